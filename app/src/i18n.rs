@@ -1,0 +1,191 @@
+//! Dutch (B1, the default) and English texts, as Project Fluent resources in `app/locales/`.
+//!
+//! Texts are rendered on the server; islands receive the strings they need as props, so the Fluent runtime
+//! never has to ship in the WASM.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// The name of the cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "loket_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language remembered in a `Cookie:` header value, if any.
+    pub fn from_cookie_header(header: &str) -> Option<Lang> {
+        header.split(';').find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            (name.trim() == LANG_COOKIE).then(|| Lang::from_code(value)).flatten()
+        })
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::Nl => include_str!("../locales/nl.ftl"),
+            Lang::En => include_str!("../locales/en.ftl"),
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Lang::Nl => 0,
+            Lang::En => 1,
+        }
+    }
+}
+
+struct Catalog {
+    bundles: Vec<FluentBundle<FluentResource>>,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
+    bundles: Lang::ALL.iter().map(|lang| bundle(*lang)).collect(),
+});
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    // A syntax error keeps the entries that did parse; the unit tests below fail on any error.
+    let resource = FluentResource::try_new(lang.source().to_owned()).unwrap_or_else(|(partial, _)| partial);
+    let langid = match lang {
+        Lang::Nl => unic_langid::langid!("nl-NL"),
+        Lang::En => unic_langid::langid!("en-GB"),
+    };
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Unicode isolation marks would end up inside HTML attributes and plain-text messages.
+    bundle.set_use_isolating(false);
+    // Duplicate ids are reported by the tests; keep the first.
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// The text for `key` in `lang`, or the key itself when it is missing (the tests make sure none is).
+pub fn tr(lang: Lang, key: &str) -> String {
+    tr_args(lang, key, &[])
+}
+
+/// The text for `key` with named arguments, e.g. `tr_args(lang, "case-since", &[("date", "3 maart")])`.
+pub fn tr_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let Some(bundle) = CATALOG.bundles.get(lang.index()) else {
+        return key.to_owned();
+    };
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return key.to_owned();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, FluentValue::from(*value));
+    }
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, (!args.is_empty()).then_some(&fluent_args), &mut errors)
+        .into_owned()
+}
+
+/// Name of an ISO weekday (1 = Monday).
+pub fn weekday_name(lang: Lang, weekday: u8) -> String {
+    tr(lang, &format!("weekday-{weekday}"))
+}
+
+/// Formats a `YYYY-MM-DD` date as residents read it ("3 maart 2026" / "3 March 2026").
+pub fn long_date(lang: Lang, iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    let (Ok(month), Ok(day)) = (m.parse::<u8>(), d.parse::<u8>()) else {
+        return iso.to_owned();
+    };
+    if !(1..=12).contains(&month) {
+        return iso.to_owned();
+    }
+    format!("{day} {} {y}", tr(lang, &format!("month-{month}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(lang: Lang) -> BTreeSet<String> {
+        let resource = match FluentResource::try_new(lang.source().to_owned()) {
+            Ok(r) => r,
+            Err((_, errors)) => panic!("{lang:?} has Fluent syntax errors: {errors:?}"),
+        };
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn english_is_complete_and_has_nothing_dutch_lacks() {
+        let nl = ids(Lang::Nl);
+        let en = ids(Lang::En);
+        let missing_en: Vec<_> = nl.difference(&en).collect();
+        let missing_nl: Vec<_> = en.difference(&nl).collect();
+        assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
+        assert!(missing_nl.is_empty(), "missing in nl.ftl: {missing_nl:?}");
+        assert!(nl.len() > 40, "expected the full catalogue, found {}", nl.len());
+    }
+
+    #[test]
+    fn every_message_formats_without_errors() {
+        for lang in Lang::ALL {
+            let bundle = bundle(lang);
+            for id in ids(lang) {
+                let Some(pattern) = bundle.get_message(&id).and_then(|m| m.value()) else {
+                    panic!("{id} has no value in {lang:?}");
+                };
+                let mut args = FluentArgs::new();
+                for name in ["date", "name", "count", "phone"] {
+                    args.set(name, FluentValue::from("x"));
+                }
+                let mut errors = Vec::new();
+                let _ = bundle.format_pattern(pattern, Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{id} in {lang:?}: {errors:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn language_cookie_is_read_from_a_cookie_header() {
+        assert_eq!(Lang::from_cookie_header("a=b; loket_lang=en"), Some(Lang::En));
+        assert_eq!(Lang::from_cookie_header("loket_lang=nl"), Some(Lang::Nl));
+        assert_eq!(Lang::from_cookie_header("loket_lang=fr"), None);
+        assert_eq!(Lang::from_cookie_header("other=en"), None);
+    }
+
+    #[test]
+    fn dates_are_written_out_in_the_residents_language() {
+        assert_eq!(long_date(Lang::Nl, "2026-03-03"), "3 maart 2026");
+        assert_eq!(long_date(Lang::En, "2026-03-03"), "3 March 2026");
+        assert_eq!(long_date(Lang::Nl, "not a date"), "not a date");
+    }
+}

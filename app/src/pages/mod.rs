@@ -1,0 +1,43 @@
+//! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
+
+mod overview;
+mod simple;
+
+pub use overview::OverviewPage;
+pub use simple::{
+    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage, SignInPage,
+};
+
+use crate::api::OpeningLine;
+use crate::i18n::{tr, weekday_name, Lang};
+use leptos::prelude::*;
+
+/// Opening hours as a description list: "maandag 08:30–17:00".
+#[component]
+pub fn OpeningHours(lang: Lang, lines: Vec<OpeningLine>) -> impl IntoView {
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            let hours = line.hours.unwrap_or_else(|| tr(lang, "closed"));
+            view! {
+                <dt>{weekday_name(lang, line.weekday)}</dt>
+                <dd>{hours}</dd>
+            }
+        })
+        .collect_view();
+    view! { <dl class="loket-hours">{rows}</dl> }
+}
+
+/// The card a signed-out visitor sees in place of personal data.
+#[component]
+pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
+    view! {
+        <section class="loket-card" aria-labelledby="signed-out-title">
+            <h2 id="signed-out-title" class="utrecht-heading-2">{tr(lang, "signed-out-title")}</h2>
+            <p class="utrecht-paragraph">{tr(lang, text_key)}</p>
+            <a class="utrecht-button-link utrecht-button-link--primary-action" href="/inloggen">
+                {tr(lang, "sign-in")}
+            </a>
+        </section>
+    }
+}

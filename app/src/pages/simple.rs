@@ -1,0 +1,112 @@
+//! Pages whose signed-out state is all there is to show until the later issues fill them.
+
+use super::SignedOutCard;
+use crate::i18n::{tr, tr_args, Lang};
+use crate::shell::{use_lang, use_municipality};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=tr(lang, title_key) />
+        <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+        <SignedOutCard lang text_key />
+    }
+}
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
+}
+
+#[component]
+pub fn AppointmentsPage() -> impl IntoView {
+    view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+}
+
+#[component]
+pub fn DocumentsPage() -> impl IntoView {
+    view! { <SignedOutPage title_key="documents-title" text_key="documents-signed-out" /> }
+}
+
+/// Instellingen: the language choice works for everyone, signed in or not (a plain form; no JavaScript needed).
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let lang = use_lang();
+    let options = Lang::ALL
+        .into_iter()
+        .map(|option| {
+            let id = format!("lang-{}", option.code());
+            view! {
+                <div class="utrecht-form-field utrecht-form-field--radio">
+                    <input
+                        class="utrecht-radio-button"
+                        type="radio"
+                        name="lang"
+                        id=id.clone()
+                        value=option.code()
+                        checked=option == lang
+                    />
+                    <label class="utrecht-form-label utrecht-form-label--radio" for=id lang=option.code()>
+                        {tr(lang, &format!("settings-language-{}", option.code()))}
+                    </label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=tr(lang, "settings-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "settings-title")}</h1>
+        <form class="loket-card" method="post" action="/taal">
+            <fieldset class="utrecht-form-fieldset">
+                <legend class="utrecht-form-fieldset__legend utrecht-heading-2">{tr(lang, "settings-language-title")}</legend>
+                <p class="utrecht-paragraph">{tr(lang, "settings-language-text")}</p>
+                {options}
+            </fieldset>
+            <input type="hidden" name="return_to" value="/instellingen" />
+            <button class="utrecht-button utrecht-button--primary-action" type="submit">
+                {tr(lang, "settings-language-save")}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let lang = use_lang();
+    let municipality = use_municipality();
+    view! {
+        <Title text=tr(lang, "sign-in-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "sign-in-title")}</h1>
+        <p class="utrecht-paragraph">{tr_args(lang, "sign-in-soon", &[("phone", &municipality.phone)])}</p>
+    }
+}
+
+/// Shown by the service worker when a navigation fails without a network.
+#[component]
+pub fn OfflinePage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=tr(lang, "offline-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "offline-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "offline-text")}</p>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "offline-retry")}</a>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=tr(lang, "not-found-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "not-found-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "not-found-text")}</p>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "not-found-home")}</a>
+    }
+}

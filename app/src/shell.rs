@@ -1,0 +1,184 @@
+//! The HTML document, the router and the app frame (header, navigation, footer) every page shares.
+
+use crate::api::MunicipalityView;
+use crate::i18n::{tr, Lang};
+use crate::islands::ConnectionStatus;
+use crate::pages::{
+    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, OverviewPage, SettingsPage,
+    SignInPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_location,
+    path, SsrMode,
+};
+
+/// The current visitor's language (from the language cookie; Dutch by default).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// Translate `key` in the current visitor's language.
+pub fn t(key: &str) -> String {
+    tr(use_lang(), key)
+}
+
+/// The municipality this request is for. The server always provides it; a bare default keeps the UI total.
+pub fn use_municipality() -> MunicipalityView {
+    use_context::<MunicipalityView>().unwrap_or_else(|| MunicipalityView {
+        name: String::from("Gemeente"),
+        short_name: String::from("Gemeente"),
+        logo_url: String::new(),
+        phone: String::from("14 0"),
+        email: String::new(),
+        address: Vec::new(),
+        opening_hours: Vec::new(),
+        demo: false,
+    })
+}
+
+/// The whole HTML document, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HashedStylesheet options=options.clone() id="loket-css" />
+                <link rel="stylesheet" href="/theme.css" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" type="image/png" sizes="192x192" href="/icons/icon-192.png" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let municipality = use_municipality();
+    let lang = use_lang();
+    let description = tr(lang, "signed-out-text");
+    view! {
+        <Title formatter=move |page: String| format!("{page} – {}", municipality.name) />
+        <Meta name="description" content=description />
+        <Router>
+            <Frame>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/zaken") view=CasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/afspraken") view=AppointmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/offline") view=OfflinePage ssr=SsrMode::Async />
+                </Routes>
+            </Frame>
+        </Router>
+    }
+}
+
+/// Header, navigation (bottom bar on phones, side bar on desktop), main landmark and footer.
+#[component]
+fn Frame(children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let municipality = use_municipality();
+    let path = use_location().pathname.get_untracked();
+    let other = match lang {
+        Lang::Nl => Lang::En,
+        Lang::En => Lang::Nl,
+    };
+    let nav = [
+        ("/", "nav-overview", ICON_HOME),
+        ("/zaken", "nav-cases", ICON_CASES),
+        ("/afspraken", "nav-appointments", ICON_CALENDAR),
+        ("/documenten", "nav-documents", ICON_DOCUMENT),
+        ("/instellingen", "nav-settings", ICON_SETTINGS),
+    ];
+    let nav_items = nav
+        .into_iter()
+        .map(|(href, key, icon)| {
+            let current = (path == href).then_some("page");
+            view! {
+                <li class="loket-nav__item">
+                    <a class="loket-nav__link" href=href aria-current=current>
+                        <svg class="loket-nav__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                            <path d=icon />
+                        </svg>
+                        <span class="loket-nav__text">{tr(lang, key)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let demo = municipality.demo.then(|| {
+        view! {
+            <p class="loket-demo-banner">
+                <strong>"Demo"</strong>
+                " "
+                {tr(lang, "demo-banner")}
+            </p>
+        }
+    });
+    let address = municipality.address.join(", ");
+    view! {
+        <a class="loket-skip-link" href="#inhoud">
+            {tr(lang, "skip-to-content")}
+        </a>
+        {demo}
+        <header class="loket-header">
+            <a class="loket-header__home" href="/">
+                <img class="loket-header__logo" src=municipality.logo_url.clone() alt="" width="40" height="40" />
+                <span class="loket-header__name">{municipality.name.clone()}</span>
+            </a>
+            <form class="loket-lang-switch" method="post" action="/taal">
+                <input type="hidden" name="lang" value=other.code() />
+                <input type="hidden" name="return_to" value=path.clone() />
+                <button class="utrecht-button utrecht-button--subtle" type="submit" lang=other.code()>
+                    <span aria-hidden="true">{tr(lang, "lang-switch-to")}</span>
+                    <span class="loket-visually-hidden">{tr(lang, "lang-switch-hint")}</span>
+                </button>
+            </form>
+        </header>
+        <div class="loket-body">
+            <nav class="loket-nav" aria-label=tr(lang, "nav-label")>
+                <ul class="loket-nav__list">{nav_items}</ul>
+            </nav>
+            <main id="inhoud" class="loket-main" tabindex="-1">
+                <ConnectionStatus offline_text=tr(lang, "offline-banner") />
+                {children()}
+            </main>
+        </div>
+        <footer class="loket-footer">
+            <h2 class="utrecht-heading-2">{tr(lang, "contact-title")}</h2>
+            <dl class="loket-contact">
+                <dt>{tr(lang, "contact-phone")}</dt>
+                <dd>
+                    <a href=format!("tel:{}", municipality.phone.replace(' ', ""))>{municipality.phone.clone()}</a>
+                </dd>
+                <dt>{tr(lang, "contact-email")}</dt>
+                <dd>
+                    <a href=format!("mailto:{}", municipality.email)>{municipality.email.clone()}</a>
+                </dd>
+                <dt>{tr(lang, "contact-address")}</dt>
+                <dd>{address}</dd>
+            </dl>
+        </footer>
+    }
+}
+
+const ICON_HOME: &str = "M3 11.5 12 4l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z";
+const ICON_CASES: &str = "M4 4h16v4H4zm0 6h16v10H4zm4 3v2h8v-2z";
+const ICON_CALENDAR: &str = "M7 2v2H5a2 2 0 0 0-2 2v13a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2zM5 9h14v10H5z";
+const ICON_DOCUMENT: &str = "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5z";
+const ICON_SETTINGS: &str = "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm8.5 4a8.4 8.4 0 0 0-.1-1.3l2-1.6-2-3.4-2.4 1a8 8 0 0 0-2.2-1.3L15.5 3h-4l-.4 2.4a8 8 0 0 0-2.2 1.3l-2.4-1-2 3.4 2 1.6a8.4 8.4 0 0 0 0 2.6l-2 1.6 2 3.4 2.4-1a8 8 0 0 0 2.2 1.3l.4 2.4h4l.4-2.4a8 8 0 0 0 2.2-1.3l2.4 1 2-3.4-2-1.6c.1-.4.1-.9.1-1.3z";

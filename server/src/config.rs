@@ -1,0 +1,125 @@
+//! Process configuration, read once at start from `LOKET_*` environment variables (all documented in the
+//! README). Every problem is reported as one line that says what is wrong and how to fix it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where Loket listens (`LOKET_ADDR`, default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// SQLite file, local files and the e-mail sink (`LOKET_DATA_DIR`, default `./data`).
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL; unset means the embedded SQLite database in the data dir.
+    pub database_url: Option<String>,
+    /// The municipality file (`LOKET_MUNICIPALITY_FILE`).
+    pub municipality_file: PathBuf,
+    /// The built site (CSS, JS, WASM, public files) (`LOKET_SITE_ROOT`, default `target/site`).
+    pub site_root: PathBuf,
+    /// Seed and show demo data (`LOKET_DEMO`): default on for the embedded SQLite database, off for PostgreSQL.
+    pub demo: bool,
+    /// The public base URL (`LOKET_PUBLIC_URL`); `https://…` turns on HSTS and `Secure` cookies.
+    pub public_url: String,
+    /// `json` for one JSON object per log line, anything else for human-readable lines (`LOKET_LOG_FORMAT`).
+    pub log_json: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("LOKET_ADDR={value:?} is not a listen address. Use host:port, for example LOKET_ADDR=127.0.0.1:3000.")]
+    Addr { value: String },
+    #[error("LOKET_DATABASE_URL must start with postgres:// or postgresql:// (or be unset to use the embedded SQLite database).")]
+    DatabaseUrl,
+    #[error("LOKET_DEMO={value:?} is not understood. Use LOKET_DEMO=true or LOKET_DEMO=false.")]
+    Demo { value: String },
+    #[error("LOKET_PUBLIC_URL={value:?} must start with http:// or https://, for example LOKET_PUBLIC_URL=https://loket.example.nl.")]
+    PublicUrl { value: String },
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let addr_value = lookup("LOKET_ADDR").unwrap_or_else(|| String::from("127.0.0.1:3000"));
+        let addr: SocketAddr = addr_value
+            .parse()
+            .map_err(|_| ConfigError::Addr { value: addr_value.clone() })?;
+        let database_url = lookup("LOKET_DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::DatabaseUrl);
+            }
+        }
+        let demo = match lookup("LOKET_DEMO").as_deref().map(str::to_ascii_lowercase) {
+            None => database_url.is_none(),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
+            Some(value) => return Err(ConfigError::Demo { value }),
+        };
+        let public_url = lookup("LOKET_PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl { value: public_url });
+        }
+        Ok(Config {
+            addr,
+            data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+            database_url,
+            municipality_file: lookup("LOKET_MUNICIPALITY_FILE")
+                .map_or_else(|| PathBuf::from("server/municipalities/voorbeeld.toml"), PathBuf::from),
+            site_root: lookup("LOKET_SITE_ROOT").map_or_else(|| PathBuf::from("target/site"), PathBuf::from),
+            demo,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
+        })
+    }
+
+    pub fn uses_tls(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn embedded_default_is_sqlite_with_demo_on_port_3000() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert!(c.database_url.is_none());
+        assert!(c.demo);
+        assert!(!c.uses_tls());
+    }
+
+    #[test]
+    fn postgres_has_no_demo_data_unless_asked() {
+        let c = config(&[("LOKET_DATABASE_URL", "postgres://localhost/loket")]).unwrap();
+        assert!(!c.demo);
+        let c = config(&[("LOKET_DATABASE_URL", "postgres://localhost/loket"), ("LOKET_DEMO", "true")]).unwrap();
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("LOKET_ADDR", "localhost")]).unwrap_err();
+        assert!(e.to_string().starts_with("LOKET_ADDR=\"localhost\""));
+        assert_eq!(config(&[("LOKET_DATABASE_URL", "mysql://x")]).unwrap_err(), ConfigError::DatabaseUrl);
+        assert!(matches!(config(&[("LOKET_DEMO", "maybe")]), Err(ConfigError::Demo { .. })));
+        assert!(matches!(config(&[("LOKET_PUBLIC_URL", "loket.nl")]), Err(ConfigError::PublicUrl { .. })));
+    }
+
+    #[test]
+    fn https_public_url_means_tls() {
+        assert!(config(&[("LOKET_PUBLIC_URL", "https://loket.example.nl/")]).unwrap().uses_tls());
+    }
+}

@@ -1,0 +1,193 @@
+//! Demo data for the demo municipality: a resident (Desiree) with two cases, a staff member (Karin), case
+//! types with statuses, and one location with opening hours. Seeded once, in one transaction, on the first
+//! start of the embedded default (or of PostgreSQL with `LOKET_DEMO=true`); a marker row makes later starts
+//! leave it alone, and fixed ids make a repeated run harmless.
+
+use crate::storage::{Db, StorageError};
+use crate::tenancy::Municipality;
+use jiff::{SignedDuration, Timestamp};
+
+const MARKER: &str = "demo_seeded_at";
+
+/// Seeds the demo data unless it was seeded before. Returns whether it seeded now.
+pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Result<bool, StorageError> {
+    let mut tx = db.pool.begin().await?;
+    let seeded: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
+        .bind(MARKER)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if seeded.is_some() {
+        return Ok(false);
+    }
+    let m = municipality.id.as_str();
+    let id = |suffix: &str| format!("demo-{m}-{suffix}");
+    let ago = |days: i64, hours: i64| (now - SignedDuration::from_hours(days * 24 + hours)).as_millisecond();
+
+    sqlx::query("INSERT INTO municipality (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(m)
+        .bind(&municipality.name)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO person (id, municipality_id, display_name, is_demo) VALUES ($1, $2, $3, 1) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("desiree"))
+    .bind(m)
+    .bind("Desiree de Vries")
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'kcc', 1)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("karin"))
+    .bind(m)
+    .bind("Karin Bakker")
+    .execute(&mut *tx)
+    .await?;
+
+    // (suffix, name_nl, name_en, internal, statuses: (description, resident nl, resident en, end))
+    let case_types: [(&str, &str, &str, i64, [(&str, &str, &str, i64); 3]); 3] = [
+        (
+            "bijzondere-bijstand",
+            "Bijzondere bijstand",
+            "Special assistance",
+            0,
+            [
+                ("Ontvangen", "We hebben uw aanvraag ontvangen.", "We have received your application.", 0),
+                ("In behandeling", "Een consulent bekijkt uw aanvraag.", "A consultant is looking at your application.", 0),
+                ("Besluit", "Er is een besluit genomen. U krijgt een brief.", "A decision has been made. You will get a letter.", 1),
+            ],
+        ),
+        (
+            "parkeervergunning",
+            "Parkeervergunning",
+            "Parking permit",
+            0,
+            [
+                ("Ontvangen", "We hebben uw aanvraag ontvangen.", "We have received your application.", 0),
+                ("Beoordeling", "We controleren uw gegevens.", "We are checking your details.", 0),
+                ("Verleend", "Uw vergunning is verleend.", "Your permit has been granted.", 1),
+            ],
+        ),
+        (
+            "signaal-schulden",
+            "Signaal vroegsignalering schulden",
+            "Early debt warning signal",
+            1,
+            [
+                ("Signaal", "Intern signaal.", "Internal signal.", 0),
+                ("Opgepakt", "Intern opgepakt.", "Picked up internally.", 0),
+                ("Afgesloten", "Intern afgesloten.", "Closed internally.", 1),
+            ],
+        ),
+    ];
+    for (suffix, name_nl, name_en, internal, statuses) in &case_types {
+        sqlx::query(
+            "INSERT INTO case_type (id, municipality_id, name_nl, name_en, internal, confidentiality)
+             VALUES ($1, $2, $3, $4, $5, 'vertrouwelijk') ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(suffix))
+        .bind(m)
+        .bind(*name_nl)
+        .bind(*name_en)
+        .bind(*internal)
+        .execute(&mut *tx)
+        .await?;
+        for (seq, (description, text_nl, text_en, is_end)) in (1i64..).zip(statuses.iter()) {
+            sqlx::query(
+                "INSERT INTO status_type (id, case_type_id, seq, description, resident_text_nl, resident_text_en, is_end, notify)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id(&format!("{suffix}-{seq}")))
+            .bind(id(suffix))
+            .bind(seq)
+            .bind(*description)
+            .bind(*text_nl)
+            .bind(*text_en)
+            .bind(*is_end)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+
+    let start = |days: i64| {
+        (now - SignedDuration::from_hours(days * 24))
+            .to_zoned(municipality.time_zone.clone())
+            .date()
+            .to_string()
+    };
+    // (case suffix, identifier, type, description, started days ago, statuses reached with (days, hours) ago)
+    let cases: [(&str, &str, &str, &str, i64, &[(i64, i64)]); 3] = [
+        ("zaak-1", "ZAAK-2026-0412", "bijzondere-bijstand", "Aanvraag bijzondere bijstand", 12, &[(12, 3), (3, 5)]),
+        ("zaak-2", "ZAAK-2026-0388", "parkeervergunning", "Parkeervergunning bewoners", 30, &[(30, 2), (25, 4), (20, 1)]),
+        ("zaak-3", "ZAAK-2026-0419", "signaal-schulden", "Signaal schulden", 10, &[(10, 2)]),
+    ];
+    for (suffix, identifier, case_type, description, started, statuses) in cases {
+        sqlx::query(
+            "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, initiator_person_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(suffix))
+        .bind(m)
+        .bind(identifier)
+        .bind(id(case_type))
+        .bind(description)
+        .bind(start(started))
+        .bind(id("desiree"))
+        .execute(&mut *tx)
+        .await?;
+        for (seq, (days, hours)) in (1i64..).zip(statuses.iter()) {
+            sqlx::query(
+                "INSERT INTO case_status (id, case_id, status_type_id, set_at_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id(&format!("{suffix}-status-{seq}")))
+            .bind(id(suffix))
+            .bind(id(&format!("{case_type}-{seq}")))
+            .bind(ago(*days, *hours))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+
+    sqlx::query(
+        "INSERT INTO location (id, municipality_id, name, street, postcode, city) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("stadhuis"))
+    .bind(m)
+    .bind("Stadhuis Voorbeeld")
+    .bind("Raadhuisplein 1")
+    .bind("1234 AB")
+    .bind("Voorbeeld")
+    .execute(&mut *tx)
+    .await?;
+    let hours: [(i64, &str, &str); 6] = [
+        (1, "09:00", "17:00"),
+        (2, "09:00", "17:00"),
+        (3, "09:00", "12:30"),
+        (3, "13:30", "17:00"),
+        (4, "09:00", "20:00"),
+        (5, "09:00", "12:30"),
+    ];
+    for (weekday, opens, closes) in hours {
+        sqlx::query(
+            "INSERT INTO opening_hours (location_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (location_id, weekday, opens) DO NOTHING",
+        )
+        .bind(id("stadhuis"))
+        .bind(weekday)
+        .bind(opens)
+        .bind(closes)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2)")
+        .bind(MARKER)
+        .bind(now.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,50 @@
+//! Start-up in a fixed order, so that bad configuration stops the process before anything is written:
+//! environment → municipality file → data dir → database (connect, migrate) → demo data → router.
+
+use crate::config::Config;
+use crate::storage::{prepare_data_dir, Db, StorageError};
+use crate::tenancy::{Municipality, TenancyError};
+use crate::web::{router, AppState, Services};
+use crate::{demo, tenancy};
+use axum::Router;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Tenancy(#[from] TenancyError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot listen on {addr}: {reason}. Choose another address with LOKET_ADDR, e.g. LOKET_ADDR=127.0.0.1:3080.")]
+    Listen { addr: String, reason: String },
+    #[error("the server stopped: {0}")]
+    Serve(String),
+}
+
+/// A started Loket: its router and its database.
+pub struct Loket {
+    pub router: Router,
+    pub db: Db,
+    pub municipality: Arc<Municipality>,
+}
+
+pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, StartupError> {
+    let municipality = Arc::new(Municipality::load(&config.municipality_file)?);
+    let db = match &config.database_url {
+        None => Db::sqlite(&config.data_dir).await?,
+        Some(url) => {
+            prepare_data_dir(&config.data_dir)?;
+            Db::postgres(url).await?
+        }
+    };
+    db.migrate().await?;
+    tenancy::register(&db, &municipality).await?;
+    if config.demo && demo::seed(&db, &municipality, now).await? {
+        tracing::info!(municipality = %municipality.id, "demo data seeded");
+    }
+    let services = Services { db: db.clone(), municipality: municipality.clone(), demo: config.demo };
+    let state = AppState::new(services, &config.site_root, config.uses_tls());
+    Ok(Loket { router: router(state), db, municipality })
+}

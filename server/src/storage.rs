@@ -1,0 +1,151 @@
+//! The database: SQLite in the data dir (WAL, foreign keys on) by default, PostgreSQL when
+//! `LOKET_DATABASE_URL` says so. Both run behind one sqlx `AnyPool`, so every query that can be written in
+//! shared SQL (`$1` placeholders work on both) has one code path. Migrations live per backend in
+//! `server/migrations/{sqlite,postgres}` and run at start.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("LOKET_DATA_DIR={path} cannot be used: {reason}. Choose a folder Loket may create and write to, e.g. LOKET_DATA_DIR=./data.")]
+    DataDir { path: String, reason: String },
+    #[error("cannot reach PostgreSQL at {target}: {reason}. Start PostgreSQL or correct LOKET_DATABASE_URL.")]
+    Unreachable { target: String, reason: String },
+    #[error("cannot open the SQLite database {path}: {reason}.")]
+    Sqlite { path: String, reason: String },
+    #[error("the database migrations failed: {0}. Nothing was changed; check that this Loket version matches the database.")]
+    Migrate(String),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// Makes sure the data dir exists and is writable, before anything else is written.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), StorageError> {
+    let fail = |reason: std::io::Error| StorageError::DataDir {
+        path: dir.display().to_string(),
+        reason: reason.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".loket-write-test");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}
+
+/// `host:port/db` of a PostgreSQL URL, without user or password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('?').next().unwrap_or(rest).to_owned()
+}
+
+impl Db {
+    /// Opens (and creates) the embedded SQLite database `loket.db` in `data_dir`.
+    pub async fn sqlite(data_dir: &Path) -> Result<Db, StorageError> {
+        prepare_data_dir(data_dir)?;
+        let path = data_dir.join("loket.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn: &mut AnyConnection, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work while one writer writes; busy_timeout makes writers queue, not fail.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StorageError::Sqlite {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Db { pool, backend: Backend::Sqlite })
+    }
+
+    /// Connects to PostgreSQL; fails within seconds, with a clear message, when nobody answers.
+    pub async fn postgres(url: &str) -> Result<Db, StorageError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| StorageError::Unreachable {
+                target: redact(url),
+                reason: first_line(&e.to_string()),
+            })?;
+        Ok(Db { pool, backend: Backend::Postgres })
+    }
+
+    /// Applies pending migrations; each runs in its own transaction.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| StorageError::Migrate(first_line(&e.to_string())))
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_drops_credentials_and_options() {
+        assert_eq!(redact("postgres://loket:geheim@db.example:5432/loket?sslmode=require"), "db.example:5432/loket");
+        assert_eq!(redact("postgres://localhost/loket"), "localhost/loket");
+    }
+
+    #[test]
+    fn a_data_dir_below_a_file_is_refused_with_the_variable_named() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let err = prepare_data_dir(&file.path().join("data")).unwrap_err().to_string();
+        assert!(err.starts_with("LOKET_DATA_DIR="), "{err}");
+    }
+
+    #[tokio::test]
+    async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::sqlite(dir.path()).await.unwrap();
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(mode, "wal");
+        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(fk, 1);
+    }
+}

@@ -1,0 +1,307 @@
+//! The one router: Leptos pages, server functions, PWA files, health checks and static files, wrapped in the
+//! security, compression, size-limit, timeout and tracing layers.
+
+use super::bridge::Services;
+use super::pwa;
+use super::security::{self, CspNonce, SecurityConfig};
+use app::api::{MunicipalityView, SharedBackend};
+use app::i18n::{Lang, LANG_COOKIE};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::handler::Handler;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+/// The largest request body outside dedicated upload routes.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// The site's hashed build files, read once at start from cargo-leptos' `hash.txt`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assets {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+    /// Changes whenever any precached file changes; names the service worker's caches.
+    pub version: String,
+}
+
+impl Assets {
+    /// The file names Leptos will link to, given whether hashing is on.
+    pub fn load(options: &LeptosOptions, extra_version: &str) -> Assets {
+        let hashes = if options.hash_files { std::fs::read_to_string(hash_file()).unwrap_or_default() } else { String::new() };
+        let hash_of = |kind: &str| {
+            hashes.lines().find_map(|line| {
+                let (k, v) = line.split_once(':')?;
+                (k.trim() == kind).then(|| format!(".{}", v.trim()))
+            })
+        };
+        let name = |kind: &str| format!("/{}/{}{}.{kind}", options.site_pkg_dir, options.output_name, hash_of(kind).unwrap_or_default());
+        let (css, js, wasm) = (name("css"), name("js"), name("wasm"));
+        let version = stable_hash(&format!("{}|{css}|{js}|{wasm}|{extra_version}", env!("CARGO_PKG_VERSION")));
+        Assets { css, js, wasm, version }
+    }
+}
+
+/// FNV-1a: stable across builds and Rust versions, unlike `DefaultHasher`.
+fn stable_hash(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// cargo-leptos writes `hash.txt` beside the server binary.
+fn hash_file() -> std::path::PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join("hash.txt")
+}
+
+/// Leptos' options. File hashing follows the build: on when cargo-leptos left a `hash.txt` beside the binary.
+pub fn leptos_options(site_root: &Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("loket")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .hash_files(hash_file().exists())
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub services: Arc<Services>,
+    pub municipality: MunicipalityView,
+    pub assets: Arc<Assets>,
+    pub service_worker: Arc<str>,
+    pub security: SecurityConfig,
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(services: Services, site_root: &Path, tls: bool) -> AppState {
+        let leptos = leptos_options(site_root);
+        let theme = services.municipality.theme_css();
+        let assets = Assets::load(&leptos, &theme);
+        let service_worker = pwa::service_worker(&assets, &services.municipality.logo_url).into();
+        AppState {
+            municipality: services.municipality.view(services.demo),
+            leptos,
+            services: Arc::new(services),
+            assets: Arc::new(assets),
+            service_worker,
+            security: SecurityConfig { hsts: tls },
+            secure_cookies: tls,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<AppState> for SecurityConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.security
+    }
+}
+
+/// What every page render and server function call gets as Leptos context.
+fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let backend: SharedBackend = state.services.clone();
+    let municipality = state.municipality.clone();
+    move || {
+        provide_context(backend.clone());
+        provide_context(municipality.clone());
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        provide_context(parts.as_ref().map(|p| language(&p.headers)).unwrap_or_default());
+        if let Some(nonce) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+    }
+}
+
+/// The visitor's language from the language cookie; Dutch when there is none.
+fn language(headers: &http::HeaderMap) -> Lang {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(Lang::from_cookie_header)
+        .unwrap_or_default()
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = request_context(&state);
+    let site_root = state.leptos.site_root.to_string();
+    let immutable = state.leptos.hash_files;
+
+    let pkg = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if immutable { "public, max-age=31536000, immutable" } else { "no-cache" }),
+        ))
+        .service(ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip());
+    let public_files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ))
+        .service(
+            ServeDir::new(&site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .not_found_service(not_found.with_state(state.clone())),
+        );
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/manifest.webmanifest", get(pwa::manifest_handler))
+        .route("/sw.js", get(pwa::service_worker_handler))
+        .route("/theme.css", get(pwa::theme_handler))
+        .route("/taal", post(set_language))
+        .route("/fn/{*name}", post(server_fn).get(server_fn))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .nest_service("/pkg", pkg)
+        .fallback_service(public_files)
+        // Router::layer wraps in order: the last layer added is the outermost.
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn_with_state(state.security, security::headers))
+        .layer(
+            TraceLayer::new_for_http()
+                // Paths never carry personal data (by design); query strings are left out all the same.
+                .make_span_with(|request: &Request<Body>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.db.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(request_context(&state), request).await
+}
+
+/// Unknown paths: the Leptos 404 page (the router's fallback sets the status).
+async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let options = state.leptos.clone();
+    let render = leptos_axum::render_app_async_with_context(request_context(&state), move || shell(options.clone()));
+    render(request).await
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    return_to: Option<String>,
+}
+
+/// POST /taal: remember the chosen language in a cookie and go back to the page the visitor was on.
+async fn set_language(
+    State(state): State<AppState>,
+    form: Result<Form<LanguageForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return plain(StatusCode::PAYLOAD_TOO_LARGE, "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.");
+        }
+        Err(_) => return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE),
+    };
+    let Some(lang) = Lang::from_code(&form.lang) else {
+        return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE);
+    };
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", lang.code());
+    let target = safe_return_path(form.return_to.as_deref());
+    match (HeaderValue::from_str(&cookie), HeaderValue::from_str(target)) {
+        (Ok(cookie), Ok(location)) => {
+            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, location)]).into_response()
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+const UNKNOWN_LANGUAGE: &str = "We kennen deze taalkeuze niet. Kies Nederlands of English en probeer het opnieuw.";
+
+fn plain(status: StatusCode, message: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+}
+
+/// Only a local path may be a redirect target (no `//host`, no `\`), so the form cannot send anyone away.
+fn safe_return_path(path: Option<&str>) -> &str {
+    match path {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => p,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert_eq!(safe_return_path(Some("/zaken")), "/zaken");
+        assert_eq!(safe_return_path(Some("//evil.example")), "/");
+        assert_eq!(safe_return_path(Some("https://evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return_path(None), "/");
+    }
+
+    #[test]
+    fn language_comes_from_any_cookie_header() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(language(&headers), Lang::Nl);
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1"));
+        headers.append(header::COOKIE, HeaderValue::from_static("loket_lang=en"));
+        assert_eq!(language(&headers), Lang::En);
+    }
+
+    #[test]
+    fn asset_version_is_stable_and_content_dependent() {
+        assert_eq!(stable_hash("a"), stable_hash("a"));
+        assert_ne!(stable_hash("a"), stable_hash("b"));
+    }
+}

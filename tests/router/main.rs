@@ -1,0 +1,11 @@
+//! The real router, driven through HTTP requests, against SQLite and PostgreSQL. Each `on_both_databases!`
+//! test runs twice: `name::sqlite` and `name::postgres`.
+
+mod pages;
+mod platform;
+mod startup;
+
+/// The nonce in a Content-Security-Policy header value.
+pub fn csp_nonce(csp: &str) -> String {
+    csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_default().to_owned()
+}

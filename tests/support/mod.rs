@@ -1,0 +1,167 @@
+//! Test support: start the real router on SQLite (a temporary data dir) or PostgreSQL (a throwaway database
+//! created for the test and dropped afterwards), and send it requests.
+
+use axum::body::Body;
+use axum::Router;
+use http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use server::config::Config;
+use server::startup::{build, Loket};
+use sqlx::Connection;
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("LOKET_TEST_POSTGRES_URL").unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/postgres"))
+}
+
+/// The repository root (tests run with the package dir as working directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A fixed clock for seeding, so dates in assertions are stable.
+pub fn test_now() -> jiff::Timestamp {
+    "2026-03-03T09:30:00Z".parse().unwrap()
+}
+
+pub struct TestApp {
+    pub loket: Loket,
+    pub data_dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// A config for tests: demo data on (explicitly, so PostgreSQL gets it too), the repo's demo municipality.
+pub fn test_config(backend: Backend, data_dir: &std::path::Path, database_url: Option<String>) -> Config {
+    let root = repo_root();
+    let data_dir = data_dir.to_string_lossy().into_owned();
+    let municipality = root.join("server/municipalities/voorbeeld.toml").to_string_lossy().into_owned();
+    let site_root = root.join("target/site").to_string_lossy().into_owned();
+    let lookup = |name: &str| match name {
+        "LOKET_DATA_DIR" => Some(data_dir.clone()),
+        "LOKET_MUNICIPALITY_FILE" => Some(municipality.clone()),
+        "LOKET_SITE_ROOT" => Some(site_root.clone()),
+        "LOKET_DEMO" => Some(String::from("true")),
+        "LOKET_DATABASE_URL" if backend == Backend::Postgres => database_url.clone(),
+        _ => None,
+    };
+    Config::from_lookup(lookup).unwrap()
+}
+
+/// Creates a throwaway PostgreSQL database; returns (its URL, its name).
+pub async fn create_postgres_database() -> (String, String) {
+    let admin = postgres_admin_url();
+    let name = format!("loket_test_{}_{:016x}", std::process::id(), rand::random::<u64>());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL for tests is not reachable at {admin}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base).to_owned();
+    (format!("{base}/{name}"), name)
+}
+
+pub fn drop_postgres_database(name: String) {
+    // Drop runs outside any async context; use a private runtime on a plain thread.
+    let _ = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        runtime.block_on(async move {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        });
+    })
+    .join();
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let pg_database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(create_postgres_database().await),
+        };
+        let config = test_config(backend, data_dir.path(), pg_database.as_ref().map(|(url, _)| url.clone()));
+        let loket = build(&config, test_now()).await.unwrap();
+        TestApp { loket, data_dir, pg_database }
+    }
+
+    pub fn router(&self) -> Router {
+        self.loket.router.clone()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> TestResponse {
+        self.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &str) -> TestResponse {
+        self.send(
+            Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((_, name)) = self.pg_database.take() {
+            drop_postgres_database(name);
+        }
+    }
+}
+
+/// Runs the same test body against SQLite and PostgreSQL, as two tests named `…::sqlite` and `…::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::TestApp::start($crate::Backend::Sqlite).await;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::TestApp::start($crate::Backend::Postgres).await;
+                $body
+            }
+        }
+    };
+}
