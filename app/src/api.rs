@@ -1,6 +1,7 @@
 //! The API contract: DTOs shared by server and browser, the server functions, and the [`Backend`] seam
 //! through which those functions reach the server's domain services.
 
+#[cfg(feature = "ssr")]
 use crate::i18n::Lang;
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;

@@ -40,7 +40,9 @@ impl Lang {
     pub fn from_cookie_header(header: &str) -> Option<Lang> {
         header.split(';').find_map(|pair| {
             let (name, value) = pair.split_once('=')?;
-            (name.trim() == LANG_COOKIE).then(|| Lang::from_code(value)).flatten()
+            (name.trim() == LANG_COOKIE)
+                .then(|| Lang::from_code(value))
+                .flatten()
         })
     }
 
@@ -69,7 +71,8 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
 
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     // A syntax error keeps the entries that did parse; the unit tests below fail on any error.
-    let resource = FluentResource::try_new(lang.source().to_owned()).unwrap_or_else(|(partial, _)| partial);
+    let resource =
+        FluentResource::try_new(lang.source().to_owned()).unwrap_or_else(|(partial, _)| partial);
     let langid = match lang {
         Lang::Nl => unic_langid::langid!("nl-NL"),
         Lang::En => unic_langid::langid!("en-GB"),
@@ -101,7 +104,11 @@ pub fn tr_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     }
     let mut errors = Vec::new();
     bundle
-        .format_pattern(pattern, (!args.is_empty()).then_some(&fluent_args), &mut errors)
+        .format_pattern(
+            pattern,
+            (!args.is_empty()).then_some(&fluent_args),
+            &mut errors,
+        )
         .into_owned()
 }
 
@@ -152,7 +159,11 @@ mod tests {
         let missing_nl: Vec<_> = en.difference(&nl).collect();
         assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
         assert!(missing_nl.is_empty(), "missing in nl.ftl: {missing_nl:?}");
-        assert!(nl.len() > 40, "expected the full catalogue, found {}", nl.len());
+        assert!(
+            nl.len() > 40,
+            "expected the full catalogue, found {}",
+            nl.len()
+        );
     }
 
     #[test]
@@ -176,7 +187,10 @@ mod tests {
 
     #[test]
     fn language_cookie_is_read_from_a_cookie_header() {
-        assert_eq!(Lang::from_cookie_header("a=b; loket_lang=en"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_cookie_header("a=b; loket_lang=en"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_cookie_header("loket_lang=nl"), Some(Lang::Nl));
         assert_eq!(Lang::from_cookie_header("loket_lang=fr"), None);
         assert_eq!(Lang::from_cookie_header("other=en"), None);

@@ -4,8 +4,8 @@ use crate::api::MunicipalityView;
 use crate::i18n::{tr, Lang};
 use crate::islands::ConnectionStatus;
 use crate::pages::{
-    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, OverviewPage, SettingsPage,
-    SignInPage,
+    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, OverviewPage,
+    SettingsPage, SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -180,5 +180,6 @@ fn Frame(children: Children) -> impl IntoView {
 const ICON_HOME: &str = "M3 11.5 12 4l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z";
 const ICON_CASES: &str = "M4 4h16v4H4zm0 6h16v10H4zm4 3v2h8v-2z";
 const ICON_CALENDAR: &str = "M7 2v2H5a2 2 0 0 0-2 2v13a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2zM5 9h14v10H5z";
-const ICON_DOCUMENT: &str = "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5z";
+const ICON_DOCUMENT: &str =
+    "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5z";
 const ICON_SETTINGS: &str = "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm8.5 4a8.4 8.4 0 0 0-.1-1.3l2-1.6-2-3.4-2.4 1a8 8 0 0 0-2.2-1.3L15.5 3h-4l-.4 2.4a8 8 0 0 0-2.2 1.3l-2.4-1-2 3.4 2 1.6a8.4 8.4 0 0 0 0 2.6l-2 1.6 2 3.4 2.4-1a8 8 0 0 0 2.2 1.3l.4 2.4h4l.4-2.4a8 8 0 0 0 2.2-1.3l2.4 1 2-3.4-2-1.6c.1-.4.1-.9.1-1.3z";

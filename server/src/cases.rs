@@ -24,7 +24,11 @@ type CaseRow = (String, String, String, String, String, i64, i64);
 
 /// The demo resident's cases (never internal case types) and the municipality's locations, as the overview
 /// page shows them in demo mode. `None` when no demo resident exists.
-pub async fn demo_overview(db: &Db, municipality: &Municipality, lang: Lang) -> Result<Option<DemoOverview>, CasesError> {
+pub async fn demo_overview(
+    db: &Db,
+    municipality: &Municipality,
+    lang: Lang,
+) -> Result<Option<DemoOverview>, CasesError> {
     let person: Option<(String, String)> = sqlx::query_as(
         "SELECT id, display_name FROM person WHERE municipality_id = $1 AND is_demo = 1 ORDER BY id LIMIT 1",
     )
@@ -71,8 +75,12 @@ pub async fn demo_overview(db: &Db, municipality: &Municipality, lang: Lang) -> 
 
 /// The calendar date of a stored instant in the municipality's time zone.
 fn local_date(municipality: &Municipality, at_ms: i64) -> Result<String, CasesError> {
-    let instant = jiff::Timestamp::from_millisecond(at_ms).map_err(|_| CasesError::BadInstant(at_ms))?;
-    Ok(instant.to_zoned(municipality.time_zone.clone()).date().to_string())
+    let instant =
+        jiff::Timestamp::from_millisecond(at_ms).map_err(|_| CasesError::BadInstant(at_ms))?;
+    Ok(instant
+        .to_zoned(municipality.time_zone.clone())
+        .date()
+        .to_string())
 }
 
 async fn locations(db: &Db, municipality: &Municipality) -> Result<Vec<LocationView>, CasesError> {
@@ -101,10 +109,18 @@ async fn locations(db: &Db, municipality: &Municipality) -> Result<Vec<LocationV
                         .filter(|(loc, day, _, _)| *loc == id && *day == i64::from(weekday))
                         .map(|(_, _, opens, closes)| format!("{opens}–{closes}"))
                         .collect();
-                    OpeningLine { weekday, hours: (!spans.is_empty()).then(|| spans.join(", ")) }
+                    OpeningLine {
+                        weekday,
+                        hours: (!spans.is_empty()).then(|| spans.join(", ")),
+                    }
                 })
                 .collect();
-            LocationView { name, street, postcode_city: format!("{postcode} {city}"), opening_hours }
+            LocationView {
+                name,
+                street,
+                postcode_city: format!("{postcode} {city}"),
+                opening_hours,
+            }
         })
         .collect())
 }

@@ -45,9 +45,9 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let addr_value = lookup("LOKET_ADDR").unwrap_or_else(|| String::from("127.0.0.1:3000"));
-        let addr: SocketAddr = addr_value
-            .parse()
-            .map_err(|_| ConfigError::Addr { value: addr_value.clone() })?;
+        let addr: SocketAddr = addr_value.parse().map_err(|_| ConfigError::Addr {
+            value: addr_value.clone(),
+        })?;
         let database_url = lookup("LOKET_DATABASE_URL");
         if let Some(url) = &database_url {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -60,7 +60,8 @@ impl Config {
             Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
             Some(value) => return Err(ConfigError::Demo { value }),
         };
-        let public_url = lookup("LOKET_PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+        let public_url = lookup("LOKET_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl { value: public_url });
         }
@@ -68,9 +69,12 @@ impl Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
             database_url,
-            municipality_file: lookup("LOKET_MUNICIPALITY_FILE")
-                .map_or_else(|| PathBuf::from("server/municipalities/voorbeeld.toml"), PathBuf::from),
-            site_root: lookup("LOKET_SITE_ROOT").map_or_else(|| PathBuf::from("target/site"), PathBuf::from),
+            municipality_file: lookup("LOKET_MUNICIPALITY_FILE").map_or_else(
+                || PathBuf::from("server/municipalities/voorbeeld.toml"),
+                PathBuf::from,
+            ),
+            site_root: lookup("LOKET_SITE_ROOT")
+                .map_or_else(|| PathBuf::from("target/site"), PathBuf::from),
             demo,
             public_url: public_url.trim_end_matches('/').to_owned(),
             log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
@@ -88,7 +92,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -105,7 +112,11 @@ mod tests {
     fn postgres_has_no_demo_data_unless_asked() {
         let c = config(&[("LOKET_DATABASE_URL", "postgres://localhost/loket")]).unwrap();
         assert!(!c.demo);
-        let c = config(&[("LOKET_DATABASE_URL", "postgres://localhost/loket"), ("LOKET_DEMO", "true")]).unwrap();
+        let c = config(&[
+            ("LOKET_DATABASE_URL", "postgres://localhost/loket"),
+            ("LOKET_DEMO", "true"),
+        ])
+        .unwrap();
         assert!(c.demo);
     }
 
@@ -113,13 +124,24 @@ mod tests {
     fn bad_values_name_the_variable() {
         let e = config(&[("LOKET_ADDR", "localhost")]).unwrap_err();
         assert!(e.to_string().starts_with("LOKET_ADDR=\"localhost\""));
-        assert_eq!(config(&[("LOKET_DATABASE_URL", "mysql://x")]).unwrap_err(), ConfigError::DatabaseUrl);
-        assert!(matches!(config(&[("LOKET_DEMO", "maybe")]), Err(ConfigError::Demo { .. })));
-        assert!(matches!(config(&[("LOKET_PUBLIC_URL", "loket.nl")]), Err(ConfigError::PublicUrl { .. })));
+        assert_eq!(
+            config(&[("LOKET_DATABASE_URL", "mysql://x")]).unwrap_err(),
+            ConfigError::DatabaseUrl
+        );
+        assert!(matches!(
+            config(&[("LOKET_DEMO", "maybe")]),
+            Err(ConfigError::Demo { .. })
+        ));
+        assert!(matches!(
+            config(&[("LOKET_PUBLIC_URL", "loket.nl")]),
+            Err(ConfigError::PublicUrl { .. })
+        ));
     }
 
     #[test]
     fn https_public_url_means_tls() {
-        assert!(config(&[("LOKET_PUBLIC_URL", "https://loket.example.nl/")]).unwrap().uses_tls());
+        assert!(config(&[("LOKET_PUBLIC_URL", "https://loket.example.nl/")])
+            .unwrap()
+            .uses_tls());
     }
 }

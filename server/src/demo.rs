@@ -9,8 +9,26 @@ use jiff::{SignedDuration, Timestamp};
 
 const MARKER: &str = "demo_seeded_at";
 
+/// (id suffix, name_nl, name_en, internal, statuses)
+type CaseType = (&'static str, &'static str, &'static str, i64, [Status; 3]);
+/// (description, resident text nl, resident text en, end status)
+type Status = (&'static str, &'static str, &'static str, i64);
+/// (id suffix, identifier, case type suffix, description, started days ago, statuses reached (days, hours) ago)
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [(i64, i64)],
+);
+
 /// Seeds the demo data unless it was seeded before. Returns whether it seeded now.
-pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Result<bool, StorageError> {
+pub async fn seed(
+    db: &Db,
+    municipality: &Municipality,
+    now: Timestamp,
+) -> Result<bool, StorageError> {
     let mut tx = db.pool.begin().await?;
     let seeded: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
         .bind(MARKER)
@@ -21,7 +39,9 @@ pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Resul
     }
     let m = municipality.id.as_str();
     let id = |suffix: &str| format!("demo-{m}-{suffix}");
-    let ago = |days: i64, hours: i64| (now - SignedDuration::from_hours(days * 24 + hours)).as_millisecond();
+    let ago = |days: i64, hours: i64| {
+        (now - SignedDuration::from_hours(days * 24 + hours)).as_millisecond()
+    };
 
     sqlx::query("INSERT INTO municipality (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
         .bind(m)
@@ -46,17 +66,31 @@ pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Resul
     .execute(&mut *tx)
     .await?;
 
-    // (suffix, name_nl, name_en, internal, statuses: (description, resident nl, resident en, end))
-    let case_types: [(&str, &str, &str, i64, [(&str, &str, &str, i64); 3]); 3] = [
+    let case_types: [CaseType; 3] = [
         (
             "bijzondere-bijstand",
             "Bijzondere bijstand",
             "Special assistance",
             0,
             [
-                ("Ontvangen", "We hebben uw aanvraag ontvangen.", "We have received your application.", 0),
-                ("In behandeling", "Een consulent bekijkt uw aanvraag.", "A consultant is looking at your application.", 0),
-                ("Besluit", "Er is een besluit genomen. U krijgt een brief.", "A decision has been made. You will get a letter.", 1),
+                (
+                    "Ontvangen",
+                    "We hebben uw aanvraag ontvangen.",
+                    "We have received your application.",
+                    0,
+                ),
+                (
+                    "In behandeling",
+                    "Een consulent bekijkt uw aanvraag.",
+                    "A consultant is looking at your application.",
+                    0,
+                ),
+                (
+                    "Besluit",
+                    "Er is een besluit genomen. U krijgt een brief.",
+                    "A decision has been made. You will get a letter.",
+                    1,
+                ),
             ],
         ),
         (
@@ -65,9 +99,24 @@ pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Resul
             "Parking permit",
             0,
             [
-                ("Ontvangen", "We hebben uw aanvraag ontvangen.", "We have received your application.", 0),
-                ("Beoordeling", "We controleren uw gegevens.", "We are checking your details.", 0),
-                ("Verleend", "Uw vergunning is verleend.", "Your permit has been granted.", 1),
+                (
+                    "Ontvangen",
+                    "We hebben uw aanvraag ontvangen.",
+                    "We have received your application.",
+                    0,
+                ),
+                (
+                    "Beoordeling",
+                    "We controleren uw gegevens.",
+                    "We are checking your details.",
+                    0,
+                ),
+                (
+                    "Verleend",
+                    "Uw vergunning is verleend.",
+                    "Your permit has been granted.",
+                    1,
+                ),
             ],
         ),
         (
@@ -117,11 +166,31 @@ pub async fn seed(db: &Db, municipality: &Municipality, now: Timestamp) -> Resul
             .date()
             .to_string()
     };
-    // (case suffix, identifier, type, description, started days ago, statuses reached with (days, hours) ago)
-    let cases: [(&str, &str, &str, &str, i64, &[(i64, i64)]); 3] = [
-        ("zaak-1", "ZAAK-2026-0412", "bijzondere-bijstand", "Aanvraag bijzondere bijstand", 12, &[(12, 3), (3, 5)]),
-        ("zaak-2", "ZAAK-2026-0388", "parkeervergunning", "Parkeervergunning bewoners", 30, &[(30, 2), (25, 4), (20, 1)]),
-        ("zaak-3", "ZAAK-2026-0419", "signaal-schulden", "Signaal schulden", 10, &[(10, 2)]),
+    let cases: [Case; 3] = [
+        (
+            "zaak-1",
+            "ZAAK-2026-0412",
+            "bijzondere-bijstand",
+            "Aanvraag bijzondere bijstand",
+            12,
+            &[(12, 3), (3, 5)],
+        ),
+        (
+            "zaak-2",
+            "ZAAK-2026-0388",
+            "parkeervergunning",
+            "Parkeervergunning bewoners",
+            30,
+            &[(30, 2), (25, 4), (20, 1)],
+        ),
+        (
+            "zaak-3",
+            "ZAAK-2026-0419",
+            "signaal-schulden",
+            "Signaal schulden",
+            10,
+            &[(10, 2)],
+        ),
     ];
     for (suffix, identifier, case_type, description, started, statuses) in cases {
         sqlx::query(

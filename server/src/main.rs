@@ -27,7 +27,10 @@ fn main() -> ExitCode {
         Err(error) => return fail(&error.into()),
     };
     init_tracing(config.log_json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => return fail(&StartupError::Serve(error.to_string())),
     };
@@ -44,10 +47,12 @@ fn fail(error: &StartupError) -> ExitCode {
 
 async fn run(config: Config) -> Result<(), StartupError> {
     // Bind first: a taken port is reported before anything is written.
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartupError::Listen {
-        addr: config.addr.to_string(),
-        reason: e.to_string(),
-    })?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| StartupError::Listen {
+            addr: config.addr.to_string(),
+            reason: e.to_string(),
+        })?;
     let loket = startup::build(&config, jiff::Timestamp::now()).await?;
     tracing::info!(
         addr = %config.addr,
@@ -67,13 +72,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -86,7 +92,9 @@ async fn shutdown_signal() {
 fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("LOKET_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {

@@ -44,7 +44,15 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
     if config.demo && demo::seed(&db, &municipality, now).await? {
         tracing::info!(municipality = %municipality.id, "demo data seeded");
     }
-    let services = Services { db: db.clone(), municipality: municipality.clone(), demo: config.demo };
+    let services = Services {
+        db: db.clone(),
+        municipality: municipality.clone(),
+        demo: config.demo,
+    };
     let state = AppState::new(services, &config.site_root, config.uses_tls());
-    Ok(Loket { router: router(state), db, municipality })
+    Ok(Loket {
+        router: router(state),
+        db,
+        municipality,
+    })
 }

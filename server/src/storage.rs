@@ -84,7 +84,10 @@ impl Db {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-        Ok(Db { pool, backend: Backend::Sqlite })
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+        })
     }
 
     /// Connects to PostgreSQL; fails within seconds, with a clear message, when nobody answers.
@@ -99,7 +102,10 @@ impl Db {
                 target: redact(url),
                 reason: first_line(&e.to_string()),
             })?;
-        Ok(Db { pool, backend: Backend::Postgres })
+        Ok(Db {
+            pool,
+            backend: Backend::Postgres,
+        })
     }
 
     /// Applies pending migrations; each runs in its own transaction.
@@ -108,7 +114,10 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|e| StorageError::Migrate(first_line(&e.to_string())))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StorageError::Migrate(first_line(&e.to_string())))
     }
 
     /// Readiness: the database answers a trivial query.
@@ -119,7 +128,11 @@ impl Db {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().trim_end_matches('.').to_owned()
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -128,14 +141,19 @@ mod tests {
 
     #[test]
     fn redact_drops_credentials_and_options() {
-        assert_eq!(redact("postgres://loket:geheim@db.example:5432/loket?sslmode=require"), "db.example:5432/loket");
+        assert_eq!(
+            redact("postgres://loket:geheim@db.example:5432/loket?sslmode=require"),
+            "db.example:5432/loket"
+        );
         assert_eq!(redact("postgres://localhost/loket"), "localhost/loket");
     }
 
     #[test]
     fn a_data_dir_below_a_file_is_refused_with_the_variable_named() {
         let file = tempfile::NamedTempFile::new().unwrap();
-        let err = prepare_data_dir(&file.path().join("data")).unwrap_err().to_string();
+        let err = prepare_data_dir(&file.path().join("data"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("LOKET_DATA_DIR="), "{err}");
     }
 
@@ -143,9 +161,15 @@ mod tests {
     async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::sqlite(dir.path()).await.unwrap();
-        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&db.pool).await.unwrap();
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
-        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(&db.pool).await.unwrap();
+        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(fk, 1);
     }
 }

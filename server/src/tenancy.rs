@@ -14,9 +14,17 @@ pub enum TenancyError {
     #[error("cannot read the municipality file {path}: {reason}. Set LOKET_MUNICIPALITY_FILE to an existing file.")]
     Read { path: PathBuf, reason: String },
     #[error("{path} line {line}: {message}. Fix this field in the municipality file.")]
-    Parse { path: PathBuf, line: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{path}: field `{field}` {problem}.")]
-    Invalid { path: PathBuf, field: &'static str, problem: String },
+    Invalid {
+        path: PathBuf,
+        field: &'static str,
+        problem: String,
+    },
 }
 
 /// The municipality file as written.
@@ -96,7 +104,9 @@ impl Municipality {
     pub fn parse(path: &Path, text: &str) -> Result<Municipality, TenancyError> {
         let file: MunicipalityFile = toml::from_str(text).map_err(|e| TenancyError::Parse {
             path: path.to_owned(),
-            line: e.span().map_or(1, |span| text[..span.start.min(text.len())].lines().count().max(1)),
+            line: e.span().map_or(1, |span| {
+                text[..span.start.min(text.len())].lines().count().max(1)
+            }),
             message: e.message().trim().replace('\n', " "),
         })?;
         let invalid = |field: &'static str, problem: String| TenancyError::Invalid {
@@ -104,19 +114,41 @@ impl Municipality {
             field,
             problem,
         };
-        if file.id.is_empty() || !file.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(invalid("id", String::from("must be lowercase letters, digits and '-' only")));
+        if file.id.is_empty()
+            || !file
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(invalid(
+                "id",
+                String::from("must be lowercase letters, digits and '-' only"),
+            ));
         }
-        for (field, value) in [("name", &file.name), ("short_name", &file.short_name), ("contact.phone", &file.contact.phone)] {
+        for (field, value) in [
+            ("name", &file.name),
+            ("short_name", &file.short_name),
+            ("contact.phone", &file.contact.phone),
+        ] {
             if value.trim().is_empty() {
                 return Err(invalid(field, String::from("is empty")));
             }
         }
         if !file.logo.starts_with('/') {
-            return Err(invalid("logo", String::from("must be a path on this site, starting with '/'")));
+            return Err(invalid(
+                "logo",
+                String::from("must be a path on this site, starting with '/'"),
+            ));
         }
-        let time_zone = TimeZone::get(&file.time_zone)
-            .map_err(|_| invalid("time_zone", format!("{:?} is not a known time zone, e.g. \"Europe/Amsterdam\"", file.time_zone)))?;
+        let time_zone = TimeZone::get(&file.time_zone).map_err(|_| {
+            invalid(
+                "time_zone",
+                format!(
+                    "{:?} is not a known time zone, e.g. \"Europe/Amsterdam\"",
+                    file.time_zone
+                ),
+            )
+        })?;
         let brand = &file.brand;
         let colours = [
             ("brand.primary", &brand.primary),
@@ -126,7 +158,9 @@ impl Municipality {
         ];
         let mut rgb = Vec::new();
         for (field, value) in colours {
-            rgb.push(parse_hex(value).ok_or_else(|| invalid(field, format!("{value:?} is not a colour like \"#00548a\"")))?);
+            rgb.push(parse_hex(value).ok_or_else(|| {
+                invalid(field, format!("{value:?} is not a colour like \"#00548a\""))
+            })?);
         }
         let ratio = contrast(rgb[0], rgb[1]);
         if ratio < 4.5 {
@@ -167,7 +201,10 @@ impl Municipality {
             brand: file.brand,
             phone: contact.phone,
             email: contact.email,
-            address: vec![contact.street, format!("{} {}", contact.postcode, contact.city)],
+            address: vec![
+                contact.street,
+                format!("{} {}", contact.postcode, contact.city),
+            ],
             opening_hours,
         })
     }
@@ -209,7 +246,11 @@ fn parse_hours(value: &str) -> Result<Option<String>, String> {
     if open >= close {
         return Err(format!("{value:?} closes before it opens"));
     }
-    Ok(Some(format!("{}–{}", open.strftime("%H:%M"), close.strftime("%H:%M"))))
+    Ok(Some(format!(
+        "{}–{}",
+        open.strftime("%H:%M"),
+        close.strftime("%H:%M")
+    )))
 }
 
 fn parse_hex(value: &str) -> Option<(u8, u8, u8)> {
@@ -226,13 +267,30 @@ fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
     fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
         let channel = |c: u8| {
             let c = f64::from(c) / 255.0;
-            if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
         0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
     }
     let (la, lb) = (luminance(a), luminance(b));
     let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
     (hi + 0.05) / (lo + 0.05)
+}
+
+/// Records the municipality in the database (other tables refer to it) and keeps its name current.
+pub async fn register(
+    db: &crate::storage::Db,
+    municipality: &Municipality,
+) -> Result<(), crate::storage::StorageError> {
+    sqlx::query("INSERT INTO municipality (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+        .bind(&municipality.id)
+        .bind(&municipality.name)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -280,12 +338,20 @@ mod tests {
 
     #[test]
     fn bad_colours_time_zones_and_hours_are_refused() {
-        assert!(parse(&DEMO.replace("#00548a", "blue")).unwrap_err().to_string().contains("brand.primary"));
-        assert!(parse(&DEMO.replace("Europe/Amsterdam", "Europe/Atlantis")).unwrap_err().to_string().contains("time_zone"));
-        assert!(parse(&DEMO.replace("monday = \"08:30-17:00\"", "monday = \"17:00-08:30\""))
+        assert!(parse(&DEMO.replace("#00548a", "blue"))
             .unwrap_err()
             .to_string()
-            .contains("monday"));
+            .contains("brand.primary"));
+        assert!(parse(&DEMO.replace("Europe/Amsterdam", "Europe/Atlantis"))
+            .unwrap_err()
+            .to_string()
+            .contains("time_zone"));
+        assert!(
+            parse(&DEMO.replace("monday = \"08:30-17:00\"", "monday = \"17:00-08:30\""))
+                .unwrap_err()
+                .to_string()
+                .contains("monday")
+        );
     }
 
     #[test]
@@ -299,14 +365,4 @@ mod tests {
         assert!((contrast((0, 0, 0), (255, 255, 255)) - 21.0).abs() < 0.01);
         assert!((contrast((255, 255, 255), (255, 255, 255)) - 1.0).abs() < 0.01);
     }
-}
-
-/// Records the municipality in the database (other tables refer to it) and keeps its name current.
-pub async fn register(db: &crate::storage::Db, municipality: &Municipality) -> Result<(), crate::storage::StorageError> {
-    sqlx::query("INSERT INTO municipality (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
-        .bind(&municipality.id)
-        .bind(&municipality.name)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
 }

@@ -7,5 +7,9 @@ mod startup;
 
 /// The nonce in a Content-Security-Policy header value.
 pub fn csp_nonce(csp: &str) -> String {
-    csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_default().to_owned()
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -3,24 +3,44 @@
 use crate::csp_nonce;
 use loket_tests::on_both_databases;
 
-on_both_databases!(every_page_carries_a_strict_csp_whose_nonce_matches_the_inline_script, |app| {
-    let page = app.get("/").await;
-    let csp = page.header("content-security-policy").to_owned();
-    assert!(!csp.is_empty());
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{csp}");
-    let nonce = csp_nonce(&csp);
-    assert!(nonce.len() >= 22, "{csp}");
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "inline hydration script carries the nonce");
-    let scripts_without_nonce = page.body.matches("<script").count() - page.body.matches("<script type=\"module\" nonce=").count()
-        - page.body.matches("<script nonce=").count();
-    assert_eq!(scripts_without_nonce, 0, "every inline script has the nonce");
-    let again = app.get("/").await;
-    assert_ne!(csp_nonce(again.header("content-security-policy")), nonce, "a fresh nonce per request");
-    assert_eq!(page.header("x-content-type-options"), "nosniff");
-    assert_eq!(page.header("referrer-policy"), "no-referrer");
-    assert!(page.header("permissions-policy").contains("camera=(self)"));
-    assert!(page.header("strict-transport-security").is_empty(), "no HSTS over plain http");
-});
+on_both_databases!(
+    every_page_carries_a_strict_csp_whose_nonce_matches_the_inline_script,
+    |app| {
+        let page = app.get("/").await;
+        let csp = page.header("content-security-policy").to_owned();
+        assert!(!csp.is_empty());
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+            "{csp}"
+        );
+        let nonce = csp_nonce(&csp);
+        assert!(nonce.len() >= 22, "{csp}");
+        assert!(
+            page.body.contains(&format!("nonce=\"{nonce}\"")),
+            "inline hydration script carries the nonce"
+        );
+        let scripts_without_nonce = page.body.matches("<script").count()
+            - page.body.matches("<script type=\"module\" nonce=").count()
+            - page.body.matches("<script nonce=").count();
+        assert_eq!(
+            scripts_without_nonce, 0,
+            "every inline script has the nonce"
+        );
+        let again = app.get("/").await;
+        assert_ne!(
+            csp_nonce(again.header("content-security-policy")),
+            nonce,
+            "a fresh nonce per request"
+        );
+        assert_eq!(page.header("x-content-type-options"), "nosniff");
+        assert_eq!(page.header("referrer-policy"), "no-referrer");
+        assert!(page.header("permissions-policy").contains("camera=(self)"));
+        assert!(
+            page.header("strict-transport-security").is_empty(),
+            "no HSTS over plain http"
+        );
+    }
+);
 
 on_both_databases!(health_and_readiness_answer, |app| {
     let health = app.get("/healthz").await;
@@ -33,7 +53,11 @@ on_both_databases!(readiness_fails_when_the_database_is_gone, |app| {
     app.loket.db.pool.close().await;
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 503);
-    assert_eq!(app.get("/healthz").await.status, 200, "liveness does not depend on the database");
+    assert_eq!(
+        app.get("/healthz").await.status,
+        200,
+        "liveness does not depend on the database"
+    );
 });
 
 on_both_databases!(the_manifest_is_a_typed_web_app_manifest, |app| {
@@ -45,19 +69,34 @@ on_both_databases!(the_manifest_is_a_typed_web_app_manifest, |app| {
     assert_eq!(manifest["display"], "standalone");
     assert_eq!(manifest["theme_color"], "#00548a");
     let icons = manifest["icons"].as_array().unwrap();
-    for (size, purpose) in [("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")] {
-        assert!(icons.iter().any(|i| i["sizes"] == size && i["purpose"] == purpose), "{size} {purpose}");
+    for (size, purpose) in [
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("192x192", "maskable"),
+        ("512x512", "maskable"),
+    ] {
+        assert!(
+            icons
+                .iter()
+                .any(|i| i["sizes"] == size && i["purpose"] == purpose),
+            "{size} {purpose}"
+        );
     }
 });
 
-on_both_databases!(the_service_worker_is_never_cached_and_precaches_the_offline_page, |app| {
-    let response = app.get("/sw.js").await;
-    assert_eq!(response.status, 200);
-    assert!(response.header("content-type").starts_with("text/javascript"));
-    assert_eq!(response.header("cache-control"), "no-cache");
-    assert!(response.body.contains("\"/offline\""));
-    assert!(response.body.contains("loket-static-"));
-});
+on_both_databases!(
+    the_service_worker_is_never_cached_and_precaches_the_offline_page,
+    |app| {
+        let response = app.get("/sw.js").await;
+        assert_eq!(response.status, 200);
+        assert!(response
+            .header("content-type")
+            .starts_with("text/javascript"));
+        assert_eq!(response.header("cache-control"), "no-cache");
+        assert!(response.body.contains("\"/offline\""));
+        assert!(response.body.contains("loket-static-"));
+    }
+);
 
 on_both_databases!(the_theme_carries_the_municipality_colours, |app| {
     let response = app.get("/theme.css").await;

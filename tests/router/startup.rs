@@ -6,11 +6,22 @@ use server::startup::build;
 on_both_databases!(demo_data_is_seeded_once, |app| {
     let count = |sql: &'static str| {
         let pool = app.loket.db.pool.clone();
-        async move { sqlx::query_as::<_, (i64,)>(sql).fetch_one(&pool).await.unwrap().0 }
+        async move {
+            sqlx::query_as::<_, (i64,)>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .0
+        }
     };
     assert_eq!(count("SELECT COUNT(*) FROM cases").await, 3);
-    assert_eq!(count("SELECT COUNT(*) FROM staff_member WHERE display_name = 'Karin Bakker'").await, 1);
-    let seeded_again = server::demo::seed(&app.loket.db, &app.loket.municipality, test_now()).await.unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) FROM staff_member WHERE display_name = 'Karin Bakker'").await,
+        1
+    );
+    let seeded_again = server::demo::seed(&app.loket.db, &app.loket.municipality, test_now())
+        .await
+        .unwrap();
     assert!(!seeded_again);
     assert_eq!(count("SELECT COUNT(*) FROM cases").await, 3);
     assert_eq!(count("SELECT COUNT(*) FROM case_status").await, 6);
@@ -23,7 +34,10 @@ async fn postgres_gets_no_demo_data_unless_asked() {
     let mut config = test_config(Backend::Postgres, dir.path(), Some(url));
     config.demo = false;
     let loket = build(&config, test_now()).await.unwrap();
-    let (people,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person").fetch_one(&loket.db.pool).await.unwrap();
+    let (people,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person")
+        .fetch_one(&loket.db.pool)
+        .await
+        .unwrap();
     assert_eq!(people, 0);
     loket.db.pool.close().await;
     loket_tests::drop_postgres_database(_name);
@@ -33,13 +47,23 @@ async fn postgres_gets_no_demo_data_unless_asked() {
 async fn an_unknown_municipality_key_stops_start_up_before_the_database_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("gemeente.toml");
-    let text = std::fs::read_to_string(loket_tests::repo_root().join("server/municipalities/voorbeeld.toml")).unwrap();
-    std::fs::write(&bad, text.replace("[brand]", "[brand]\nkleur = \"#000000\"")).unwrap();
+    let text = std::fs::read_to_string(
+        loket_tests::repo_root().join("server/municipalities/voorbeeld.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        text.replace("[brand]", "[brand]\nkleur = \"#000000\""),
+    )
+    .unwrap();
     let data = dir.path().join("data");
     let mut config = test_config(Backend::Sqlite, &data, None);
     config.municipality_file = bad;
     let error = build(&config, test_now()).await.err().unwrap().to_string();
-    assert!(error.contains("gemeente.toml line") && error.contains("unknown field `kleur`"), "{error}");
+    assert!(
+        error.contains("gemeente.toml line") && error.contains("unknown field `kleur`"),
+        "{error}"
+    );
     assert!(!data.exists(), "nothing written");
 }
 
@@ -54,8 +78,15 @@ async fn an_unusable_data_dir_is_named() {
 #[tokio::test]
 async fn an_unreachable_postgres_is_reported_without_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    let config = test_config(Backend::Postgres, dir.path(), Some(String::from("postgres://loket:geheim@127.0.0.1:1/loket")));
+    let config = test_config(
+        Backend::Postgres,
+        dir.path(),
+        Some(String::from("postgres://loket:geheim@127.0.0.1:1/loket")),
+    );
     let error = build(&config, test_now()).await.err().unwrap().to_string();
-    assert!(error.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/loket"), "{error}");
+    assert!(
+        error.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/loket"),
+        "{error}"
+    );
     assert!(!error.contains("geheim"));
 }

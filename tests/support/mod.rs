@@ -1,6 +1,9 @@
 //! Test support: start the real router on SQLite (a temporary data dir) or PostgreSQL (a throwaway database
 //! created for the test and dropped afterwards), and send it requests.
 
+// This crate is test code only: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use axum::body::Body;
 use axum::Router;
 use http::{HeaderMap, Request, StatusCode};
@@ -19,7 +22,8 @@ pub enum Backend {
 
 /// The PostgreSQL server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("LOKET_TEST_POSTGRES_URL").unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/postgres"))
+    std::env::var("LOKET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/postgres"))
 }
 
 /// The repository root (tests run with the package dir as working directory).
@@ -46,15 +50,25 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
 /// A config for tests: demo data on (explicitly, so PostgreSQL gets it too), the repo's demo municipality.
-pub fn test_config(backend: Backend, data_dir: &std::path::Path, database_url: Option<String>) -> Config {
+pub fn test_config(
+    backend: Backend,
+    data_dir: &std::path::Path,
+    database_url: Option<String>,
+) -> Config {
     let root = repo_root();
     let data_dir = data_dir.to_string_lossy().into_owned();
-    let municipality = root.join("server/municipalities/voorbeeld.toml").to_string_lossy().into_owned();
+    let municipality = root
+        .join("server/municipalities/voorbeeld.toml")
+        .to_string_lossy()
+        .into_owned();
     let site_root = root.join("target/site").to_string_lossy().into_owned();
     let lookup = |name: &str| match name {
         "LOKET_DATA_DIR" => Some(data_dir.clone()),
@@ -70,22 +84,39 @@ pub fn test_config(backend: Backend, data_dir: &std::path::Path, database_url: O
 /// Creates a throwaway PostgreSQL database; returns (its URL, its name).
 pub async fn create_postgres_database() -> (String, String) {
     let admin = postgres_admin_url();
-    let name = format!("loket_test_{}_{:016x}", std::process::id(), rand::random::<u64>());
+    let name = format!(
+        "loket_test_{}_{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    );
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL for tests is not reachable at {admin}: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base).to_owned();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base)
+        .to_owned();
     (format!("{base}/{name}"), name)
 }
 
 pub fn drop_postgres_database(name: String) {
     // Drop runs outside any async context; use a private runtime on a plain thread.
     let _ = std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
         runtime.block_on(async move {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
             }
         });
     })
@@ -99,9 +130,17 @@ impl TestApp {
             Backend::Sqlite => None,
             Backend::Postgres => Some(create_postgres_database().await),
         };
-        let config = test_config(backend, data_dir.path(), pg_database.as_ref().map(|(url, _)| url.clone()));
+        let config = test_config(
+            backend,
+            data_dir.path(),
+            pg_database.as_ref().map(|(url, _)| url.clone()),
+        );
         let loket = build(&config, test_now()).await.unwrap();
-        TestApp { loket, data_dir, pg_database }
+        TestApp {
+            loket,
+            data_dir,
+            pg_database,
+        }
     }
 
     pub fn router(&self) -> Router {
@@ -113,15 +152,26 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> TestResponse {
-        self.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await
+        self.send(
+            Request::get(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post_form(&self, path: &str, form: &str) -> TestResponse {

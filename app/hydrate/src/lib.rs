@@ -12,7 +12,9 @@ pub fn hydrate() {
 }
 
 fn register_service_worker() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let navigator = window.navigator();
     // `navigator.serviceWorker` is missing on insecure origins and in some private modes.
     if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {

@@ -35,19 +35,24 @@ pub struct ManifestIcon {
 
 pub fn manifest(state: &AppState) -> WebAppManifest {
     let m = &state.services.municipality;
-    let icons = [(192, "any"), (512, "any"), (192, "maskable"), (512, "maskable")]
-        .into_iter()
-        .map(|(size, purpose)| ManifestIcon {
-            src: if purpose == "maskable" {
-                format!("/icons/icon-{size}-maskable.png")
-            } else {
-                format!("/icons/icon-{size}.png")
-            },
-            sizes: format!("{size}x{size}"),
-            mime: "image/png",
-            purpose,
-        })
-        .collect();
+    let icons = [
+        (192, "any"),
+        (512, "any"),
+        (192, "maskable"),
+        (512, "maskable"),
+    ]
+    .into_iter()
+    .map(|(size, purpose)| ManifestIcon {
+        src: if purpose == "maskable" {
+            format!("/icons/icon-{size}-maskable.png")
+        } else {
+            format!("/icons/icon-{size}.png")
+        },
+        sizes: format!("{size}x{size}"),
+        mime: "image/png",
+        purpose,
+    })
+    .collect();
     WebAppManifest {
         id: String::from("/"),
         name: format!("Loket {}", m.name),
@@ -68,7 +73,10 @@ pub async fn manifest_handler(State(state): State<AppState>) -> Response {
     match serde_json::to_vec(&manifest(&state)) {
         Ok(body) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/manifest+json"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             body,
@@ -81,7 +89,10 @@ pub async fn manifest_handler(State(state): State<AppState>) -> Response {
 pub async fn theme_handler(State(state): State<AppState>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         state.services.municipality.theme_css(),
@@ -108,7 +119,10 @@ pub fn service_worker(assets: &Assets, logo: &str) -> String {
 pub async fn service_worker_handler(State(state): State<AppState>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
             // The browser must always see the newest worker, or old caches would live on.
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],

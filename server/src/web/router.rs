@@ -46,23 +46,44 @@ pub struct Assets {
 impl Assets {
     /// The file names Leptos will link to, given whether hashing is on.
     pub fn load(options: &LeptosOptions, extra_version: &str) -> Assets {
-        let hashes = if options.hash_files { std::fs::read_to_string(hash_file()).unwrap_or_default() } else { String::new() };
+        let hashes = if options.hash_files {
+            std::fs::read_to_string(hash_file()).unwrap_or_default()
+        } else {
+            String::new()
+        };
         let hash_of = |kind: &str| {
             hashes.lines().find_map(|line| {
                 let (k, v) = line.split_once(':')?;
                 (k.trim() == kind).then(|| format!(".{}", v.trim()))
             })
         };
-        let name = |kind: &str| format!("/{}/{}{}.{kind}", options.site_pkg_dir, options.output_name, hash_of(kind).unwrap_or_default());
+        let name = |kind: &str| {
+            format!(
+                "/{}/{}{}.{kind}",
+                options.site_pkg_dir,
+                options.output_name,
+                hash_of(kind).unwrap_or_default()
+            )
+        };
         let (css, js, wasm) = (name("css"), name("js"), name("wasm"));
-        let version = stable_hash(&format!("{}|{css}|{js}|{wasm}|{extra_version}", env!("CARGO_PKG_VERSION")));
-        Assets { css, js, wasm, version }
+        let version = stable_hash(&format!(
+            "{}|{css}|{js}|{wasm}|{extra_version}",
+            env!("CARGO_PKG_VERSION")
+        ));
+        Assets {
+            css,
+            js,
+            wasm,
+            version,
+        }
     }
 }
 
 /// FNV-1a: stable across builds and Rust versions, unlike `DefaultHasher`.
 fn stable_hash(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{hash:016x}")
 }
 
@@ -135,7 +156,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         provide_context(backend.clone());
         provide_context(municipality.clone());
         let parts = leptos::prelude::use_context::<http::request::Parts>();
-        provide_context(parts.as_ref().map(|p| language(&p.headers)).unwrap_or_default());
+        provide_context(
+            parts
+                .as_ref()
+                .map(|p| language(&p.headers))
+                .unwrap_or_default(),
+        );
         if let Some(nonce) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
         }
@@ -161,9 +187,17 @@ pub fn router(state: AppState) -> Router {
     let pkg = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(if immutable { "public, max-age=31536000, immutable" } else { "no-cache" }),
+            HeaderValue::from_static(if immutable {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
         ))
-        .service(ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip());
+        .service(
+            ServeDir::new(format!("{site_root}/pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let public_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -227,7 +261,9 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> imp
 /// Unknown paths: the Leptos 404 page (the router's fallback sets the status).
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
     let options = state.leptos.clone();
-    let render = leptos_axum::render_app_async_with_context(request_context(&state), move || shell(options.clone()));
+    let render = leptos_axum::render_app_async_with_context(request_context(&state), move || {
+        shell(options.clone())
+    });
     render(request).await
 }
 
@@ -245,7 +281,10 @@ async fn set_language(
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return plain(StatusCode::PAYLOAD_TOO_LARGE, "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.");
+            return plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.",
+            );
         }
         Err(_) => return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE),
     };
@@ -253,26 +292,47 @@ async fn set_language(
         return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE);
     };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", lang.code());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        lang.code()
+    );
     let target = safe_return_path(form.return_to.as_deref());
-    match (HeaderValue::from_str(&cookie), HeaderValue::from_str(target)) {
-        (Ok(cookie), Ok(location)) => {
-            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, location)]).into_response()
-        }
+    match (
+        HeaderValue::from_str(&cookie),
+        HeaderValue::from_str(target),
+    ) {
+        (Ok(cookie), Ok(location)) => (
+            StatusCode::SEE_OTHER,
+            [(header::SET_COOKIE, cookie), (header::LOCATION, location)],
+        )
+            .into_response(),
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
-const UNKNOWN_LANGUAGE: &str = "We kennen deze taalkeuze niet. Kies Nederlands of English en probeer het opnieuw.";
+const UNKNOWN_LANGUAGE: &str =
+    "We kennen deze taalkeuze niet. Kies Nederlands of English en probeer het opnieuw.";
 
 fn plain(status: StatusCode, message: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
 }
 
 /// Only a local path may be a redirect target (no `//host`, no `\`), so the form cannot send anyone away.
 fn safe_return_path(path: Option<&str>) -> &str {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => p,
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.contains(['\r', '\n']) =>
+        {
+            p
+        }
         _ => "/",
     }
 }

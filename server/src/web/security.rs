@@ -17,7 +17,11 @@ impl CspNonce {
     fn generate() -> CspNonce {
         let mut bytes = [0u8; 18];
         rand::rng().fill_bytes(&mut bytes);
-        CspNonce(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes).into())
+        CspNonce(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(bytes)
+                .into(),
+        )
     }
 }
 
@@ -37,7 +41,11 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-pub async fn headers(State(config): State<SecurityConfig>, mut request: Request, next: Next) -> Response {
+pub async fn headers(
+    State(config): State<SecurityConfig>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
@@ -45,12 +53,20 @@ pub async fn headers(State(config): State<SecurityConfig>, mut request: Request,
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         http::HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
+        HeaderValue::from_static(
+            "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+        ),
     );
     headers.insert(
         http::HeaderName::from_static("cross-origin-opener-policy"),

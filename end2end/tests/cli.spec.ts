@@ -1,0 +1,63 @@
+// Bad configuration stops Loket with exit code 1 and one line that says what to fix; nothing is written.
+import { test, expect } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = process.env.LOKET_BIN!;
+const root = join(__dirname, '..', '..');
+
+function run(env: Record<string, string>) {
+  const result = spawnSync(bin, [], {
+    env: { PATH: process.env.PATH!, LOKET_ADDR: '127.0.0.1:0', LOKET_LOG: 'off', ...env },
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { status: result.status, lines: result.stderr.trim().split('\n').filter((l) => l.length > 0) };
+}
+
+test.describe('bad configuration', () => {
+  test.beforeEach(() => {
+    test.skip(test.info().project.name !== 'desktop', 'a process test needs no second viewport');
+  });
+
+  test('an unknown key in the municipality file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    const file = join(dir, 'gemeente.toml');
+    const text = readFileSync(join(root, 'server/municipalities/voorbeeld.toml'), 'utf8');
+    writeFileSync(file, text.replace('[brand]', '[brand]\nkleur = "#000000"'));
+    const data = join(dir, 'data');
+    const { status, lines } = run({ LOKET_MUNICIPALITY_FILE: file, LOKET_DATA_DIR: data });
+    expect(status).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('unknown field `kleur`');
+    expect(lines[0]).toContain('gemeente.toml line');
+    expect(existsSync(data)).toBe(false);
+  });
+
+  test('an unusable data dir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    writeFileSync(join(dir, 'file'), 'not a folder');
+    const { status, lines } = run({ LOKET_DATA_DIR: join(dir, 'file', 'data') });
+    expect(status).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^loket: LOKET_DATA_DIR=.* cannot be used/);
+  });
+
+  test('an unreachable PostgreSQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    const { status, lines } = run({ LOKET_DATA_DIR: dir, LOKET_DATABASE_URL: 'postgres://loket:geheim@127.0.0.1:1/loket' });
+    expect(status).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('cannot reach PostgreSQL at 127.0.0.1:1/loket');
+    expect(lines[0]).not.toContain('geheim');
+  });
+
+  test('a malformed variable', async () => {
+    const { status, lines } = run({ LOKET_ADDR: 'localhost' });
+    expect(status).toBe(1);
+    expect(lines).toEqual(['loket: LOKET_ADDR="localhost" is not a listen address. Use host:port, for example LOKET_ADDR=127.0.0.1:3000.']);
+  });
+});

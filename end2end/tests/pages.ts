@@ -1,0 +1,13 @@
+// Every page Loket has so far, with its Dutch and English heading.
+export const PAGES = [
+  { path: '/', nl: 'Overzicht', en: 'Overview' },
+  { path: '/zaken', nl: 'Zaken', en: 'Cases' },
+  { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
+  { path: '/documenten', nl: 'Documenten', en: 'Documents' },
+  { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
+  { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
+  { path: '/offline', nl: 'U bent offline', en: 'You are offline' },
+  { path: '/bestaat-niet', nl: 'Deze pagina bestaat niet', en: 'This page does not exist' },
+];
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];

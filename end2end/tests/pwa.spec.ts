@@ -1,0 +1,52 @@
+import { test, expect } from '@playwright/test';
+
+test('the islands hydrate and the service worker activates', async ({ page }) => {
+  await page.goto('/');
+  const state = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active!;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve(null)));
+    }
+    return worker.state;
+  });
+  expect(state).toBe('activated');
+});
+
+test('without a network a navigation shows the offline page, and the page says it is offline', async ({ page, context }) => {
+  await page.goto('/');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve));
+    }
+  });
+  // The island announces the lost connection on the page already open.
+  await context.setOffline(true);
+  await expect(page.getByRole('status')).toContainText('U bent offline');
+  await page.goto('/zaken');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('U bent offline');
+  await context.setOffline(false);
+  await page.getByRole('link', { name: 'Opnieuw proberen' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overzicht');
+});
+
+test('the manifest makes Loket installable', async ({ request }) => {
+  const response = await request.get('/manifest.webmanifest');
+  expect(response.headers()['content-type']).toBe('application/manifest+json');
+  const manifest = await response.json();
+  for (const icon of manifest.icons) {
+    const image = await request.get(icon.src);
+    expect(image.status(), icon.src).toBe(200);
+    expect(image.headers()['content-type']).toBe('image/png');
+  }
+});
+
+test('hashed build files are served compressed and immutable', async ({ page, request }) => {
+  await page.goto('/');
+  const css = await page.locator('link[rel="stylesheet"][href^="/pkg/"]').getAttribute('href');
+  expect(css).toMatch(/^\/pkg\/loket\.[\w-]+\.css$/);
+  const response = await request.get(css!, { headers: { 'accept-encoding': 'br, gzip' } });
+  expect(response.headers()['cache-control']).toContain('immutable');
+  expect(['br', 'gzip']).toContain(response.headers()['content-encoding']);
+});
