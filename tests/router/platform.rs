@@ -110,3 +110,45 @@ on_both_databases!(an_oversized_body_is_refused_before_it_is_read, |app| {
     assert_eq!(response.status, 413);
     assert!(response.header("set-cookie").is_empty());
 });
+
+#[tokio::test]
+async fn hsts_and_secure_cookies_when_the_public_url_is_https() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = loket_tests::test_config(loket_tests::Backend::Sqlite, dir.path(), None);
+    config.public_url = String::from("https://loket.voorbeeld.example");
+    let loket = server::startup::build(&config, loket_tests::test_now())
+        .await
+        .unwrap();
+    let response = loket
+        .router
+        .clone()
+        .oneshot(http::Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let hsts = response
+        .headers()
+        .get("strict-transport-security")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+    let response = loket
+        .router
+        .oneshot(
+            http::Request::post("/taal")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("lang=en"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
