@@ -31,9 +31,10 @@ cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
   if (r) r.wire = encodedDataLength;
 });
 
-await page.goto(url, { waitUntil: 'load' });
 // Islands load when the browser is idle; wait for the WASM to arrive and the network to settle.
-await page.waitForResponse((r) => r.url().endsWith('.wasm'), { timeout: 30_000 });
+const wasmArrived = page.waitForResponse((r) => r.url().endsWith('.wasm'), { timeout: 30_000 });
+await page.goto(url, { waitUntil: 'load' });
+await wasmArrived;
 await page.waitForLoadState('networkidle');
 await page.waitForTimeout(500);
 

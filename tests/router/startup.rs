@@ -29,7 +29,7 @@ on_both_databases!(demo_data_is_seeded_once, |app| {
 
 #[tokio::test]
 async fn postgres_gets_no_demo_data_unless_asked() {
-    let (url, _name) = create_postgres_database().await;
+    let (url, name) = create_postgres_database().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(Backend::Postgres, dir.path(), Some(url));
     config.demo = false;
@@ -40,7 +40,7 @@ async fn postgres_gets_no_demo_data_unless_asked() {
         .unwrap();
     assert_eq!(people, 0);
     loket.db.pool.close().await;
-    loket_tests::drop_postgres_database(_name);
+    loket_tests::drop_postgres_database(name);
 }
 
 #[tokio::test]
