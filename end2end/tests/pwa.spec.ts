@@ -50,3 +50,22 @@ test('hashed build files are served compressed and immutable', async ({ page, re
   expect(response.headers()['cache-control']).toContain('immutable');
   expect(['br', 'gzip']).toContain(response.headers()['content-encoding']);
 });
+
+test('activating a service worker removes caches of older versions', async ({ page }) => {
+  // A cache left by an older version exists before this version's worker installs (each test has a fresh
+  // browser context, so no worker is registered yet).
+  await page.addInitScript(() => {
+    void caches.open('loket-static-0000000000000000');
+  });
+  await page.goto('/');
+  const keys = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active!;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve(null)));
+    }
+    return caches.keys();
+  });
+  expect(keys).not.toContain('loket-static-0000000000000000');
+  expect(keys.filter((key) => key.startsWith('loket-static-'))).toHaveLength(1);
+});
