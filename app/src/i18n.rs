@@ -61,6 +61,12 @@ impl Lang {
     }
 }
 
+/// Every text in every language; the service worker's cache version includes it, so a precached page (the
+/// offline page) is refreshed when its text changes.
+pub fn catalogue_sources() -> impl Iterator<Item = &'static str> {
+    Lang::ALL.into_iter().map(Lang::source)
+}
+
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,
 }

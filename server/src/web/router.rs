@@ -121,8 +121,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(services: Services, site_root: &Path, tls: bool) -> AppState {
         let leptos = leptos_options(site_root);
-        let theme = services.municipality.theme_css();
-        let assets = Assets::load(&leptos, &theme);
+        let texts: String = app::i18n::catalogue_sources().collect();
+        let assets = Assets::load(
+            &leptos,
+            &format!("{}{texts}", services.municipality.theme_css()),
+        );
         let service_worker = pwa::service_worker(&assets, &services.municipality.logo_url).into();
         AppState {
             municipality: services.municipality.view(services.demo),
