@@ -1,8 +1,8 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 
-test('the islands hydrate and the service worker activates', async ({ page }) => {
-  await page.goto('/');
-  const state = await page.evaluate(async () => {
+// Waits until this page's service worker is active and activated; returns its state.
+function activatedWorker(page: Page): Promise<string> {
+  return page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     const worker = registration.active!;
     if (worker.state !== 'activated') {
@@ -10,7 +10,11 @@ test('the islands hydrate and the service worker activates', async ({ page }) =>
     }
     return worker.state;
   });
-  expect(state).toBe('activated');
+}
+
+test('the islands hydrate and the service worker activates', async ({ page }) => {
+  await page.goto('/');
+  expect(await activatedWorker(page)).toBe('activated');
 });
 
 test('without a network a navigation shows the offline page, and the page says it is offline', async ({ page, context }) => {
@@ -58,14 +62,8 @@ test('activating a service worker removes caches of older versions', async ({ pa
     void caches.open('loket-static-0000000000000000');
   });
   await page.goto('/');
-  const keys = await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = registration.active!;
-    if (worker.state !== 'activated') {
-      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve(null)));
-    }
-    return caches.keys();
-  });
+  await activatedWorker(page);
+  const keys = await page.evaluate(() => caches.keys());
   expect(keys).not.toContain('loket-static-0000000000000000');
   expect(keys.filter((key) => key.startsWith('loket-static-'))).toHaveLength(1);
 });

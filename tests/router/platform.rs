@@ -113,42 +113,17 @@ on_both_databases!(an_oversized_body_is_refused_before_it_is_read, |app| {
 
 #[tokio::test]
 async fn hsts_and_secure_cookies_when_the_public_url_is_https() {
-    use axum::body::Body;
-    use tower::ServiceExt;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = loket_tests::test_config(loket_tests::Backend::Sqlite, dir.path(), None);
-    config.public_url = String::from("https://loket.voorbeeld.example");
-    let loket = server::startup::build(&config, loket_tests::test_now())
+    let app = loket_tests::TestApp::start_with(loket_tests::Backend::Sqlite, |config| {
+        config.public_url = String::from("https://loket.voorbeeld.example");
+    })
+    .await;
+    let hsts = app
+        .get("/")
         .await
-        .unwrap();
-    let response = loket
-        .router
-        .clone()
-        .oneshot(http::Request::get("/").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let hsts = response
-        .headers()
-        .get("strict-transport-security")
-        .unwrap()
-        .to_str()
-        .unwrap();
+        .header("strict-transport-security")
+        .to_owned();
     assert!(hsts.starts_with("max-age="), "{hsts}");
-    let response = loket
-        .router
-        .oneshot(
-            http::Request::post("/taal")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from("lang=en"))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap();
+    let response = app.post_form("/taal", "lang=en").await;
+    let cookie = response.header("set-cookie");
     assert!(cookie.ends_with("; Secure"), "{cookie}");
 }

@@ -125,16 +125,22 @@ pub fn drop_postgres_database(name: String) {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with the test config changed by `adjust` (e.g. another public URL).
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let pg_database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(create_postgres_database().await),
         };
-        let config = test_config(
+        let mut config = test_config(
             backend,
             data_dir.path(),
             pg_database.as_ref().map(|(url, _)| url.clone()),
         );
+        adjust(&mut config);
         let loket = build(&config, test_now()).await.unwrap();
         TestApp {
             loket,
