@@ -3,6 +3,7 @@
 
 mod pages;
 mod platform;
+mod privacy;
 mod startup;
 
 /// The nonce in a Content-Security-Policy header value.
