@@ -6,6 +6,7 @@ const baseURL = process.env.LOKET_E2E_URL ?? 'http://localhost:3107';
 
 export default defineConfig({
   testDir: './tests',
+  outputDir: './test-results',
   fullyParallel: true,
   workers: 2,
   retries: 0,
