@@ -23,7 +23,8 @@ type Case = (
     &'static [(i64, i64)],
 );
 
-/// Seeds the demo data unless it was seeded before. Returns whether it seeded now.
+/// Seeds the demo data unless it was seeded before. Returns whether it seeded now. The municipality row must
+/// exist already (`tenancy::register`, which start-up runs first).
 pub async fn seed(
     db: &Db,
     municipality: &Municipality,
@@ -43,11 +44,6 @@ pub async fn seed(
         (now - SignedDuration::from_hours(days * 24 + hours)).as_millisecond()
     };
 
-    sqlx::query("INSERT INTO municipality (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
-        .bind(m)
-        .bind(&municipality.name)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query(
         "INSERT INTO person (id, municipality_id, display_name, is_demo) VALUES ($1, $2, $3, 1) ON CONFLICT (id) DO NOTHING",
     )

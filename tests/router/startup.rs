@@ -1,6 +1,6 @@
 //! Start-up: demo data, and bad configuration that must stop Loket before anything is written.
 
-use loket_tests::{create_postgres_database, on_both_databases, test_config, test_now, Backend};
+use loket_tests::{on_both_databases, test_config, test_now, Backend, TestApp};
 use server::startup::build;
 
 on_both_databases!(demo_data_is_seeded_once, |app| {
@@ -29,18 +29,12 @@ on_both_databases!(demo_data_is_seeded_once, |app| {
 
 #[tokio::test]
 async fn postgres_gets_no_demo_data_unless_asked() {
-    let (url, name) = create_postgres_database().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(Backend::Postgres, dir.path(), Some(url));
-    config.demo = false;
-    let loket = build(&config, test_now()).await.unwrap();
+    let app = TestApp::start_with(Backend::Postgres, |config| config.demo = false).await;
     let (people,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person")
-        .fetch_one(&loket.db.pool)
+        .fetch_one(&app.loket.db.pool)
         .await
         .unwrap();
     assert_eq!(people, 0);
-    loket.db.pool.close().await;
-    loket_tests::drop_postgres_database(name);
 }
 
 #[tokio::test]
