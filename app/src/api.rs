@@ -8,6 +8,12 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+/// The visitor's CSRF token, provided by the server for each request. Forms carry it in a hidden `csrf`
+/// field ([`crate::shell::CsrfField`]); scripts send it as the `x-csrf-token` header (from the `csrf-token`
+/// meta tag).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsrfToken(pub String);
+
 /// What every page shows about the municipality: branding and contact details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MunicipalityView {

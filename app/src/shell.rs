@@ -39,6 +39,17 @@ pub fn use_municipality() -> MunicipalityView {
     })
 }
 
+/// The visitor's CSRF token (empty in the browser, where pages are not rendered).
+pub fn use_csrf_token() -> String {
+    use_context::<crate::api::CsrfToken>().unwrap_or_default().0
+}
+
+/// The hidden field every state-changing form carries.
+#[component]
+pub fn CsrfField() -> impl IntoView {
+    view! { <input type="hidden" name="csrf" value=use_csrf_token() /> }
+}
+
 /// The whole HTML document, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = use_lang();
@@ -48,6 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="csrf-token" content=use_csrf_token() />
                 <HashedStylesheet options=options.clone() id="loket-css" />
                 <link rel="stylesheet" href="/theme.css" />
                 <link rel="manifest" href="/manifest.webmanifest" />
@@ -143,6 +155,7 @@ fn Frame(children: Children) -> impl IntoView {
             </a>
             <form class="loket-lang-switch" method="post" action="/taal">
                 <input type="hidden" name="lang" value=other.code() />
+                <CsrfField />
                 <input type="hidden" name="return_to" value=path.clone() />
                 <button class="utrecht-button utrecht-button--subtle" type="submit" lang=other.code()>
                     <span aria-hidden="true">{tr(lang, "lang-switch-to")}</span>

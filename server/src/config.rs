@@ -22,6 +22,9 @@ pub struct Config {
     pub public_url: String,
     /// `json` for one JSON object per log line, anything else for human-readable lines (`LOKET_LOG_FORMAT`).
     pub log_json: bool,
+    /// Take the client address for rate limits from the last `X-Forwarded-For` entry
+    /// (`LOKET_TRUST_FORWARDED_FOR=true`; only behind a reverse proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub enum ConfigError {
     DatabaseUrl,
     #[error("LOKET_DEMO={value:?} is not understood. Use LOKET_DEMO=true or LOKET_DEMO=false.")]
     Demo { value: String },
+    #[error("LOKET_TRUST_FORWARDED_FOR={value:?} is not understood. Use true (behind a reverse proxy) or false.")]
+    TrustForwardedFor { value: String },
     #[error("LOKET_PUBLIC_URL={value:?} must start with http:// or https://, for example LOKET_PUBLIC_URL=https://loket.example.nl.")]
     PublicUrl { value: String },
 }
@@ -54,12 +59,12 @@ impl Config {
                 return Err(ConfigError::DatabaseUrl);
             }
         }
-        let demo = match lookup("LOKET_DEMO").as_deref().map(str::to_ascii_lowercase) {
-            None => database_url.is_none(),
-            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
-            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
-            Some(value) => return Err(ConfigError::Demo { value }),
-        };
+        let demo = flag(lookup("LOKET_DEMO"))
+            .map_err(|value| ConfigError::Demo { value })?
+            .unwrap_or(database_url.is_none());
+        let trust_forwarded_for = flag(lookup("LOKET_TRUST_FORWARDED_FOR"))
+            .map_err(|value| ConfigError::TrustForwardedFor { value })?
+            .unwrap_or(false);
         let public_url = lookup("LOKET_PUBLIC_URL")
             .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
@@ -78,11 +83,22 @@ impl Config {
             demo,
             public_url: public_url.trim_end_matches('/').to_owned(),
             log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
+            trust_forwarded_for,
         })
     }
 
     pub fn uses_tls(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// A yes/no variable: `Ok(None)` when unset, `Err(value)` when not understood.
+fn flag(value: Option<String>) -> Result<Option<bool>, String> {
+    match value.as_deref().map(str::to_ascii_lowercase) {
+        None => Ok(None),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
+        Some(_) => Err(value.unwrap_or_default()),
     }
 }
 

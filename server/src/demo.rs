@@ -3,6 +3,8 @@
 //! start of the embedded default (or of PostgreSQL with `LOKET_DEMO=true`); a marker row makes later starts
 //! leave it alone, and fixed ids make a repeated run harmless.
 
+use crate::identity::activation::{self, CodeTarget, IssuedCode};
+use crate::identity::{audit, IdentityError};
 use crate::storage::{Db, StorageError};
 use crate::tenancy::Municipality;
 use jiff::{SignedDuration, Timestamp};
@@ -255,4 +257,104 @@ pub async fn seed(
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+const IDENTITY_MARKER: &str = "demo_identity_seeded_at";
+
+/// The demo's identity data, seeded once (after [`seed`]): Desiree's test BSN, e-mail address and birth date,
+/// and the demo company she is a (not yet confirmed) member of.
+pub async fn seed_identity(
+    db: &Db,
+    municipality: &Municipality,
+    now: Timestamp,
+) -> Result<bool, StorageError> {
+    let mut tx = db.pool.begin().await?;
+    let seeded: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
+        .bind(IDENTITY_MARKER)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if seeded.is_some() {
+        return Ok(false);
+    }
+    let m = municipality.id.as_str();
+    let id = |suffix: &str| format!("demo-{m}-{suffix}");
+    // 999993653 is a test BSN from the BRP test set: valid by the eleven-test, never issued to anyone.
+    sqlx::query("UPDATE person SET bsn = $1, email = $2, birth_date = $3 WHERE id = $4")
+        .bind("999993653")
+        .bind("desiree.devries@example.nl")
+        .bind("1986-04-12")
+        .bind(id("desiree"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO organisation (id, municipality_id, kvk_number, name, is_demo) VALUES ($1, $2, $3, $4, 1)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("bloemenzaak"))
+    .bind(m)
+    .bind("90001234")
+    .bind("Bloemenzaak De Vries")
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO membership (organisation_id, person_id) VALUES ($1, $2) ON CONFLICT (organisation_id, person_id) DO NOTHING",
+    )
+    .bind(id("bloemenzaak"))
+    .bind(id("desiree"))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2)")
+        .bind(IDENTITY_MARKER)
+        .bind(now.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Who the demo page can issue an activation code for.
+pub const DEMO_IDENTITIES: [&str; 3] = ["desiree", "bedrijf", "karin"];
+
+/// A fresh activation code for a demo identity (demo mode only; the caller checks that).
+pub async fn issue_code(
+    db: &Db,
+    municipality: &Municipality,
+    who: &str,
+    now: Timestamp,
+) -> Result<IssuedCode, IdentityError> {
+    let m = municipality.id.as_str();
+    let id = |suffix: &str| format!("demo-{m}-{suffix}");
+    let target = match who {
+        "desiree" => CodeTarget::Person {
+            person_id: id("desiree"),
+        },
+        "bedrijf" => CodeTarget::Membership {
+            organisation_id: id("bloemenzaak"),
+            person_id: id("desiree"),
+        },
+        "karin" => CodeTarget::Staff {
+            staff_id: id("karin"),
+        },
+        _ => return Err(IdentityError::Invalid("demo identity")),
+    };
+    let issued =
+        activation::issue(db, m, &target, "demo", now, activation::DEFAULT_VALIDITY).await?;
+    let subject = match &target {
+        CodeTarget::Person { person_id } | CodeTarget::Membership { person_id, .. } => {
+            Some(person_id.as_str())
+        }
+        CodeTarget::Staff { .. } => None,
+    };
+    audit::record(
+        &db.pool,
+        m,
+        audit::Event::ActivationCodeIssued,
+        &audit::Entry {
+            subject_person_id: subject,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(issued)
 }

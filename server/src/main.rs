@@ -2,26 +2,74 @@
 //! with it ends the process with exit code 1 and one line on stderr that says what to fix.
 
 use loket_server::config::Config;
+use loket_server::identity::accounts::StaffRole;
+use loket_server::identity::IdentityError;
+use loket_server::staff;
 use loket_server::startup::{self, StartupError};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    if let Some(arg) = std::env::args().nth(1) {
-        return match arg.as_str() {
-            "--version" | "-V" => {
-                println!("loket {}", env!("CARGO_PKG_VERSION"));
-                ExitCode::SUCCESS
+const USAGE: &str = "Usage:
+  loket                                          run Loket
+  loket staff add --name <naam> --role <rol>     add a staff member (role: kcc, backoffice or admin) and
+                                                 print the activation code for their first passkey
+  loket --version | --help
+
+Configure Loket with LOKET_* environment variables; see README.md.";
+
+enum Command {
+    Run,
+    AddStaff { name: String, role: StaffRole },
+}
+
+fn parse(args: &[String]) -> Result<Option<Command>, String> {
+    match args {
+        [] => Ok(Some(Command::Run)),
+        [flag] if flag == "--version" || flag == "-V" => {
+            println!("loket {}", env!("CARGO_PKG_VERSION"));
+            Ok(None)
+        }
+        [flag] if flag == "--help" || flag == "-h" || flag == "help" => {
+            println!("{USAGE}");
+            Ok(None)
+        }
+        [staff, add, rest @ ..] if staff == "staff" && add == "add" => {
+            let (mut name, mut role) = (None, None);
+            let mut rest = rest.iter();
+            while let Some(option) = rest.next() {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| format!("{option} needs a value. Run `loket --help`."))?;
+                match option.as_str() {
+                    "--name" => name = Some(value.clone()),
+                    "--role" => {
+                        role = Some(StaffRole::parse(value).ok_or_else(|| {
+                            format!("unknown role {value:?}. Use kcc, backoffice or admin.")
+                        })?)
+                    }
+                    other => return Err(format!("unknown option {other:?}. Run `loket --help`.")),
+                }
             }
-            "--help" | "-h" | "help" => {
-                println!("Usage: loket\n\nRuns Loket. Configure it with LOKET_* environment variables; see README.md.");
-                ExitCode::SUCCESS
+            match (name, role) {
+                (Some(name), Some(role)) => Ok(Some(Command::AddStaff { name, role })),
+                _ => Err(String::from(
+                    "staff add needs --name and --role. Run `loket --help`.",
+                )),
             }
-            other => {
-                eprintln!("loket: unknown argument {other:?}. Run `loket --help`.");
-                ExitCode::FAILURE
-            }
-        };
+        }
+        [other, ..] => Err(format!("unknown argument {other:?}. Run `loket --help`.")),
     }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse(&args) {
+        Ok(Some(command)) => command,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("loket: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => return fail(&error.into()),
@@ -34,10 +82,49 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&StartupError::Serve(error.to_string())),
     };
-    match runtime.block_on(run(config)) {
+    let outcome = match command {
+        Command::Run => runtime.block_on(run(config)),
+        Command::AddStaff { name, role } => runtime.block_on(add_staff(config, &name, role)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
+}
+
+/// `loket staff add`: the bootstrap for the first staff account (and a way in when no admin is left).
+async fn add_staff(config: Config, name: &str, role: StaffRole) -> Result<(), StartupError> {
+    let (municipality, db) = startup::open(&config).await?;
+    let issued = staff::add_with_activation_code(
+        &db,
+        &municipality.id,
+        name,
+        role,
+        "command-line",
+        jiff::Timestamp::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        IdentityError::Invalid(_) => {
+            StartupError::Usage(String::from("--name must be 1 to 100 characters."))
+        }
+        other => StartupError::from(other),
+    })?;
+    let until = issued
+        .expires_at
+        .to_zoned(municipality.time_zone.clone())
+        .strftime("%Y-%m-%d %H:%M");
+    println!(
+        "Staff member added to {} with role {}.",
+        municipality.name,
+        role.as_str()
+    );
+    println!("Activation code: {}", issued.code);
+    println!(
+        "Valid until {until}. Open {}/activeren and enter the code to create a passkey.",
+        config.public_url
+    );
+    Ok(())
 }
 
 fn fail(error: &StartupError) -> ExitCode {
@@ -62,10 +149,16 @@ async fn run(config: Config) -> Result<(), StartupError> {
         "Loket is ready"
     );
     println!("Loket answers on http://localhost:{}", config.addr.port());
-    axum::serve(listener, loket.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartupError::Serve(e.to_string()))
+    // The peer address feeds the per-address rate limits on sign-in and activation.
+    axum::serve(
+        listener,
+        loket
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| StartupError::Serve(e.to_string()))
 }
 
 async fn shutdown_signal() {

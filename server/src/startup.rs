@@ -2,6 +2,8 @@
 //! environment → municipality file → data dir → database (connect, migrate) → demo data → router.
 
 use crate::config::Config;
+use crate::identity::passkeys::Passkeys;
+use crate::identity::IdentityError;
 use crate::storage::{prepare_data_dir, Db, StorageError};
 use crate::tenancy::{Municipality, TenancyError};
 use crate::web::{router, AppState, Services};
@@ -19,6 +21,10 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("cannot listen on {addr}: {reason}. Choose another address with LOKET_ADDR, e.g. LOKET_ADDR=127.0.0.1:3080.")]
     Listen { addr: String, reason: String },
+    #[error("LOKET_PUBLIC_URL cannot be used for passkeys: {0}. Use the address residents open, e.g. https://loket.example.nl.")]
+    Passkeys(String),
+    #[error("{0}")]
+    Usage(String),
     #[error("the server stopped: {0}")]
     Serve(String),
 }
@@ -30,7 +36,18 @@ pub struct Loket {
     pub municipality: Arc<Municipality>,
 }
 
-pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, StartupError> {
+impl From<IdentityError> for StartupError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::Storage(storage) => StartupError::Storage(storage),
+            other => StartupError::Passkeys(other.to_string()),
+        }
+    }
+}
+
+/// The first steps every command shares: municipality file → data dir → database (connect, migrate) →
+/// municipality row.
+pub async fn open(config: &Config) -> Result<(Arc<Municipality>, Db), StartupError> {
     let municipality = Arc::new(Municipality::load(&config.municipality_file)?);
     let db = match &config.database_url {
         None => Db::sqlite(&config.data_dir).await?,
@@ -41,15 +58,25 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
     };
     db.migrate().await?;
     tenancy::register(&db, &municipality).await?;
-    if config.demo && demo::seed(&db, &municipality, now).await? {
-        tracing::info!(municipality = %municipality.id, "demo data seeded");
+    Ok((municipality, db))
+}
+
+pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, StartupError> {
+    let (municipality, db) = open(config).await?;
+    if config.demo {
+        if demo::seed(&db, &municipality, now).await? {
+            tracing::info!(municipality = %municipality.id, "demo data seeded");
+        }
+        demo::seed_identity(&db, &municipality, now).await?;
     }
+    let passkeys = Passkeys::new(&config.public_url, &municipality.name)?;
     let services = Services {
         db: db.clone(),
         municipality: municipality.clone(),
         demo: config.demo,
+        passkeys,
     };
-    let state = AppState::new(services, &config.site_root, config.uses_tls());
+    let state = AppState::new(services, config);
     Ok(Loket {
         router: router(state),
         db,

@@ -180,7 +180,42 @@ impl TestApp {
         .await
     }
 
+    /// The visitor's CSRF cookie (`name=value`) and token, as a first page view hands them out.
+    pub async fn csrf(&self) -> (String, String) {
+        let page = self.get("/").await;
+        page.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                let pair = v.split(';').next()?;
+                let (name, value) = pair.split_once('=')?;
+                name.ends_with("loket_csrf")
+                    .then(|| (pair.to_owned(), value.to_owned()))
+            })
+            .expect("a first page view sets the CSRF cookie")
+    }
+
+    /// Posts a form the way a Loket page does: with the CSRF cookie and the token in the `csrf` field.
     pub async fn post_form(&self, path: &str, form: &str) -> TestResponse {
+        let (cookie, token) = self.csrf().await;
+        let form = if form.is_empty() {
+            format!("csrf={token}")
+        } else {
+            format!("{form}&csrf={token}")
+        };
+        self.send(
+            Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form without any CSRF token, as a forged cross-site request would.
+    pub async fn post_form_without_token(&self, path: &str, form: &str) -> TestResponse {
         self.send(
             Request::post(path)
                 .header("content-type", "application/x-www-form-urlencoded")
@@ -196,6 +231,59 @@ impl Drop for TestApp {
         if let Some((_, name)) = self.pg_database.take() {
             drop_postgres_database(name);
         }
+    }
+}
+
+/// Loket on a real loopback port (for clients that speak HTTP, such as the passkey journey). The public URL is
+/// `http://localhost:<port>`, so WebAuthn's relying party is `localhost` as in the browser.
+pub struct TestServer {
+    pub app: TestApp,
+    pub url: String,
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let url = format!("http://localhost:{port}");
+        let public = url.clone();
+        let app = TestApp::start_with(backend, move |config| config.public_url = public).await;
+        let service = app
+            .router()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, service).await;
+        });
+        TestServer {
+            app,
+            url,
+            port,
+            task,
+        }
+    }
+
+    /// A client with a cookie jar, like one browser.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .resolve(
+                "localhost",
+                std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
+            )
+            .build()
+            .unwrap()
+    }
+
+    pub fn db(&self) -> &server::storage::Db {
+        &self.app.loket.db
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

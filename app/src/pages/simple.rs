@@ -2,7 +2,7 @@
 
 use super::SignedOutCard;
 use crate::i18n::{tr, tr_args, Lang};
-use crate::shell::{use_lang, use_municipality};
+use crate::shell::{use_lang, use_municipality, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -66,6 +66,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {options}
             </fieldset>
             <input type="hidden" name="return_to" value="/instellingen" />
+            <CsrfField />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">
                 {tr(lang, "settings-language-save")}
             </button>

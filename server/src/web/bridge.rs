@@ -2,6 +2,7 @@
 //! domain errors become resident-facing API errors.
 
 use crate::cases::{self, CasesError};
+use crate::identity::passkeys::Passkeys;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{ApiError, Backend, Overview};
@@ -13,6 +14,7 @@ pub struct Services {
     pub db: Db,
     pub municipality: Arc<Municipality>,
     pub demo: bool,
+    pub passkeys: Passkeys,
 }
 
 impl From<CasesError> for ApiError {

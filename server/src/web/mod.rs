@@ -1,10 +1,13 @@
 //! The HTTP edge: thin handlers, one router, and the security headers every response carries.
 
 mod bridge;
+mod identity;
 mod pwa;
 mod router;
 mod security;
+mod session;
 
 pub use bridge::Services;
 pub use router::{router, AppState, Assets};
 pub use security::CspNonce;
+pub use session::{CsrfToken, Visitor, CSRF_FIELD, CSRF_HEADER};

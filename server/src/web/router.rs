@@ -2,8 +2,10 @@
 //! security, compression, size-limit, timeout and tracing layers.
 
 use super::bridge::Services;
+use super::identity;
 use super::pwa;
 use super::security::{self, CspNonce, SecurityConfig};
+use super::session::{self, CsrfToken};
 use app::api::{MunicipalityView, SharedBackend};
 use app::i18n::{Lang, LANG_COOKIE};
 use app::{shell, App};
@@ -31,7 +33,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The largest request body outside dedicated upload routes.
-const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 /// The site's hashed build files, read once at start from cargo-leptos' `hash.txt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,11 +118,15 @@ pub struct AppState {
     pub service_worker: Arc<str>,
     pub security: SecurityConfig,
     pub secure_cookies: bool,
+    /// `scheme://host[:port]` of `LOKET_PUBLIC_URL`: the Origin a state-changing request may come from.
+    pub public_origin: Arc<str>,
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
-    pub fn new(services: Services, site_root: &Path, tls: bool) -> AppState {
-        let leptos = leptos_options(site_root);
+    pub fn new(services: Services, config: &crate::config::Config) -> AppState {
+        let tls = config.uses_tls();
+        let leptos = leptos_options(&config.site_root);
         let texts: String = app::i18n::catalogue_sources().collect();
         let assets = Assets::load(
             &leptos,
@@ -135,7 +141,17 @@ impl AppState {
             service_worker,
             security: SecurityConfig { hsts: tls },
             secure_cookies: tls,
+            public_origin: origin_of(&config.public_url).into(),
+            trust_forwarded_for: config.trust_forwarded_for,
         }
+    }
+}
+
+/// `https://host:port/path` → `https://host:port`.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
+        None => url.to_owned(),
     }
 }
 
@@ -167,6 +183,9 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         );
         if let Some(nonce) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+        if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
+            provide_context(app::api::CsrfToken(token.0.clone()));
         }
     }
 }
@@ -214,21 +233,25 @@ pub fn router(state: AppState) -> Router {
         );
 
     Router::new()
+        .route("/taal", post(set_language))
+        .route("/fn/{*name}", post(server_fn).get(server_fn))
+        .merge(identity::routes())
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        // Only the routes above see sessions: files and health checks never touch the session table.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/manifest.webmanifest", get(pwa::manifest_handler))
         .route("/sw.js", get(pwa::service_worker_handler))
         .route("/theme.css", get(pwa::theme_handler))
-        .route("/taal", post(set_language))
-        .route("/fn/{*name}", post(server_fn).get(server_fn))
-        .leptos_routes_with_context(&state, routes, context, {
-            let options = state.leptos.clone();
-            move || shell(options.clone())
-        })
         .nest_service("/pkg", pkg)
         .fallback_service(public_files)
         // Router::layer wraps in order: the last layer added is the outermost.
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(state.security, security::headers))

@@ -1,0 +1,350 @@
+//! Authorization: the one module that decides who may read or change what. Every handler and server function
+//! turns its session into a [`Principal`], names the [`Resource`] it touches and asks [`decide`]; nothing else
+//! compares ids or roles. Staff reads of a resident's or organisation's data are allowed only as
+//! [`Decision::AllowAudited`]: the caller must write the audit entry before it answers.
+
+use crate::identity::accounts::StaffRole;
+
+/// Who is asking, as established by the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Anonymous,
+    /// A signed-in person; `memberships` are the organisations they are a confirmed member of.
+    Person {
+        account_id: String,
+        person_id: String,
+        municipality_id: String,
+        memberships: Vec<String>,
+    },
+    Staff {
+        account_id: String,
+        staff_id: String,
+        municipality_id: String,
+        role: StaffRole,
+    },
+    /// Someone who opened an appointment link and passed the second check: that one appointment only.
+    AppointmentLink {
+        appointment_id: String,
+        municipality_id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Change,
+}
+
+/// What is being touched. Each kind names the ids the decision needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// A person's data: profile, cases, contact history, appointments overview.
+    Person {
+        municipality_id: &'a str,
+        person_id: &'a str,
+    },
+    /// An organisation's data, for its confirmed members.
+    Organisation {
+        municipality_id: &'a str,
+        organisation_id: &'a str,
+    },
+    /// A person's activity log (the audit entries about them). Only they read it; nobody changes it.
+    Activity {
+        municipality_id: &'a str,
+        person_id: &'a str,
+    },
+    /// An account's passkeys: only the account holder.
+    Passkeys { account_id: &'a str },
+    /// Activation codes for a person or membership (`Change` = issue or revoke).
+    ResidentActivation { municipality_id: &'a str },
+    /// Staff accounts and their activation codes.
+    StaffAccounts { municipality_id: &'a str },
+    /// One appointment, booked for a person and/or organisation.
+    Appointment {
+        municipality_id: &'a str,
+        appointment_id: &'a str,
+        person_id: Option<&'a str>,
+        organisation_id: Option<&'a str>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Allowed, and the read must be written to the audit log (a staff member looked at resident data).
+    AllowAudited,
+    Deny,
+}
+
+impl Decision {
+    pub fn allowed(self) -> bool {
+        !matches!(self, Decision::Deny)
+    }
+}
+
+/// Which staff roles may touch residents' and organisations' data.
+fn staff_serves_residents(role: StaffRole) -> bool {
+    matches!(role, StaffRole::Kcc | StaffRole::Backoffice)
+}
+
+pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
+    use Decision::{Allow, AllowAudited, Deny};
+    let allow_if = |condition: bool| if condition { Allow } else { Deny };
+    let staff_reads = |role: StaffRole, municipality: &str, staff_municipality: &str| {
+        if municipality == staff_municipality && staff_serves_residents(role) {
+            AllowAudited
+        } else {
+            Deny
+        }
+    };
+    match (principal, resource) {
+        (Principal::Anonymous, _) => Deny,
+
+        (
+            Principal::Person {
+                person_id,
+                municipality_id: own,
+                ..
+            },
+            Resource::Person {
+                municipality_id,
+                person_id: p,
+            },
+        ) => allow_if(p == person_id && municipality_id == own),
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::Person {
+                municipality_id, ..
+            },
+        ) => staff_reads(*role, municipality_id, own),
+
+        (
+            Principal::Person {
+                memberships,
+                municipality_id: own,
+                ..
+            },
+            Resource::Organisation {
+                municipality_id,
+                organisation_id,
+            },
+        ) => allow_if(municipality_id == own && memberships.iter().any(|m| m == organisation_id)),
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::Organisation {
+                municipality_id, ..
+            },
+        ) => staff_reads(*role, municipality_id, own),
+
+        (
+            Principal::Person {
+                person_id,
+                municipality_id: own,
+                ..
+            },
+            Resource::Activity {
+                municipality_id,
+                person_id: p,
+            },
+        ) => allow_if(action == Action::Read && p == person_id && municipality_id == own),
+
+        (
+            Principal::Person { account_id, .. } | Principal::Staff { account_id, .. },
+            Resource::Passkeys { account_id: owner },
+        ) => allow_if(account_id == owner),
+
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::ResidentActivation { municipality_id },
+        ) => allow_if(own == municipality_id && matches!(role, StaffRole::Kcc | StaffRole::Admin)),
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::StaffAccounts { municipality_id },
+        ) => allow_if(own == municipality_id && *role == StaffRole::Admin),
+
+        (
+            Principal::Person {
+                person_id,
+                memberships,
+                municipality_id: own,
+                ..
+            },
+            Resource::Appointment {
+                municipality_id,
+                person_id: for_person,
+                organisation_id: for_org,
+                ..
+            },
+        ) => allow_if(
+            municipality_id == own
+                && (for_person == Some(person_id.as_str())
+                    || for_org.is_some_and(|org| memberships.iter().any(|m| m == org))),
+        ),
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::Appointment {
+                municipality_id, ..
+            },
+        ) => staff_reads(*role, municipality_id, own),
+        (
+            Principal::AppointmentLink {
+                appointment_id,
+                municipality_id: own,
+            },
+            Resource::Appointment {
+                municipality_id,
+                appointment_id: a,
+                ..
+            },
+        ) => allow_if(a == appointment_id && municipality_id == own),
+
+        _ => Deny,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: &str, orgs: &[&str]) -> Principal {
+        Principal::Person {
+            account_id: format!("acc-{id}"),
+            person_id: id.to_owned(),
+            municipality_id: String::from("m"),
+            memberships: orgs.iter().map(|o| (*o).to_owned()).collect(),
+        }
+    }
+
+    fn staff(role: StaffRole, municipality: &str) -> Principal {
+        Principal::Staff {
+            account_id: String::from("acc-staff"),
+            staff_id: String::from("s"),
+            municipality_id: municipality.to_owned(),
+            role,
+        }
+    }
+
+    const DESIREE: Resource<'static> = Resource::Person {
+        municipality_id: "m",
+        person_id: "desiree",
+    };
+
+    #[test]
+    fn a_person_reads_and_changes_only_their_own_data() {
+        assert_eq!(
+            decide(&person("desiree", &[]), Action::Read, DESIREE),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&person("desiree", &[]), Action::Change, DESIREE),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&person("jan", &[]), Action::Read, DESIREE),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(&Principal::Anonymous, Action::Read, DESIREE),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn staff_reads_of_resident_data_are_audited_and_stay_in_their_municipality() {
+        assert_eq!(
+            decide(&staff(StaffRole::Kcc, "m"), Action::Read, DESIREE),
+            Decision::AllowAudited
+        );
+        assert_eq!(
+            decide(&staff(StaffRole::Backoffice, "m"), Action::Read, DESIREE),
+            Decision::AllowAudited
+        );
+        assert_eq!(
+            decide(&staff(StaffRole::Admin, "m"), Action::Read, DESIREE),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(&staff(StaffRole::Kcc, "other"), Action::Read, DESIREE),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn organisation_data_is_for_confirmed_members() {
+        let org = Resource::Organisation {
+            municipality_id: "m",
+            organisation_id: "bakkerij",
+        };
+        assert!(decide(&person("desiree", &["bakkerij"]), Action::Read, org).allowed());
+        assert!(!decide(&person("jan", &["andere"]), Action::Read, org).allowed());
+    }
+
+    #[test]
+    fn the_activity_log_is_read_only_and_private() {
+        let log = Resource::Activity {
+            municipality_id: "m",
+            person_id: "desiree",
+        };
+        assert!(decide(&person("desiree", &[]), Action::Read, log).allowed());
+        assert!(!decide(&person("desiree", &[]), Action::Change, log).allowed());
+        assert!(!decide(&staff(StaffRole::Kcc, "m"), Action::Read, log).allowed());
+    }
+
+    #[test]
+    fn only_admins_manage_staff_and_kcc_or_admin_issue_resident_codes() {
+        let staff_accounts = Resource::StaffAccounts {
+            municipality_id: "m",
+        };
+        let codes = Resource::ResidentActivation {
+            municipality_id: "m",
+        };
+        assert!(decide(
+            &staff(StaffRole::Admin, "m"),
+            Action::Change,
+            staff_accounts
+        )
+        .allowed());
+        assert!(!decide(&staff(StaffRole::Kcc, "m"), Action::Change, staff_accounts).allowed());
+        assert!(decide(&staff(StaffRole::Kcc, "m"), Action::Change, codes).allowed());
+        assert!(!decide(&staff(StaffRole::Backoffice, "m"), Action::Change, codes).allowed());
+        assert!(!decide(&person("desiree", &[]), Action::Change, codes).allowed());
+    }
+
+    #[test]
+    fn an_appointment_link_opens_exactly_one_appointment() {
+        let link = Principal::AppointmentLink {
+            appointment_id: String::from("a1"),
+            municipality_id: String::from("m"),
+        };
+        let appointment = |id| Resource::Appointment {
+            municipality_id: "m",
+            appointment_id: id,
+            person_id: Some("desiree"),
+            organisation_id: None,
+        };
+        assert!(decide(&link, Action::Change, appointment("a1")).allowed());
+        assert!(!decide(&link, Action::Read, appointment("a2")).allowed());
+        assert!(!decide(&link, Action::Read, DESIREE).allowed());
+        assert!(decide(&person("desiree", &[]), Action::Read, appointment("a2")).allowed());
+    }
+}

@@ -1,0 +1,142 @@
+//! The audit log: an append-only record (the database refuses UPDATE and DELETE) of security events and of
+//! every staff read of a resident's or organisation's data. It stores ids, never names or content; the
+//! resident's Activiteit page joins in the staff member's name when showing it.
+
+use super::{from_ms, ms, secrets, IdentityError};
+use crate::storage::Db;
+use jiff::Timestamp;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    SignedIn,
+    SignInFailed,
+    SignedOut,
+    SignedOutEverywhere,
+    PasskeyAdded,
+    PasskeyRemoved,
+    ActivationCodeIssued,
+    ActivationCodeUsed,
+    AppointmentLinkUsed,
+    /// A staff member looked at a resident's or organisation's data.
+    StaffRead,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::SignedIn => "signed-in",
+            Event::SignInFailed => "sign-in-failed",
+            Event::SignedOut => "signed-out",
+            Event::SignedOutEverywhere => "signed-out-everywhere",
+            Event::PasskeyAdded => "passkey-added",
+            Event::PasskeyRemoved => "passkey-removed",
+            Event::ActivationCodeIssued => "activation-code-issued",
+            Event::ActivationCodeUsed => "activation-code-used",
+            Event::AppointmentLinkUsed => "appointment-link-used",
+            Event::StaffRead => "staff-read",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Event> {
+        [
+            Event::SignedIn,
+            Event::SignInFailed,
+            Event::SignedOut,
+            Event::SignedOutEverywhere,
+            Event::PasskeyAdded,
+            Event::PasskeyRemoved,
+            Event::ActivationCodeIssued,
+            Event::ActivationCodeUsed,
+            Event::AppointmentLinkUsed,
+            Event::StaffRead,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == value)
+    }
+}
+
+/// One entry. `route` is the route pattern (never a URL with values in it).
+#[derive(Clone, Debug, Default)]
+pub struct Entry<'a> {
+    pub actor_account_id: Option<&'a str>,
+    pub actor_staff_id: Option<&'a str>,
+    pub actor_role: Option<&'a str>,
+    pub subject_person_id: Option<&'a str>,
+    pub subject_organisation_id: Option<&'a str>,
+    pub data_kind: Option<&'a str>,
+    pub route: Option<&'a str>,
+}
+
+pub async fn record<'e, E>(
+    executor: E,
+    municipality_id: &str,
+    event: Event,
+    entry: &Entry<'_>,
+    now: Timestamp,
+) -> Result<(), IdentityError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_event (id, municipality_id, at_ms, event, actor_account_id, actor_staff_id, actor_role,
+                                  subject_person_id, subject_organisation_id, data_kind, route)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(secrets::id())
+    .bind(municipality_id)
+    .bind(ms(now))
+    .bind(event.as_str())
+    .bind(entry.actor_account_id)
+    .bind(entry.actor_staff_id)
+    .bind(entry.actor_role)
+    .bind(entry.subject_person_id)
+    .bind(entry.subject_organisation_id)
+    .bind(entry.data_kind)
+    .bind(entry.route)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// One line of a resident's activity, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub at: Timestamp,
+    pub event: Event,
+    /// The staff member's name and role when staff acted; `None` when the resident did it themselves.
+    pub staff: Option<(String, String)>,
+    pub data_kind: Option<String>,
+}
+
+type ActivityRow = (i64, String, Option<String>, Option<String>, Option<String>);
+
+/// What happened to and with a person's data: their own security events and every staff read.
+pub async fn for_person(
+    db: &Db,
+    person_id: &str,
+    account_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Activity>, IdentityError> {
+    let rows: Vec<ActivityRow> = sqlx::query_as(
+        "SELECT e.at_ms, e.event, s.display_name, e.actor_role, e.data_kind
+         FROM audit_event e LEFT JOIN staff_member s ON s.id = e.actor_staff_id
+         WHERE e.subject_person_id = $1 OR (e.actor_account_id = $2 AND e.actor_staff_id IS NULL)
+         ORDER BY e.at_ms DESC LIMIT $3",
+    )
+    .bind(person_id)
+    .bind(account_id.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .filter_map(|(at, event, staff_name, role, data_kind)| {
+            let event = Event::parse(&event)?;
+            Some(from_ms(at).map(|at| Activity {
+                at,
+                event,
+                staff: staff_name.zip(role),
+                data_kind,
+            }))
+        })
+        .collect()
+}

@@ -1,0 +1,63 @@
+//! Identity: who someone is (an account bound once to a person or staff member by an activation code), how
+//! they prove it (passkeys), how long that holds (sessions), and the trail it leaves (the audit log). What an
+//! identity may do is decided in [`crate::authorization`].
+
+pub mod accounts;
+pub mod activation;
+pub mod audit;
+pub mod passkeys;
+pub mod ratelimit;
+pub mod secrets;
+pub mod sessions;
+
+use crate::storage::StorageError;
+
+/// Everything that can go wrong in the identity domain. The web edge maps each to one resident-facing
+/// message; none of them carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Unknown, expired, used, revoked or blocked: deliberately one case, so the answer gives nothing away.
+    #[error("the activation code is not valid")]
+    CodeNotValid,
+    #[error("too many attempts")]
+    RateLimited,
+    /// Unknown, already used or older than five minutes.
+    #[error("the passkey ceremony is unknown, used or expired")]
+    CeremonyGone,
+    #[error("the passkey was refused: {0}")]
+    PasskeyRefused(String),
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("this needs a sign-in within the last five minutes")]
+    RecentSignInNeeded,
+    #[error("the last passkey cannot be removed")]
+    LastPasskey,
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    #[error("passkeys are misconfigured: {0}")]
+    Config(String),
+    #[error("stored identity data is unreadable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for IdentityError {
+    fn from(error: sqlx::Error) -> Self {
+        IdentityError::Storage(StorageError::Query(error))
+    }
+}
+
+/// Milliseconds since the epoch, the unit every `*_at_ms` column stores.
+pub(crate) fn ms(at: jiff::Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+pub(crate) fn from_ms(value: i64) -> Result<jiff::Timestamp, IdentityError> {
+    jiff::Timestamp::from_millisecond(value)
+        .map_err(|_| IdentityError::Corrupt(format!("instant {value} out of range")))
+}

@@ -1,0 +1,44 @@
+//! Staff: the municipality's employees (contact centre, back office, administrators). Bootstrapping the first
+//! one happens on the command line (`loket staff add`), which prints the activation code it needs.
+
+use crate::identity::accounts::{self, StaffRole};
+use crate::identity::activation::{self, CodeTarget, IssuedCode};
+use crate::identity::audit::{self, Event};
+use crate::identity::IdentityError;
+use crate::storage::Db;
+use jiff::Timestamp;
+
+/// Creates a staff member and an activation code for their first passkey.
+pub async fn add_with_activation_code(
+    db: &Db,
+    municipality_id: &str,
+    name: &str,
+    role: StaffRole,
+    issued_by: &str,
+    now: Timestamp,
+) -> Result<IssuedCode, IdentityError> {
+    let staff_id = accounts::create_staff_member(db, municipality_id, name, role).await?;
+    let issued = activation::issue(
+        db,
+        municipality_id,
+        &CodeTarget::Staff {
+            staff_id: staff_id.clone(),
+        },
+        issued_by,
+        now,
+        activation::DEFAULT_VALIDITY,
+    )
+    .await?;
+    audit::record(
+        &db.pool,
+        municipality_id,
+        Event::ActivationCodeIssued,
+        &audit::Entry {
+            actor_role: Some(issued_by),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(issued)
+}

@@ -1,0 +1,817 @@
+//! The identity API the sign-in pages' passkey island calls (JSON): activation, sign-in, passkeys, sign-out,
+//! the session clock, the demo's activation codes and staff issuing codes. Thin handlers: rate limit, ask
+//! the domain, set the cookie; every [`IdentityError`] becomes one Dutch (B1) message here, in [`Failure`].
+
+use super::router::AppState;
+use super::session::{
+    clear_cookie, principal, session_cookie, set_cookie, ClientAddr, SessionToken, Visitor,
+};
+use crate::authorization::{decide, Action, Decision, Principal, Resource};
+use crate::identity::accounts::Account;
+use crate::identity::activation::{self, CodeTarget};
+use crate::identity::audit::{self, Event};
+use crate::identity::passkeys::{self, Challenge, PasskeyInfo};
+use crate::identity::ratelimit::{self, ACTIVATION_PER_IP, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP};
+use crate::identity::sessions::{self, Assurance, Method, Subject};
+use crate::identity::IdentityError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::header;
+use http::StatusCode;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/activation/start", post(activation_start))
+        .route("/api/auth/activation/finish", post(activation_finish))
+        .route("/api/auth/sign-in/start", post(sign_in_start))
+        .route("/api/auth/sign-in/finish", post(sign_in_finish))
+        .route("/api/auth/sign-out", post(sign_out))
+        .route("/api/auth/sign-out-everywhere", post(sign_out_everywhere))
+        .route("/api/auth/session", get(session_status))
+        .route("/api/auth/session/extend", post(session_extend))
+        .route("/api/account/passkeys", get(passkey_list))
+        .route("/api/account/passkeys/start", post(passkey_add_start))
+        .route("/api/account/passkeys/finish", post(passkey_add_finish))
+        .route("/api/account/passkeys/{id}/rename", post(passkey_rename))
+        .route("/api/account/passkeys/{id}/remove", post(passkey_remove))
+        .route("/api/persons/{id}", get(person_view))
+        .route("/api/persons/{id}/activity", get(person_activity))
+        .route(
+            "/api/persons/{id}/activation-codes",
+            post(person_issue_code),
+        )
+        .route("/api/demo/activation-codes", post(demo_issue_code))
+}
+
+/// An API failure: a status and a message for the resident. Never carries their data.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    message: &'static str,
+}
+
+#[derive(Serialize)]
+struct FailureBody {
+    message: &'static str,
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(FailureBody {
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+pub const CODE_NOT_VALID: &str =
+    "Deze code werkt niet. Controleer de code of vraag een nieuwe aan.";
+pub const TOO_MANY_TRIES: &str =
+    "U heeft het te vaak geprobeerd. Wacht 10 minuten en probeer het dan opnieuw.";
+
+impl From<IdentityError> for Failure {
+    fn from(error: IdentityError) -> Self {
+        let (status, message) = match &error {
+            IdentityError::CodeNotValid => (StatusCode::BAD_REQUEST, CODE_NOT_VALID),
+            IdentityError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_TRIES),
+            IdentityError::CeremonyGone => (
+                StatusCode::BAD_REQUEST,
+                "Dit duurde te lang, of is al gebruikt. Begin opnieuw.",
+            ),
+            IdentityError::PasskeyRefused(_) => (
+                StatusCode::BAD_REQUEST,
+                "Uw passkey werd niet geaccepteerd. Probeer het opnieuw of gebruik een andere passkey.",
+            ),
+            IdentityError::NotSignedIn => (
+                StatusCode::UNAUTHORIZED,
+                "U bent niet (meer) ingelogd. Log opnieuw in.",
+            ),
+            IdentityError::RecentSignInNeeded => (
+                StatusCode::FORBIDDEN,
+                "Log eerst opnieuw in. Daarna kunt u de passkey verwijderen.",
+            ),
+            IdentityError::LastPasskey => (
+                StatusCode::CONFLICT,
+                "Dit is uw laatste passkey. Voeg eerst een nieuwe toe. Bent u al uw passkeys kwijt? Vraag dan een nieuwe activeringscode aan.",
+            ),
+            IdentityError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Dit bestaat niet (meer).",
+            ),
+            IdentityError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "U mag dit niet bekijken of wijzigen.",
+            ),
+            IdentityError::Invalid("passkey name") => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Geef de passkey een naam van hoogstens 60 tekens.",
+            ),
+            IdentityError::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Controleer wat u heeft ingevuld en probeer het opnieuw.",
+            ),
+            IdentityError::Config(_) | IdentityError::Corrupt(_) | IdentityError::Storage(_) => {
+                tracing::error!(error = %error, "identity request failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Loket kan dit nu niet doen. Probeer het over een paar minuten opnieuw.",
+                )
+            }
+        };
+        if matches!(error, IdentityError::PasskeyRefused(_)) {
+            // The reason helps operators; it names no person (webauthn-rs reports protocol faults only).
+            tracing::info!(error = %error, "passkey refused");
+        }
+        Failure { status, message }
+    }
+}
+
+fn bad_request(_: JsonRejection) -> Failure {
+    Failure {
+        status: StatusCode::BAD_REQUEST,
+        message: "We begrijpen dit verzoek niet. Laad de pagina opnieuw en probeer het nog eens.",
+    }
+}
+
+type ApiResult<T> = Result<T, Failure>;
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+    json.map(|Json(value)| value).map_err(bad_request)
+}
+
+/// The signed-in account of the request, or `NotSignedIn`.
+async fn signed_in(state: &AppState, visitor: &Visitor) -> ApiResult<(Principal, Account)> {
+    match principal(&state.services.db, visitor).await? {
+        (principal, Some(account)) => Ok((principal, account)),
+        (_, None) => Err(IdentityError::NotSignedIn.into()),
+    }
+}
+
+/// A response that signs the visitor in: ends the session they had (new id on every sign-in) and sets the
+/// cookie for the new one.
+async fn start_session(
+    state: &AppState,
+    old: Option<SessionToken>,
+    account: &Account,
+    body: impl Serialize,
+    now: Timestamp,
+) -> ApiResult<Response> {
+    let db = &state.services.db;
+    if let Some(SessionToken(old)) = old {
+        sessions::end(db, &old).await?;
+    }
+    let (token, _) = sessions::start(
+        db,
+        &account.municipality_id,
+        Subject::Account(account.id.clone()),
+        Method::Passkey,
+        Assurance::Substantial,
+        now,
+    )
+    .await?;
+    let mut response = Json(body).into_response();
+    if let Some(cookie) = set_cookie(
+        session_cookie(state.secure_cookies),
+        &token,
+        state.secure_cookies,
+        "Lax",
+    ) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    code: String,
+}
+
+async fn activation_start(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    json: Result<Json<CodeBody>, JsonRejection>,
+) -> ApiResult<Json<Challenge>> {
+    let now = Timestamp::now();
+    let input = body(json)?;
+    let db = &state.services.db;
+    ratelimit::hit(db, "activation-ip", &addr, ACTIVATION_PER_IP, now).await?;
+    let code = activation::check(db, &input.code, now).await?;
+    Ok(Json(
+        state
+            .services
+            .passkeys
+            .start_activation(db, &code, now)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RegistrationBody {
+    ceremony: String,
+    credential: RegisterPublicKeyCredential,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Serialize)]
+struct SignedIn {
+    account_number: String,
+    next: &'static str,
+}
+
+fn landing(account: &Account) -> &'static str {
+    if account.staff().is_some() {
+        "/medewerker"
+    } else {
+        "/"
+    }
+}
+
+async fn activation_finish(
+    State(state): State<AppState>,
+    token: Option<axum::Extension<SessionToken>>,
+    json: Result<Json<RegistrationBody>, JsonRejection>,
+) -> ApiResult<Response> {
+    let now = Timestamp::now();
+    let input = body(json)?;
+    let account = state
+        .services
+        .passkeys
+        .finish_activation(
+            &state.services.db,
+            &input.ceremony,
+            &input.credential,
+            &input.name,
+            now,
+        )
+        .await?;
+    let reply = SignedIn {
+        account_number: account.sign_in_name.clone(),
+        next: landing(&account),
+    };
+    start_session(&state, token.map(|t| t.0), &account, reply, now).await
+}
+
+#[derive(Deserialize, Default)]
+struct SignInBody {
+    #[serde(default)]
+    account_number: Option<String>,
+}
+
+async fn sign_in_start(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    json: Result<Json<SignInBody>, JsonRejection>,
+) -> ApiResult<Json<Challenge>> {
+    let now = Timestamp::now();
+    let input = body(json)?;
+    let db = &state.services.db;
+    ratelimit::hit(db, "sign-in-ip", &addr, SIGN_IN_PER_IP, now).await?;
+    let number = input
+        .account_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(number) = number {
+        ratelimit::hit(
+            db,
+            "sign-in-account",
+            &number.to_ascii_uppercase(),
+            SIGN_IN_PER_ACCOUNT,
+            now,
+        )
+        .await?;
+    }
+    Ok(Json(
+        state
+            .services
+            .passkeys
+            .start_sign_in(db, number, now)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct AssertionBody {
+    ceremony: String,
+    credential: PublicKeyCredential,
+}
+
+async fn sign_in_finish(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    token: Option<axum::Extension<SessionToken>>,
+    json: Result<Json<AssertionBody>, JsonRejection>,
+) -> ApiResult<Response> {
+    let now = Timestamp::now();
+    let input = body(json)?;
+    let db = &state.services.db;
+    ratelimit::hit(db, "sign-in-ip", &addr, SIGN_IN_PER_IP, now).await?;
+    let account = state
+        .services
+        .passkeys
+        .finish_sign_in(
+            db,
+            &state.services.municipality.id,
+            &input.ceremony,
+            &input.credential,
+            now,
+        )
+        .await?;
+    let reply = SignedIn {
+        account_number: account.sign_in_name.clone(),
+        next: landing(&account),
+    };
+    start_session(&state, token.map(|t| t.0), &account, reply, now).await
+}
+
+fn cleared(state: &AppState) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Some(clear) = clear_cookie(session_cookie(state.secure_cookies), state.secure_cookies) {
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    response
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    token: Option<axum::Extension<SessionToken>>,
+) -> ApiResult<Response> {
+    let now = Timestamp::now();
+    let db = &state.services.db;
+    if let Some(axum::Extension(SessionToken(token))) = token {
+        sessions::end(db, &token).await?;
+    }
+    if let Some(session) = visitor.session() {
+        audit::record(
+            &db.pool,
+            &session.municipality_id,
+            Event::SignedOut,
+            &audit::Entry {
+                actor_account_id: session.account_id(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(cleared(&state))
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Response> {
+    let now = Timestamp::now();
+    let (_, account) = signed_in(&state, &visitor).await?;
+    let db = &state.services.db;
+    sessions::end_all(db, &account.id).await?;
+    audit::record(
+        &db.pool,
+        &account.municipality_id,
+        Event::SignedOutEverywhere,
+        &audit::Entry {
+            actor_account_id: Some(&account.id),
+            subject_person_id: account.person_id(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(cleared(&state))
+}
+
+#[derive(Serialize)]
+struct SessionStatus {
+    signed_in: bool,
+    /// Set when the cookie named a session that has ended (the pages say why the visitor was signed out).
+    ended: bool,
+    display_name: Option<String>,
+    account_number: Option<String>,
+    kind: Option<&'static str>,
+    /// When the session ends without further activity (RFC 3339).
+    ends_at: Option<Timestamp>,
+    assurance: Option<&'static str>,
+}
+
+async fn session_status(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Json<SessionStatus>> {
+    let (_, account) = principal(&state.services.db, &visitor).await?;
+    let session = visitor.session();
+    Ok(Json(SessionStatus {
+        signed_in: session.is_some(),
+        ended: matches!(visitor, Visitor::Ended),
+        display_name: account.as_ref().map(|a| a.display_name.clone()),
+        account_number: account.as_ref().map(|a| a.sign_in_name.clone()),
+        kind: match (&account, session) {
+            (Some(a), _) if a.staff().is_some() => Some("staff"),
+            (Some(_), _) => Some("person"),
+            (None, Some(_)) => Some("appointment"),
+            (None, None) => None,
+        },
+        ends_at: session.map(sessions::Session::ends_at),
+        assurance: session.map(|s| s.assurance.as_str()),
+    }))
+}
+
+#[derive(Serialize)]
+struct Extended {
+    ends_at: Timestamp,
+}
+
+async fn session_extend(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Json<Extended>> {
+    let Some(session) = visitor.session() else {
+        return Err(IdentityError::NotSignedIn.into());
+    };
+    let mut session = session.clone();
+    sessions::extend(&state.services.db, &mut session, Timestamp::now()).await?;
+    Ok(Json(Extended {
+        ends_at: session.ends_at(),
+    }))
+}
+
+async fn passkey_list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Json<Vec<PasskeyInfo>>> {
+    let (principal, account) = signed_in(&state, &visitor).await?;
+    allow(
+        &principal,
+        Action::Read,
+        Resource::Passkeys {
+            account_id: &account.id,
+        },
+    )?;
+    Ok(Json(passkeys::list(&state.services.db, &account.id).await?))
+}
+
+async fn passkey_add_start(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Json<Challenge>> {
+    let (principal, account) = signed_in(&state, &visitor).await?;
+    allow(
+        &principal,
+        Action::Change,
+        Resource::Passkeys {
+            account_id: &account.id,
+        },
+    )?;
+    Ok(Json(
+        state
+            .services
+            .passkeys
+            .start_adding(&state.services.db, &account, Timestamp::now())
+            .await?,
+    ))
+}
+
+async fn passkey_add_finish(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    json: Result<Json<RegistrationBody>, JsonRejection>,
+) -> ApiResult<Json<PasskeyInfo>> {
+    let (principal, account) = signed_in(&state, &visitor).await?;
+    allow(
+        &principal,
+        Action::Change,
+        Resource::Passkeys {
+            account_id: &account.id,
+        },
+    )?;
+    let input = body(json)?;
+    Ok(Json(
+        state
+            .services
+            .passkeys
+            .finish_adding(
+                &state.services.db,
+                &account,
+                &input.ceremony,
+                &input.credential,
+                &input.name,
+                Timestamp::now(),
+            )
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct NameBody {
+    name: String,
+}
+
+async fn passkey_rename(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    json: Result<Json<NameBody>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    let (principal, account) = signed_in(&state, &visitor).await?;
+    allow(
+        &principal,
+        Action::Change,
+        Resource::Passkeys {
+            account_id: &account.id,
+        },
+    )?;
+    let input = body(json)?;
+    passkeys::rename(&state.services.db, &account.id, &id, &input.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn passkey_remove(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let now = Timestamp::now();
+    let (principal, account) = signed_in(&state, &visitor).await?;
+    allow(
+        &principal,
+        Action::Change,
+        Resource::Passkeys {
+            account_id: &account.id,
+        },
+    )?;
+    let recent = visitor.session().is_some_and(|s| s.signed_in_recently(now));
+    passkeys::remove(&state.services.db, &account, &id, recent, now).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn allow(principal: &Principal, action: Action, resource: Resource<'_>) -> ApiResult<Decision> {
+    match decide(principal, action, resource) {
+        Decision::Deny => Err(if matches!(principal, Principal::Anonymous) {
+            IdentityError::NotSignedIn.into()
+        } else {
+            IdentityError::Forbidden.into()
+        }),
+        decision => Ok(decision),
+    }
+}
+
+/// Writes the audit entry a staff read needs (who, role, what kind of data, which route).
+async fn audit_read(
+    state: &AppState,
+    principal: &Principal,
+    decision: Decision,
+    person_id: Option<&str>,
+    data_kind: &str,
+    route: &str,
+) -> ApiResult<()> {
+    if let (
+        Decision::AllowAudited,
+        Principal::Staff {
+            account_id,
+            staff_id,
+            municipality_id,
+            role,
+        },
+    ) = (decision, principal)
+    {
+        audit::record(
+            &state.services.db.pool,
+            municipality_id,
+            Event::StaffRead,
+            &audit::Entry {
+                actor_account_id: Some(account_id),
+                actor_staff_id: Some(staff_id),
+                actor_role: Some(role.as_str()),
+                subject_person_id: person_id,
+                data_kind: Some(data_kind),
+                route: Some(route),
+                ..Default::default()
+            },
+            Timestamp::now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A person as a staff member or the person sees them. The BSN is never shown in full.
+#[derive(Serialize)]
+struct PersonView {
+    display_name: String,
+    bsn_last_digits: Option<String>,
+    has_account: bool,
+}
+
+async fn person_view(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonView>> {
+    let db = &state.services.db;
+    let (principal, _) = principal(db, &visitor).await?;
+    let municipality = &state.services.municipality.id;
+    let decision = allow(
+        &principal,
+        Action::Read,
+        Resource::Person {
+            municipality_id: municipality,
+            person_id: &id,
+        },
+    )?;
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT p.display_name, p.bsn, a.id FROM person p LEFT JOIN account a ON a.person_id = p.id
+         WHERE p.id = $1 AND p.municipality_id = $2",
+    )
+    .bind(&id)
+    .bind(municipality)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(IdentityError::from)?;
+    let (display_name, bsn, account) = row.ok_or(IdentityError::NotFound)?;
+    audit_read(
+        &state,
+        &principal,
+        decision,
+        Some(&id),
+        "persoonsgegevens",
+        "/api/persons/{id}",
+    )
+    .await?;
+    Ok(Json(PersonView {
+        display_name,
+        bsn_last_digits: bsn.map(|b| {
+            b.chars()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect()
+        }),
+        has_account: account.is_some(),
+    }))
+}
+
+#[derive(Serialize)]
+struct ActivityView {
+    at: Timestamp,
+    event: &'static str,
+    staff_name: Option<String>,
+    staff_role: Option<String>,
+    data_kind: Option<String>,
+}
+
+async fn person_activity(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ActivityView>>> {
+    let db = &state.services.db;
+    let (principal, account) = principal(db, &visitor).await?;
+    allow(
+        &principal,
+        Action::Read,
+        Resource::Activity {
+            municipality_id: &state.services.municipality.id,
+            person_id: &id,
+        },
+    )?;
+    let entries = audit::for_person(db, &id, account.as_ref().map(|a| a.id.as_str()), 200).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|a| ActivityView {
+                at: a.at,
+                event: a.event.as_str(),
+                staff_name: a.staff.as_ref().map(|(name, _)| name.clone()),
+                staff_role: a.staff.map(|(_, role)| role),
+                data_kind: a.data_kind,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+struct IssuedView {
+    code: String,
+    expires_at: Timestamp,
+}
+
+#[derive(Deserialize, Default)]
+struct IssueBody {
+    /// Issue a membership code for this organisation instead of a personal one.
+    #[serde(default)]
+    organisation_id: Option<String>,
+}
+
+/// Staff (KCC, admin) issue an activation code for a person after checking their identity.
+async fn person_issue_code(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    json: Result<Json<IssueBody>, JsonRejection>,
+) -> ApiResult<Json<IssuedView>> {
+    let now = Timestamp::now();
+    let db = &state.services.db;
+    let (principal, _) = principal(db, &visitor).await?;
+    let municipality = &state.services.municipality.id;
+    allow(
+        &principal,
+        Action::Change,
+        Resource::ResidentActivation {
+            municipality_id: municipality,
+        },
+    )?;
+    let input = body(json)?;
+    let exists: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(&id)
+            .bind(municipality)
+            .fetch_optional(&db.pool)
+            .await
+            .map_err(IdentityError::from)?;
+    exists.ok_or(IdentityError::NotFound)?;
+    let target = match input.organisation_id {
+        Some(organisation_id) => CodeTarget::Membership {
+            organisation_id,
+            person_id: id.clone(),
+        },
+        None => CodeTarget::Person {
+            person_id: id.clone(),
+        },
+    };
+    let Principal::Staff {
+        staff_id,
+        account_id,
+        role,
+        ..
+    } = &principal
+    else {
+        return Err(IdentityError::Forbidden.into());
+    };
+    let issued = activation::issue(
+        db,
+        municipality,
+        &target,
+        &format!("staff:{staff_id}"),
+        now,
+        activation::DEFAULT_VALIDITY,
+    )
+    .await?;
+    audit::record(
+        &db.pool,
+        municipality,
+        Event::ActivationCodeIssued,
+        &audit::Entry {
+            actor_account_id: Some(account_id),
+            actor_staff_id: Some(staff_id),
+            actor_role: Some(role.as_str()),
+            subject_person_id: Some(&id),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(Json(IssuedView {
+        code: issued.code,
+        expires_at: issued.expires_at,
+    }))
+}
+
+#[derive(Deserialize)]
+struct DemoBody {
+    who: String,
+}
+
+/// Demo mode only: fresh activation codes for the demo resident, the demo company and the demo staff member,
+/// so a newcomer can try both sides. Does not exist (404) when demo mode is off.
+async fn demo_issue_code(
+    State(state): State<AppState>,
+    json: Result<Json<DemoBody>, JsonRejection>,
+) -> ApiResult<Json<IssuedView>> {
+    if !state.services.demo {
+        return Err(IdentityError::NotFound.into());
+    }
+    let input = body(json)?;
+    let issued = crate::demo::issue_code(
+        &state.services.db,
+        &state.services.municipality,
+        &input.who,
+        Timestamp::now(),
+    )
+    .await?;
+    Ok(Json(IssuedView {
+        code: issued.code,
+        expires_at: issued.expires_at,
+    }))
+}

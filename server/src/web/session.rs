@@ -1,0 +1,386 @@
+//! The request's identity and request safety at the edge: the session cookie (loaded once per request into a
+//! [`Visitor`]), the CSRF check every state-changing request passes, and the client address for rate limits.
+
+use super::router::AppState;
+use crate::authorization::Principal;
+use crate::identity::accounts::{self, Account, Holder};
+use crate::identity::sessions::{self, Lookup, Session, Subject};
+use crate::identity::{secrets, IdentityError};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::header::{self, HeaderValue};
+use http::request::Parts;
+use http::{Method, StatusCode};
+use std::net::SocketAddr;
+
+/// Cookie names; with TLS the `__Host-` prefix pins them to this exact host and path.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-loket_sessie"
+    } else {
+        "loket_sessie"
+    }
+}
+
+fn csrf_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-loket_csrf"
+    } else {
+        "loket_csrf"
+    }
+}
+
+/// The value of the first cookie called `name` across all Cookie headers.
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+pub fn set_cookie(name: &str, value: &str, secure: bool, same_site: &str) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}{secure}"
+    ))
+    .ok()
+}
+
+pub fn clear_cookie(name: &str, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
+
+/// Who is making the request, as far as the session cookie says.
+#[derive(Clone, Debug, Default)]
+pub enum Visitor {
+    #[default]
+    Anonymous,
+    /// The cookie named a session that has ended (idle timeout, 12 hours, signed out elsewhere).
+    Ended,
+    Active(Box<Session>),
+}
+
+impl Visitor {
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            Visitor::Active(session) => Some(session),
+            _ => None,
+        }
+    }
+}
+
+/// The raw session cookie of the request, for handlers that end or replace the session.
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);
+
+/// Loads the session named by the cookie into the request (as [`Visitor`]) and clears the cookie of a session
+/// that has ended.
+pub async fn load_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let name = session_cookie(state.secure_cookies);
+    let token = cookie(request.headers(), name).map(str::to_owned);
+    let visitor = match &token {
+        None => Visitor::Anonymous,
+        Some(token) => {
+            match sessions::resume(&state.services.db, token, jiff::Timestamp::now()).await {
+                Ok(Some(Lookup::Active(session))) => Visitor::Active(Box::new(session)),
+                Ok(Some(Lookup::Ended)) => Visitor::Ended,
+                Ok(None) => Visitor::Anonymous,
+                Err(error) => {
+                    tracing::error!(error = %error, "session lookup failed");
+                    return unavailable();
+                }
+            }
+        }
+    };
+    let ended = matches!(visitor, Visitor::Ended);
+    request.extensions_mut().insert(visitor);
+    if let Some(token) = token {
+        request.extensions_mut().insert(SessionToken(token));
+    }
+    let mut response = next.run(request).await;
+    if ended && !response.headers().contains_key(header::SET_COOKIE) {
+        if let Some(clear) = clear_cookie(name, state.secure_cookies) {
+            response.headers_mut().append(header::SET_COOKIE, clear);
+        }
+    }
+    response
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Loket kan dit nu niet doen. Probeer het over een paar minuten opnieuw.",
+    )
+        .into_response()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// The per-visitor CSRF token (double-submit: an HttpOnly cookie, echoed by pages in forms and a meta tag).
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+pub const CSRF_FIELD: &str = "csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+const CSRF_REFUSED: &str =
+    "Deze pagina is verlopen. Laad de pagina opnieuw en probeer het nog eens.";
+
+/// Every POST, PUT, PATCH and DELETE — server functions included — must come from a Loket page: the Origin
+/// (when sent) must be Loket's, and the token in the `x-csrf-token` header or the `csrf` form field must equal
+/// the visitor's CSRF cookie.
+pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let name = csrf_cookie(state.secure_cookies);
+    let existing = cookie(request.headers(), name)
+        .filter(|t| t.len() == 43)
+        .map(str::to_owned);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let mut request = request;
+    if unsafe_method {
+        if !origin_allowed(request.headers(), &state.public_origin) {
+            return refused();
+        }
+        let Some(expected) = existing.as_deref() else {
+            return refused();
+        };
+        let (provided, rebuilt) = match submitted_token(request).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+        request = rebuilt;
+        if !provided.is_some_and(|p| secrets::same(&p, expected)) {
+            return refused();
+        }
+    }
+    let (token, fresh) = match existing {
+        Some(token) => (token, false),
+        None => (secrets::token(), true),
+    };
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    let is_page_or_api = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if fresh && is_page_or_api {
+        if let Some(value) = set_cookie(name, &token, state.secure_cookies, "Strict") {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn refused() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        CSRF_REFUSED,
+    )
+        .into_response()
+}
+
+/// An Origin header, when present, must be Loket's public origin or the origin the request was sent to.
+fn origin_allowed(headers: &http::HeaderMap, public_origin: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if origin == public_origin {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    host.is_some() && origin_host == host
+}
+
+/// The token from the header, or else from the `csrf` field of a url-encoded form (the body is read and put
+/// back for the handler).
+async fn submitted_token(request: Request) -> Result<(Option<String>, Request), Response> {
+    if let Some(token) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = token.to_owned();
+        return Ok((Some(token), request));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, request));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, super::router::BODY_LIMIT)
+        .await
+        .map_err(|_| {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.",
+            )
+                .into_response()
+        })?;
+    let token = form_field(&bytes, CSRF_FIELD);
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let text = std::str::from_utf8(pair).ok()?;
+        let (k, v) = text.split_once('=')?;
+        // Tokens are URL-safe base64: no percent-decoding needed, and a token that needed it is wrong anyway.
+        (k == name).then(|| v.to_owned())
+    })
+}
+
+/// The client address for rate limits: the peer, or the last `X-Forwarded-For` hop when configured.
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .rfind(|v| !v.is_empty())
+                    .map(str::to_owned)
+            })
+            .flatten();
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(ClientAddr(
+            forwarded
+                .or(peer)
+                .unwrap_or_else(|| String::from("unknown")),
+        ))
+    }
+}
+
+/// The principal for [`crate::authorization`], from the session.
+pub async fn principal(
+    db: &crate::storage::Db,
+    visitor: &Visitor,
+) -> Result<(Principal, Option<Account>), IdentityError> {
+    let Some(session) = visitor.session() else {
+        return Ok((Principal::Anonymous, None));
+    };
+    match &session.subject {
+        Subject::Appointment(appointment_id) => Ok((
+            Principal::AppointmentLink {
+                appointment_id: appointment_id.clone(),
+                municipality_id: session.municipality_id.clone(),
+            },
+            None,
+        )),
+        Subject::Account(account_id) => {
+            let Some(account) = accounts::by_id(db, account_id).await? else {
+                return Ok((Principal::Anonymous, None));
+            };
+            let principal = match &account.holder {
+                Holder::Person { person_id } => Principal::Person {
+                    account_id: account.id.clone(),
+                    person_id: person_id.clone(),
+                    municipality_id: account.municipality_id.clone(),
+                    memberships: accounts::memberships(db, person_id)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.organisation_id)
+                        .collect(),
+                },
+                Holder::Staff { staff_id, role } => Principal::Staff {
+                    account_id: account.id.clone(),
+                    staff_id: staff_id.clone(),
+                    municipality_id: account.municipality_id.clone(),
+                    role: *role,
+                },
+            };
+            Ok((principal, Some(account)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_across_headers() {
+        let mut headers = http::HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; loket_csrf=abc"),
+        );
+        assert_eq!(cookie(&headers, "loket_csrf"), Some("abc"));
+        assert_eq!(cookie(&headers, "b"), None);
+    }
+
+    #[test]
+    fn a_foreign_origin_is_refused_and_loket_s_own_accepted() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("localhost:3000"));
+        assert!(origin_allowed(&headers, "http://localhost:3000"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://localhost:3000"),
+        );
+        assert!(origin_allowed(&headers, "https://loket.example.nl"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!origin_allowed(&headers, "http://localhost:3000"));
+    }
+
+    #[test]
+    fn the_csrf_field_is_read_from_a_form_body() {
+        assert_eq!(
+            form_field(b"lang=en&csrf=abc&x=1", "csrf").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(form_field(b"lang=en", "csrf"), None);
+    }
+}

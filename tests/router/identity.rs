@@ -1,0 +1,318 @@
+//! Identity over real HTTP with a software passkey (webauthn-authenticator-rs SoftPasskey): activation,
+//! sign-in, more passkeys, removal, replay and wrong origin; CSRF and rate limits; no personal data in logs.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use loket_tests::{Backend, TestServer};
+use serde_json::{json, Value};
+use webauthn_authenticator_rs::prelude::{
+    CreationChallengeResponse, RequestChallengeResponse, Url, WebauthnAuthenticator,
+};
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+
+/// One browser: a cookie jar plus the CSRF token its first page view received.
+struct Browser {
+    client: reqwest::Client,
+    url: String,
+    csrf: String,
+}
+
+impl Browser {
+    async fn open(server: &TestServer) -> Browser {
+        let client = server.client();
+        let page = client.get(format!("{}/", server.url)).send().await.unwrap();
+        let html = page.text().await.unwrap();
+        let csrf = html
+            .split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("pages carry the CSRF token in a meta tag")
+            .to_owned();
+        Browser {
+            client,
+            url: server.url.clone(),
+            csrf,
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .header("x-csrf-token", &self.csrf)
+            .header("origin", &self.url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn origin(&self) -> Url {
+        Url::parse(&self.url).unwrap()
+    }
+
+    async fn demo_code(&self, who: &str) -> String {
+        let (status, body) = self
+            .post("/api/demo/activation-codes", json!({ "who": who }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Activation: code → creation options → the authenticator makes a passkey → the server binds it.
+    async fn activate(&self, code: &str, key: &mut SoftPasskey, name: &str) -> (u16, Value) {
+        let (status, challenge) = self
+            .post("/api/auth/activation/start", json!({ "code": code }))
+            .await;
+        if status != 200 {
+            return (status, challenge);
+        }
+        let options: CreationChallengeResponse =
+            serde_json::from_value(challenge["options"].clone()).unwrap();
+        let credential = key.do_registration(self.origin(), options).unwrap();
+        self.post(
+            "/api/auth/activation/finish",
+            json!({ "ceremony": challenge["ceremony"], "credential": credential, "name": name }),
+        )
+        .await
+    }
+
+    /// Sign-in with the account number (SoftPasskey makes no discoverable passkeys). Returns the status, the
+    /// body and the ceremony id, so a test can replay it.
+    async fn sign_in_from(
+        &self,
+        account_number: &str,
+        key: &mut SoftPasskey,
+        origin: Url,
+    ) -> (u16, Value, Value) {
+        let (status, challenge) = self
+            .post(
+                "/api/auth/sign-in/start",
+                json!({ "account_number": account_number }),
+            )
+            .await;
+        assert_eq!(status, 200, "{challenge}");
+        let options: RequestChallengeResponse =
+            serde_json::from_value(challenge["options"].clone()).unwrap();
+        let credential = match key.do_authentication(origin, options) {
+            Ok(credential) => credential,
+            // The authenticator itself has no passkey for this account.
+            Err(_) => return (0, Value::Null, challenge["ceremony"].clone()),
+        };
+        let (status, body) = self
+            .post(
+                "/api/auth/sign-in/finish",
+                json!({ "ceremony": challenge["ceremony"], "credential": credential }),
+            )
+            .await;
+        (
+            status,
+            body,
+            json!({ "ceremony": challenge["ceremony"], "credential": credential }),
+        )
+    }
+
+    async fn sign_in(&self, account_number: &str, key: &mut SoftPasskey) -> (u16, Value, Value) {
+        self.sign_in_from(account_number, key, self.origin()).await
+    }
+
+    async fn signed_in(&self) -> bool {
+        let (_, status) = self.get("/api/auth/session").await;
+        status["signed_in"] == json!(true)
+    }
+}
+
+async fn passkey_journey(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let browser = Browser::open(&server).await;
+    let mut phone = SoftPasskey::new(true);
+    let mut laptop = SoftPasskey::new(true);
+
+    // Activation binds Desiree's identity to a first passkey and signs her in.
+    let code = browser.demo_code("desiree").await;
+    let (status, activated) = browser.activate(&code, &mut phone, "Telefoon").await;
+    assert_eq!(status, 200, "{activated}");
+    let account = activated["account_number"].as_str().unwrap().to_owned();
+    assert!(browser.signed_in().await);
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(me["display_name"], "Desiree de Vries");
+    assert_eq!(me["assurance"], "substantieel");
+
+    // The code was single-use.
+    let (status, body) = browser.activate(&code, &mut laptop, "Laptop").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "Deze code werkt niet. Controleer de code of vraag een nieuwe aan."
+    );
+
+    // Sign out, sign in again with the phone.
+    let (status, _) = browser.post("/api/auth/sign-out", json!({})).await;
+    assert_eq!(status, 204);
+    assert!(!browser.signed_in().await);
+    let (status, body, used) = browser.sign_in(&account, &mut phone).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(browser.signed_in().await);
+
+    // Replaying the finished ceremony is refused.
+    let (status, body) = browser.post("/api/auth/sign-in/finish", used).await;
+    assert_eq!(status, 400, "{body}");
+
+    // A second passkey, then the first one goes.
+    let (status, challenge) = browser.post("/api/account/passkeys/start", json!({})).await;
+    assert_eq!(status, 200, "{challenge}");
+    let options: CreationChallengeResponse =
+        serde_json::from_value(challenge["options"].clone()).unwrap();
+    let credential = laptop.do_registration(browser.origin(), options).unwrap();
+    let (status, added) = browser
+        .post(
+            "/api/account/passkeys/finish",
+            json!({ "ceremony": challenge["ceremony"], "credential": credential, "name": "Laptop" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{added}");
+    let (_, list) = browser.get("/api/account/passkeys").await;
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0]["name"], "Telefoon");
+    assert!(list[0]["last_used_at"].is_string(), "sign-in recorded");
+    let first = list[0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = browser
+        .post(&format!("/api/account/passkeys/{first}/remove"), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    // The last passkey stays.
+    let second = added["id"].as_str().unwrap().to_owned();
+    let (status, body) = browser
+        .post(&format!("/api/account/passkeys/{second}/remove"), json!({}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+
+    // Only the laptop's passkey signs in now.
+    browser.post("/api/auth/sign-out", json!({})).await;
+    let (status, _, _) = browser.sign_in(&account, &mut phone).await;
+    assert_ne!(status, 200, "the removed passkey no longer works");
+    assert!(!browser.signed_in().await);
+    let (status, body, _) = browser.sign_in(&account, &mut laptop).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(browser.signed_in().await);
+
+    // A passkey assertion made for another origin is refused.
+    browser.post("/api/auth/sign-out", json!({})).await;
+    let elsewhere = Url::parse("http://localhost:1").unwrap();
+    let (status, body, _) = browser.sign_in_from(&account, &mut laptop, elsewhere).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(!browser.signed_in().await);
+
+    // The audit log recorded the journey, for Desiree's Activiteit page.
+    let events: Vec<(String,)> =
+        sqlx::query_as("SELECT event FROM audit_event ORDER BY at_ms, event")
+            .fetch_all(&server.db().pool)
+            .await
+            .unwrap();
+    let events: Vec<&str> = events.iter().map(|(e,)| e.as_str()).collect();
+    for expected in [
+        "activation-code-issued",
+        "activation-code-used",
+        "passkey-added",
+        "signed-in",
+        "passkey-removed",
+        "sign-in-failed",
+        "signed-out",
+    ] {
+        assert!(
+            events.contains(&expected),
+            "{expected} missing from {events:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_activation_sign_in_and_removal_sqlite() {
+    passkey_journey(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_activation_sign_in_and_removal_postgres() {
+    passkey_journey(Backend::Postgres).await;
+}
+
+async fn codes_and_limits(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let browser = Browser::open(&server).await;
+    let mut key = SoftPasskey::new(true);
+
+    // Five wrong tries block a code for good, even when the sixth try is right.
+    let code = browser.demo_code("karin").await;
+    let wrong = format!("{}AAAAAAAAAAAAAAAA", &code[..4]);
+    for _ in 0..5 {
+        let (status, _) = browser
+            .post("/api/auth/activation/start", json!({ "code": wrong }))
+            .await;
+        assert_eq!(status, 400);
+    }
+    let (status, body) = browser.activate(&code, &mut key, "Sleutel").await;
+    assert_eq!(status, 400, "blocked: {body}");
+
+    // Per-address rate limit on activation attempts (10 per 10 minutes) holds, with a B1 message.
+    let mut last = (0, Value::Null);
+    for _ in 0..10 {
+        last = browser
+            .post("/api/auth/activation/start", json!({ "code": "ABCD-EFGH" }))
+            .await;
+    }
+    assert_eq!(last.0, 429, "{}", last.1);
+    assert_eq!(
+        last.1["message"],
+        "U heeft het te vaak geprobeerd. Wacht 10 minuten en probeer het dan opnieuw."
+    );
+
+    // A state-changing request without the CSRF token is refused and changes nothing.
+    let response = browser
+        .client
+        .post(format!("{}/api/demo/activation-codes", browser.url))
+        .json(&json!({ "who": "desiree" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("Laad de pagina opnieuw"), "{text}");
+    // … and so is one from a foreign origin, even with the token.
+    let response = browser
+        .client
+        .post(format!("{}/api/demo/activation-codes", browser.url))
+        .header("x-csrf-token", &browser.csrf)
+        .header("origin", "https://evil.example")
+        .json(&json!({ "who": "desiree" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_block_and_limits_and_csrf_hold_sqlite() {
+    codes_and_limits(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_block_and_limits_and_csrf_hold_postgres() {
+    codes_and_limits(Backend::Postgres).await;
+}
