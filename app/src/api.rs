@@ -14,6 +14,47 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CsrfToken(pub String);
 
+/// Who is looking at the page, provided by the server for each request (never sent to the browser as a whole).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Viewer {
+    pub signed_in: Option<SignedInViewer>,
+    /// The request carried the cookie of a session that has ended (timed out, or signed out elsewhere).
+    pub session_ended: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedInViewer {
+    pub account_id: String,
+    pub display_name: String,
+    pub account_number: String,
+    pub staff: bool,
+    /// When the session ends without further activity, in milliseconds since the epoch.
+    pub ends_at_ms: i64,
+}
+
+/// One line on the Activiteit page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityLine {
+    /// Local date `YYYY-MM-DD` and time `HH:MM` in the municipality's time zone.
+    pub date: String,
+    pub time: String,
+    /// The event, e.g. `signed-in` or `staff-read` (an i18n key suffix).
+    pub event: String,
+    /// Set when a staff member acted: their name and role.
+    pub staff_name: Option<String>,
+    pub staff_role: Option<String>,
+    pub data_kind: Option<String>,
+}
+
+/// A passkey as its owner sees it in Instellingen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyLine {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
 /// What every page shows about the municipality: branding and contact details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MunicipalityView {
@@ -100,6 +141,10 @@ impl FromServerFnError for ApiError {
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     async fn overview(&self, lang: Lang) -> Result<Overview, ApiError>;
+    /// The signed-in person's activity log (their security events and every staff read of their data).
+    async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError>;
+    /// The signed-in account's passkeys.
+    async fn passkeys(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -108,6 +153,23 @@ pub type SharedBackend = std::sync::Arc<dyn Backend>;
 #[cfg(feature = "ssr")]
 fn backend() -> Result<SharedBackend, ApiError> {
     use_context::<SharedBackend>().ok_or(ApiError::Unavailable)
+}
+
+#[cfg(feature = "ssr")]
+fn viewer() -> Viewer {
+    use_context::<Viewer>().unwrap_or_default()
+}
+
+/// The current visitor's activity log; empty when nobody is signed in.
+#[server(prefix = "/fn", endpoint = "activity")]
+pub async fn get_activity() -> Result<Vec<ActivityLine>, ApiError> {
+    backend()?.activity(&viewer()).await
+}
+
+/// The current visitor's passkeys; empty when nobody is signed in.
+#[server(prefix = "/fn", endpoint = "passkeys")]
+pub async fn get_passkeys() -> Result<Vec<PasskeyLine>, ApiError> {
+    backend()?.passkeys(&viewer()).await
 }
 
 /// The overview for the current visitor.

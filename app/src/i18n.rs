@@ -181,7 +181,10 @@ mod tests {
                     panic!("{id} has no value in {lang:?}");
                 };
                 let mut args = FluentArgs::new();
-                for name in ["date", "name", "count", "phone"] {
+                for name in [
+                    "date", "name", "count", "phone", "time", "role", "data", "number", "created",
+                    "used",
+                ] {
                     args.set(name, FluentValue::from("x"));
                 }
                 let mut errors = Vec::new();

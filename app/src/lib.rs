@@ -4,6 +4,8 @@
 //! delegate to the [`api::Backend`] the server provides via context. No SQL, no I/O.
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+mod browser;
 pub mod i18n;
 pub mod islands;
 pub mod pages;

@@ -2,10 +2,10 @@
 
 use crate::api::MunicipalityView;
 use crate::i18n::{tr, Lang};
-use crate::islands::ConnectionStatus;
+use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
-    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, OverviewPage,
-    SettingsPage, SignInPage,
+    ActivationPage, ActivityPage, AppointmentsPage, CasesPage, DemoPage, DocumentsPage,
+    NotFoundPage, OfflinePage, OverviewPage, SettingsPage, SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -93,6 +93,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />
+                    <Route path=path!("/activiteit") view=ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                     <Route path=path!("/offline") view=OfflinePage ssr=SsrMode::Async />
                 </Routes>
             </Frame>
@@ -143,6 +146,30 @@ fn Frame(children: Children) -> impl IntoView {
         }
     });
     let address = municipality.address.join(", ");
+    let viewer = crate::pages::use_viewer();
+    let account = match &viewer.signed_in {
+        Some(signed_in) => {
+            let texts = SessionTexts {
+                title: tr(lang, "session-warning-title"),
+                text: tr(lang, "session-warning-text"),
+                stay: tr(lang, "session-stay"),
+                sign_out: tr(lang, "sign-out"),
+            };
+            view! {
+                <form class="loket-account" method="post" action="/uitloggen">
+                    <CsrfField />
+                    <span class="loket-account__name">{signed_in.display_name.clone()}</span>
+                    <button class="utrecht-button utrecht-button--subtle" type="submit">{tr(lang, "sign-out")}</button>
+                </form>
+                <SessionTimer ends_at_ms=signed_in.ends_at_ms texts />
+            }
+            .into_any()
+        }
+        None => view! {
+            <a class="loket-account utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a>
+        }
+        .into_any(),
+    };
     view! {
         <a class="loket-skip-link" href="#inhoud">
             {tr(lang, "skip-to-content")}
@@ -162,6 +189,7 @@ fn Frame(children: Children) -> impl IntoView {
                     <span class="loket-visually-hidden">{tr(lang, "lang-switch-hint")}</span>
                 </button>
             </form>
+            {account}
         </header>
         <div class="loket-body">
             <nav class="loket-nav" aria-label=tr(lang, "nav-label")>

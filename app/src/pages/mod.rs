@@ -1,11 +1,13 @@
 //! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
 
+mod identity;
 mod overview;
 mod simple;
 
+pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
 pub use overview::OverviewPage;
 pub use simple::{
-    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage, SignInPage,
+    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage,
 };
 
 use crate::api::OpeningLine;

@@ -1,8 +1,8 @@
 //! Pages whose signed-out state is all there is to show until the later issues fill them.
 
 use super::SignedOutCard;
-use crate::i18n::{tr, tr_args, Lang};
-use crate::shell::{use_lang, use_municipality, CsrfField};
+use crate::i18n::{tr, Lang};
+use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -71,17 +71,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {tr(lang, "settings-language-save")}
             </button>
         </form>
-    }
-}
-
-#[component]
-pub fn SignInPage() -> impl IntoView {
-    let lang = use_lang();
-    let municipality = use_municipality();
-    view! {
-        <Title text=tr(lang, "sign-in-title") />
-        <h1 class="utrecht-heading-1">{tr(lang, "sign-in-title")}</h1>
-        <p class="utrecht-paragraph">{tr_args(lang, "sign-in-soon", &[("phone", &municipality.phone)])}</p>
+        <super::identity::AccountSettings />
     }
 }
 

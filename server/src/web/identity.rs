@@ -391,6 +391,37 @@ async fn sign_out_everywhere(
     Ok(cleared(&state))
 }
 
+fn to_sign_in_page(state: &AppState) -> Response {
+    let mut response = cleared(state);
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response.headers_mut().insert(
+        header::LOCATION,
+        http::HeaderValue::from_static("/inloggen?reden=uitgelogd"),
+    );
+    response
+}
+
+/// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript).
+pub async fn sign_out_form(
+    state: State<AppState>,
+    visitor: Visitor,
+    token: Option<axum::Extension<SessionToken>>,
+) -> ApiResult<Response> {
+    let app_state = state.0.clone();
+    sign_out(state, visitor, token).await?;
+    Ok(to_sign_in_page(&app_state))
+}
+
+/// POST /overal-uitloggen: Instellingen' "sign out everywhere" (a plain form).
+pub async fn sign_out_everywhere_form(
+    state: State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Response> {
+    let app_state = state.0.clone();
+    sign_out_everywhere(state, visitor).await?;
+    Ok(to_sign_in_page(&app_state))
+}
+
 #[derive(Serialize)]
 struct SessionStatus {
     signed_in: bool,
@@ -429,6 +460,7 @@ async fn session_status(
 #[derive(Serialize)]
 struct Extended {
     ends_at: Timestamp,
+    ends_at_ms: i64,
 }
 
 async fn session_extend(
@@ -442,6 +474,7 @@ async fn session_extend(
     sessions::extend(&state.services.db, &mut session, Timestamp::now()).await?;
     Ok(Json(Extended {
         ends_at: session.ends_at(),
+        ends_at_ms: session.ends_at().as_millisecond(),
     }))
 }
 

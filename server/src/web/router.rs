@@ -184,6 +184,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         if let Some(nonce) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
         }
+        if let Some(viewer) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::Viewer>())
+        {
+            provide_context(viewer.clone());
+        }
         if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
             provide_context(app::api::CsrfToken(token.0.clone()));
         }
@@ -234,6 +240,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/taal", post(set_language))
+        .route("/uitloggen", post(identity::sign_out_form))
+        .route("/overal-uitloggen", post(identity::sign_out_everywhere_form))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {

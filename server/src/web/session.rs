@@ -108,6 +108,14 @@ pub async fn load_session(
         }
     };
     let ended = matches!(visitor, Visitor::Ended);
+    let viewer = match viewer(&state.services.db, &visitor).await {
+        Ok(viewer) => viewer,
+        Err(error) => {
+            tracing::error!(error = %error, "loading the signed-in account failed");
+            return unavailable();
+        }
+    };
+    request.extensions_mut().insert(viewer);
     request.extensions_mut().insert(visitor);
     if let Some(token) = token {
         request.extensions_mut().insert(SessionToken(token));
@@ -119,6 +127,32 @@ pub async fn load_session(
         }
     }
     response
+}
+
+/// What the pages need to know about the visitor (name, account number, when the session ends).
+async fn viewer(
+    db: &crate::storage::Db,
+    visitor: &Visitor,
+) -> Result<app::api::Viewer, IdentityError> {
+    let mut viewer = app::api::Viewer {
+        signed_in: None,
+        session_ended: matches!(visitor, Visitor::Ended),
+    };
+    if let Some(session) = visitor.session() {
+        if let Some(account) = match session.account_id() {
+            Some(id) => accounts::by_id(db, id).await?,
+            None => None,
+        } {
+            viewer.signed_in = Some(app::api::SignedInViewer {
+                account_id: account.id.clone(),
+                display_name: account.display_name.clone(),
+                account_number: account.sign_in_name.clone(),
+                staff: account.staff().is_some(),
+                ends_at_ms: session.ends_at().as_millisecond(),
+            });
+        }
+    }
+    Ok(viewer)
 }
 
 fn unavailable() -> Response {

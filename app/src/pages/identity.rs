@@ -1,0 +1,240 @@
+//! Identity pages: sign in, activate (code + first passkey), the demo's activation codes, the Activiteit page,
+//! and the account part of Instellingen (passkeys, sign out everywhere).
+
+use super::SignedOutCard;
+use crate::api::{get_activity, get_passkeys, ActivityLine, Viewer};
+use crate::i18n::{long_date, tr, tr_args, Lang};
+use crate::islands::{
+    ActivationTexts, BrowserTexts, DemoCodes, DemoTexts, PasskeyActionTexts, PasskeyActivation,
+    PasskeyAdd, PasskeyRemove, PasskeySignIn, SignInTexts,
+};
+use crate::shell::{use_lang, use_municipality, CsrfField};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+pub fn use_viewer() -> Viewer {
+    use_context::<Viewer>().unwrap_or_default()
+}
+
+fn browser_texts(lang: Lang) -> BrowserTexts {
+    BrowserTexts {
+        cancelled: tr(lang, "passkey-cancelled"),
+        unsupported: tr(lang, "passkey-unsupported"),
+        network: tr(lang, "error-transport"),
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let lang = use_lang();
+    let viewer = use_viewer();
+    let municipality = use_municipality();
+    let reason = use_query_map().get_untracked().get("reden");
+    let notice = match reason.as_deref() {
+        Some("verlopen") => Some(tr(lang, "sign-in-expired")),
+        Some("uitgelogd") => Some(tr(lang, "sign-in-signed-out")),
+        _ if viewer.session_ended => Some(tr(lang, "sign-in-expired")),
+        _ => None,
+    };
+    let texts = SignInTexts {
+        with_passkey: tr(lang, "sign-in-with-passkey"),
+        other_way: tr(lang, "sign-in-other-way"),
+        account_number: tr(lang, "sign-in-account-number"),
+        account_number_hint: tr(lang, "sign-in-account-number-hint"),
+        with_account_number: tr(lang, "sign-in-with-account-number"),
+        browser: browser_texts(lang),
+    };
+    let body = match viewer.signed_in {
+        Some(signed_in) => view! {
+            <section class="loket-card">
+                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-already", &[("name", &signed_in.display_name)])}</p>
+                <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "not-found-home")}</a>
+            </section>
+        }
+        .into_any(),
+        None => view! {
+            <section class="loket-card" aria-labelledby="passkey-title">
+                <h2 id="passkey-title" class="utrecht-heading-2">{tr(lang, "sign-in-passkey-title")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "sign-in-passkey-text")}</p>
+                <PasskeySignIn texts />
+            </section>
+            <section class="loket-card" aria-labelledby="first-time-title">
+                <h2 id="first-time-title" class="utrecht-heading-2">{tr(lang, "sign-in-first-time-title")}</h2>
+                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-first-time-text", &[("phone", &municipality.phone)])}</p>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/activeren">{tr(lang, "activate-title")}</a>
+            </section>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text=tr(lang, "sign-in-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "sign-in-title")}</h1>
+        {notice.map(|text| view! { <p class="loket-notice" role="status">{text}</p> })}
+        {body}
+    }
+}
+
+#[component]
+pub fn ActivationPage() -> impl IntoView {
+    let lang = use_lang();
+    let municipality = use_municipality();
+    let texts = ActivationTexts {
+        code: tr(lang, "activate-code"),
+        code_hint: tr(lang, "activate-code-hint"),
+        name: tr(lang, "activate-name"),
+        name_hint: tr(lang, "activate-name-hint"),
+        phone: tr(lang, "device-phone"),
+        computer: tr(lang, "device-computer"),
+        submit: tr(lang, "activate-submit"),
+        browser: browser_texts(lang),
+    };
+    view! {
+        <Title text=tr(lang, "activate-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "activate-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "activate-intro")}</p>
+        <PasskeyActivation texts />
+        <p class="utrecht-paragraph">{tr_args(lang, "activate-no-code", &[("phone", &municipality.phone)])}</p>
+    }
+}
+
+/// Demo mode only (404 otherwise): activation codes for the demo identities.
+#[component]
+pub fn DemoPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_municipality().demo {
+        return view! { <super::NotFoundPage /> }.into_any();
+    }
+    let texts = DemoTexts {
+        identities: vec![
+            (String::from("desiree"), tr(lang, "demo-who-desiree")),
+            (String::from("bedrijf"), tr(lang, "demo-who-company")),
+            (String::from("karin"), tr(lang, "demo-who-karin")),
+        ],
+        code_for: tr(lang, "demo-code-for"),
+        next: tr(lang, "demo-next"),
+        browser: browser_texts(lang),
+    };
+    view! {
+        <Title text=tr(lang, "demo-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "demo-title")}</h1>
+        <p class="loket-notice">{tr(lang, "demo-warning")}</p>
+        <p class="utrecht-paragraph">{tr(lang, "demo-intro")}</p>
+        <DemoCodes texts />
+    }
+    .into_any()
+}
+
+fn activity_text(lang: Lang, line: &ActivityLine) -> String {
+    let key = format!("activity-{}", line.event);
+    let data = line
+        .data_kind
+        .as_deref()
+        .map(|kind| tr(lang, &format!("data-kind-{kind}")))
+        .unwrap_or_default();
+    let role = line
+        .staff_role
+        .as_deref()
+        .map(|role| tr(lang, &format!("staff-role-{role}")))
+        .unwrap_or_default();
+    tr_args(
+        lang,
+        &key,
+        &[
+            ("name", line.staff_name.as_deref().unwrap_or_default()),
+            ("role", &role),
+            ("data", &data),
+        ],
+    )
+}
+
+/// Activiteit: what happened with the resident's account and who at the municipality looked at their data.
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! {
+            <Title text=tr(lang, "activity-title") />
+            <h1 class="utrecht-heading-1">{tr(lang, "activity-title")}</h1>
+            <SignedOutCard lang text_key="activity-signed-out" />
+        }
+        .into_any();
+    }
+    let lines = Resource::new_blocking(|| (), |_| get_activity());
+    view! {
+        <Title text=tr(lang, "activity-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "activity-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "activity-intro")}</p>
+        <Suspense fallback=|| ()>
+            {move || lines.get().map(|result| match result {
+                Ok(lines) if lines.is_empty() => view! { <p class="utrecht-paragraph">{tr(lang, "activity-none")}</p> }.into_any(),
+                Ok(lines) => view! {
+                    <ol class="loket-activity">
+                        {lines.iter().map(|line| view! {
+                            <li class="loket-activity__item">
+                                <span class="loket-activity__when">{tr_args(lang, "activity-when", &[("date", &long_date(lang, &line.date)), ("time", &line.time)])}</span>
+                                <span>{activity_text(lang, line)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+                Err(error) => view! { <p class="loket-notice" role="alert">{tr(lang, error.message_key())}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The signed-in part of Instellingen: account number, passkeys, sign out everywhere.
+#[component]
+pub fn AccountSettings() -> impl IntoView {
+    let lang = use_lang();
+    let Some(signed_in) = use_viewer().signed_in else {
+        return ().into_any();
+    };
+    let texts = PasskeyActionTexts {
+        add: tr(lang, "passkeys-add"),
+        phone: tr(lang, "device-phone"),
+        computer: tr(lang, "device-computer"),
+        remove: tr(lang, "passkeys-remove"),
+        browser: browser_texts(lang),
+    };
+    let passkeys = Resource::new_blocking(|| (), |_| get_passkeys());
+    let row_texts = texts.clone();
+    view! {
+        <section class="loket-card" aria-labelledby="passkeys-title">
+            <h2 id="passkeys-title" class="utrecht-heading-2">{tr(lang, "passkeys-title")}</h2>
+            <p class="utrecht-paragraph">{tr_args(lang, "passkeys-account-number", &[("number", &signed_in.account_number)])}</p>
+            <Suspense fallback=|| ()>
+                {move || passkeys.get().map(|result| match result {
+                    Ok(list) => view! {
+                        <ul class="loket-passkeys">
+                            {list.into_iter().map(|p| {
+                                let used = p.last_used.as_deref().map(|d| long_date(lang, d)).unwrap_or_else(|| tr(lang, "passkeys-never-used"));
+                                let label = tr_args(lang, "passkeys-remove-label", &[("name", &p.name)]);
+                                view! {
+                                    <li class="loket-passkeys__item">
+                                        <span class="loket-passkeys__name">{p.name.clone()}</span>
+                                        <span>{tr_args(lang, "passkeys-dates", &[("created", &long_date(lang, &p.created)), ("used", &used)])}</span>
+                                        <PasskeyRemove id=p.id label texts=row_texts.clone() />
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="loket-notice" role="alert">{tr(lang, error.message_key())}</p> }.into_any(),
+                })}
+            </Suspense>
+            <PasskeyAdd texts />
+        </section>
+        <section class="loket-card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title" class="utrecht-heading-2">{tr(lang, "sessions-title")}</h2>
+            <p class="utrecht-paragraph">{tr(lang, "sessions-text")}</p>
+            <form method="post" action="/overal-uitloggen">
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "sessions-everywhere")}</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
