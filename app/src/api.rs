@@ -28,8 +28,9 @@ pub struct SignedInViewer {
     pub display_name: String,
     pub account_number: String,
     pub staff: bool,
-    /// When the session ends without further activity, in milliseconds since the epoch.
-    pub ends_at_ms: i64,
+    /// How long until the session ends without further activity, in milliseconds (relative, so a device
+    /// clock that is off does not matter).
+    pub remaining_ms: i64,
 }
 
 /// One line on the Activiteit page.

@@ -395,8 +395,13 @@ pub struct SessionTexts {
 /// The session clock: two minutes before the idle timeout a dialog offers "Blijf ingelogd"; when the time is up
 /// it ends the session on the server too and goes to the sign-in page, which says why.
 #[island]
-pub fn SessionTimer(ends_at_ms: i64, texts: SessionTexts) -> impl IntoView {
-    let (ends_at, set_ends_at) = signal(ends_at_ms);
+pub fn SessionTimer(remaining_ms: i64, texts: SessionTexts) -> impl IntoView {
+    // The deadline on this device's clock: now + what the server says is left.
+    #[cfg(feature = "hydrate")]
+    let deadline = js_sys::Date::now() + remaining_ms as f64;
+    #[cfg(not(feature = "hydrate"))]
+    let deadline = remaining_ms as f64;
+    let (ends_at, set_ends_at) = signal(deadline);
     let (warning, set_warning) = signal(false);
     let stay_button = NodeRef::<leptos::html::Button>::new();
     #[cfg(feature = "hydrate")]
@@ -404,7 +409,7 @@ pub fn SessionTimer(ends_at_ms: i64, texts: SessionTexts) -> impl IntoView {
         use crate::browser::{self, field, object};
         const WARN_MS: f64 = 120_000.0;
         let tick = move || {
-            let left = ends_at.get_untracked() as f64 - js_sys::Date::now();
+            let left = ends_at.get_untracked() - js_sys::Date::now();
             if left <= 0.0 {
                 leptos::task::spawn_local(async move {
                     let _ = browser::post("/api/auth/sign-out", &object(&[])).await;
@@ -434,8 +439,8 @@ pub fn SessionTimer(ends_at_ms: i64, texts: SessionTexts) -> impl IntoView {
             use crate::browser::{self, field, object};
             leptos::task::spawn_local(async move {
                 if let Ok(answer) = browser::post("/api/auth/session/extend", &object(&[])).await {
-                    let ends = field(&answer, "ends_at_ms").as_f64().unwrap_or_default();
-                    set_ends_at.set(ends as i64);
+                    let left = field(&answer, "remaining_ms").as_f64().unwrap_or_default();
+                    set_ends_at.set(js_sys::Date::now() + left);
                     set_warning.set(false);
                 }
             });

@@ -161,7 +161,7 @@ fn Frame(children: Children) -> impl IntoView {
                     <span class="loket-account__name">{signed_in.display_name.clone()}</span>
                     <button class="utrecht-button utrecht-button--subtle" type="submit">{tr(lang, "sign-out")}</button>
                 </form>
-                <SessionTimer ends_at_ms=signed_in.ends_at_ms texts />
+                <SessionTimer remaining_ms=signed_in.remaining_ms texts />
             }
             .into_any()
         }

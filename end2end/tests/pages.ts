@@ -6,6 +6,9 @@ export const PAGES = [
   { path: '/documenten', nl: 'Documenten', en: 'Documents' },
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
+  { path: '/activeren', nl: 'Passkey maken met uw code', en: 'Create a passkey with your code' },
+  { path: '/activiteit', nl: 'Activiteit', en: 'Activity' },
+  { path: '/demo', nl: 'Demo: activeringscodes', en: 'Demo: activation codes' },
   { path: '/offline', nl: 'U bent offline', en: 'You are offline' },
   { path: '/bestaat-niet', nl: 'Deze pagina bestaat niet', en: 'This page does not exist' },
 ];

@@ -8,7 +8,18 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
+    mark_hydrated();
     register_service_worker();
+}
+
+/// `<html data-hydrated>`: the islands answer clicks from now on (end2end tests wait for it).
+fn mark_hydrated() {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-hydrated", "");
+    }
 }
 
 fn register_service_worker() {

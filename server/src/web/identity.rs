@@ -228,12 +228,9 @@ struct SignedIn {
     next: &'static str,
 }
 
-fn landing(account: &Account) -> &'static str {
-    if account.staff().is_some() {
-        "/medewerker"
-    } else {
-        "/"
-    }
+/// Where a signed-in visitor goes first. Staff land on the overview too until the staff workspace exists.
+fn landing(_account: &Account) -> &'static str {
+    "/"
 }
 
 async fn activation_finish(
@@ -460,7 +457,8 @@ async fn session_status(
 #[derive(Serialize)]
 struct Extended {
     ends_at: Timestamp,
-    ends_at_ms: i64,
+    /// Milliseconds from now; the browser's timer counts from its own clock.
+    remaining_ms: i64,
 }
 
 async fn session_extend(
@@ -470,11 +468,12 @@ async fn session_extend(
     let Some(session) = visitor.session() else {
         return Err(IdentityError::NotSignedIn.into());
     };
+    let now = Timestamp::now();
     let mut session = session.clone();
-    sessions::extend(&state.services.db, &mut session, Timestamp::now()).await?;
+    sessions::extend(&state.services.db, &mut session, now).await?;
     Ok(Json(Extended {
         ends_at: session.ends_at(),
-        ends_at_ms: session.ends_at().as_millisecond(),
+        remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
     }))
 }
 

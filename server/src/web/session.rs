@@ -93,6 +93,7 @@ pub async fn load_session(
 ) -> Response {
     let name = session_cookie(state.secure_cookies);
     let token = cookie(request.headers(), name).map(str::to_owned);
+    let now = jiff::Timestamp::now();
     let visitor = match &token {
         None => Visitor::Anonymous,
         Some(token) => {
@@ -108,7 +109,7 @@ pub async fn load_session(
         }
     };
     let ended = matches!(visitor, Visitor::Ended);
-    let viewer = match viewer(&state.services.db, &visitor).await {
+    let viewer = match viewer(&state.services.db, &visitor, now).await {
         Ok(viewer) => viewer,
         Err(error) => {
             tracing::error!(error = %error, "loading the signed-in account failed");
@@ -133,6 +134,7 @@ pub async fn load_session(
 async fn viewer(
     db: &crate::storage::Db,
     visitor: &Visitor,
+    now: jiff::Timestamp,
 ) -> Result<app::api::Viewer, IdentityError> {
     let mut viewer = app::api::Viewer {
         signed_in: None,
@@ -148,7 +150,7 @@ async fn viewer(
                 display_name: account.display_name.clone(),
                 account_number: account.sign_in_name.clone(),
                 staff: account.staff().is_some(),
-                ends_at_ms: session.ends_at().as_millisecond(),
+                remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
             });
         }
     }
@@ -243,8 +245,14 @@ fn refused() -> Response {
 }
 
 /// An Origin header, when present, must be Loket's public origin or the origin the request was sent to.
+/// `null` counts as absent: with `Referrer-Policy: no-referrer` browsers send it for Loket's own form posts
+/// (the token check still applies).
 fn origin_allowed(headers: &http::HeaderMap, public_origin: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null")
+    else {
         return true;
     };
     if origin == public_origin {
