@@ -139,3 +139,4 @@ sessions-everywhere = Sign out everywhere
 session-warning-title = Do you want to stay signed in?
 session-warning-text = You have not done anything for a while. In 2 minutes Loket signs you out, to protect your data.
 session-stay = Stay signed in
+data-kind-organisatiegegevens = company details

@@ -139,3 +139,4 @@ sessions-everywhere = Overal uitloggen
 session-warning-title = Wilt u ingelogd blijven?
 session-warning-text = U heeft een tijd niets gedaan. Over 2 minuten logt Loket u uit, om uw gegevens te beschermen.
 session-stay = Blijf ingelogd
+data-kind-organisatiegegevens = bedrijfsgegevens

@@ -61,3 +61,35 @@ test.describe('bad configuration', () => {
     expect(lines).toEqual(['loket: LOKET_ADDR="localhost" is not a listen address. Use host:port, for example LOKET_ADDR=127.0.0.1:3000.']);
   });
 });
+
+test.describe('staff bootstrap', () => {
+  test.beforeEach(() => {
+    test.skip(test.info().project.name !== 'desktop', 'a process test needs no second viewport');
+  });
+
+  function staff(args: string[], dataDir: string) {
+    return spawnSync(bin, ['staff', 'add', ...args], {
+      env: { PATH: process.env.PATH!, LOKET_DATA_DIR: dataDir, LOKET_LOG: 'off' },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+  }
+
+  test('`loket staff add` creates a staff member and prints an activation code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    const result = staff(['--name', 'Bea Beheer', '--role', 'admin'], dir);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('with role admin');
+    expect(result.stdout).toMatch(/Activation code: [0-9A-Z]{4}(-[0-9A-Z]{4}){4}\n/);
+    expect(result.stdout).toContain('/activeren');
+  });
+
+  test('a wrong role is refused with one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    const result = staff(['--name', 'Bea Beheer', '--role', 'baas'], dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(['loket: unknown role "baas". Use kcc, backoffice or admin.']);
+    expect(existsSync(join(dir, 'loket.db'))).toBe(false);
+  });
+});

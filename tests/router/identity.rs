@@ -12,14 +12,14 @@ use webauthn_authenticator_rs::prelude::{
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 /// One browser: a cookie jar plus the CSRF token its first page view received.
-struct Browser {
-    client: reqwest::Client,
-    url: String,
-    csrf: String,
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub url: String,
+    pub csrf: String,
 }
 
 impl Browser {
-    async fn open(server: &TestServer) -> Browser {
+    pub async fn open(server: &TestServer) -> Browser {
         let client = server.client();
         let page = client.get(format!("{}/", server.url)).send().await.unwrap();
         let html = page.text().await.unwrap();
@@ -36,7 +36,7 @@ impl Browser {
         }
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.url))
@@ -51,7 +51,7 @@ impl Browser {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
         let response = self
             .client
             .get(format!("{}{path}", self.url))
@@ -63,11 +63,11 @@ impl Browser {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    fn origin(&self) -> Url {
+    pub fn origin(&self) -> Url {
         Url::parse(&self.url).unwrap()
     }
 
-    async fn demo_code(&self, who: &str) -> String {
+    pub async fn demo_code(&self, who: &str) -> String {
         let (status, body) = self
             .post("/api/demo/activation-codes", json!({ "who": who }))
             .await;
@@ -76,7 +76,7 @@ impl Browser {
     }
 
     /// Activation: code → creation options → the authenticator makes a passkey → the server binds it.
-    async fn activate(&self, code: &str, key: &mut SoftPasskey, name: &str) -> (u16, Value) {
+    pub async fn activate(&self, code: &str, key: &mut SoftPasskey, name: &str) -> (u16, Value) {
         let (status, challenge) = self
             .post("/api/auth/activation/start", json!({ "code": code }))
             .await;
@@ -95,7 +95,7 @@ impl Browser {
 
     /// Sign-in with the account number (SoftPasskey makes no discoverable passkeys). Returns the status, the
     /// body and the ceremony id, so a test can replay it.
-    async fn sign_in_from(
+    pub async fn sign_in_from(
         &self,
         account_number: &str,
         key: &mut SoftPasskey,
@@ -128,11 +128,15 @@ impl Browser {
         )
     }
 
-    async fn sign_in(&self, account_number: &str, key: &mut SoftPasskey) -> (u16, Value, Value) {
+    pub async fn sign_in(
+        &self,
+        account_number: &str,
+        key: &mut SoftPasskey,
+    ) -> (u16, Value, Value) {
         self.sign_in_from(account_number, key, self.origin()).await
     }
 
-    async fn signed_in(&self) -> bool {
+    pub async fn signed_in(&self) -> bool {
         let (_, status) = self.get("/api/auth/session").await;
         status["signed_in"] == json!(true)
     }

@@ -2,6 +2,7 @@
 //! test runs twice: `name::sqlite` and `name::postgres`.
 
 mod identity;
+mod matrix;
 mod pages;
 mod platform;
 mod privacy;

@@ -51,3 +51,59 @@ async fn serving_the_demo_residents_data_logs_no_personal_data() {
         );
     }
 }
+
+// current_thread: the server task and the client run on this thread, so the thread's subscriber sees all.
+#[tokio::test(flavor = "current_thread")]
+async fn the_sign_in_journey_logs_no_name_bsn_or_email() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = loket_tests::TestServer::start(Backend::Sqlite).await;
+    let browser = crate::identity::Browser::open(&server).await;
+    let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
+    let code = browser.demo_code("desiree").await;
+    let (status, activated) = browser.activate(&code, &mut key, "Telefoon").await;
+    assert_eq!(status, 200, "{activated}");
+    let account = activated["account_number"].as_str().unwrap().to_owned();
+    browser
+        .post("/api/auth/sign-out", serde_json::json!({}))
+        .await;
+    let (status, _, _) = browser.sign_in(&account, &mut key).await;
+    assert_eq!(status, 200);
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(
+        me["display_name"], "Desiree de Vries",
+        "the API itself answers with her name"
+    );
+    let (status, _) = browser.get("/api/persons/demo-voorbeeld-desiree").await;
+    assert_eq!(status, 200);
+    // A failed sign-in logs its reason too.
+    let mut stranger = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
+    let _ = browser.sign_in(&account, &mut stranger).await;
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("/api/auth/sign-in/finish"),
+        "requests are logged: {log}"
+    );
+    for personal in [
+        "Desiree",
+        "de Vries",
+        "999993653",
+        "desiree.devries@example.nl",
+        "1986-04-12",
+        &account,
+        &code,
+    ] {
+        assert!(
+            !log.contains(personal),
+            "the log contains {personal:?}: {log}"
+        );
+    }
+}

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/account/passkeys/{id}/remove", post(passkey_remove))
         .route("/api/persons/{id}", get(person_view))
         .route("/api/persons/{id}/activity", get(person_activity))
+        .route("/api/organisations/{id}", get(organisation_view))
         .route(
             "/api/persons/{id}/activation-codes",
             post(person_issue_code),
@@ -597,15 +598,25 @@ fn allow(principal: &Principal, action: Action, resource: Resource<'_>) -> ApiRe
     }
 }
 
+/// Whose data a staff member read.
+enum ReadOf<'a> {
+    Person(&'a str),
+    Organisation(&'a str),
+}
+
 /// Writes the audit entry a staff read needs (who, role, what kind of data, which route).
 async fn audit_read(
     state: &AppState,
     principal: &Principal,
     decision: Decision,
-    person_id: Option<&str>,
+    read_of: ReadOf<'_>,
     data_kind: &str,
     route: &str,
 ) -> ApiResult<()> {
+    let (person_id, organisation_id) = match read_of {
+        ReadOf::Person(id) => (Some(id), None),
+        ReadOf::Organisation(id) => (None, Some(id)),
+    };
     if let (
         Decision::AllowAudited,
         Principal::Staff {
@@ -625,9 +636,9 @@ async fn audit_read(
                 actor_staff_id: Some(staff_id),
                 actor_role: Some(role.as_str()),
                 subject_person_id: person_id,
+                subject_organisation_id: organisation_id,
                 data_kind: Some(data_kind),
                 route: Some(route),
-                ..Default::default()
             },
             Timestamp::now(),
         )
@@ -674,7 +685,7 @@ async fn person_view(
         &state,
         &principal,
         decision,
-        Some(&id),
+        ReadOf::Person(&id),
         "persoonsgegevens",
         "/api/persons/{id}",
     )
@@ -692,6 +703,49 @@ async fn person_view(
         }),
         has_account: account.is_some(),
     }))
+}
+
+#[derive(Serialize)]
+struct OrganisationView {
+    name: String,
+    kvk_number: String,
+}
+
+async fn organisation_view(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrganisationView>> {
+    let db = &state.services.db;
+    let (principal, _) = principal(db, &visitor).await?;
+    let municipality = &state.services.municipality.id;
+    let decision = allow(
+        &principal,
+        Action::Read,
+        Resource::Organisation {
+            municipality_id: municipality,
+            organisation_id: &id,
+        },
+    )?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT name, kvk_number FROM organisation WHERE id = $1 AND municipality_id = $2",
+    )
+    .bind(&id)
+    .bind(municipality)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(IdentityError::from)?;
+    let (name, kvk_number) = row.ok_or(IdentityError::NotFound)?;
+    audit_read(
+        &state,
+        &principal,
+        decision,
+        ReadOf::Organisation(&id),
+        "organisatiegegevens",
+        "/api/organisations/{id}",
+    )
+    .await?;
+    Ok(Json(OrganisationView { name, kvk_number }))
 }
 
 #[derive(Serialize)]
