@@ -1,5 +1,6 @@
 //! The authorization matrix over HTTP: every resource kind the API has so far × every kind of visitor ×
-//! read/change. Only the allowed cells succeed; the others get 401/403/404 and no data.
+//! read/change (anonymous and an appointment-link session included). Only the allowed cells succeed; the others
+//! get 401/403/404 and no data.
 
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -8,6 +9,7 @@ use crate::identity::Browser;
 use loket_tests::{Backend, TestServer};
 use serde_json::json;
 use server::identity::activation::{self, CodeTarget};
+use server::identity::links;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 const M: &str = "voorbeeld";
@@ -50,6 +52,121 @@ async fn signed_in(server: &TestServer, target: CodeTarget) -> Browser {
     let (status, body) = browser.activate(&issued.code, &mut key, "Sleutel").await;
     assert_eq!(status, 200, "{body}");
     browser
+}
+
+/// A browser holding a session scoped to one appointment (not one of the resources above).
+async fn link_session(server: &TestServer, appointment: &str) -> Browser {
+    let now = jiff::Timestamp::now();
+    let token = links::issue(
+        server.db(),
+        appointment,
+        Some("1980-01-31"),
+        now + jiff::SignedDuration::from_hours(48),
+        now,
+    )
+    .await
+    .unwrap();
+    let browser = Browser::open(server).await;
+    let (status, body) = browser
+        .post(
+            "/api/auth/appointment-link",
+            json!({ "token": token, "birth_date": "1980-01-31" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    browser
+}
+
+async fn appointment_links(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let now = jiff::Timestamp::now();
+    let token = links::issue(
+        server.db(),
+        "afspraak-1",
+        Some("1986-04-12"),
+        now + jiff::SignedDuration::from_hours(48),
+        now,
+    )
+    .await
+    .unwrap();
+    let browser = Browser::open(&server).await;
+    let (status, body) = browser
+        .post(
+            "/api/auth/appointment-link",
+            json!({ "token": token, "birth_date": "1986-04-13" }),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "Deze geboortedatum klopt niet. Controleer de datum en probeer het opnieuw."
+    );
+    let (status, _) = browser
+        .post(
+            "/api/auth/appointment-link",
+            json!({ "token": token, "birth_date": "1986-04-12" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(me["kind"], "appointment");
+    assert_eq!(me["assurance"], "laag");
+
+    // Five wrong birth dates block the link, also for the right one afterwards; an expired link never works.
+    let blocked = links::issue(
+        server.db(),
+        "afspraak-2",
+        Some("1986-04-12"),
+        now + jiff::SignedDuration::from_hours(48),
+        now,
+    )
+    .await
+    .unwrap();
+    for _ in 0..5 {
+        browser
+            .post(
+                "/api/auth/appointment-link",
+                json!({ "token": blocked, "birth_date": "2000-01-01" }),
+            )
+            .await;
+    }
+    let (status, body) = browser
+        .post(
+            "/api/auth/appointment-link",
+            json!({ "token": blocked, "birth_date": "1986-04-12" }),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "Deze link werkt niet (meer). Wilt u uw afspraak wijzigen? Bel ons."
+    );
+    let expired = links::issue(
+        server.db(),
+        "afspraak-3",
+        Some("1986-04-12"),
+        now - jiff::SignedDuration::from_hours(1),
+        now,
+    )
+    .await
+    .unwrap();
+    let (status, _) = browser
+        .post(
+            "/api/auth/appointment-link",
+            json!({ "token": expired, "birth_date": "1986-04-12" }),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appointment_link_with_the_birth_date_opens_a_scoped_session_sqlite() {
+    appointment_links(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appointment_link_with_the_birth_date_opens_a_scoped_session_postgres() {
+    appointment_links(Backend::Postgres).await;
 }
 
 async fn matrix(backend: Backend) {
@@ -130,6 +247,10 @@ async fn matrix(backend: Backend) {
             .await,
         ),
         ("anonymous", Browser::open(&server).await),
+        (
+            "appointment link",
+            link_session(&server, "afspraak-van-jan").await,
+        ),
     ];
 
     // (cell, method, path, who may)
@@ -188,6 +309,8 @@ async fn matrix(backend: Backend) {
     assert_ne!(mine[0]["id"], theirs[0]["id"]);
     let (status, _) = visitors[6].1.get("/api/account/passkeys").await;
     assert_eq!(status, 401);
+    let (status, _) = visitors[7].1.get("/api/account/passkeys").await;
+    assert_eq!(status, 401, "an appointment-link session has no account");
 
     // Staff reads were written to the audit log, with role and route, for the resident's Activiteit page.
     let reads: Vec<(String, String)> = sqlx::query_as(

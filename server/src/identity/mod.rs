@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activation;
 pub mod audit;
+pub mod links;
 pub mod passkeys;
 pub mod ratelimit;
 pub mod secrets;
@@ -19,6 +20,11 @@ pub enum IdentityError {
     /// Unknown, expired, used, revoked or blocked: deliberately one case, so the answer gives nothing away.
     #[error("the activation code is not valid")]
     CodeNotValid,
+    /// Unknown, expired or blocked appointment link.
+    #[error("the appointment link is not valid")]
+    LinkNotValid,
+    #[error("the second check did not match")]
+    SecondCheckFailed,
     #[error("too many attempts")]
     RateLimited,
     /// Unknown, already used or older than five minutes.

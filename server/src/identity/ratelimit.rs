@@ -60,3 +60,9 @@ pub async fn hit(
         Ok(())
     }
 }
+
+/// Appointment-link checks per client address (each link also blocks itself after 5 wrong birth dates).
+pub const LINK_PER_IP: Limit = Limit {
+    max: 20,
+    window: SignedDuration::from_mins(10),
+};

@@ -10,8 +10,11 @@ use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::accounts::Account;
 use crate::identity::activation::{self, CodeTarget};
 use crate::identity::audit::{self, Event};
+use crate::identity::links;
 use crate::identity::passkeys::{self, Challenge, PasskeyInfo};
-use crate::identity::ratelimit::{self, ACTIVATION_PER_IP, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP};
+use crate::identity::ratelimit::{
+    self, ACTIVATION_PER_IP, LINK_PER_IP, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP,
+};
 use crate::identity::sessions::{self, Assurance, Method, Subject};
 use crate::identity::IdentityError;
 use axum::extract::rejection::JsonRejection;
@@ -31,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/activation/finish", post(activation_finish))
         .route("/api/auth/sign-in/start", post(sign_in_start))
         .route("/api/auth/sign-in/finish", post(sign_in_finish))
+        .route("/api/auth/appointment-link", post(appointment_link))
         .route("/api/auth/sign-out", post(sign_out))
         .route("/api/auth/sign-out-everywhere", post(sign_out_everywhere))
         .route("/api/auth/session", get(session_status))
@@ -84,6 +88,14 @@ impl From<IdentityError> for Failure {
         let (status, message) = match &error {
             IdentityError::CodeNotValid => (StatusCode::BAD_REQUEST, CODE_NOT_VALID),
             IdentityError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_TRIES),
+            IdentityError::LinkNotValid => (
+                StatusCode::BAD_REQUEST,
+                "Deze link werkt niet (meer). Wilt u uw afspraak wijzigen? Bel ons.",
+            ),
+            IdentityError::SecondCheckFailed => (
+                StatusCode::BAD_REQUEST,
+                "Deze geboortedatum klopt niet. Controleer de datum en probeer het opnieuw.",
+            ),
             IdentityError::CeremonyGone => (
                 StatusCode::BAD_REQUEST,
                 "Dit duurde te lang, of is al gebruikt. Begin opnieuw.",
@@ -330,6 +342,62 @@ async fn sign_in_finish(
         next: landing(&account),
     };
     start_session(&state, token.map(|t| t.0), &account, reply, now).await
+}
+
+#[derive(Deserialize)]
+struct LinkBody {
+    token: String,
+    birth_date: String,
+}
+
+#[derive(Serialize)]
+struct LinkOpened {
+    next: &'static str,
+}
+
+/// The link from a confirmation plus the birth date: a short session for that one appointment.
+async fn appointment_link(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    token: Option<axum::Extension<SessionToken>>,
+    json: Result<Json<LinkBody>, JsonRejection>,
+) -> ApiResult<Response> {
+    let now = Timestamp::now();
+    let input = body(json)?;
+    let db = &state.services.db;
+    ratelimit::hit(db, "link-ip", &addr, LINK_PER_IP, now).await?;
+    let appointment_id = links::redeem(db, &input.token, &input.birth_date, now).await?;
+    if let Some(axum::Extension(SessionToken(old))) = token {
+        sessions::end(db, &old).await?;
+    }
+    let municipality = &state.services.municipality.id;
+    let (session_token, _) = sessions::start(
+        db,
+        municipality,
+        Subject::Appointment(appointment_id),
+        Method::AppointmentLink,
+        Assurance::Low,
+        now,
+    )
+    .await?;
+    audit::record(
+        &db.pool,
+        municipality,
+        Event::AppointmentLinkUsed,
+        &audit::Entry::default(),
+        now,
+    )
+    .await?;
+    let mut response = Json(LinkOpened { next: "/afspraken" }).into_response();
+    if let Some(cookie) = set_cookie(
+        session_cookie(state.secure_cookies),
+        &session_token,
+        state.secure_cookies,
+        "Lax",
+    ) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 fn cleared(state: &AppState) -> Response {
