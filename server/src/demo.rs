@@ -25,6 +25,15 @@ type Case = (
     &'static [(i64, i64)],
 );
 
+/// Whether the seed step behind `marker` ran before (its marker row exists).
+async fn seeded(conn: &mut sqlx::AnyConnection, marker: &str) -> Result<bool, StorageError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
+        .bind(marker)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Seeds the demo data unless it was seeded before. Returns whether it seeded now. The municipality row must
 /// exist already (`tenancy::register`, which start-up runs first).
 pub async fn seed(
@@ -33,11 +42,7 @@ pub async fn seed(
     now: Timestamp,
 ) -> Result<bool, StorageError> {
     let mut tx = db.pool.begin().await?;
-    let seeded: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
-        .bind(MARKER)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if seeded.is_some() {
+    if seeded(&mut tx, MARKER).await? {
         return Ok(false);
     }
     let m = municipality.id.as_str();
@@ -269,11 +274,7 @@ pub async fn seed_identity(
     now: Timestamp,
 ) -> Result<bool, StorageError> {
     let mut tx = db.pool.begin().await?;
-    let seeded: Option<(String,)> = sqlx::query_as("SELECT value FROM app_meta WHERE key = $1")
-        .bind(IDENTITY_MARKER)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if seeded.is_some() {
+    if seeded(&mut tx, IDENTITY_MARKER).await? {
         return Ok(false);
     }
     let m = municipality.id.as_str();

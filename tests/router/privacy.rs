@@ -21,9 +21,8 @@ impl Write for Captured {
     }
 }
 
-// current_thread: the subscriber set for this thread sees every span and event of the requests.
-#[tokio::test(flavor = "current_thread")]
-async fn serving_the_demo_residents_data_logs_no_personal_data() {
+/// Captures every log line of this thread, as JSON, until the guard drops.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -31,7 +30,13 @@ async fn serving_the_demo_residents_data_logs_no_personal_data() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+// current_thread: the subscriber set for this thread sees every span and event of the requests.
+#[tokio::test(flavor = "current_thread")]
+async fn serving_the_demo_residents_data_logs_no_personal_data() {
+    let (captured, _guard) = capture();
 
     let app = TestApp::start(Backend::Sqlite).await;
     let page = app.get("/?naam=Desiree").await;
@@ -55,14 +60,7 @@ async fn serving_the_demo_residents_data_logs_no_personal_data() {
 // current_thread: the server task and the client run on this thread, so the thread's subscriber sees all.
 #[tokio::test(flavor = "current_thread")]
 async fn the_sign_in_journey_logs_no_name_bsn_or_email() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let server = loket_tests::TestServer::start(Backend::Sqlite).await;
     let browser = crate::identity::Browser::open(&server).await;

@@ -67,6 +67,17 @@ pub struct Entry<'a> {
     pub route: Option<&'a str>,
 }
 
+impl<'a> Entry<'a> {
+    /// An account acting on its own behalf (sign-in, passkeys): actor and subject are the same person.
+    pub fn own(account: &'a super::accounts::Account) -> Entry<'a> {
+        Entry {
+            actor_account_id: Some(&account.id),
+            subject_person_id: account.person_id(),
+            ..Default::default()
+        }
+    }
+}
+
 pub async fn record<'e, E>(
     executor: E,
     municipality_id: &str,

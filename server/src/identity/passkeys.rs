@@ -443,11 +443,7 @@ impl Passkeys {
             &mut *tx,
             &account.municipality_id,
             Event::PasskeyAdded,
-            &audit::Entry {
-                actor_account_id: Some(&account.id),
-                subject_person_id: account.person_id(),
-                ..Default::default()
-            },
+            &audit::Entry::own(account),
             now,
         )
         .await?;
@@ -562,11 +558,7 @@ impl Passkeys {
             &mut *tx,
             &account.municipality_id,
             Event::SignedIn,
-            &audit::Entry {
-                actor_account_id: Some(&account.id),
-                subject_person_id: account.person_id(),
-                ..Default::default()
-            },
+            &audit::Entry::own(&account),
             now,
         )
         .await?;
@@ -704,11 +696,7 @@ pub async fn remove(
         &mut *tx,
         &account.municipality_id,
         Event::PasskeyRemoved,
-        &audit::Entry {
-            actor_account_id: Some(&account.id),
-            subject_person_id: account.person_id(),
-            ..Default::default()
-        },
+        &audit::Entry::own(account),
         now,
     )
     .await?;

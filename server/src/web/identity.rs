@@ -446,11 +446,7 @@ async fn sign_out_everywhere(
         &db.pool,
         &account.municipality_id,
         Event::SignedOutEverywhere,
-        &audit::Entry {
-            actor_account_id: Some(&account.id),
-            subject_person_id: account.person_id(),
-            ..Default::default()
-        },
+        &audit::Entry::own(&account),
         now,
     )
     .await?;
