@@ -28,6 +28,10 @@ pub struct SignedInViewer {
     pub display_name: String,
     pub account_number: String,
     pub staff: bool,
+    /// Organisations the person is a confirmed member of: (id, name).
+    pub memberships: Vec<(String, String)>,
+    /// The organisation the person currently acts for, if any: (id, name).
+    pub acting_as: Option<(String, String)>,
     /// How long until the session ends without further activity, in milliseconds (relative, so a device
     /// clock that is off does not matter).
     pub remaining_ms: i64,

@@ -1,7 +1,7 @@
 //! The HTML document, the router and the app frame (header, navigation, footer) every page shares.
 
 use crate::api::MunicipalityView;
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, tr_args, Lang};
 use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
     ActivationPage, ActivityPage, AppointmentsPage, CasesPage, DemoPage, DocumentsPage,
@@ -158,7 +158,12 @@ fn Frame(children: Children) -> impl IntoView {
             view! {
                 <form class="loket-account" method="post" action="/uitloggen">
                     <CsrfField />
-                    <span class="loket-account__name">{signed_in.display_name.clone()}</span>
+                    <span class="loket-account__name">
+                        {match &signed_in.acting_as {
+                            Some((_, organisation)) => tr_args(lang, "acting-as-header", &[("name", &signed_in.display_name), ("organisation", organisation)]),
+                            None => signed_in.display_name.clone(),
+                        }}
+                    </span>
                     <button class="utrecht-button utrecht-button--subtle" type="submit">{tr(lang, "sign-out")}</button>
                 </form>
                 <SessionTimer remaining_ms=signed_in.remaining_ms texts />

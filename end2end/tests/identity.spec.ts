@@ -33,7 +33,11 @@ async function noAxeViolations(page: Page) {
 
 // The phone runs the journey as the resident Desiree, the desktop as the contact-centre employee Karin, so the
 // two projects never touch each other's accounts on the shared test server.
-const who = { phone: { button: 'Desiree de Vries (inwoner)', name: 'Desiree de Vries' }, desktop: { button: 'Karin Bakker (medewerker KCC)', name: 'Karin Bakker' } };
+// Desiree activates with her company's code, which also confirms her membership of Bloemenzaak De Vries.
+const who = {
+  phone: { button: 'Bloemenzaak De Vries (bedrijf van Desiree)', organisation: 'Bloemenzaak De Vries' },
+  desktop: { button: 'Karin Bakker (medewerker KCC)', organisation: null },
+};
 
 test('activate, sign in with a passkey, stay signed in, and time out', async ({ page }) => {
   test.setTimeout(90_000);
@@ -66,6 +70,13 @@ test('activate, sign in with a passkey, stay signed in, and time out', async ({ 
   await expect(page.getByRole('heading', { name: 'Uw passkeys' })).toBeVisible();
   await expect(page.locator('.loket-passkeys__item')).toHaveCount(1);
   await noAxeViolations(page);
+  if (me.organisation) {
+    // A member chooses to act for the organisation.
+    await page.getByLabel(me.organisation).check();
+    await page.getByRole('button', { name: 'Keuze opslaan' }).click();
+    await expect(page).toHaveURL(/\/instellingen$/);
+    await expect(page.getByLabel(me.organisation)).toBeChecked();
+  }
   await page.goto('/activiteit');
   await expect(page.getByText('Uw activeringscode is gebruikt.').or(page.getByText('Er is nog geen activiteit.'))).toBeVisible();
   await noAxeViolations(page);

@@ -208,6 +208,28 @@ async fn passkey_journey(backend: Backend) {
         .await;
     assert_eq!(status, 409, "{body}");
 
+    // Renaming is validated on the server and keeps the passkey.
+    let (status, body) = browser
+        .post(
+            &format!("/api/account/passkeys/{second}/rename"),
+            json!({ "name": "x".repeat(61) }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["message"],
+        "Geef de passkey een naam van hoogstens 60 tekens."
+    );
+    let (status, _) = browser
+        .post(
+            &format!("/api/account/passkeys/{second}/rename"),
+            json!({ "name": "Werklaptop" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, list) = browser.get("/api/account/passkeys").await;
+    assert_eq!(list[0]["name"], "Werklaptop");
+
     // Only the laptop's passkey signs in now.
     browser.post("/api/auth/sign-out", json!({})).await;
     let (status, _, _) = browser.sign_in(&account, &mut phone).await;
@@ -245,6 +267,15 @@ async fn passkey_journey(backend: Backend) {
             "{expected} missing from {events:?}"
         );
     }
+
+    // Once a new activation code has been issued (lost device), even the last passkey may go.
+    let (status, _, _) = browser.sign_in(&account, &mut laptop).await;
+    assert_eq!(status, 200);
+    browser.demo_code("desiree").await;
+    let (status, body) = browser
+        .post(&format!("/api/account/passkeys/{second}/remove"), json!({}))
+        .await;
+    assert_eq!(status, 204, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,4 +350,52 @@ async fn wrong_codes_block_and_limits_and_csrf_hold_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_codes_block_and_limits_and_csrf_hold_postgres() {
     codes_and_limits(Backend::Postgres).await;
+}
+
+async fn acting_for_an_organisation(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let browser = Browser::open(&server).await;
+    let mut key = SoftPasskey::new(true);
+    // The company's code binds Desiree's membership (and gives her an account).
+    let code = browser.demo_code("bedrijf").await;
+    let (status, body) = browser.activate(&code, &mut key, "Telefoon").await;
+    assert_eq!(status, 200, "{body}");
+    let act = |organisation: &'static str| {
+        browser
+            .client
+            .post(format!("{}/handelen-als", browser.url))
+            .form(&[
+                ("organisation", organisation),
+                ("csrf", browser.csrf.as_str()),
+            ])
+            .send()
+    };
+    let response = act("demo-voorbeeld-bloemenzaak").await.unwrap();
+    assert_eq!(response.url().path(), "/instellingen", "redirected back");
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Desiree de Vries namens Bloemenzaak De Vries"),
+        "header says so"
+    );
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(me["acting_as"], "demo-voorbeeld-bloemenzaak");
+    // Not a member: refused, and the choice stays as it was.
+    let response = act("een-ander-bedrijf").await.unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(me["acting_as"], "demo-voorbeeld-bloemenzaak");
+    // Back to acting as herself.
+    act("").await.unwrap();
+    let (_, me) = browser.get("/api/auth/session").await;
+    assert_eq!(me["acting_as"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_acts_for_their_organisation_only_sqlite() {
+    acting_for_an_organisation(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_acts_for_their_organisation_only_postgres() {
+    acting_for_an_organisation(Backend::Postgres).await;
 }

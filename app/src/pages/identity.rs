@@ -200,6 +200,9 @@ pub fn AccountSettings() -> impl IntoView {
         browser: browser_texts(lang),
     };
     let passkeys = Resource::new_blocking(|| (), |_| get_passkeys());
+    let activity_link = view! {
+        <p class="utrecht-paragraph"><a href="/activiteit">{tr(lang, "activity-link")}</a></p>
+    };
     let row_texts = texts.clone();
     view! {
         <section class="loket-card" aria-labelledby="passkeys-title">
@@ -226,7 +229,34 @@ pub fn AccountSettings() -> impl IntoView {
                 })}
             </Suspense>
             <PasskeyAdd texts />
+            {activity_link}
         </section>
+        {(!signed_in.memberships.is_empty()).then(|| {
+            let acting = signed_in.acting_as.as_ref().map(|(id, _)| id.clone()).unwrap_or_default();
+            let mut choices = vec![(String::new(), tr_args(lang, "acting-as-myself", &[("name", &signed_in.display_name)]))];
+            choices.extend(signed_in.memberships.iter().cloned());
+            let options = choices.into_iter().enumerate().map(|(i, (id, label))| {
+                let input_id = format!("acting-as-{i}");
+                let checked = id == acting;
+                view! {
+                    <div class="utrecht-form-field utrecht-form-field--radio">
+                        <input class="utrecht-radio-button" type="radio" name="organisation" id=input_id.clone() value=id checked=checked />
+                        <label class="utrecht-form-label utrecht-form-label--radio" for=input_id>{label}</label>
+                    </div>
+                }
+            }).collect_view();
+            view! {
+                <form class="loket-card" method="post" action="/handelen-als">
+                    <fieldset class="utrecht-form-fieldset">
+                        <legend class="utrecht-form-fieldset__legend utrecht-heading-2">{tr(lang, "acting-as-title")}</legend>
+                        <p class="utrecht-paragraph">{tr(lang, "acting-as-text")}</p>
+                        {options}
+                    </fieldset>
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "acting-as-save")}</button>
+                </form>
+            }
+        })}
         <section class="loket-card" aria-labelledby="sessions-title">
             <h2 id="sessions-title" class="utrecht-heading-2">{tr(lang, "sessions-title")}</h2>
             <p class="utrecht-paragraph">{tr(lang, "sessions-text")}</p>

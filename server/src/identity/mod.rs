@@ -42,6 +42,9 @@ pub enum IdentityError {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    /// The session's identity was established at a lower assurance level than the route needs.
+    #[error("a higher assurance level is needed")]
+    AssuranceTooLow,
     #[error("invalid input: {0}")]
     Invalid(&'static str),
     #[error("passkeys are misconfigured: {0}")]

@@ -657,8 +657,31 @@ pub async fn rename(
     }
 }
 
-/// Removes a passkey. Needs a sign-in within the last five minutes; the last passkey stays (a new activation
-/// code is the way to replace it).
+/// Whether an open activation code exists for the account's holder: then a new passkey can be made without
+/// the old one, so even the last passkey may go (e.g. it sat on a phone that was stolen).
+async fn replacement_on_its_way(
+    conn: &mut sqlx::AnyConnection,
+    account: &Account,
+    now: Timestamp,
+) -> Result<bool, IdentityError> {
+    let (column, id) = match &account.holder {
+        accounts::Holder::Person { person_id } => ("person_id", person_id),
+        accounts::Holder::Staff { staff_id, .. } => ("staff_id", staff_id),
+    };
+    let open: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT id FROM activation_code WHERE {column} = $1 AND used_at_ms IS NULL AND revoked_at_ms IS NULL
+         AND expires_at_ms > $2 AND failed_attempts < $3 LIMIT 1"
+    ))
+    .bind(id)
+    .bind(ms(now))
+    .bind(activation::MAX_FAILED_ATTEMPTS)
+    .fetch_optional(conn)
+    .await?;
+    Ok(open.is_some())
+}
+
+/// Removes a passkey. Needs a sign-in within the last five minutes. The last passkey goes only once a new
+/// activation code has been issued (the way to make its replacement).
 pub async fn remove(
     db: &Db,
     account: &Account,
@@ -684,7 +707,7 @@ pub async fn remove(
     if owned.is_none() {
         return Err(IdentityError::NotFound);
     }
-    if count <= 1 {
+    if count <= 1 && !replacement_on_its_way(&mut tx, account, now).await? {
         return Err(IdentityError::LastPasskey);
     }
     sqlx::query("DELETE FROM passkey WHERE credential_id = $1 AND account_id = $2")

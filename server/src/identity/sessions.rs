@@ -98,6 +98,16 @@ impl Session {
         now.duration_since(self.authenticated_at) <= RECENT_SIGN_IN
     }
 
+    /// Routes state the assurance they need; an identity established more weakly is refused (the seam for
+    /// DigiD/eHerkenning levels later).
+    pub fn require(&self, needed: Assurance) -> Result<(), IdentityError> {
+        if self.assurance >= needed {
+            Ok(())
+        } else {
+            Err(IdentityError::AssuranceTooLow)
+        }
+    }
+
     pub fn account_id(&self) -> Option<&str> {
         match &self.subject {
             Subject::Account(id) => Some(id),
@@ -308,6 +318,18 @@ mod tests {
     fn a_session_never_outlives_twelve_hours_after_sign_in() {
         let s = session("2026-03-03T09:00:00Z", "2026-03-03T20:55:00Z");
         assert_eq!(s.ends_at().to_string(), "2026-03-03T21:00:00Z");
+    }
+
+    #[test]
+    fn a_route_refuses_a_session_below_the_level_it_needs() {
+        let mut s = session("2026-03-03T09:00:00Z", "2026-03-03T09:00:00Z");
+        assert!(s.require(Assurance::Substantial).is_ok());
+        s.assurance = Assurance::Low;
+        assert!(matches!(
+            s.require(Assurance::Substantial),
+            Err(IdentityError::AssuranceTooLow)
+        ));
+        assert!(s.require(Assurance::Low).is_ok());
     }
 
     #[test]

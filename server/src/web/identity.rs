@@ -120,6 +120,10 @@ impl From<IdentityError> for Failure {
                 StatusCode::NOT_FOUND,
                 "Dit bestaat niet (meer).",
             ),
+            IdentityError::AssuranceTooLow => (
+                StatusCode::FORBIDDEN,
+                "Log hiervoor in met uw passkey.",
+            ),
             IdentityError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "U mag dit niet bekijken of wijzigen.",
@@ -463,6 +467,76 @@ fn to_sign_in_page(state: &AppState) -> Response {
     response
 }
 
+#[derive(Deserialize)]
+pub struct ActingAsForm {
+    /// An organisation id, or empty for "myself".
+    #[serde(default)]
+    organisation: String,
+}
+
+/// POST /handelen-als: a member person chooses to act for one of their organisations, or as themselves.
+pub async fn act_as_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    form: Result<axum::Form<ActingAsForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let plain = |status: StatusCode, message: &'static str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response()
+    };
+    let Ok(axum::Form(form)) = form else {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "We begrijpen deze keuze niet. Probeer het opnieuw vanaf Instellingen.",
+        );
+    };
+    let db = &state.services.db;
+    let Some(session) = visitor.session() else {
+        return plain(
+            StatusCode::UNAUTHORIZED,
+            "U bent niet (meer) ingelogd. Log opnieuw in.",
+        );
+    };
+    let principal = match principal(db, &visitor).await {
+        Ok((principal, _)) => principal,
+        Err(error) => return Failure::from(error).into_response(),
+    };
+    let chosen = Some(form.organisation.trim()).filter(|o| !o.is_empty());
+    let allowed = match (&principal, chosen) {
+        (Principal::Person { .. }, None) => true,
+        (
+            Principal::Person {
+                municipality_id, ..
+            },
+            Some(organisation_id),
+        ) => decide(
+            &principal,
+            Action::Change,
+            Resource::Organisation {
+                municipality_id,
+                organisation_id,
+            },
+        )
+        .allowed(),
+        _ => false,
+    };
+    if !allowed {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "U kunt niet namens deze organisatie handelen.",
+        );
+    }
+    let mut session = session.clone();
+    if let Err(error) = sessions::act_as(db, &mut session, chosen).await {
+        return Failure::from(error).into_response();
+    }
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/instellingen")]).into_response()
+}
+
 /// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript).
 pub async fn sign_out_form(
     state: State<AppState>,
@@ -495,6 +569,8 @@ struct SessionStatus {
     /// When the session ends without further activity (RFC 3339).
     ends_at: Option<Timestamp>,
     assurance: Option<&'static str>,
+    /// The organisation a member person acts for.
+    acting_as: Option<String>,
 }
 
 async fn session_status(
@@ -516,6 +592,7 @@ async fn session_status(
         },
         ends_at: session.map(sessions::Session::ends_at),
         assurance: session.map(|s| s.assurance.as_str()),
+        acting_as: session.and_then(|s| s.acting_as.clone()),
     }))
 }
 
@@ -882,6 +959,10 @@ async fn person_issue_code(
             municipality_id: municipality,
         },
     )?;
+    // Binding someone's identity is only for staff who signed in with a passkey (substantial or higher).
+    if let Some(session) = visitor.session() {
+        session.require(Assurance::Substantial)?;
+    }
     let input = body(json)?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")

@@ -242,6 +242,7 @@ pub fn router(state: AppState) -> Router {
         .route("/taal", post(set_language))
         .route("/uitloggen", post(identity::sign_out_form))
         .route("/overal-uitloggen", post(identity::sign_out_everywhere_form))
+        .route("/handelen-als", post(identity::act_as_form))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {

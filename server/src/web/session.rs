@@ -145,7 +145,21 @@ async fn viewer(
             Some(id) => accounts::by_id(db, id).await?,
             None => None,
         } {
+            let memberships: Vec<(String, String)> = match account.person_id() {
+                Some(person_id) => accounts::memberships(db, person_id)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.organisation_id, m.name))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let acting_as = session
+                .acting_as
+                .as_ref()
+                .and_then(|id| memberships.iter().find(|(m, _)| m == id).cloned());
             viewer.signed_in = Some(app::api::SignedInViewer {
+                memberships,
+                acting_as,
                 account_id: account.id.clone(),
                 display_name: account.display_name.clone(),
                 account_number: account.sign_in_name.clone(),
