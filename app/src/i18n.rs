@@ -182,8 +182,17 @@ mod tests {
                 };
                 let mut args = FluentArgs::new();
                 for name in [
-                    "date", "name", "count", "phone", "time", "role", "data", "number", "created",
+                    "date",
+                    "name",
+                    "count",
+                    "phone",
+                    "time",
+                    "role",
+                    "data",
+                    "number",
+                    "created",
                     "used",
+                    "organisation",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
