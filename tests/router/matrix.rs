@@ -302,6 +302,24 @@ async fn matrix(backend: Backend) {
     }
     assert!(wrong.is_empty(), "wrong cells:\n{}", wrong.join("\n"));
 
+    // A membership code only for a membership that exists.
+    let (status, body) = visitors[3]
+        .1
+        .post(
+            &format!("{person_path}/activation-codes"),
+            json!({ "organisation_id": "bestaat-niet" }),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = visitors[3]
+        .1
+        .post(
+            &format!("{person_path}/activation-codes"),
+            json!({ "organisation_id": org }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
     // Passkeys are per account: each visitor sees only their own.
     let (_, mine) = visitors[0].1.get("/api/account/passkeys").await;
     let (_, theirs) = visitors[1].1.get("/api/account/passkeys").await;

@@ -972,6 +972,20 @@ async fn person_issue_code(
             .await
             .map_err(IdentityError::from)?;
     exists.ok_or(IdentityError::NotFound)?;
+    if let Some(organisation_id) = &input.organisation_id {
+        // A membership code needs the membership (registered by the back office) to exist.
+        let member: Option<(String,)> = sqlx::query_as(
+            "SELECT m.person_id FROM membership m JOIN organisation o ON o.id = m.organisation_id
+             WHERE m.organisation_id = $1 AND m.person_id = $2 AND o.municipality_id = $3",
+        )
+        .bind(organisation_id)
+        .bind(&id)
+        .bind(municipality)
+        .fetch_optional(&db.pool)
+        .await
+        .map_err(IdentityError::from)?;
+        member.ok_or(IdentityError::NotFound)?;
+    }
     let target = match input.organisation_id {
         Some(organisation_id) => CodeTarget::Membership {
             organisation_id,
