@@ -408,9 +408,12 @@ pub fn SessionTimer(remaining_ms: i64, texts: SessionTexts) -> impl IntoView {
     {
         use crate::browser::{self, field, object};
         const WARN_MS: f64 = 120_000.0;
+        // Sign out once, not on every tick while the sign-in page loads.
+        let ending = StoredValue::new(false);
         let tick = move || {
             let left = ends_at.get_untracked() - js_sys::Date::now();
-            if left <= 0.0 {
+            if left <= 0.0 && !ending.get_value() {
+                ending.set_value(true);
                 leptos::task::spawn_local(async move {
                     let _ = browser::post("/api/auth/sign-out", &object(&[])).await;
                     browser::go("/inloggen?reden=verlopen");
