@@ -45,6 +45,28 @@ fn failure_text(failure: crate::browser::Failure, texts: &BrowserTexts) -> Strin
     }
 }
 
+/// After a sign-in or activation: go where the server says, or show why it failed and let the visitor retry.
+#[cfg(feature = "hydrate")]
+fn go_on_or_explain(
+    result: Result<wasm_bindgen::JsValue, crate::browser::Failure>,
+    texts: &BrowserTexts,
+    set_message: WriteSignal<String>,
+    set_busy: WriteSignal<bool>,
+) {
+    use crate::browser::{self, field};
+    match result {
+        Ok(answer) => browser::go(
+            &field(&answer, "next")
+                .as_string()
+                .unwrap_or_else(|| String::from("/")),
+        ),
+        Err(failure) => {
+            set_message.set(failure_text(failure, texts));
+            set_busy.set(false);
+        }
+    }
+}
+
 /// The message area every passkey island has: announced to screen readers when it changes.
 #[component]
 fn Message(text: ReadSignal<String>) -> impl IntoView {
@@ -95,17 +117,7 @@ pub fn PasskeySignIn(texts: SignInTexts) -> impl IntoView {
                     browser::post("/api/auth/sign-in/finish", &finish).await
                 }
                 .await;
-                match result {
-                    Ok(answer) => browser::go(
-                        &field(&answer, "next")
-                            .as_string()
-                            .unwrap_or_else(|| String::from("/")),
-                    ),
-                    Err(failure) => {
-                        set_message.set(failure_text(failure, &browser_texts));
-                        set_busy.set(false);
-                    }
-                }
+                go_on_or_explain(result, &browser_texts, set_message, set_busy);
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -193,17 +205,7 @@ pub fn PasskeyActivation(texts: ActivationTexts) -> impl IntoView {
                     browser::post("/api/auth/activation/finish", &finish).await
                 }
                 .await;
-                match result {
-                    Ok(answer) => browser::go(
-                        &field(&answer, "next")
-                            .as_string()
-                            .unwrap_or_else(|| String::from("/")),
-                    ),
-                    Err(failure) => {
-                        set_message.set(failure_text(failure, &browser_texts));
-                        set_busy.set(false);
-                    }
-                }
+                go_on_or_explain(result, &browser_texts, set_message, set_busy);
             });
         }
         #[cfg(not(feature = "hydrate"))]

@@ -3,7 +3,7 @@
 //! compares ids or roles. Staff reads of a resident's or organisation's data are allowed only as
 //! [`Decision::AllowAudited`]: the caller must write the audit entry before it answers.
 
-use crate::identity::accounts::StaffRole;
+use crate::identity::accounts::{Account, Holder, StaffRole};
 
 /// Who is asking, as established by the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +27,26 @@ pub enum Principal {
         appointment_id: String,
         municipality_id: String,
     },
+}
+
+impl Principal {
+    /// The principal of a signed-in account; `memberships` are the person's confirmed organisation ids.
+    pub fn of(account: &Account, memberships: Vec<String>) -> Principal {
+        match &account.holder {
+            Holder::Person { person_id } => Principal::Person {
+                account_id: account.id.clone(),
+                person_id: person_id.clone(),
+                municipality_id: account.municipality_id.clone(),
+                memberships,
+            },
+            Holder::Staff { staff_id, role } => Principal::Staff {
+                account_id: account.id.clone(),
+                staff_id: staff_id.clone(),
+                municipality_id: account.municipality_id.clone(),
+                role: *role,
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

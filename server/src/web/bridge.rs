@@ -50,12 +50,8 @@ impl Backend for Services {
             municipality_id: &account.municipality_id,
             person_id,
         };
-        let principal = Principal::Person {
-            account_id: account.id.clone(),
-            person_id: person_id.to_owned(),
-            municipality_id: account.municipality_id.clone(),
-            memberships: Vec::new(),
-        };
+        // The activity log does not depend on memberships, so none are loaded for this decision.
+        let principal = Principal::of(&account, Vec::new());
         if !decide(&principal, Action::Read, resource).allowed() {
             return Ok(Vec::new());
         }

@@ -3,9 +3,7 @@
 //! the domain, set the cookie; every [`IdentityError`] becomes one Dutch (B1) message here, in [`Failure`].
 
 use super::router::AppState;
-use super::session::{
-    clear_cookie, principal, session_cookie, set_cookie, ClientAddr, SessionToken, Visitor,
-};
+use super::session::{clear_cookie, session_cookie, set_cookie, ClientAddr, SessionToken, Visitor};
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::accounts::Account;
 use crate::identity::activation::{self, CodeTarget};
@@ -166,8 +164,8 @@ fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
 }
 
 /// The signed-in account of the request, or `NotSignedIn`.
-async fn signed_in(state: &AppState, visitor: &Visitor) -> ApiResult<(Principal, Account)> {
-    match principal(&state.services.db, visitor).await? {
+fn signed_in(visitor: &Visitor) -> ApiResult<(Principal, Account)> {
+    match visitor.identity() {
         (principal, Some(account)) => Ok((principal, account)),
         (_, None) => Err(IdentityError::NotSignedIn.into()),
     }
@@ -443,7 +441,7 @@ async fn sign_out_everywhere(
     visitor: Visitor,
 ) -> ApiResult<Response> {
     let now = Timestamp::now();
-    let (_, account) = signed_in(&state, &visitor).await?;
+    let (_, account) = signed_in(&visitor)?;
     let db = &state.services.db;
     sessions::end_all(db, &account.id).await?;
     audit::record(
@@ -501,10 +499,7 @@ pub async fn act_as_form(
             "U bent niet (meer) ingelogd. Log opnieuw in.",
         );
     };
-    let principal = match principal(db, &visitor).await {
-        Ok((principal, _)) => principal,
-        Err(error) => return Failure::from(error).into_response(),
-    };
+    let (principal, _) = visitor.identity();
     let chosen = Some(form.organisation.trim()).filter(|o| !o.is_empty());
     let allowed = match (&principal, chosen) {
         (Principal::Person { .. }, None) => true,
@@ -573,13 +568,10 @@ struct SessionStatus {
     acting_as: Option<String>,
 }
 
-async fn session_status(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> ApiResult<Json<SessionStatus>> {
-    let (_, account) = principal(&state.services.db, &visitor).await?;
+async fn session_status(visitor: Visitor) -> Json<SessionStatus> {
+    let (_, account) = visitor.identity();
     let session = visitor.session();
-    Ok(Json(SessionStatus {
+    Json(SessionStatus {
         signed_in: session.is_some(),
         ended: matches!(visitor, Visitor::Ended),
         display_name: account.as_ref().map(|a| a.display_name.clone()),
@@ -593,7 +585,7 @@ async fn session_status(
         ends_at: session.map(sessions::Session::ends_at),
         assurance: session.map(|s| s.assurance.as_str()),
         acting_as: session.and_then(|s| s.acting_as.clone()),
-    }))
+    })
 }
 
 #[derive(Serialize)]
@@ -623,7 +615,7 @@ async fn passkey_list(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<Json<Vec<PasskeyInfo>>> {
-    let (principal, account) = signed_in(&state, &visitor).await?;
+    let (principal, account) = signed_in(&visitor)?;
     allow(
         &principal,
         Action::Read,
@@ -638,7 +630,7 @@ async fn passkey_add_start(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<Json<Challenge>> {
-    let (principal, account) = signed_in(&state, &visitor).await?;
+    let (principal, account) = signed_in(&visitor)?;
     allow(
         &principal,
         Action::Change,
@@ -660,7 +652,7 @@ async fn passkey_add_finish(
     visitor: Visitor,
     json: Result<Json<RegistrationBody>, JsonRejection>,
 ) -> ApiResult<Json<PasskeyInfo>> {
-    let (principal, account) = signed_in(&state, &visitor).await?;
+    let (principal, account) = signed_in(&visitor)?;
     allow(
         &principal,
         Action::Change,
@@ -696,7 +688,7 @@ async fn passkey_rename(
     Path(id): Path<String>,
     json: Result<Json<NameBody>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
-    let (principal, account) = signed_in(&state, &visitor).await?;
+    let (principal, account) = signed_in(&visitor)?;
     allow(
         &principal,
         Action::Change,
@@ -715,7 +707,7 @@ async fn passkey_remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let now = Timestamp::now();
-    let (principal, account) = signed_in(&state, &visitor).await?;
+    let (principal, account) = signed_in(&visitor)?;
     allow(
         &principal,
         Action::Change,
@@ -802,7 +794,7 @@ async fn person_view(
     Path(id): Path<String>,
 ) -> ApiResult<Json<PersonView>> {
     let db = &state.services.db;
-    let (principal, _) = principal(db, &visitor).await?;
+    let (principal, _) = visitor.identity();
     let municipality = &state.services.municipality.id;
     let decision = allow(
         &principal,
@@ -833,15 +825,8 @@ async fn person_view(
     .await?;
     Ok(Json(PersonView {
         display_name,
-        bsn_last_digits: bsn.map(|b| {
-            b.chars()
-                .rev()
-                .take(3)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect()
-        }),
+        // A BSN is nine ASCII digits: its last three characters are its last three bytes.
+        bsn_last_digits: bsn.and_then(|b| b.get(b.len().saturating_sub(3)..).map(str::to_owned)),
         has_account: account.is_some(),
     }))
 }
@@ -858,7 +843,7 @@ async fn organisation_view(
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrganisationView>> {
     let db = &state.services.db;
-    let (principal, _) = principal(db, &visitor).await?;
+    let (principal, _) = visitor.identity();
     let municipality = &state.services.municipality.id;
     let decision = allow(
         &principal,
@@ -904,7 +889,7 @@ async fn person_activity(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ActivityView>>> {
     let db = &state.services.db;
-    let (principal, account) = principal(db, &visitor).await?;
+    let (principal, account) = visitor.identity();
     allow(
         &principal,
         Action::Read,
@@ -950,7 +935,7 @@ async fn person_issue_code(
 ) -> ApiResult<Json<IssuedView>> {
     let now = Timestamp::now();
     let db = &state.services.db;
-    let (principal, _) = principal(db, &visitor).await?;
+    let (principal, _) = visitor.identity();
     let municipality = &state.services.municipality.id;
     allow(
         &principal,

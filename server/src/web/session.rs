@@ -3,7 +3,7 @@
 
 use super::router::AppState;
 use crate::authorization::Principal;
-use crate::identity::accounts::{self, Account, Holder};
+use crate::identity::accounts::{self, Account};
 use crate::identity::sessions::{self, Lookup, Session, Subject};
 use crate::identity::{secrets, IdentityError};
 use axum::body::Body;
@@ -61,6 +61,16 @@ pub fn clear_cookie(name: &str, secure: bool) -> Option<HeaderValue> {
     .ok()
 }
 
+/// A live session with the identity behind it: loaded once per request, by [`load_session`].
+#[derive(Clone, Debug)]
+pub struct Active {
+    pub session: Session,
+    pub principal: Principal,
+    pub account: Option<Account>,
+    /// The person's confirmed memberships, with names (the principal keeps only their ids).
+    memberships: Vec<accounts::Membership>,
+}
+
 /// Who is making the request, as far as the session cookie says.
 #[derive(Clone, Debug, Default)]
 pub enum Visitor {
@@ -68,14 +78,22 @@ pub enum Visitor {
     Anonymous,
     /// The cookie named a session that has ended (idle timeout, 12 hours, signed out elsewhere).
     Ended,
-    Active(Box<Session>),
+    Active(Box<Active>),
 }
 
 impl Visitor {
     pub fn session(&self) -> Option<&Session> {
         match self {
-            Visitor::Active(session) => Some(session),
+            Visitor::Active(active) => Some(&active.session),
             _ => None,
+        }
+    }
+
+    /// The principal for [`crate::authorization`] and the account behind it.
+    pub fn identity(&self) -> (Principal, Option<Account>) {
+        match self {
+            Visitor::Active(active) => (active.principal.clone(), active.account.clone()),
+            _ => (Principal::Anonymous, None),
         }
     }
 }
@@ -97,10 +115,17 @@ pub async fn load_session(
     let visitor = match &token {
         None => Visitor::Anonymous,
         Some(token) => {
-            match sessions::resume(&state.services.db, token, jiff::Timestamp::now()).await {
-                Ok(Some(Lookup::Active(session))) => Visitor::Active(Box::new(session)),
-                Ok(Some(Lookup::Ended)) => Visitor::Ended,
-                Ok(None) => Visitor::Anonymous,
+            let db = &state.services.db;
+            let found = match sessions::resume(db, token, now).await {
+                Ok(Some(Lookup::Active(session))) => identify(db, session)
+                    .await
+                    .map(|active| Visitor::Active(Box::new(active))),
+                Ok(Some(Lookup::Ended)) => Ok(Visitor::Ended),
+                Ok(None) => Ok(Visitor::Anonymous),
+                Err(error) => Err(error),
+            };
+            match found {
+                Ok(visitor) => visitor,
                 Err(error) => {
                     tracing::error!(error = %error, "session lookup failed");
                     return unavailable();
@@ -109,14 +134,7 @@ pub async fn load_session(
         }
     };
     let ended = matches!(visitor, Visitor::Ended);
-    let viewer = match viewer(&state.services.db, &visitor, now).await {
-        Ok(viewer) => viewer,
-        Err(error) => {
-            tracing::error!(error = %error, "loading the signed-in account failed");
-            return unavailable();
-        }
-    };
-    request.extensions_mut().insert(viewer);
+    request.extensions_mut().insert(viewer(&visitor, now));
     request.extensions_mut().insert(visitor);
     if let Some(token) = token {
         request.extensions_mut().insert(SessionToken(token));
@@ -130,34 +148,55 @@ pub async fn load_session(
     response
 }
 
-/// What the pages need to know about the visitor (name, account number, when the session ends).
-async fn viewer(
-    db: &crate::storage::Db,
-    visitor: &Visitor,
-    now: jiff::Timestamp,
-) -> Result<app::api::Viewer, IdentityError> {
-    let mut viewer = app::api::Viewer {
-        signed_in: None,
-        session_ended: matches!(visitor, Visitor::Ended),
+/// The identity behind a live session: its account, memberships and principal.
+async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, IdentityError> {
+    let (principal, account, memberships) = match &session.subject {
+        Subject::Appointment(appointment_id) => (
+            Principal::AppointmentLink {
+                appointment_id: appointment_id.clone(),
+                municipality_id: session.municipality_id.clone(),
+            },
+            None,
+            Vec::new(),
+        ),
+        Subject::Account(account_id) => match accounts::by_id(db, account_id).await? {
+            None => (Principal::Anonymous, None, Vec::new()),
+            Some(account) => {
+                let memberships = match account.person_id() {
+                    Some(person_id) => accounts::memberships(db, person_id).await?,
+                    None => Vec::new(),
+                };
+                let ids = memberships
+                    .iter()
+                    .map(|m| m.organisation_id.clone())
+                    .collect();
+                (Principal::of(&account, ids), Some(account), memberships)
+            }
+        },
     };
-    if let Some(session) = visitor.session() {
-        if let Some(account) = match session.account_id() {
-            Some(id) => accounts::by_id(db, id).await?,
-            None => None,
-        } {
-            let memberships: Vec<(String, String)> = match account.person_id() {
-                Some(person_id) => accounts::memberships(db, person_id)
-                    .await?
-                    .into_iter()
-                    .map(|m| (m.organisation_id, m.name))
-                    .collect(),
-                None => Vec::new(),
-            };
+    Ok(Active {
+        session,
+        principal,
+        account,
+        memberships,
+    })
+}
+
+/// What the pages need to know about the visitor (name, account number, when the session ends).
+fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
+    let signed_in = match visitor {
+        Visitor::Active(active) => active.account.as_ref().map(|account| {
+            let session = &active.session;
+            let memberships: Vec<(String, String)> = active
+                .memberships
+                .iter()
+                .map(|m| (m.organisation_id.clone(), m.name.clone()))
+                .collect();
             let acting_as = session
                 .acting_as
                 .as_ref()
                 .and_then(|id| memberships.iter().find(|(m, _)| m == id).cloned());
-            viewer.signed_in = Some(app::api::SignedInViewer {
+            app::api::SignedInViewer {
                 memberships,
                 acting_as,
                 account_id: account.id.clone(),
@@ -165,10 +204,14 @@ async fn viewer(
                 account_number: account.sign_in_name.clone(),
                 staff: account.staff().is_some(),
                 remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
-            });
-        }
+            }
+        }),
+        _ => None,
+    };
+    app::api::Viewer {
+        signed_in,
+        session_ended: matches!(visitor, Visitor::Ended),
     }
-    Ok(viewer)
 }
 
 fn unavailable() -> Response {
@@ -353,49 +396,6 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .or(peer)
                 .unwrap_or_else(|| String::from("unknown")),
         ))
-    }
-}
-
-/// The principal for [`crate::authorization`], from the session.
-pub async fn principal(
-    db: &crate::storage::Db,
-    visitor: &Visitor,
-) -> Result<(Principal, Option<Account>), IdentityError> {
-    let Some(session) = visitor.session() else {
-        return Ok((Principal::Anonymous, None));
-    };
-    match &session.subject {
-        Subject::Appointment(appointment_id) => Ok((
-            Principal::AppointmentLink {
-                appointment_id: appointment_id.clone(),
-                municipality_id: session.municipality_id.clone(),
-            },
-            None,
-        )),
-        Subject::Account(account_id) => {
-            let Some(account) = accounts::by_id(db, account_id).await? else {
-                return Ok((Principal::Anonymous, None));
-            };
-            let principal = match &account.holder {
-                Holder::Person { person_id } => Principal::Person {
-                    account_id: account.id.clone(),
-                    person_id: person_id.clone(),
-                    municipality_id: account.municipality_id.clone(),
-                    memberships: accounts::memberships(db, person_id)
-                        .await?
-                        .into_iter()
-                        .map(|m| m.organisation_id)
-                        .collect(),
-                },
-                Holder::Staff { staff_id, role } => Principal::Staff {
-                    account_id: account.id.clone(),
-                    staff_id: staff_id.clone(),
-                    municipality_id: account.municipality_id.clone(),
-                    role: *role,
-                },
-            };
-            Ok((principal, Some(account)))
-        }
     }
 }
 
