@@ -82,10 +82,125 @@ pub struct OpeningLine {
     pub hours: Option<String>,
 }
 
-/// The overview page. `demo` is filled only while demo mode is on and nobody is signed in.
+/// The overview page. `personal` is filled for a signed-in resident; `demo` only while demo mode is on and
+/// nobody is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
+    pub personal: Option<PersonalOverview>,
     pub demo: Option<DemoOverview>,
+}
+
+/// Overzicht for a signed-in resident (or a member acting for an organisation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalOverview {
+    /// The organisation the viewer acts for, when they do.
+    pub acting_for: Option<String>,
+    /// What needs the resident's action, earliest deadline first.
+    pub actions: Vec<ActionItem>,
+    pub open_cases: Vec<CaseListItem>,
+    /// How many open cases there are in all (the list shows the most recent few).
+    pub open_case_count: usize,
+    pub recent_contacts: Vec<ContactLine>,
+}
+
+/// Something the municipality needs from the resident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub case_identifier: String,
+    pub case_type_name: String,
+    pub text: String,
+    /// `YYYY-MM-DD`.
+    pub deadline: String,
+}
+
+/// One case in a list (Overzicht, Zaken).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseListItem {
+    pub identifier: String,
+    pub type_name: String,
+    pub description: String,
+    /// The current status's resident text; `None` before the first status.
+    pub status_text: Option<String>,
+    /// Local date of the last change the resident can see, `YYYY-MM-DD`.
+    pub last_change: String,
+    pub start_date: String,
+    pub closed: bool,
+    /// Changed since this resident last opened it.
+    pub new: bool,
+    pub action_deadline: Option<String>,
+}
+
+/// Which cases the Zaken page lists, in which order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    pub closed: bool,
+    /// `wijziging` (last change, default), `start`, `soort` (type) or `nummer`.
+    pub sort: String,
+    /// `None`: the column's natural order (last change newest first, the others ascending).
+    pub descending: Option<bool>,
+    /// Words to find in the type, description or number.
+    pub filter: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseList {
+    pub acting_for: Option<String>,
+    pub cases: Vec<CaseListItem>,
+    pub open_count: usize,
+    pub closed_count: usize,
+}
+
+/// Zaak detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub identifier: String,
+    pub type_name: String,
+    pub description: String,
+    pub start_date: String,
+    pub planned_end_date: Option<String>,
+    pub status_text: Option<String>,
+    pub closed: bool,
+    pub result: Option<String>,
+    pub result_explanation: Option<String>,
+    pub action: Option<ActionItem>,
+    /// What happened, oldest first; then the next step, if any.
+    pub timeline: Vec<TimelineItem>,
+    pub next_step: Option<String>,
+    pub uploads_allowed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    /// Local date and time (`YYYY-MM-DD`, `HH:MM`).
+    pub date: String,
+    pub time: String,
+    pub kind: TimelineKind,
+    pub title: String,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimelineKind {
+    Started,
+    Status,
+    Contact,
+    Result,
+}
+
+/// One contact moment as the viewer may see it. `subject` and `text` are `None` for a confidential contact the
+/// viewer may only know took place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactLine {
+    pub date: String,
+    pub time: String,
+    pub at_ms: i64,
+    /// telefoon, balie, e-mail, web, brief or chat.
+    pub channel: String,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub confidential: bool,
+    pub registered_by: String,
+    pub case_identifier: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,7 +260,23 @@ impl FromServerFnError for ApiError {
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    async fn overview(&self, lang: Lang) -> Result<Overview, ApiError>;
+    async fn overview(&self, viewer: &Viewer, lang: Lang) -> Result<Overview, ApiError>;
+    /// The viewer's cases (their own, or those of the organisation they act for).
+    async fn cases(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        query: CaseQuery,
+    ) -> Result<CaseList, ApiError>;
+    /// One of the viewer's cases; `None` when it does not exist or is not theirs to see. Opening it marks it seen.
+    async fn case(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        identifier: String,
+    ) -> Result<Option<CaseDetail>, ApiError>;
+    /// The viewer's contact history, newest first.
+    async fn contacts(&self, viewer: &Viewer) -> Result<Vec<ContactLine>, ApiError>;
     /// The signed-in person's activity log (their security events and every staff read of their data).
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError>;
     /// The signed-in account's passkeys.
@@ -181,5 +312,25 @@ pub async fn get_passkeys() -> Result<Vec<PasskeyLine>, ApiError> {
 #[server(prefix = "/fn", endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, ApiError> {
     let lang = use_context::<Lang>().unwrap_or_default();
-    backend()?.overview(lang).await
+    backend()?.overview(&viewer(), lang).await
+}
+
+/// The viewer's cases, open or closed, sorted and filtered.
+#[server(prefix = "/fn", endpoint = "cases")]
+pub async fn get_cases(query: CaseQuery) -> Result<CaseList, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.cases(&viewer(), lang, query).await
+}
+
+/// One of the viewer's cases with its timeline.
+#[server(prefix = "/fn", endpoint = "case")]
+pub async fn get_case(identifier: String) -> Result<Option<CaseDetail>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.case(&viewer(), lang, identifier).await
+}
+
+/// The viewer's contact history.
+#[server(prefix = "/fn", endpoint = "contacts")]
+pub async fn get_contacts() -> Result<Vec<ContactLine>, ApiError> {
+    backend()?.contacts(&viewer()).await
 }

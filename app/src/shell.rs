@@ -4,8 +4,8 @@ use crate::api::MunicipalityView;
 use crate::i18n::{tr, tr_args, Lang};
 use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
-    ActivationPage, ActivityPage, AppointmentsPage, CasesPage, DemoPage, DocumentsPage,
-    NotFoundPage, OfflinePage, OverviewPage, SettingsPage, SignInPage,
+    ActivationPage, ActivityPage, AppointmentsPage, CasePage, CasesPage, ContactsPage, DemoPage,
+    DocumentsPage, NotFoundPage, OfflinePage, OverviewPage, SettingsPage, SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -89,6 +89,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/zaken") view=CasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/zaken/:identifier") view=CasePage ssr=SsrMode::Async />
+                    <Route path=path!("/contactmomenten") view=ContactsPage ssr=SsrMode::Async />
                     <Route path=path!("/afspraken") view=AppointmentsPage ssr=SsrMode::Async />
                     <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />

@@ -1,5 +1,6 @@
-//! Demo data for the demo municipality: a resident (Desiree) with two cases, a staff member (Karin), case
-//! types with statuses, and one location with opening hours. Seeded once, in one transaction, on the first
+//! Demo data for the demo municipality: a resident (Desiree) with two cases (one needing her action), contact
+//! moments, a company with its own case, a staff member (Karin), case types with statuses, and one location
+//! with opening hours. Seeded once, in one transaction, on the first
 //! start of the embedded default (or of PostgreSQL with `LOKET_DEMO=true`); a marker row makes later starts
 //! leave it alone, and fixed ids make a repeated run harmless.
 
@@ -23,6 +24,18 @@ type Case = (
     &'static str,
     i64,
     &'static [(i64, i64)],
+);
+
+/// (id suffix, days ago, hours ago, channel, subject, text, confidential, case suffix)
+type DemoContact = (
+    &'static str,
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<&'static str>,
 );
 
 /// Whether the seed step behind `marker` ran before (its marker row exists).
@@ -136,14 +149,17 @@ pub async fn seed(
     ];
     for (suffix, name_nl, name_en, internal, statuses) in &case_types {
         sqlx::query(
-            "INSERT INTO case_type (id, municipality_id, name_nl, name_en, internal, confidentiality)
-             VALUES ($1, $2, $3, $4, $5, 'vertrouwelijk') ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO case_type (id, municipality_id, name_nl, name_en, internal, confidentiality, code, expected_days,
+                                    uploads_allowed, updated_at_ms)
+             VALUES ($1, $2, $3, $4, $5, 'vertrouwelijk', $6, 56, 1, $7) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id(suffix))
         .bind(m)
         .bind(*name_nl)
         .bind(*name_en)
         .bind(*internal)
+        .bind(*suffix)
+        .bind(now.as_millisecond())
         .execute(&mut *tx)
         .await?;
         for (seq, (description, text_nl, text_en, is_end)) in (1i64..).zip(statuses.iter()) {
@@ -197,8 +213,9 @@ pub async fn seed(
     ];
     for (suffix, identifier, case_type, description, started, statuses) in cases {
         sqlx::query(
-            "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, initiator_person_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, initiator_person_id,
+                                planned_end_date, confidentiality, created_at_ms, changed_at_ms, closed_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'vertrouwelijk', $9, $10, $11) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id(suffix))
         .bind(m)
@@ -207,6 +224,10 @@ pub async fn seed(
         .bind(description)
         .bind(start(started))
         .bind(id("desiree"))
+        .bind(start(started - 56))
+        .bind(ago(started, 0) - 3_600_000)
+        .bind(statuses.last().map_or(0, |(d, h)| ago(*d, *h)))
+        .bind((statuses.len() == 3).then(|| statuses.last().map_or(0, |(d, h)| ago(*d, *h))))
         .execute(&mut *tx)
         .await?;
         for (seq, (days, hours)) in (1i64..).zip(statuses.iter()) {
@@ -221,6 +242,78 @@ pub async fn seed(
             .execute(&mut *tx)
             .await?;
         }
+    }
+
+    // What the overview shows first: something the municipality needs from Desiree, with a deadline.
+    sqlx::query(
+        "UPDATE cases SET action_text = $1, action_deadline = $2, action_set_at_ms = $3 WHERE id = $4",
+    )
+    .bind("Stuur ons uw bankafschriften van de laatste drie maanden. Een foto met uw telefoon is goed.")
+    .bind(start(-9))
+    .bind(ago(3, 5))
+    .bind(id("zaak-1"))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE case_status SET explanation = $1 WHERE id = $2")
+        .bind("Uw consulent neemt binnen vijf werkdagen contact met u op.")
+        .bind(id("zaak-1-status-2"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE cases SET result_text = $1 WHERE id = $2")
+        .bind("Uw parkeervergunning is verleend. U kunt nu parkeren in uw wijk.")
+        .bind(id("zaak-2"))
+        .execute(&mut *tx)
+        .await?;
+    let contacts: [DemoContact; 3] = [
+        (
+            "contact-1",
+            12,
+            4,
+            "telefoon",
+            "Vraag over bijzondere bijstand",
+            "U belde over geldzorgen. We hebben uitgelegd hoe u bijzondere bijstand aanvraagt.",
+            0,
+            Some("zaak-1"),
+        ),
+        (
+            "contact-2",
+            3,
+            6,
+            "balie",
+            "Gesprek met het sociaal team",
+            "U sprak met het sociaal team over hulp bij schulden.",
+            1,
+            None,
+        ),
+        (
+            "contact-3",
+            26,
+            2,
+            "e-mail",
+            "Vraag over de parkeervergunning",
+            "U vroeg wanneer de vergunning ingaat. We hebben u per e-mail geantwoord.",
+            0,
+            Some("zaak-2"),
+        ),
+    ];
+    for (suffix, days, hours, channel, subject, text, confidential, case) in contacts {
+        sqlx::query(
+            "INSERT INTO contact_moment (id, municipality_id, external_id, person_id, case_id, occurred_at_ms, channel,
+                                         subject, body, confidential, registered_by, created_at_ms, request_fingerprint)
+             VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, 'Klantcontactcentrum', $5, 'demo')
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(suffix))
+        .bind(m)
+        .bind(id("desiree"))
+        .bind(case.map(&id))
+        .bind(ago(days, hours))
+        .bind(channel)
+        .bind(subject)
+        .bind(text)
+        .bind(confidential)
+        .execute(&mut *tx)
+        .await?;
     }
 
     sqlx::query(
@@ -304,6 +397,87 @@ pub async fn seed_identity(
     .bind(id("desiree"))
     .execute(&mut *tx)
     .await?;
+    // The company's own case, seen when Desiree acts for it.
+    sqlx::query(
+        "INSERT INTO case_type (id, municipality_id, code, name_nl, name_en, internal, confidentiality, expected_days,
+                                uploads_allowed, updated_at_ms)
+         VALUES ($1, $2, 'terrasvergunning', 'Terrasvergunning', 'Terrace permit', 0, 'beperkt_openbaar', 42, 1, $3)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("terrasvergunning"))
+    .bind(m)
+    .bind(now.as_millisecond())
+    .execute(&mut *tx)
+    .await?;
+    for (seq, description, text_nl, text_en, is_end) in [
+        (
+            1i64,
+            "Ontvangen",
+            "We hebben uw aanvraag ontvangen.",
+            "We have received your application.",
+            0i64,
+        ),
+        (
+            2,
+            "Beoordeling",
+            "We beoordelen uw tekening van het terras.",
+            "We are assessing your terrace drawing.",
+            0,
+        ),
+        (
+            3,
+            "Besluit",
+            "Er is een besluit over uw terras.",
+            "A decision about your terrace has been made.",
+            1,
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO status_type (id, case_type_id, seq, description, resident_text_nl, resident_text_en, is_end, notify)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(&format!("terrasvergunning-{seq}")))
+        .bind(id("terrasvergunning"))
+        .bind(seq)
+        .bind(description)
+        .bind(text_nl)
+        .bind(text_en)
+        .bind(is_end)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let days_ago = |days: i64| (now - SignedDuration::from_hours(days * 24)).as_millisecond();
+    let start = (now - SignedDuration::from_hours(6 * 24))
+        .to_zoned(municipality.time_zone.clone())
+        .date();
+    sqlx::query(
+        "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, planned_end_date,
+                            initiator_organisation_id, confidentiality, created_at_ms, changed_at_ms)
+         VALUES ($1, $2, 'ZAAK-2026-0501', $3, 'Terras voor de winkel', $4, $5, $6, 'beperkt_openbaar', $7, $8)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("zaak-bedrijf-1"))
+    .bind(m)
+    .bind(id("terrasvergunning"))
+    .bind(start.to_string())
+    .bind(start.checked_add(jiff::Span::new().days(42)).unwrap_or(start).to_string())
+    .bind(id("bloemenzaak"))
+    .bind(days_ago(6))
+    .bind(days_ago(2))
+    .execute(&mut *tx)
+    .await?;
+    for (seq, days) in [(1i64, 6i64), (2, 2)] {
+        sqlx::query(
+            "INSERT INTO case_status (id, case_id, status_type_id, set_at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(&format!("zaak-bedrijf-1-status-{seq}")))
+        .bind(id("zaak-bedrijf-1"))
+        .bind(id(&format!("terrasvergunning-{seq}")))
+        .bind(days_ago(days))
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2)")
         .bind(IDENTITY_MARKER)
         .bind(now.to_string())

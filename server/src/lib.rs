@@ -4,7 +4,10 @@
 //! - [`storage`]: the database (SQLite embedded, PostgreSQL at scale) and its migrations.
 //! - [`identity`]: accounts, activation codes, passkeys, sessions, rate limits and the audit log.
 //! - [`authorization`]: the one place that decides who may read or change what.
-//! - [`cases`]: cases (zaken) and their statuses.
+//! - [`parties`]: persons (BSN) and organisations (KvK) that cases and contacts belong to.
+//! - [`cases`]: cases (zaken): case types, statuses, the back-office intake and what residents see.
+//! - [`contacts`]: contact moments (klantcontacten) and the resident's contact history.
+//! - [`notifications`]: the outbox of events that should reach a resident.
 //! - [`staff`]: the municipality's employees and their bootstrap.
 //! - [`demo`]: the demo municipality's sample data.
 //! - [`web`]: the HTTP edge: router, security headers, PWA files, and the bridge to the UI's server functions.
@@ -13,8 +16,11 @@
 pub mod authorization;
 pub mod cases;
 pub mod config;
+pub mod contacts;
 pub mod demo;
 pub mod identity;
+pub mod notifications;
+pub mod parties;
 pub mod staff;
 pub mod startup;
 pub mod storage;

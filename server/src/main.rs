@@ -3,6 +3,7 @@
 
 use loket_server::config::Config;
 use loket_server::identity::accounts::StaffRole;
+use loket_server::identity::clients::{self, Scope};
 use loket_server::identity::IdentityError;
 use loket_server::staff;
 use loket_server::startup::{self, StartupError};
@@ -12,6 +13,9 @@ const USAGE: &str = "Usage:
   loket                                          run Loket
   loket staff add --name <naam> --role <rol>     add a staff member (role: kcc, backoffice or admin) and
                                                  print the activation code for their first passkey
+  loket api-client add --name <naam> --scopes <s,…>
+                                                 register a system that may call /api/v1 and print its
+                                                 token (scopes: case-types, cases, contact-moments)
   loket --version | --help
 
 Configure Loket with LOKET_* environment variables; see README.md.";
@@ -19,6 +23,23 @@ Configure Loket with LOKET_* environment variables; see README.md.";
 enum Command {
     Run,
     AddStaff { name: String, role: StaffRole },
+    AddApiClient { name: String, scopes: Vec<Scope> },
+}
+
+/// `--option value` pairs; every option must be one of `known`.
+fn options<'a>(rest: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut pairs = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(option) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{option} needs a value. Run `loket --help`."))?;
+        if !known.contains(&option.as_str()) {
+            return Err(format!("unknown option {option:?}. Run `loket --help`."));
+        }
+        pairs.push((option.as_str(), value.as_str()));
+    }
+    Ok(pairs)
 }
 
 fn parse(args: &[String]) -> Result<Option<Command>, String> {
@@ -34,25 +55,46 @@ fn parse(args: &[String]) -> Result<Option<Command>, String> {
         }
         [staff, add, rest @ ..] if staff == "staff" && add == "add" => {
             let (mut name, mut role) = (None, None);
-            let mut rest = rest.iter();
-            while let Some(option) = rest.next() {
-                let value = rest
-                    .next()
-                    .ok_or_else(|| format!("{option} needs a value. Run `loket --help`."))?;
-                match option.as_str() {
-                    "--name" => name = Some(value.clone()),
-                    "--role" => {
+            for (option, value) in options(rest, &["--name", "--role"])? {
+                match option {
+                    "--name" => name = Some(value.to_owned()),
+                    _ => {
                         role = Some(StaffRole::parse(value).ok_or_else(|| {
                             format!("unknown role {value:?}. Use kcc, backoffice or admin.")
                         })?)
                     }
-                    other => return Err(format!("unknown option {other:?}. Run `loket --help`.")),
                 }
             }
             match (name, role) {
                 (Some(name), Some(role)) => Ok(Some(Command::AddStaff { name, role })),
                 _ => Err(String::from(
                     "staff add needs --name and --role. Run `loket --help`.",
+                )),
+            }
+        }
+        [client, add, rest @ ..] if client == "api-client" && add == "add" => {
+            let (mut name, mut scopes) = (None, None);
+            for (option, value) in options(rest, &["--name", "--scopes"])? {
+                match option {
+                    "--name" => name = Some(value.to_owned()),
+                    _ => {
+                        scopes = Some(
+                            value
+                                .split(',')
+                                .map(|s| {
+                                    Scope::parse(s.trim()).ok_or_else(|| {
+                                        format!("unknown scope {s:?}. Use case-types, cases or contact-moments.")
+                                    })
+                                })
+                                .collect::<Result<Vec<_>, _>>()?,
+                        )
+                    }
+                }
+            }
+            match (name, scopes) {
+                (Some(name), Some(scopes)) => Ok(Some(Command::AddApiClient { name, scopes })),
+                _ => Err(String::from(
+                    "api-client add needs --name and --scopes. Run `loket --help`.",
                 )),
             }
         }
@@ -85,6 +127,9 @@ fn main() -> ExitCode {
     let outcome = match command {
         Command::Run => runtime.block_on(run(config)),
         Command::AddStaff { name, role } => runtime.block_on(add_staff(config, &name, role)),
+        Command::AddApiClient { name, scopes } => {
+            runtime.block_on(add_api_client(config, &name, &scopes))
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +167,26 @@ async fn add_staff(config: Config, name: &str, role: StaffRole) -> Result<(), St
     println!("Activation code: {}", issued.code);
     println!(
         "Valid until {until}. Open {}/activeren and enter the code to create a passkey.",
+        config.public_url
+    );
+    Ok(())
+}
+
+/// `loket api-client add`: a case system or contact-centre tool that may call `/api/v1`.
+async fn add_api_client(config: Config, name: &str, scopes: &[Scope]) -> Result<(), StartupError> {
+    let (municipality, db) = startup::open(&config).await?;
+    let (_, token) = clients::add(&db, &municipality.id, name, scopes, jiff::Timestamp::now())
+        .await
+        .map_err(|e| match e {
+            IdentityError::Invalid(_) => StartupError::Usage(String::from(
+                "--name must be 1 to 100 characters and --scopes must name at least one scope.",
+            )),
+            other => StartupError::from(other),
+        })?;
+    println!("API client added to {}.", municipality.name);
+    println!("Token (shown once; Loket keeps only its hash): {token}");
+    println!(
+        "Send it as `Authorization: Bearer <token>` to {}/api/v1/…",
         config.public_url
     );
     Ok(())

@@ -4,6 +4,7 @@
 //! little contrast between the brand colour and its text, or an unknown time zone stops the process with one
 //! line naming the file and the field.
 
+use crate::cases::Confidentiality;
 use app::api::{MunicipalityView, OpeningLine};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -38,6 +39,17 @@ struct MunicipalityFile {
     time_zone: String,
     brand: Brand,
     contact: Contact,
+    /// Optional: which cases residents see.
+    #[serde(default)]
+    cases: CaseSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseSettings {
+    /// The most confidential level (ZGW vertrouwelijkheidaanduiding) a resident's case may have and still be
+    /// shown on their pages; `vertrouwelijk` when absent.
+    resident_ceiling: Option<String>,
 }
 
 /// Colour tokens; `theme.css` turns them into the CSS custom properties the style sheet uses.
@@ -90,6 +102,8 @@ pub struct Municipality {
     pub email: String,
     pub address: Vec<String>,
     pub opening_hours: Vec<OpeningLine>,
+    /// Cases more confidential than this never reach a resident's page.
+    pub resident_ceiling: Confidentiality,
 }
 
 impl Municipality {
@@ -191,8 +205,18 @@ impl Municipality {
             let hours = parse_hours(value).map_err(|problem| invalid(field, problem))?;
             opening_hours.push(OpeningLine { weekday, hours });
         }
+        let resident_ceiling = match file.cases.resident_ceiling.as_deref() {
+            None => Confidentiality::Vertrouwelijk,
+            Some(level) => Confidentiality::parse(level).ok_or_else(|| {
+                invalid(
+                    "cases.resident_ceiling",
+                    String::from("must be one of openbaar, beperkt_openbaar, intern, zaakvertrouwelijk, vertrouwelijk, confidentieel, geheim, zeer_geheim"),
+                )
+            })?,
+        };
         let contact = file.contact;
         Ok(Municipality {
+            resident_ceiling,
             id: file.id,
             name: file.name,
             short_name: file.short_name,

@@ -14,7 +14,8 @@ on_both_databases!(demo_data_is_seeded_once, |app| {
                 .0
         }
     };
-    assert_eq!(count("SELECT COUNT(*) FROM cases").await, 3);
+    // Desiree's three and the demo company's one.
+    assert_eq!(count("SELECT COUNT(*) FROM cases").await, 4);
     assert_eq!(
         count("SELECT COUNT(*) FROM staff_member WHERE display_name = 'Karin Bakker'").await,
         1
@@ -23,8 +24,8 @@ on_both_databases!(demo_data_is_seeded_once, |app| {
         .await
         .unwrap();
     assert!(!seeded_again);
-    assert_eq!(count("SELECT COUNT(*) FROM cases").await, 3);
-    assert_eq!(count("SELECT COUNT(*) FROM case_status").await, 6);
+    assert_eq!(count("SELECT COUNT(*) FROM cases").await, 4);
+    assert_eq!(count("SELECT COUNT(*) FROM case_status").await, 8);
 });
 
 #[tokio::test]

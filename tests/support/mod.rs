@@ -214,6 +214,47 @@ impl TestApp {
         .await
     }
 
+    /// Calls the back-office API: JSON body, optional bearer token. Returns status, content type and JSON body.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, String, serde_json::Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        let response = self.send(request.unwrap()).await;
+        let json = serde_json::from_str(&response.body).unwrap_or(serde_json::Value::Null);
+        (
+            response.status.as_u16(),
+            response.header("content-type").to_owned(),
+            json,
+        )
+    }
+
+    /// A back-office API token for this municipality with the given scopes.
+    pub async fn api_token(&self, scopes: &[server::identity::clients::Scope]) -> String {
+        server::identity::clients::add(
+            &self.loket.db,
+            &self.loket.municipality.id,
+            "Zaaksysteem test",
+            scopes,
+            test_now(),
+        )
+        .await
+        .unwrap()
+        .1
+    }
+
     /// Posts a form without any CSRF token, as a forged cross-site request would.
     pub async fn post_form_without_token(&self, path: &str, form: &str) -> TestResponse {
         self.send(

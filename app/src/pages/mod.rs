@@ -1,14 +1,14 @@
 //! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
 
+mod cases;
 mod identity;
 mod overview;
 mod simple;
 
+pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
 pub use overview::OverviewPage;
-pub use simple::{
-    AppointmentsPage, CasesPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage,
-};
+pub use simple::{AppointmentsPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

@@ -1,28 +1,36 @@
+use super::cases::PersonalSection;
+use super::identity::use_viewer;
 use super::{OpeningHours, SignedOutCard};
-use crate::api::{get_overview, DemoOverview};
+use crate::api::{get_overview, DemoOverview, Overview};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::shell::{use_lang, use_municipality};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Overzicht: the resident's starting point. Signed out it offers sign-in; in demo mode it also shows the demo
-/// resident's data straight from the database.
+/// Overzicht: the resident's starting point — what needs action, open cases, recent contact. Signed out it
+/// offers sign-in; in demo mode it also shows the demo resident's data straight from the database.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let lang = use_lang();
     let municipality = use_municipality();
+    let viewer = use_viewer();
     let overview = OnceResource::new(get_overview());
+    let staff = viewer.signed_in.as_ref().is_some_and(|s| s.staff);
     view! {
         <Title text=tr(lang, "overview-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "overview-title")}</h1>
         <p class="utrecht-paragraph loket-lead">
             {tr_args(lang, "overview-intro", &[("name", &municipality.name)])}
         </p>
-        <SignedOutCard lang text_key="signed-out-text" />
+        {viewer.signed_in.is_none().then(|| view! { <SignedOutCard lang text_key="signed-out-text" /> })}
+        {staff.then(|| view! { <p class="loket-notice">{tr(lang, "overview-staff")}</p> })}
         <Suspense>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => overview.demo.map(|demo| view! { <DemoSection lang demo /> }.into_any()),
+                    Ok(Overview { personal: Some(personal), .. }) => {
+                        Some(view! { <PersonalSection lang overview=personal /> }.into_any())
+                    }
+                    Ok(Overview { demo, .. }) => demo.map(|demo| view! { <DemoSection lang demo /> }.into_any()),
                     Err(error) => Some(
                         view! {
                             <p class="loket-alert" role="alert">{tr(lang, error.message_key())}</p>

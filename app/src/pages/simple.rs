@@ -17,11 +17,6 @@ fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl IntoVi
 }
 
 #[component]
-pub fn CasesPage() -> impl IntoView {
-    view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
-}
-
-#[component]
 pub fn AppointmentsPage() -> impl IntoView {
     view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
 }

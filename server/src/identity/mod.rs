@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activation;
 pub mod audit;
+pub mod clients;
 pub mod links;
 pub mod passkeys;
 pub mod ratelimit;

@@ -259,6 +259,12 @@ impl Passkeys {
             ),
         };
         let uuid = Uuid::parse_str(&user_id).map_err(|e| IdentityError::Corrupt(e.to_string()))?;
+        // A person a case system registered by BSN alone has no name yet; WebAuthn needs one to show.
+        let display_name = if display_name.trim().is_empty() {
+            format!("Loket {sign_in_name}")
+        } else {
+            display_name
+        };
         let (options, registration) = self
             .webauthn
             .start_passkey_registration(uuid, &sign_in_name, &display_name, exclude)

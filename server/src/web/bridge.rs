@@ -1,13 +1,20 @@
 //! The bridge from the UI contract (`app::api::Backend`) to the domain modules, and the one place where
 //! domain errors become resident-facing API errors.
 
+use super::session::Visitor;
 use crate::authorization::{decide, Action, Principal, Resource};
+use crate::cases::resident::{self, Reader};
 use crate::cases::{self, CasesError};
+use crate::contacts;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::{accounts, audit, passkeys, IdentityError};
+use crate::parties::Party;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
-use app::api::{ActivityLine, ApiError, Backend, Overview, PasskeyLine, Viewer};
+use app::api::{
+    ActivityLine, ApiError, Backend, CaseDetail, CaseList, CaseQuery, ContactLine, Overview,
+    PasskeyLine, Viewer,
+};
 use app::i18n::Lang;
 use std::sync::Arc;
 
@@ -31,6 +38,58 @@ impl From<IdentityError> for ApiError {
     fn from(error: IdentityError) -> Self {
         tracing::error!(error = %error, "identity query failed");
         ApiError::Unavailable
+    }
+}
+
+/// Whose cases and contacts the visitor reads: their own, or the organisation's they act for — once
+/// [`decide`] allowed it. `None` for anyone without a personal page (signed out, staff, appointment links).
+struct PersonalScope {
+    party: Party,
+    person_id: String,
+    acting_for: Option<String>,
+}
+
+/// The visitor of the current request. Called before the first `.await` of a server function's work, while
+/// the request's Leptos context is current (the router provides the visitor there).
+fn visitor() -> Visitor {
+    leptos::prelude::use_context::<Visitor>().unwrap_or_default()
+}
+
+impl Services {
+    fn personal_scope(&self, visitor: &Visitor, viewer: &Viewer) -> Option<PersonalScope> {
+        let (principal, _) = visitor.identity();
+        let Principal::Person {
+            person_id,
+            municipality_id,
+            ..
+        } = &principal
+        else {
+            return None;
+        };
+        let acting = viewer.signed_in.as_ref().and_then(|s| s.acting_as.clone());
+        let (party, resource) = match &acting {
+            Some((organisation_id, _)) => (
+                Party::Organisation(organisation_id.clone()),
+                Resource::Organisation {
+                    municipality_id,
+                    organisation_id,
+                },
+            ),
+            None => (
+                Party::Person(person_id.clone()),
+                Resource::Person {
+                    municipality_id,
+                    person_id,
+                },
+            ),
+        };
+        decide(&principal, Action::Read, resource)
+            .allowed()
+            .then(|| PersonalScope {
+                party,
+                person_id: person_id.clone(),
+                acting_for: acting.map(|(_, name)| name),
+            })
     }
 }
 
@@ -94,12 +153,104 @@ impl Backend for Services {
             .collect())
     }
 
-    async fn overview(&self, lang: Lang) -> Result<Overview, ApiError> {
-        let demo = if self.demo {
+    async fn overview(&self, viewer: &Viewer, lang: Lang) -> Result<Overview, ApiError> {
+        let scope = self.personal_scope(&visitor(), viewer);
+        if let Some(scope) = scope {
+            let reader = Reader {
+                party: &scope.party,
+                person_id: &scope.person_id,
+            };
+            let personal = resident::overview(
+                &self.db,
+                &self.municipality,
+                &reader,
+                lang,
+                scope.acting_for,
+            )
+            .await?;
+            return Ok(Overview {
+                personal: Some(personal),
+                demo: None,
+            });
+        }
+        let demo = if self.demo && viewer.signed_in.is_none() {
             cases::demo_overview(&self.db, &self.municipality, lang).await?
         } else {
             None
         };
-        Ok(Overview { demo })
+        Ok(Overview {
+            personal: None,
+            demo,
+        })
+    }
+
+    async fn cases(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        query: CaseQuery,
+    ) -> Result<CaseList, ApiError> {
+        let Some(scope) = self.personal_scope(&visitor(), viewer) else {
+            return Ok(CaseList {
+                acting_for: None,
+                cases: Vec::new(),
+                open_count: 0,
+                closed_count: 0,
+            });
+        };
+        let reader = Reader {
+            party: &scope.party,
+            person_id: &scope.person_id,
+        };
+        Ok(resident::cases(
+            &self.db,
+            &self.municipality,
+            &reader,
+            lang,
+            &query,
+            scope.acting_for,
+        )
+        .await?)
+    }
+
+    async fn case(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        identifier: String,
+    ) -> Result<Option<CaseDetail>, ApiError> {
+        let Some(scope) = self.personal_scope(&visitor(), viewer) else {
+            return Ok(None);
+        };
+        let reader = Reader {
+            party: &scope.party,
+            person_id: &scope.person_id,
+        };
+        Ok(resident::detail(
+            &self.db,
+            &self.municipality,
+            &reader,
+            lang,
+            &identifier,
+            jiff::Timestamp::now(),
+        )
+        .await?)
+    }
+
+    async fn contacts(&self, viewer: &Viewer) -> Result<Vec<ContactLine>, ApiError> {
+        let Some(scope) = self.personal_scope(&visitor(), viewer) else {
+            return Ok(Vec::new());
+        };
+        // The person sees the content of their own confidential contacts; an organisation's members do not.
+        let see_confidential = matches!(scope.party, Party::Person(_));
+        Ok(contacts::for_party(
+            &self.db,
+            &self.municipality,
+            &scope.party,
+            see_confidential,
+            None,
+            500,
+        )
+        .await?)
     }
 }

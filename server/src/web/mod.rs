@@ -1,5 +1,6 @@
 //! The HTTP edge: thin handlers, one router, and the security headers every response carries.
 
+mod backoffice;
 mod bridge;
 mod identity;
 mod pwa;
@@ -7,6 +8,7 @@ mod router;
 mod security;
 mod session;
 
+pub use backoffice::openapi_document;
 pub use bridge::Services;
 pub use router::{router, AppState, Assets};
 pub use security::CspNonce;

@@ -1,6 +1,7 @@
 //! The one router: Leptos pages, server functions, PWA files, health checks and static files, wrapped in the
 //! security, compression, size-limit, timeout and tracing layers.
 
+use super::backoffice;
 use super::bridge::Services;
 use super::identity;
 use super::pwa;
@@ -190,6 +191,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(viewer.clone());
         }
+        if let Some(visitor) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<session::Visitor>())
+        {
+            provide_context(visitor.clone());
+        }
         if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
             provide_context(app::api::CsrfToken(token.0.clone()));
         }
@@ -251,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         })
         // Only the routes above see sessions: files and health checks never touch the session table.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
+        .route_layer(axum::middleware::from_fn(record_route))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/manifest.webmanifest", get(pwa::manifest_handler))
@@ -259,20 +267,39 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", pkg)
         .fallback_service(public_files)
         // Router::layer wraps in order: the last layer added is the outermost.
-        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf))
+        // The back-office API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
+        .merge(
+            Router::new()
+                .nest("/api/v1", backoffice::routes())
+                .route_layer(axum::middleware::from_fn(record_route)),
+        )
+        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(state.security, security::headers))
         .layer(
             TraceLayer::new_for_http()
-                // Paths never carry personal data (by design); query strings are left out all the same.
+                // The route pattern (`/zaken/{identifier}`), filled in once routing matched, never the path
+                // itself: values in paths (case numbers) stay out of the log, as do query strings.
                 .make_span_with(|request: &Request<Body>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", method = %request.method(), route = tracing::field::Empty)
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Puts the matched route pattern into the request's log span.
+async fn record_route(
+    matched: Option<axum::extract::MatchedPath>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(matched) = matched {
+        tracing::Span::current().record("route", matched.as_str());
+    }
+    next.run(request).await
 }
 
 async fn healthz() -> &'static str {

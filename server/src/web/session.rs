@@ -200,7 +200,12 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                 memberships,
                 acting_as,
                 account_id: account.id.clone(),
-                display_name: account.display_name.clone(),
+                // Someone known only by BSN so far has no name: the account number stands in.
+                display_name: if account.display_name.is_empty() {
+                    account.sign_in_name.clone()
+                } else {
+                    account.display_name.clone()
+                },
                 account_number: account.sign_in_name.clone(),
                 staff: account.staff().is_some(),
                 remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,

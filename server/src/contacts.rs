@@ -1,0 +1,223 @@
+//! Contact moments (klantcontacten): each time a resident or organisation had contact with the municipality —
+//! by phone, at the desk, by e-mail, web, letter or chat — registered by the contact centre's tools or a case
+//! system through `/api/v1`, and shown to the resident in their contact history.
+
+use crate::cases::{local, valid_identifier, CasesError, Problems};
+use crate::identity::secrets;
+use crate::parties::{self, Party, PartyRef};
+use crate::storage::Db;
+use crate::tenancy::Municipality;
+use app::api::ContactLine;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub const CHANNELS: [&str; 6] = ["telefoon", "balie", "e-mail", "web", "brief", "chat"];
+
+/// A contact moment as a calling system registers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContactMoment {
+    /// The calling system's own id; a repeat with the same id is not registered twice.
+    pub id: String,
+    /// Who had contact: a person (bsn) or an organisation (kvk).
+    pub party: PartyRef,
+    /// RFC 3339.
+    pub occurred_at: String,
+    /// telefoon, balie, e-mail, web, brief or chat.
+    pub channel: String,
+    /// What it was about, in words the resident understands.
+    pub subject: String,
+    /// Optional summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Confidential: those without the right see that a contact took place, not what it was about. The resident
+    /// always sees their own.
+    #[serde(default)]
+    pub confidential: bool,
+    /// The identifier of the case this contact was about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// Who registered it: a team or an employee's name as the resident may see it ("Klantcontactcentrum").
+    pub registered_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ContactMomentRecord {
+    pub id: String,
+    pub occurred_at: String,
+    pub channel: String,
+    pub case: Option<String>,
+    pub confidential: bool,
+}
+
+/// Registers a contact moment; idempotent on the caller's id (same body: same answer; other data: conflict).
+pub async fn register(
+    db: &Db,
+    municipality_id: &str,
+    request: &NewContactMoment,
+    now: Timestamp,
+) -> Result<(bool, ContactMomentRecord), CasesError> {
+    let mut problems = Problems::default();
+    if !valid_identifier(&request.id) {
+        problems.add(
+            "id",
+            "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
+        );
+    }
+    if let Some(problem) = parties::problem(&request.party, false) {
+        problems.add("party", problem);
+    }
+    let occurred_at = match request.occurred_at.parse::<Timestamp>() {
+        Ok(at) if at <= now + jiff::SignedDuration::from_mins(5) => Some(at),
+        Ok(_) => {
+            problems.add("occurred_at", "Dit tijdstip ligt in de toekomst.");
+            None
+        }
+        Err(_) => {
+            problems.add(
+                "occurred_at",
+                "Gebruik een tijdstip volgens RFC 3339 met tijdzone, bijvoorbeeld 2026-03-03T10:30:00+01:00.",
+            );
+            None
+        }
+    };
+    if !CHANNELS.contains(&request.channel.as_str()) {
+        problems.add(
+            "channel",
+            "Kies telefoon, balie, e-mail, web, brief of chat.",
+        );
+    }
+    problems.text("subject", &request.subject, 200);
+    if let Some(text) = &request.text {
+        problems.text("text", text, 4000);
+    }
+    problems.text("registered_by", &request.registered_by, 100);
+    let mut tx = db.pool.begin().await?;
+    let case_id = match &request.case {
+        None => None,
+        Some(identifier) => {
+            let found: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM cases WHERE municipality_id = $1 AND identifier = $2",
+            )
+            .bind(municipality_id)
+            .bind(identifier)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if found.is_none() {
+                problems.add("case", "Deze zaak kent Loket niet.");
+            }
+            found.map(|(id,)| id)
+        }
+    };
+    problems.finish()?;
+    let Some(occurred_at) = occurred_at else {
+        return Err(CasesError::NotFound);
+    };
+    let print = serde_json::to_string(request).unwrap_or_default();
+    let record = ContactMomentRecord {
+        id: request.id.clone(),
+        occurred_at: occurred_at.to_string(),
+        channel: request.channel.clone(),
+        case: request.case.clone(),
+        confidential: request.confidential,
+    };
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT request_fingerprint FROM contact_moment WHERE municipality_id = $1 AND external_id = $2",
+    )
+    .bind(municipality_id)
+    .bind(&request.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((stored,)) = existing {
+        if stored != print {
+            return Err(CasesError::Conflict(
+                "Dit contactmoment-id is al gebruikt voor een ander contactmoment.",
+            ));
+        }
+        return Ok((false, record));
+    }
+    let party = parties::resolve(&mut tx, municipality_id, &request.party).await?;
+    sqlx::query(
+        "INSERT INTO contact_moment (id, municipality_id, external_id, person_id, organisation_id, case_id,
+                                     occurred_at_ms, channel, subject, body, confidential, registered_by,
+                                     created_at_ms, request_fingerprint)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(secrets::id())
+    .bind(municipality_id)
+    .bind(&request.id)
+    .bind(party.person_id())
+    .bind(party.organisation_id())
+    .bind(case_id)
+    .bind(occurred_at.as_millisecond())
+    .bind(&request.channel)
+    .bind(request.subject.trim())
+    .bind(request.text.as_deref().map(str::trim))
+    .bind(i64::from(request.confidential))
+    .bind(request.registered_by.trim())
+    .bind(now.as_millisecond())
+    .bind(&print)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((true, record))
+}
+
+type ContactRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    Option<String>,
+);
+
+/// The party's contact moments, newest first. Confidential ones show their content only when `see_confidential`
+/// (the person themselves); otherwise only that a contact took place.
+pub async fn for_party(
+    db: &Db,
+    municipality: &Municipality,
+    party: &Party,
+    see_confidential: bool,
+    case_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ContactLine>, CasesError> {
+    let (column, id) = match party {
+        Party::Person(id) => ("person_id", id),
+        Party::Organisation(id) => ("organisation_id", id),
+    };
+    let sql = format!(
+        "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, c.identifier
+         FROM contact_moment m LEFT JOIN cases c ON c.id = m.case_id
+         WHERE m.{column} = $1 AND m.municipality_id = $2 AND ($3 = '' OR m.case_id = $3)
+         ORDER BY m.occurred_at_ms DESC LIMIT $4"
+    );
+    let rows: Vec<ContactRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .bind(&municipality.id)
+        .bind(case_id.unwrap_or_default())
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.into_iter()
+        .map(
+            |(at, channel, subject, body, confidential, registered_by, case)| {
+                let local = local(municipality, at)?;
+                let hidden = confidential == 1 && !see_confidential;
+                Ok(ContactLine {
+                    date: local.date().to_string(),
+                    time: local.strftime("%H:%M").to_string(),
+                    at_ms: at,
+                    channel,
+                    subject: (!hidden).then_some(subject),
+                    text: if hidden { None } else { body },
+                    confidential: confidential == 1,
+                    registered_by,
+                    case_identifier: if hidden { None } else { case },
+                })
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,168 @@
+//! Parties: the persons (by BSN) and organisations (by KvK number) that cases and contact moments belong to.
+//! Case systems name them by number; Loket finds the record, or creates one the first time a number appears,
+//! so a resident who activates their account later finds everything that was registered for them before.
+
+use crate::identity::secrets;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+/// A party as a case system names it: exactly one of `bsn` or `kvk`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyRef {
+    /// Burgerservicenummer (9 digits, passes the eleven-test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bsn: Option<String>,
+    /// KvK number (8 digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kvk: Option<String>,
+    /// The organisation's trade name; used when Loket does not know the organisation yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A resolved party: the row ids Loket stores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Party {
+    Person(String),
+    Organisation(String),
+}
+
+impl Party {
+    pub fn person_id(&self) -> Option<&str> {
+        match self {
+            Party::Person(id) => Some(id),
+            Party::Organisation(_) => None,
+        }
+    }
+
+    pub fn organisation_id(&self) -> Option<&str> {
+        match self {
+            Party::Organisation(id) => Some(id),
+            Party::Person(_) => None,
+        }
+    }
+}
+
+/// The eleven-test (elfproef) every BSN passes: 9 digits, weights 9…2 and −1, sum divisible by 11.
+pub fn valid_bsn(bsn: &str) -> bool {
+    let digits: Vec<i64> = bsn
+        .chars()
+        .filter_map(|c| c.to_digit(10).map(i64::from))
+        .collect();
+    if bsn.len() != 9 || digits.len() != 9 {
+        return false;
+    }
+    let sum: i64 = digits
+        .iter()
+        .zip([9, 8, 7, 6, 5, 4, 3, 2, -1])
+        .map(|(d, w)| d * w)
+        .sum();
+    sum != 0 && sum % 11 == 0
+}
+
+pub fn valid_kvk(kvk: &str) -> bool {
+    kvk.len() == 8 && kvk.chars().all(|c| c.is_ascii_digit())
+}
+
+/// What is wrong with a party reference, in words for the calling system's operator; `None` when it is fine.
+pub fn problem(party: &PartyRef, person_only: bool) -> Option<&'static str> {
+    match (&party.bsn, &party.kvk) {
+        (Some(bsn), None) if valid_bsn(bsn) => None,
+        (Some(_), None) => Some("Dit is geen geldig BSN (9 cijfers, elfproef)."),
+        (None, Some(_)) if person_only => Some("Hier kan alleen een persoon (BSN) staan."),
+        (None, Some(kvk)) if valid_kvk(kvk) => match &party.name {
+            Some(name) if name.trim().is_empty() || name.chars().count() > 200 => {
+                Some("De naam van de organisatie moet 1 tot 200 tekens lang zijn.")
+            }
+            _ => None,
+        },
+        (None, Some(_)) => Some("Dit is geen geldig KvK-nummer (8 cijfers)."),
+        _ => Some("Geef precies één van bsn of kvk."),
+    }
+}
+
+/// Finds the party's record, creating it when the number is new. Call only with a reference [`problem`]
+/// accepted.
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    municipality_id: &str,
+    party: &PartyRef,
+) -> Result<Party, sqlx::Error> {
+    if let Some(bsn) = &party.bsn {
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
+                .bind(municipality_id)
+                .bind(bsn)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((id,)) = found {
+            return Ok(Party::Person(id));
+        }
+        // The name comes from the population register once a connection to it exists; until then it is empty.
+        let id = secrets::id();
+        sqlx::query(
+            "INSERT INTO person (id, municipality_id, display_name, is_demo, bsn) VALUES ($1, $2, '', 0, $3)",
+        )
+        .bind(&id)
+        .bind(municipality_id)
+        .bind(bsn)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(Party::Person(id));
+    }
+    let kvk = party.kvk.as_deref().unwrap_or_default();
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM organisation WHERE municipality_id = $1 AND kvk_number = $2",
+    )
+    .bind(municipality_id)
+    .bind(kvk)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id,)) = found {
+        return Ok(Party::Organisation(id));
+    }
+    let id = secrets::id();
+    sqlx::query(
+        "INSERT INTO organisation (id, municipality_id, kvk_number, name, is_demo) VALUES ($1, $2, $3, $4, 0)",
+    )
+    .bind(&id)
+    .bind(municipality_id)
+    .bind(kvk)
+    .bind(party.name.as_deref().map_or(kvk, str::trim))
+    .execute(&mut *conn)
+    .await?;
+    Ok(Party::Organisation(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eleven_test_accepts_test_bsns_and_refuses_typos() {
+        assert!(valid_bsn("999993653"));
+        assert!(valid_bsn("111222333"));
+        assert!(!valid_bsn("999993654"));
+        assert!(!valid_bsn("12345678"));
+        assert!(!valid_bsn("00000000a"));
+        assert!(!valid_bsn("000000000"));
+    }
+
+    #[test]
+    fn a_party_names_exactly_one_number() {
+        let both = PartyRef {
+            bsn: Some("999993653".into()),
+            kvk: Some("90001234".into()),
+            name: None,
+        };
+        assert!(problem(&both, false).is_some());
+        let company = PartyRef {
+            bsn: None,
+            kvk: Some("90001234".into()),
+            name: None,
+        };
+        assert_eq!(problem(&company, false), None);
+        assert!(problem(&company, true).is_some());
+    }
+}
