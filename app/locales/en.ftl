@@ -167,7 +167,6 @@ case-type = Type of case
 case-last-change = Last change
 case-start = Started
 case-no-status = Your case has been created. You will see its progress here once we start on it.
-case-open-link = View case { $number }
 cases-intro = Here you see all your applications and how they are progressing.
 cases-intro-organisation = Here you see the cases of { $organisation }.
 cases-tabs = Which cases

@@ -167,7 +167,6 @@ case-type = Soort zaak
 case-last-change = Laatste wijziging
 case-start = Gestart
 case-no-status = Uw zaak is aangemaakt. U ziet hier de stand zodra we ermee bezig zijn.
-case-open-link = Bekijk zaak { $number }
 cases-intro = Hier ziet u al uw aanvragen en hoe het ermee staat.
 cases-intro-organisation = Hier ziet u de zaken van { $organisation }.
 cases-tabs = Welke zaken

@@ -1,35 +1,20 @@
 // Identity in a real browser: a person activates with a demo code, creates a passkey (Chromium's CDP virtual
 // authenticator), signs out and back in without typing anything, is warned before the idle timeout, stays
 // signed in, and after the timeout lands on the sign-in page with a clear message. Every identity page is
-// checked with axe-core on the way.
-import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { WCAG_TAGS } from './pages';
+// checked with axe-core on the way. Then Desiree follows her cases (Overzicht, Zaak detail, a status pushed
+// through the back-office API, and the same pages without JavaScript).
+import { test, expect } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import {
+  activateWithDemoCode,
+  hydrated,
+  noAxeViolations,
+  noAxeViolationsPhoneAndDesktop,
+  virtualAuthenticator,
+} from './helpers';
 
-async function virtualAuthenticator(page: Page) {
-  const client = await page.context().newCDPSession(page);
-  await client.send('WebAuthn.enable');
-  await client.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-}
-
-// Islands answer clicks once the WASM has hydrated them.
-async function hydrated(page: Page) {
-  await expect(page.locator('html[data-hydrated]')).toHaveCount(1, { timeout: 20_000 });
-}
-
-async function noAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([]);
-}
+// Both journeys sign Desiree in; one after the other, so two activations never race to create her account.
+test.describe.configure({ mode: 'serial' });
 
 // The phone runs the journey as the resident Desiree, the desktop as the contact-centre employee Karin, so the
 // two projects never touch each other's accounts on the shared test server.
@@ -109,4 +94,91 @@ test('activate, sign in with a passkey, stay signed in, and time out', async ({ 
   await expect(page.getByText('U bent uitgelogd, omdat u 15 minuten niets heeft gedaan.')).toBeVisible();
   await page.goto('/instellingen');
   await expect(page.getByRole('heading', { name: 'Uw passkeys' })).toHaveCount(0);
+});
+
+// A back-office API token, from `loket api-client add` against the test server's own database.
+function apiToken(): string {
+  const result = spawnSync(process.env.LOKET_BIN!, ['api-client', 'add', '--name', 'Zaaksysteem e2e', '--scopes', 'cases'], {
+    env: { PATH: process.env.PATH!, LOKET_DATA_DIR: process.env.LOKET_E2E_DATA!, LOKET_LOG: 'off' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.match(/loket_[0-9a-z]+_[A-Za-z0-9_-]+/)![0];
+}
+
+test('Desiree follows her cases: what to do, the timeline, a new status, and all of it without JavaScript', async ({
+  page,
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  test.setTimeout(120_000);
+  await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
+
+  // Overzicht: what she needs to do comes first, with its deadline.
+  await expect(page.getByRole('heading', { name: 'Dit moet u doen' })).toBeVisible();
+  await expect(page.getByText('Stuur ons uw bankafschriften')).toBeVisible();
+  await expect(page.getByText(/Doe dit vóór \d+ \w+ \d{4}\./)).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // By keyboard to the case; the timeline reads in order.
+  await page.getByRole('link', { name: 'Bekijk de zaak ZAAK-2026-0412' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bijzondere bijstand');
+  await expect(page.locator('.loket-timeline__title')).toHaveText([
+    'Vraag over bijzondere bijstand',
+    'We hebben uw aanvraag ontvangen.',
+    'Een consulent bekijkt uw aanvraag.',
+  ]);
+  await expect(page.getByRole('heading', { name: 'Wat gebeurt hierna?' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // Zaken: opened, so no longer new; the table sorts by its headers.
+  await page.goto('/zaken');
+  const row = page.locator('tr', { hasText: 'ZAAK-2026-0412' });
+  await expect(row).toBeVisible();
+  await expect(row.getByText('Nieuw')).toHaveCount(0);
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.goto('/zaken?status=afgerond');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.goto('/contactmomenten');
+  await expect(page.getByText('Gesprek met het sociaal team')).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The case system decides; after a reload the case is closed and marked new.
+  const token = apiToken();
+  const response = await request.post('/api/v1/cases/ZAAK-2026-0412/statuses', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { id: 'e2e-besluit', status: 3, set_at: new Date().toISOString() },
+  });
+  expect(response.status()).toBe(201);
+  await page.goto('/zaken?status=afgerond');
+  const closed = page.locator('tr', { hasText: 'ZAAK-2026-0412' });
+  await expect(closed.getByText('Nieuw')).toBeVisible();
+  await expect(closed).toContainText('Er is een besluit genomen. U krijgt een brief.');
+
+  // Server-rendered: with JavaScript off, the same session sees all of it.
+  const noScript = await browser.newContext({
+    javaScriptEnabled: false,
+    baseURL,
+    storageState: await page.context().storageState(),
+  });
+  const plain = await noScript.newPage();
+  await plain.goto('/');
+  await expect(plain.getByRole('heading', { name: 'Lopende zaken' })).toBeVisible();
+  await expect(plain.getByText('Uw laatste contact met ons')).toBeVisible();
+  await plain.goto('/zaken?status=afgerond');
+  await expect(plain.locator('tr', { hasText: 'ZAAK-2026-0412' }).getByText('Nieuw')).toBeVisible();
+  await plain.goto('/zaken?status=afgerond&zoek=parkeer');
+  await expect(plain.locator('tbody tr')).toHaveCount(1);
+  await plain.goto('/zaken/ZAAK-2026-0412');
+  await expect(plain.locator('.loket-timeline__title')).toHaveText([
+    'Vraag over bijzondere bijstand',
+    'We hebben uw aanvraag ontvangen.',
+    'Een consulent bekijkt uw aanvraag.',
+    'Er is een besluit genomen. U krijgt een brief.',
+  ]);
+  await noScript.close();
 });

@@ -2,6 +2,8 @@
 export const PAGES = [
   { path: '/', nl: 'Overzicht', en: 'Overview' },
   { path: '/zaken', nl: 'Zaken', en: 'Cases' },
+  { path: '/zaken/ZAAK-2026-0412', nl: 'Zaken', en: 'Cases' },
+  { path: '/contactmomenten', nl: 'Contactmomenten', en: 'Contact moments' },
   { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
   { path: '/documenten', nl: 'Documenten', en: 'Documents' },
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },

@@ -225,7 +225,7 @@ pub async fn seed(
         .bind(start(started))
         .bind(id("desiree"))
         .bind(start(started - 56))
-        .bind(ago(started, 0) - 3_600_000)
+        .bind(statuses.first().map_or(0, |(d, h)| ago(*d, *h)))
         .bind(statuses.last().map_or(0, |(d, h)| ago(*d, *h)))
         .bind((statuses.len() == 3).then(|| statuses.last().map_or(0, |(d, h)| ago(*d, *h))))
         .execute(&mut *tx)

@@ -80,11 +80,14 @@ fn CaseCard(lang: Lang, case: CaseListItem) -> impl IntoView {
     } else {
         tr(lang, "case-open")
     };
-    let label = tr_args(lang, "case-open-link", &[("number", &case.identifier)]);
+    // The number inside the link (hidden) tells same-type links apart; the name still starts with what is seen.
     view! {
         <li class="loket-case">
             <h3 class="loket-case__title">
-                <a class="utrecht-link" href=case_href(&case.identifier) aria-label=label>{case.type_name}</a>
+                <a class="utrecht-link" href=case_href(&case.identifier)>
+                    {case.type_name}
+                    <span class="loket-visually-hidden">" " {case.identifier.clone()}</span>
+                </a>
             </h3>
             <p class="loket-case__meta">
                 <span class="loket-badge">{state}</span>
@@ -118,14 +121,14 @@ fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
         .subject
         .unwrap_or_else(|| tr(lang, "contact-confidential"));
     view! {
-        <li class="loket-contact">
-            <p class="loket-contact__when">{when} " · " {tr_args(lang, "case-timeline-contact", &[("name", &channel)])}</p>
-            <p class="loket-contact__subject">{subject}</p>
+        <li class="loket-moment">
+            <p class="loket-moment__when">{when} " · " {tr_args(lang, "case-timeline-contact", &[("name", &channel)])}</p>
+            <p class="loket-moment__subject">{subject}</p>
             {contact.text.map(|text| view! { <p class="utrecht-paragraph">{text}</p> })}
             {contact.case_identifier.map(|number| view! {
                 <p><a class="utrecht-link" href=case_href(&number)>{tr_args(lang, "contact-about-case", &[("number", &number)])}</a></p>
             })}
-            <p class="loket-contact__by">{tr_args(lang, "contact-registered-by", &[("name", &contact.registered_by)])}</p>
+            <p class="loket-moment__by">{tr_args(lang, "contact-registered-by", &[("name", &contact.registered_by)])}</p>
         </li>
     }
 }
@@ -152,7 +155,7 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
         view! { <p class="utrecht-paragraph">{tr(lang, "overview-contacts-none")}</p> }.into_any()
     } else {
         view! {
-            <ul class="loket-contact-list">
+            <ul class="loket-moment-list">
                 {overview.recent_contacts.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
             </ul>
         }
@@ -364,11 +367,13 @@ fn CaseTable(lang: Lang, cases: Vec<CaseListItem>, query: CaseQuery) -> impl Int
         .into_iter()
         .map(|case| {
             let status = case.status_text.unwrap_or_else(|| tr(lang, "case-no-status"));
-            let label = tr_args(lang, "case-open-link", &[("number", &case.identifier)]);
             view! {
                 <tr>
                     <td data-label=tr(lang, "case-type")>
-                        <a class="utrecht-link" href=case_href(&case.identifier) aria-label=label>{case.type_name}</a>
+                        <a class="utrecht-link" href=case_href(&case.identifier)>
+                            {case.type_name}
+                            <span class="loket-visually-hidden">" " {case.identifier.clone()}</span>
+                        </a>
                         {case.new.then(|| view! { " " <span class="loket-badge loket-badge--new">{tr(lang, "case-new")}</span> })}
                         <span class="loket-table__description">{case.description}</span>
                     </td>
@@ -558,7 +563,7 @@ pub fn ContactsPage() -> impl IntoView {
             {move || contacts.get().map(|result| match result {
                 Ok(lines) if lines.is_empty() => view! { <p class="utrecht-paragraph">{tr(lang, "contacts-none")}</p> }.into_any(),
                 Ok(lines) => view! {
-                    <ul class="loket-contact-list">
+                    <ul class="loket-moment-list">
                         {lines.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
                     </ul>
                 }.into_any(),
