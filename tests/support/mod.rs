@@ -286,11 +286,25 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> TestServer {
+        TestServer::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with files served from `site_root` instead of the built site (the benchmark's static file).
+    pub async fn start_with_site(backend: Backend, site_root: &std::path::Path) -> TestServer {
+        let site_root = site_root.to_owned();
+        TestServer::start_with(backend, move |config| config.site_root = site_root).await
+    }
+
+    async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let url = format!("http://localhost:{port}");
         let public = url.clone();
-        let app = TestApp::start_with(backend, move |config| config.public_url = public).await;
+        let app = TestApp::start_with(backend, move |config| {
+            config.public_url = public;
+            adjust(config);
+        })
+        .await;
         let service = app
             .router()
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -315,6 +329,11 @@ impl TestServer {
             )
             .build()
             .unwrap()
+    }
+
+    /// The loopback address `localhost` resolves to for this server.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
     pub fn db(&self) -> &server::storage::Db {
