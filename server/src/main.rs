@@ -1,6 +1,7 @@
 //! `loket`: runs Loket. Configuration comes from `LOKET_*` environment variables (see the README); any problem
 //! with it ends the process with exit code 1 and one line on stderr that says what to fix.
 
+use axum::serve::ListenerExt;
 use loket_server::config::Config;
 use loket_server::identity::accounts::StaffRole;
 use loket_server::identity::clients::{self, Scope};
@@ -205,6 +206,11 @@ async fn run(config: Config) -> Result<(), StartupError> {
             addr: config.addr.to_string(),
             reason: e.to_string(),
         })?;
+    // Without TCP_NODELAY a response written in two parts (headers, then a file body) waits for the peer's
+    // delayed ACK: ~40 ms per static file, seen in the Overzicht benchmark.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let loket = startup::build(&config, jiff::Timestamp::now()).await?;
     tracing::info!(
         addr = %config.addr,

@@ -305,6 +305,10 @@ impl TestServer {
             adjust(config);
         })
         .await;
+        // As `loket` itself does: no Nagle delay on responses written in parts.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let service = app
             .router()
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
