@@ -2,7 +2,7 @@
 //! by phone, at the desk, by e-mail, web, letter or chat — registered by the contact centre's tools or a case
 //! system through `/api/v1`, and shown to the resident in their contact history.
 
-use crate::cases::{local, valid_identifier, CasesError, Problems};
+use crate::cases::{local, CasesError, Problems};
 use crate::identity::secrets;
 use crate::parties::{self, Party, PartyRef};
 use crate::storage::Db;
@@ -59,12 +59,7 @@ pub async fn register(
     now: Timestamp,
 ) -> Result<(bool, ContactMomentRecord), CasesError> {
     let mut problems = Problems::default();
-    if !valid_identifier(&request.id) {
-        problems.add(
-            "id",
-            "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
-        );
-    }
+    problems.identifier("id", &request.id);
     if let Some(problem) = parties::problem(&request.party, false) {
         problems.add("party", problem);
     }

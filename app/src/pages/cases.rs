@@ -2,7 +2,7 @@
 //! Zaak detail with its timeline, and the contact history. All server-rendered; sorting, filtering and the
 //! tabs are plain links and a GET form, so they work without JavaScript.
 
-use super::SignedOutCard;
+use super::SignedOutPage;
 use crate::api::{
     get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem, CaseQuery,
     ContactLine, PersonalOverview, TimelineItem, TimelineKind,
@@ -239,12 +239,8 @@ fn cases_href(query: &CaseQuery) -> String {
 pub fn CasesPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! {
-            <Title text=tr(lang, "cases-title") />
-            <h1 class="utrecht-heading-1">{tr(lang, "cases-title")}</h1>
-            <SignedOutCard lang text_key="cases-signed-out" />
-        }
-        .into_any();
+        return view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
+            .into_any();
     }
     let query = case_query();
     let list = Resource::new_blocking(
@@ -406,12 +402,8 @@ fn CaseTable(lang: Lang, cases: Vec<CaseListItem>, query: CaseQuery) -> impl Int
 pub fn CasePage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! {
-            <Title text=tr(lang, "cases-title") />
-            <h1 class="utrecht-heading-1">{tr(lang, "cases-title")}</h1>
-            <SignedOutCard lang text_key="cases-signed-out" />
-        }
-        .into_any();
+        return view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
+            .into_any();
     }
     let identifier = use_params_map()
         .get_untracked()
@@ -547,12 +539,7 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
 pub fn ContactsPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! {
-            <Title text=tr(lang, "contacts-title") />
-            <h1 class="utrecht-heading-1">{tr(lang, "contacts-title")}</h1>
-            <SignedOutCard lang text_key="contacts-signed-out" />
-        }
-        .into_any();
+        return view! { <SignedOutPage title_key="contacts-title" text_key="contacts-signed-out" /> }.into_any();
     }
     let contacts = Resource::new_blocking(|| (), |_| get_contacts());
     view! {

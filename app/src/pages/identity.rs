@@ -1,7 +1,7 @@
 //! Identity pages: sign in, activate (code + first passkey), the demo's activation codes, the Activiteit page,
 //! and the account part of Instellingen (passkeys, sign out everywhere).
 
-use super::SignedOutCard;
+use super::SignedOutPage;
 use crate::api::{get_activity, get_passkeys, ActivityLine, Viewer};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::islands::{
@@ -153,12 +153,8 @@ fn activity_text(lang: Lang, line: &ActivityLine) -> String {
 pub fn ActivityPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! {
-            <Title text=tr(lang, "activity-title") />
-            <h1 class="utrecht-heading-1">{tr(lang, "activity-title")}</h1>
-            <SignedOutCard lang text_key="activity-signed-out" />
-        }
-        .into_any();
+        return view! { <SignedOutPage title_key="activity-title" text_key="activity-signed-out" /> }
+            .into_any();
     }
     let lines = Resource::new_blocking(|| (), |_| get_activity());
     view! {

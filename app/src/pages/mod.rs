@@ -43,3 +43,14 @@ pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
         </section>
     }
 }
+
+/// A page's title and heading with only the sign-in card: what signed-out visitors see of personal pages.
+#[component]
+pub fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl IntoView {
+    let lang = crate::shell::use_lang();
+    view! {
+        <leptos_meta::Title text=tr(lang, title_key) />
+        <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+        <SignedOutCard lang text_key />
+    }
+}

@@ -1,20 +1,10 @@
 //! Pages whose signed-out state is all there is to show until the later issues fill them.
 
-use super::SignedOutCard;
+use super::SignedOutPage;
 use crate::i18n::{tr, Lang};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[component]
-fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Title text=tr(lang, title_key) />
-        <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
-        <SignedOutCard lang text_key />
-    }
-}
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {

@@ -3,7 +3,7 @@
 //! on the caller's own identifiers: a repeat with the same body gives the same answer, with other data a
 //! conflict — never a duplicate.
 
-use super::{valid_identifier, CasesError, Confidentiality, Problems};
+use super::{CasesError, Confidentiality, Problems};
 use crate::identity::secrets;
 use crate::notifications::{self, Kind};
 use crate::parties::{self, Party, PartyRef};
@@ -194,12 +194,7 @@ pub async fn put_case_type(
     now: Timestamp,
 ) -> Result<Outcome, CasesError> {
     let mut problems = Problems::default();
-    if !valid_identifier(code) {
-        problems.add(
-            "code",
-            "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
-        );
-    }
+    problems.identifier("code", code);
     problems.text("name", &spec.name, 200);
     optional_text(&mut problems, "name_en", spec.name_en.as_deref(), 200);
     if Confidentiality::parse(&spec.confidentiality).is_none() {
@@ -349,12 +344,7 @@ pub async fn create_case(
     now: Timestamp,
 ) -> Result<(Outcome, CaseRecord), CasesError> {
     let mut problems = Problems::default();
-    if !valid_identifier(&request.identifier) {
-        problems.add(
-            "identifier",
-            "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
-        );
-    }
+    problems.identifier("identifier", &request.identifier);
     problems.text("description", &request.description, 300);
     let start = parse_date(&mut problems, "start_date", &request.start_date);
     let planned = request
@@ -504,12 +494,7 @@ pub async fn add_status(
     now: Timestamp,
 ) -> Result<(Outcome, CaseRecord), CasesError> {
     let mut problems = Problems::default();
-    if !valid_identifier(&request.id) {
-        problems.add(
-            "id",
-            "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
-        );
-    }
+    problems.identifier("id", &request.id);
     let set_at = parse_instant(&mut problems, "set_at", &request.set_at);
     optional_text(
         &mut problems,

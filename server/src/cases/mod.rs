@@ -60,6 +60,16 @@ impl Problems {
         }
     }
 
+    /// Adds a problem when `value` is not a caller's identifier ([`valid_identifier`]).
+    pub(crate) fn identifier(&mut self, field: &str, value: &str) {
+        if !valid_identifier(value) {
+            self.add(
+                field,
+                "Gebruik 1 tot 64 tekens: letters, cijfers, punt, liggend streepje of streepje.",
+            );
+        }
+    }
+
     pub(crate) fn finish(self) -> Result<(), CasesError> {
         if self.0.is_empty() {
             Ok(())
@@ -70,7 +80,7 @@ impl Problems {
 }
 
 /// A caller's own identifier: 1 to 64 of `A-Z a-z 0-9 . _ -` (it appears in paths).
-pub(crate) fn valid_identifier(value: &str) -> bool {
+fn valid_identifier(value: &str) -> bool {
     (1..=64).contains(&value.len())
         && value
             .bytes()
