@@ -25,6 +25,14 @@ pub struct Config {
     /// Take the client address for rate limits from the last `X-Forwarded-For` entry
     /// (`LOKET_TRUST_FORWARDED_FOR=true`; only behind a reverse proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// SMTP relay for e-mail (`LOKET_SMTP_URL`, lettre's form: `smtp://host:587?tls=required`,
+    /// `smtps://user:password@host`); unset writes e-mail as files under `data/outbox/mail`.
+    pub smtp_url: Option<String>,
+    /// The sender of every e-mail (`LOKET_MAIL_FROM`, default `Loket <noreply@localhost>`).
+    pub mail_from: String,
+    /// Run the notification worker inside this process (`LOKET_WORKER`, default true). Turn it off when
+    /// separate `loket worker` processes deliver.
+    pub worker: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -37,6 +45,8 @@ pub enum ConfigError {
     Demo { value: String },
     #[error("LOKET_TRUST_FORWARDED_FOR={value:?} is not understood. Use true (behind a reverse proxy) or false.")]
     TrustForwardedFor { value: String },
+    #[error("LOKET_WORKER={value:?} is not understood. Use true (deliver messages in this process) or false.")]
+    Worker { value: String },
     #[error("LOKET_PUBLIC_URL={value:?} must start with http:// or https://, for example LOKET_PUBLIC_URL=https://loket.example.nl.")]
     PublicUrl { value: String },
 }
@@ -70,6 +80,9 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl { value: public_url });
         }
+        let worker = flag(lookup("LOKET_WORKER"))
+            .map_err(|value| ConfigError::Worker { value })?
+            .unwrap_or(true);
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -84,11 +97,29 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
             trust_forwarded_for,
+            smtp_url: lookup("LOKET_SMTP_URL"),
+            mail_from: lookup("LOKET_MAIL_FROM")
+                .unwrap_or_else(|| String::from("Loket <noreply@localhost>")),
+            worker,
         })
     }
 
     pub fn uses_tls(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The host of the public URL: the domain of every e-mail `Message-ID`.
+    pub fn public_host(&self) -> &str {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, rest)| rest);
+        let host = rest.split(['/', ':']).next().unwrap_or(rest);
+        if host.is_empty() {
+            "localhost"
+        } else {
+            host
+        }
     }
 }
 

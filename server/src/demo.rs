@@ -380,6 +380,18 @@ pub async fn seed_identity(
         .bind(id("desiree"))
         .execute(&mut *tx)
         .await?;
+    // A confirmed e-mail address, so updates pushed through the API in the demo arrive as files under
+    // data/outbox/mail.
+    sqlx::query(
+        "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms, verified_at_ms)
+         VALUES ($1, $2, 'email', $3, 'Mijn e-mail', $4, $4) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("desiree-email"))
+    .bind(id("desiree"))
+    .bind("desiree.devries@example.nl")
+    .bind(now.as_millisecond())
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO organisation (id, municipality_id, kvk_number, name, is_demo) VALUES ($1, $2, $3, $4, 1)
          ON CONFLICT (id) DO NOTHING",

@@ -11,7 +11,9 @@ use loket_server::startup::{self, StartupError};
 use std::process::ExitCode;
 
 const USAGE: &str = "Usage:
-  loket                                          run Loket
+  loket                                          run Loket (web server and notification worker)
+  loket worker                                   only deliver notifications (next to servers that run
+                                                 with LOKET_WORKER=false, or as extra workers)
   loket staff add --name <naam> --role <rol>     add a staff member (role: kcc, backoffice or admin) and
                                                  print the activation code for their first passkey
   loket api-client add --name <naam> --scopes <s,…>
@@ -23,6 +25,7 @@ Configure Loket with LOKET_* environment variables; see README.md.";
 
 enum Command {
     Run,
+    Worker,
     AddStaff { name: String, role: StaffRole },
     AddApiClient { name: String, scopes: Vec<Scope> },
 }
@@ -46,6 +49,7 @@ fn options<'a>(rest: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a s
 fn parse(args: &[String]) -> Result<Option<Command>, String> {
     match args {
         [] => Ok(Some(Command::Run)),
+        [worker] if worker == "worker" => Ok(Some(Command::Worker)),
         [flag] if flag == "--version" || flag == "-V" => {
             println!("loket {}", env!("CARGO_PKG_VERSION"));
             Ok(None)
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
     };
     let outcome = match command {
         Command::Run => runtime.block_on(run(config)),
+        Command::Worker => runtime.block_on(work(config)),
         Command::AddStaff { name, role } => runtime.block_on(add_staff(config, &name, role)),
         Command::AddApiClient { name, scopes } => {
             runtime.block_on(add_api_client(config, &name, &scopes))
@@ -220,6 +225,15 @@ async fn run(config: Config) -> Result<(), StartupError> {
         "Loket is ready"
     );
     println!("Loket answers on http://localhost:{}", config.addr.port());
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = if config.worker {
+        let worker = startup::worker(&config, loket.db.clone(), loket.municipality.clone())?;
+        Some(tokio::spawn(worker.run(async {
+            let _ = worker_stopped.await;
+        })))
+    } else {
+        None
+    };
     // The peer address feeds the per-address rate limits on sign-in and activation.
     axum::serve(
         listener,
@@ -229,7 +243,20 @@ async fn run(config: Config) -> Result<(), StartupError> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| StartupError::Serve(e.to_string()))
+    .map_err(|e| StartupError::Serve(e.to_string()))?;
+    let _ = stop_worker.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    Ok(())
+}
+
+/// `loket worker`: delivers notifications until SIGTERM or Ctrl-C.
+async fn work(config: Config) -> Result<(), StartupError> {
+    let (municipality, db) = startup::open(&config).await?;
+    let worker = startup::worker(&config, db, municipality)?;
+    worker.run(shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

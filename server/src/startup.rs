@@ -4,6 +4,9 @@
 use crate::config::Config;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::IdentityError;
+use crate::notifications::channels::Channels;
+use crate::notifications::outbox::Settings;
+use crate::notifications::worker::Worker;
 use crate::storage::{prepare_data_dir, Db, StorageError};
 use crate::tenancy::{Municipality, TenancyError};
 use crate::web::{router, AppState, Services};
@@ -25,6 +28,8 @@ pub enum StartupError {
     Passkeys(String),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Channels(#[from] crate::notifications::channels::ChannelsError),
     #[error("the server stopped: {0}")]
     Serve(String),
 }
@@ -82,4 +87,34 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
         db,
         municipality,
     })
+}
+
+/// The message channels the configuration asks for: the SMTP relay when `LOKET_SMTP_URL` is set, otherwise
+/// files in the data dir.
+pub fn channels(config: &Config) -> Result<Channels, StartupError> {
+    let channels = match &config.smtp_url {
+        Some(url) => Channels::smtp(
+            url,
+            &config.data_dir,
+            &config.mail_from,
+            config.public_host(),
+            SMTP_POOL,
+        )?,
+        None => Channels::files(&config.data_dir, &config.mail_from, config.public_host())?,
+    };
+    Ok(channels)
+}
+
+/// SMTP connections kept open; also how many messages a worker sends at the same time.
+pub const SMTP_POOL: u32 = 16;
+
+/// A notification worker for this configuration's database and municipality.
+pub fn worker(
+    config: &Config,
+    db: Db,
+    municipality: Arc<Municipality>,
+) -> Result<Worker, StartupError> {
+    let mut settings = Settings::new(&config.public_url);
+    settings.concurrency = SMTP_POOL as usize;
+    Ok(Worker::new(db, municipality, channels(config)?, settings))
 }

@@ -4,6 +4,7 @@
 mod cases;
 mod identity;
 mod matrix;
+mod notifications;
 mod pages;
 mod platform;
 mod privacy;

@@ -14,6 +14,8 @@ use sqlx::Connection;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
+pub mod smtp;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

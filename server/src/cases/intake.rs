@@ -619,12 +619,13 @@ async fn emit_status_event(
     notifications::emit(
         conn,
         municipality_id,
-        &notifications::Event {
-            kind: Kind::CaseStatus,
-            dedupe_key: format!("case-status:{status_row}"),
-            recipient: &case.initiator,
-            case_id: Some(&case.id),
-        },
+        &notifications::Event::about_case(
+            Kind::CaseStatus,
+            format!("case-status:{status_row}"),
+            &case.initiator,
+            &case.id,
+            now + notifications::FOLD_WINDOW,
+        ),
         now,
     )
     .await
@@ -668,6 +669,20 @@ pub async fn set_action(
     .bind(now.as_millisecond())
     .bind(&case.id)
     .execute(&mut *tx)
+    .await?;
+    // One request per text and deadline: repeating it is "unchanged" above, so no second message.
+    notifications::emit(
+        &mut tx,
+        municipality_id,
+        &notifications::Event::about_case(
+            Kind::ActionRequest,
+            format!("action:{}:{}", case.id, now.as_millisecond()),
+            &case.initiator,
+            &case.id,
+            now,
+        ),
+        now,
+    )
     .await?;
     let record = record(&mut tx, &case.id).await?;
     tx.commit().await?;

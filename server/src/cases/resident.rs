@@ -138,6 +138,27 @@ fn pick(lang: Lang, nl: String, en: String) -> String {
 /// How many open cases the overview lists.
 const OVERVIEW_CASES: usize = 5;
 
+/// Whether the case (by row id) is one `party` may see now; the notification worker asks this again just
+/// before sending, so an update about a case that was made confidential or reassigned is dropped.
+pub async fn can_see(
+    db: &Db,
+    municipality: &Municipality,
+    party: &Party,
+    case_id: &str,
+) -> Result<bool, CasesError> {
+    let sql = format!(
+        "SELECT c.id FROM cases c JOIN case_type ct ON ct.id = c.case_type_id WHERE {} AND c.id = $3",
+        visible(municipality, party)
+    );
+    let row: Option<(String,)> = sqlx::query_as(&sql)
+        .bind(party_id(party))
+        .bind(&municipality.id)
+        .bind(case_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Overzicht: actions first (earliest deadline), the most recently changed open cases, recent contacts.
 pub async fn overview(
     db: &Db,

@@ -1,25 +1,122 @@
-//! Notifications: events that should reach a resident, written to an outbox (`notification_event`) in the
-//! same transaction as the change that causes them. Delivery (channels, templates, the worker) builds on this
-//! table; an event names only ids, so no message can carry more than a link.
+//! Notifications: events that should reach a resident are written to an outbox (`notification_event`) in the
+//! same transaction as the change that causes them. The worker ([`worker`]) turns each event into messages for
+//! the addresses the resident chose ([`outbox::plan_due`]), then delivers them with leases, retries and a
+//! fallback ([`outbox::deliver_due`]). An event names only ids; the templates ([`templates`]) see nothing but
+//! the municipality's name, a time, a reference and a link, so no message can carry more.
+
+pub mod addresses;
+pub mod channels;
+pub mod outbox;
+pub mod templates;
+pub mod worker;
 
 use crate::identity::secrets;
 use crate::parties::Party;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
 
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationsError {
+    #[error("database error: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// A field a resident filled in is not usable; the text says why, in Dutch (B1).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
+    /// The address (or the resident's choice) does not exist for this person.
+    #[error("not found")]
+    NotFound,
+    /// The verification code was wrong; this many tries are left.
+    #[error("wrong code")]
+    WrongCode { tries_left: i64 },
+    /// The code expired or was tried too often: a new one is needed.
+    #[error("code expired")]
+    CodeExpired,
+}
+
+/// What happened, as stored in `notification_event.kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A case reached a status whose type says "inform the resident".
     CaseStatus,
+    /// The municipality needs something from the resident for a case.
+    ActionRequest,
+    /// A code that proves an address belongs to the person who added it.
+    AddressVerification,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::CaseStatus => "case-status",
+            Kind::ActionRequest => "action-request",
+            Kind::AddressVerification => "address-verification",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Kind> {
+        match value {
+            "case-status" => Some(Kind::CaseStatus),
+            "action-request" => Some(Kind::ActionRequest),
+            "address-verification" => Some(Kind::AddressVerification),
+            _ => None,
+        }
+    }
+
+    /// The kind of message a resident chooses an address for; `None` for messages that go to one fixed address.
+    pub fn message_kind(self) -> Option<MessageKind> {
+        match self {
+            Kind::CaseStatus => Some(MessageKind::CaseUpdate),
+            Kind::ActionRequest => Some(MessageKind::ActionRequest),
+            Kind::AddressVerification => None,
+        }
+    }
+
+    /// How long delivery may keep trying before the message counts as not delivered.
+    pub fn delivery_window(self) -> SignedDuration {
+        match self {
+            Kind::CaseStatus | Kind::ActionRequest => SignedDuration::from_hours(72),
+            Kind::AddressVerification => addresses::CODE_VALID,
         }
     }
 }
+
+/// The kinds of message a resident picks an address for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    AppointmentConfirmation,
+    Reminder,
+    CaseUpdate,
+    ActionRequest,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 4] = [
+        MessageKind::AppointmentConfirmation,
+        MessageKind::Reminder,
+        MessageKind::CaseUpdate,
+        MessageKind::ActionRequest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::AppointmentConfirmation => "appointment-confirmation",
+            MessageKind::Reminder => "reminder",
+            MessageKind::CaseUpdate => "case-update",
+            MessageKind::ActionRequest => "action-request",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// Status changes of one case within this window fold into one message: a case system that sets three statuses
+/// in a row sends the resident one "there is news", not three.
+pub const FOLD_WINDOW: SignedDuration = SignedDuration::from_secs(30);
 
 /// One event for the outbox. `dedupe_key` is stable for the cause (e.g. the status row), so writing the same
 /// event twice stores it once.
@@ -28,6 +125,32 @@ pub struct Event<'a> {
     pub dedupe_key: String,
     pub recipient: &'a Party,
     pub case_id: Option<&'a str>,
+    /// For a verification code: the one address it goes to, and the code itself.
+    pub address_id: Option<&'a str>,
+    pub secret: Option<&'a str>,
+    /// Not before this instant (case updates wait [`FOLD_WINDOW`] so a burst folds into one message).
+    pub due_at: Timestamp,
+}
+
+impl<'a> Event<'a> {
+    /// An event about a case, for its initiator.
+    pub fn about_case(
+        kind: Kind,
+        dedupe_key: String,
+        recipient: &'a Party,
+        case_id: &'a str,
+        due_at: Timestamp,
+    ) -> Event<'a> {
+        Event {
+            kind,
+            dedupe_key,
+            recipient,
+            case_id: Some(case_id),
+            address_id: None,
+            secret: None,
+            due_at,
+        }
+    }
 }
 
 /// Writes the event into the caller's transaction; a repeat with the same key is ignored.
@@ -38,8 +161,9 @@ pub async fn emit(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO notification_event (id, municipality_id, kind, dedupe_key, person_id, organisation_id, case_id, created_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO notification_event (id, municipality_id, kind, dedupe_key, person_id, organisation_id, case_id,
+                                         address_id, secret, created_at_ms, due_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(secrets::id())
     .bind(municipality_id)
@@ -48,7 +172,10 @@ pub async fn emit(
     .bind(event.recipient.person_id())
     .bind(event.recipient.organisation_id())
     .bind(event.case_id)
+    .bind(event.address_id)
+    .bind(event.secret)
     .bind(now.as_millisecond())
+    .bind(event.due_at.as_millisecond())
     .execute(conn)
     .await?;
     Ok(())

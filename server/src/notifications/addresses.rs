@@ -1,0 +1,582 @@
+//! The digital addresses a person keeps (e-mail addresses, mobile numbers), each with an own label, and where
+//! each kind of message goes. An address is used only after the person typed the 6-digit code sent to it
+//! (15 minutes, 5 tries), or when the contact centre took it on the phone; after 12 months it asks to be
+//! confirmed again. The code travels through the outbox like any message.
+
+use super::channels::Channel;
+use super::{emit, Event, Kind, MessageKind, NotificationsError};
+use crate::identity::secrets;
+use crate::parties::Party;
+use crate::storage::Db;
+use jiff::{SignedDuration, Timestamp};
+use rand::Rng;
+
+pub const CODE_VALID: SignedDuration = SignedDuration::from_mins(15);
+pub const CODE_TRIES: i64 = 5;
+pub const REVERIFY_AFTER: SignedDuration = SignedDuration::from_hours(24 * 365);
+/// A new code at most once a minute per address: enough for "I did not get it", useless for flooding.
+const RESEND_AFTER: SignedDuration = SignedDuration::from_mins(1);
+const MAX_ADDRESSES: i64 = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    pub id: String,
+    pub channel: Channel,
+    pub value: String,
+    pub label: String,
+    pub created_at_ms: i64,
+    pub verified_at_ms: Option<i64>,
+    pub given_by_phone: bool,
+    pub failed_at_ms: Option<i64>,
+}
+
+impl Address {
+    /// Verified less than 12 months ago, or taken on the phone by the contact centre.
+    pub fn usable(&self, now: Timestamp) -> bool {
+        self.given_by_phone || self.verified_recently(now)
+    }
+
+    fn verified_recently(&self, now: Timestamp) -> bool {
+        self.verified_at_ms
+            .is_some_and(|at| at > (now - REVERIFY_AFTER).as_millisecond())
+    }
+
+    /// Verified once, but long ago: the resident is asked to confirm it again.
+    pub fn needs_reverification(&self, now: Timestamp) -> bool {
+        self.verified_at_ms.is_some() && !self.verified_recently(now) && !self.given_by_phone
+    }
+}
+
+fn invalid(field: &'static str, message: &'static str) -> NotificationsError {
+    NotificationsError::Invalid { field, message }
+}
+
+/// Lower-cases the domain, trims, and checks the shape; the real proof is the code that must arrive.
+pub fn normalise_email(input: &str) -> Result<String, NotificationsError> {
+    let problem = || {
+        invalid(
+            "value",
+            "Dit is geen e-mailadres. Vul een adres in zoals naam@voorbeeld.nl.",
+        )
+    };
+    let value = input.trim();
+    let (local, domain) = value.rsplit_once('@').ok_or_else(problem)?;
+    let fine_local = !local.is_empty()
+        && local.len() <= 64
+        && !local.contains('@')
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\".contains(c));
+    let fine_domain = domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|part| {
+            !part.is_empty()
+                && part.len() <= 63
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if !(fine_local && fine_domain) || value.len() > 254 {
+        return Err(problem());
+    }
+    Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// Dutch mobile numbers in any common spelling (06-12345678, +31 6 1234 5678, 0031612345678) become
+/// +316…; other international numbers are accepted in +… form.
+pub fn normalise_mobile(input: &str) -> Result<String, NotificationsError> {
+    let problem = || {
+        invalid(
+            "value",
+            "Dit is geen mobiel nummer. Vul een nummer in zoals 06 12345678.",
+        )
+    };
+    let mut digits = String::new();
+    for (i, c) in input.trim().chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => digits.push('+'),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(problem()),
+        }
+    }
+    let international = if let Some(rest) = digits.strip_prefix("+") {
+        rest.to_owned()
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("31{rest}")
+    } else {
+        return Err(problem());
+    };
+    let dutch_mobile = international.starts_with("316") && international.len() == 11;
+    let other = !international.starts_with("31")
+        && (8..=15).contains(&international.len())
+        && !international.starts_with('0');
+    if dutch_mobile || other {
+        Ok(format!("+{international}"))
+    } else {
+        Err(problem())
+    }
+}
+
+fn check_label(label: &str) -> Result<String, NotificationsError> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 40 {
+        return Err(invalid(
+            "label",
+            "Geef het adres een naam van 1 tot 40 tekens, bijvoorbeeld ‘mijn eigen telefoon’.",
+        ));
+    }
+    Ok(label.to_owned())
+}
+
+type AddressRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+);
+
+fn from_row(row: AddressRow) -> Option<Address> {
+    Some(Address {
+        id: row.0,
+        channel: Channel::parse(&row.1)?,
+        value: row.2,
+        label: row.3,
+        created_at_ms: row.4,
+        verified_at_ms: row.5,
+        given_by_phone: row.6 == 1,
+        failed_at_ms: row.7,
+    })
+}
+
+const COLUMNS: &str =
+    "id, channel, value, label, created_at_ms, verified_at_ms, given_by_phone, failed_at_ms";
+
+pub async fn list(db: &Db, person_id: &str) -> Result<Vec<Address>, NotificationsError> {
+    let rows: Vec<AddressRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM digital_address WHERE person_id = $1 ORDER BY created_at_ms, id"
+    ))
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().filter_map(from_row).collect())
+}
+
+pub async fn get(
+    db: &Db,
+    person_id: &str,
+    address_id: &str,
+) -> Result<Address, NotificationsError> {
+    let row: Option<AddressRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM digital_address WHERE person_id = $1 AND id = $2"
+    ))
+    .bind(person_id)
+    .bind(address_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.and_then(from_row).ok_or(NotificationsError::NotFound)
+}
+
+fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// The stored form of a code: salted with the address, so equal codes of two addresses differ.
+fn code_hash(address_id: &str, code: &str) -> String {
+    secrets::hash(&format!("{address_id}:{code}"))
+}
+
+/// Adds an address (or renames one the person already has) and, unless it is usable already, sends a code to
+/// it. Returns the address id.
+pub async fn add(
+    db: &Db,
+    municipality_id: &str,
+    person_id: &str,
+    channel: Channel,
+    value: &str,
+    label: &str,
+    now: Timestamp,
+) -> Result<String, NotificationsError> {
+    let value = match channel {
+        Channel::Email => normalise_email(value)?,
+        Channel::Sms => normalise_mobile(value)?,
+    };
+    let label = check_label(label)?;
+    let mut tx = db.pool.begin().await?;
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM digital_address WHERE person_id = $1 AND channel = $2 AND value = $3",
+    )
+    .bind(person_id)
+    .bind(channel.as_str())
+    .bind(&value)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let id = match existing {
+        Some((id,)) => {
+            sqlx::query("UPDATE digital_address SET label = $1 WHERE id = $2")
+                .bind(&label)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+        None => {
+            let (count,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM digital_address WHERE person_id = $1")
+                    .bind(person_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if count >= MAX_ADDRESSES {
+                return Err(invalid(
+                    "value",
+                    "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
+                ));
+            }
+            let id = secrets::id();
+            sqlx::query(
+                "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(person_id)
+            .bind(channel.as_str())
+            .bind(&value)
+            .bind(&label)
+            .bind(now.as_millisecond())
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    let (verified_at, by_phone): (Option<i64>, i64) =
+        sqlx::query_as("SELECT verified_at_ms, given_by_phone FROM digital_address WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let usable =
+        by_phone == 1 || verified_at.is_some_and(|at| at > (now - REVERIFY_AFTER).as_millisecond());
+    if !usable {
+        send_code(&mut tx, municipality_id, person_id, &id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn send_code(
+    conn: &mut sqlx::AnyConnection,
+    municipality_id: &str,
+    person_id: &str,
+    address_id: &str,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    let code = new_code();
+    sqlx::query(
+        "UPDATE digital_address SET code_hash = $1, code_expires_at_ms = $2, code_tries = 0 WHERE id = $3",
+    )
+    .bind(code_hash(address_id, &code))
+    .bind((now + CODE_VALID).as_millisecond())
+    .bind(address_id)
+    .execute(&mut *conn)
+    .await?;
+    let party = Party::Person(person_id.to_owned());
+    emit(
+        conn,
+        municipality_id,
+        &Event {
+            kind: Kind::AddressVerification,
+            dedupe_key: format!("verify:{address_id}:{}", secrets::id()),
+            recipient: &party,
+            case_id: None,
+            address_id: Some(address_id),
+            secret: Some(&code),
+            due_at: now,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends a fresh code (the old one stops working).
+pub async fn resend_code(
+    db: &Db,
+    municipality_id: &str,
+    person_id: &str,
+    address_id: &str,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    let mut tx = db.pool.begin().await?;
+    let row: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT code_expires_at_ms FROM digital_address WHERE id = $1 AND person_id = $2",
+    )
+    .bind(address_id)
+    .bind(person_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (expires,) = row.ok_or(NotificationsError::NotFound)?;
+    let sent_at = expires.map(|ms| ms - CODE_VALID.as_millis() as i64);
+    if sent_at.is_some_and(|at| at + RESEND_AFTER.as_millis() as i64 > now.as_millisecond()) {
+        return Err(invalid(
+            "code",
+            "We hebben net een code gestuurd. Wacht een minuut en vraag dan pas een nieuwe.",
+        ));
+    }
+    send_code(&mut tx, municipality_id, person_id, address_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks a typed code. Five wrong tries or an expired code need a new code.
+pub async fn verify(
+    db: &Db,
+    person_id: &str,
+    address_id: &str,
+    typed: &str,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    if typed.len() != 6 || !typed.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid(
+            "code",
+            "De code bestaat uit 6 cijfers. Kijk in het bericht dat we stuurden.",
+        ));
+    }
+    let mut tx = db.pool.begin().await?;
+    let row: Option<(Option<String>, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT code_hash, code_expires_at_ms, code_tries FROM digital_address WHERE id = $1 AND person_id = $2",
+    )
+    .bind(address_id)
+    .bind(person_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (hash, expires, tries) = row.ok_or(NotificationsError::NotFound)?;
+    let (Some(hash), Some(expires)) = (hash, expires) else {
+        return Err(NotificationsError::CodeExpired);
+    };
+    if expires <= now.as_millisecond() || tries >= CODE_TRIES {
+        return Err(NotificationsError::CodeExpired);
+    }
+    if !secrets::same(&hash, &code_hash(address_id, &typed)) {
+        sqlx::query("UPDATE digital_address SET code_tries = code_tries + 1 WHERE id = $1")
+            .bind(address_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let left = CODE_TRIES - tries - 1;
+        return Err(if left > 0 {
+            NotificationsError::WrongCode { tries_left: left }
+        } else {
+            NotificationsError::CodeExpired
+        });
+    }
+    sqlx::query(
+        "UPDATE digital_address SET verified_at_ms = $1, code_hash = NULL, code_expires_at_ms = NULL, code_tries = 0,
+                failed_at_ms = NULL WHERE id = $2",
+    )
+    .bind(now.as_millisecond())
+    .bind(address_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an address; choices and overrides that pointed to it fall back to the default.
+pub async fn remove(db: &Db, person_id: &str, address_id: &str) -> Result<(), NotificationsError> {
+    let mut tx = db.pool.begin().await?;
+    for sql in [
+        "DELETE FROM notification_choice WHERE address_id = $1 AND person_id = $2",
+        "DELETE FROM notification_override WHERE address_id = $1 AND person_id = $2",
+        "DELETE FROM notification_message WHERE address_id = $1 AND person_id = $2",
+        "UPDATE notification_event SET address_id = NULL WHERE address_id = $1 AND person_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(address_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let gone = sqlx::query("DELETE FROM digital_address WHERE id = $1 AND person_id = $2")
+        .bind(address_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(NotificationsError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn usable_address(
+    db: &Db,
+    person_id: &str,
+    address_id: &str,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    let address = get(db, person_id, address_id).await?;
+    if address.usable(now) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "address",
+            "Dit adres is nog niet bevestigd. Vul eerst de code in die we naar het adres stuurden.",
+        ))
+    }
+}
+
+/// Where one kind of message goes; `None` returns it to the default (the first usable address).
+pub async fn choose(
+    db: &Db,
+    person_id: &str,
+    kind: MessageKind,
+    address_id: Option<&str>,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    if let Some(address_id) = address_id {
+        usable_address(db, person_id, address_id, now).await?;
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM notification_choice WHERE person_id = $1 AND kind = $2")
+        .bind(person_id)
+        .bind(kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if let Some(address_id) = address_id {
+        sqlx::query(
+            "INSERT INTO notification_choice (person_id, kind, address_id) VALUES ($1, $2, $3)",
+        )
+        .bind(person_id)
+        .bind(kind.as_str())
+        .bind(address_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "Send everything about this case to …"; `None` removes the override.
+pub async fn choose_for_case(
+    db: &Db,
+    person_id: &str,
+    case_id: &str,
+    address_id: Option<&str>,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    if let Some(address_id) = address_id {
+        usable_address(db, person_id, address_id, now).await?;
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "DELETE FROM notification_override WHERE person_id = $1 AND subject_kind = 'case' AND subject_id = $2",
+    )
+    .bind(person_id)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(address_id) = address_id {
+        sqlx::query(
+            "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)
+             VALUES ($1, 'case', $2, $3)",
+        )
+        .bind(person_id)
+        .bind(case_id)
+        .bind(address_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The person's choices: kind of message → address id.
+pub async fn choices(
+    db: &Db,
+    person_id: &str,
+) -> Result<Vec<(MessageKind, String)>, NotificationsError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, address_id FROM notification_choice WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, address)| MessageKind::parse(&kind).map(|k| (k, address)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_mobile_numbers_in_every_common_spelling_become_one_form() {
+        for input in [
+            "06-12345678",
+            "06 1234 5678",
+            "+31 6 12345678",
+            "0031612345678",
+            "+31 (0)6 12345678",
+        ] {
+            let got = normalise_mobile(input);
+            if input.contains("(0)") {
+                assert!(got.is_err(), "{input}");
+            } else {
+                assert_eq!(got.unwrap(), "+31612345678", "{input}");
+            }
+        }
+        assert_eq!(
+            normalise_mobile("+32 470 12 34 56").unwrap(),
+            "+32470123456"
+        );
+        for bad in ["020-1234567", "12345", "06-1234567a", "+31 20 123 4567"] {
+            assert!(normalise_mobile(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn e_mail_addresses_are_trimmed_and_their_domain_lower_cased() {
+        assert_eq!(
+            normalise_email("  Desiree.Veilig@Example.NL ").unwrap(),
+            "Desiree.Veilig@example.nl"
+        );
+        for bad in [
+            "desiree",
+            "a@b",
+            "a b@example.nl",
+            "@example.nl",
+            "a@-x.nl",
+            "a@x..nl",
+            "<a>@x.nl",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_address_verified_over_a_year_ago_asks_to_be_confirmed_again() {
+        let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        let mut address = Address {
+            id: String::from("a"),
+            channel: Channel::Email,
+            value: String::from("x@example.nl"),
+            label: String::from("x"),
+            created_at_ms: 0,
+            verified_at_ms: Some((now - SignedDuration::from_hours(24 * 366)).as_millisecond()),
+            given_by_phone: false,
+            failed_at_ms: None,
+        };
+        assert!(!address.usable(now));
+        assert!(address.needs_reverification(now));
+        address.verified_at_ms = Some((now - SignedDuration::from_hours(24)).as_millisecond());
+        assert!(address.usable(now));
+        assert!(!address.needs_reverification(now));
+    }
+}

@@ -1,0 +1,852 @@
+//! The outbox, in two steps a worker repeats:
+//!
+//! 1. [`plan_due`] claims due events under a lease and turns each into messages: one per recipient, to the
+//!    address the resident chose (override for the case → choice for the kind → first usable address). Case
+//!    updates that arrive within [`super::FOLD_WINDOW`] fold into the newest one. A message row is unique per
+//!    (event, channel, address), so a re-planned event never yields a second message.
+//! 2. [`deliver_due`] claims queued messages under a lease, checks again that they should still go (the case
+//!    is still visible, the code still current), renders them from safe fields only, and sends them.
+//!    Transient failures retry with exponential backoff and jitter until the event's deadline; a permanent
+//!    failure stops at once and tries the resident's next address.
+//!
+//! Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the work; SQLite has one
+//! writer at a time, which serialises claims by itself. A worker that dies leaves leases that [`reap`] frees.
+//! A message keeps its id on every attempt; it is the e-mail `Message-ID`, so a retry after a crash that
+//! came after the relay's `250` produces the same message again, never a different one.
+
+use super::addresses::Address;
+use super::channels::{Channel, Channels, Outgoing, SendError};
+use super::templates::{self, SafeFields};
+use super::{Kind, MessageKind};
+use crate::cases::resident;
+use crate::identity::secrets;
+use crate::parties::Party;
+use crate::storage::{Backend, Db};
+use crate::tenancy::Municipality;
+use app::i18n::Lang;
+use futures_util::stream::{self, StreamExt};
+use jiff::{SignedDuration, Timestamp};
+use rand::Rng;
+use sqlx::AnyConnection;
+
+/// How a worker claims and retries.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A claimed row is this worker's until the lease runs out (renewed while it works).
+    pub lease: SignedDuration,
+    /// Rows per claim.
+    pub batch: i64,
+    /// Messages sent at the same time.
+    pub concurrency: usize,
+    /// First retry after this long; each next one waits twice as long, up to [`Settings::max_backoff`].
+    pub first_backoff: SignedDuration,
+    pub max_backoff: SignedDuration,
+    /// Where the links in messages point (`LOKET_PUBLIC_URL`).
+    pub public_url: String,
+}
+
+impl Settings {
+    pub fn new(public_url: &str) -> Settings {
+        Settings {
+            lease: SignedDuration::from_secs(60),
+            batch: 100,
+            concurrency: 16,
+            first_backoff: SignedDuration::from_secs(10),
+            max_backoff: SignedDuration::from_mins(30),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+fn skip_locked(db: &Db) -> &'static str {
+    match db.backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    }
+}
+
+/// Frees the leases of workers that died: their `sending` messages are queued again, their events can be
+/// claimed again. Returns how many rows were freed.
+pub async fn reap(db: &Db, now: Timestamp) -> Result<u64, sqlx::Error> {
+    let now = now.as_millisecond();
+    let messages = sqlx::query(
+        "UPDATE notification_message SET status = 'queued', lease_owner = NULL, lease_until_ms = NULL
+         WHERE status = 'sending' AND lease_until_ms < $1",
+    )
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    let events = sqlx::query(
+        "UPDATE notification_event SET lease_owner = NULL, lease_until_ms = NULL
+         WHERE processed_at_ms IS NULL AND lease_until_ms < $1",
+    )
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(messages.rows_affected() + events.rows_affected())
+}
+
+/// Extends every lease `owner` holds, while it is still working on them.
+pub async fn renew(
+    db: &Db,
+    owner: &str,
+    lease: SignedDuration,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let until = (now + lease).as_millisecond();
+    sqlx::query(
+        "UPDATE notification_message SET lease_until_ms = $1 WHERE lease_owner = $2 AND status = 'sending'",
+    )
+    .bind(until)
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
+    sqlx::query(
+        "UPDATE notification_event SET lease_until_ms = $1 WHERE lease_owner = $2 AND processed_at_ms IS NULL",
+    )
+    .bind(until)
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+type EventRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+struct ClaimedEvent {
+    id: String,
+    kind: Option<Kind>,
+    person_id: Option<String>,
+    organisation_id: Option<String>,
+    case_id: Option<String>,
+    address_id: Option<String>,
+    created_at_ms: i64,
+}
+
+/// Claims up to `settings.batch` due events and plans their messages. Returns how many events it handled.
+pub async fn plan_due(
+    db: &Db,
+    municipality: &Municipality,
+    owner: &str,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<usize, sqlx::Error> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "UPDATE notification_event SET lease_owner = $1, lease_until_ms = $2
+         WHERE id IN (SELECT id FROM notification_event
+                      WHERE municipality_id = $3 AND processed_at_ms IS NULL AND lease_owner IS NULL
+                        AND due_at_ms <= $4
+                      ORDER BY due_at_ms LIMIT $5{})
+         RETURNING id, kind, person_id, organisation_id, case_id, address_id, created_at_ms",
+        skip_locked(db)
+    ))
+    .bind(owner)
+    .bind((now + settings.lease).as_millisecond())
+    .bind(&municipality.id)
+    .bind(now.as_millisecond())
+    .bind(settings.batch)
+    .fetch_all(&db.pool)
+    .await?;
+    let count = rows.len();
+    for row in rows {
+        let event = ClaimedEvent {
+            id: row.0,
+            kind: Kind::parse(&row.1),
+            person_id: row.2,
+            organisation_id: row.3,
+            case_id: row.4,
+            address_id: row.5,
+            created_at_ms: row.6,
+        };
+        plan_one(db, municipality, owner, &event, now).await?;
+    }
+    Ok(count)
+}
+
+async fn plan_one(
+    db: &Db,
+    municipality: &Municipality,
+    owner: &str,
+    event: &ClaimedEvent,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let outcome = match event.kind {
+        None => "unknown-kind",
+        Some(kind) => plan_messages(&mut tx, municipality, event, kind, now).await?,
+    };
+    let done = sqlx::query(
+        "UPDATE notification_event SET processed_at_ms = $1, outcome = $2, lease_owner = NULL, lease_until_ms = NULL
+         WHERE id = $3 AND lease_owner = $4",
+    )
+    .bind(now.as_millisecond())
+    .bind(outcome)
+    .bind(&event.id)
+    .bind(owner)
+    .execute(&mut *tx)
+    .await?;
+    // Lost the lease (this worker was too slow and another took over): leave the event to that one.
+    if done.rows_affected() == 1 {
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn plan_messages(
+    conn: &mut AnyConnection,
+    municipality: &Municipality,
+    event: &ClaimedEvent,
+    kind: Kind,
+    now: Timestamp,
+) -> Result<&'static str, sqlx::Error> {
+    let deadline = Timestamp::from_millisecond(event.created_at_ms)
+        .unwrap_or(now)
+        .saturating_add(kind.delivery_window())
+        .unwrap_or(now);
+    if kind == Kind::AddressVerification {
+        let (Some(person), Some(address)) = (&event.person_id, &event.address_id) else {
+            return Ok("no-address");
+        };
+        let channel: Option<(String,)> =
+            sqlx::query_as("SELECT channel FROM digital_address WHERE id = $1")
+                .bind(address)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(channel) = channel.and_then(|(c,)| Channel::parse(&c)) else {
+            return Ok("no-address");
+        };
+        insert_message(
+            conn,
+            municipality,
+            &event.id,
+            person,
+            address,
+            channel,
+            now,
+            deadline,
+        )
+        .await?;
+        return Ok("planned");
+    }
+    if let Some(case_id) = &event.case_id {
+        if kind == Kind::CaseStatus && newer_update_waits(conn, event, case_id).await? {
+            return Ok("folded");
+        }
+    }
+    let mut planned = false;
+    for person in recipients(conn, event).await? {
+        let candidates = candidates(
+            conn,
+            &person,
+            kind.message_kind(),
+            event.case_id.as_deref(),
+            now,
+        )
+        .await?;
+        if let Some(address) = candidates.first() {
+            insert_message(
+                conn,
+                municipality,
+                &event.id,
+                &person,
+                &address.id,
+                address.channel,
+                now,
+                deadline,
+            )
+            .await?;
+            planned = true;
+        }
+    }
+    Ok(if planned { "planned" } else { "no-address" })
+}
+
+/// A later update about the same case is still waiting: this one folds into it.
+async fn newer_update_waits(
+    conn: &mut AnyConnection,
+    event: &ClaimedEvent,
+    case_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let newer: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM notification_event
+         WHERE kind = 'case-status' AND case_id = $1 AND processed_at_ms IS NULL AND id <> $2
+           AND (created_at_ms > $3 OR (created_at_ms = $3 AND id > $2))
+         LIMIT 1",
+    )
+    .bind(case_id)
+    .bind(&event.id)
+    .bind(event.created_at_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(newer.is_some())
+}
+
+/// The persons an event goes to: the person and the case's co-initiators, or an organisation's confirmed
+/// members (each with their own choices).
+async fn recipients(
+    conn: &mut AnyConnection,
+    event: &ClaimedEvent,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut persons = Vec::new();
+    if let Some(person) = &event.person_id {
+        persons.push(person.clone());
+        if let Some(case_id) = &event.case_id {
+            let co: Vec<(String,)> = sqlx::query_as(
+                "SELECT person_id FROM case_role WHERE case_id = $1 ORDER BY person_id",
+            )
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            persons.extend(co.into_iter().map(|(p,)| p));
+        }
+    } else if let Some(organisation) = &event.organisation_id {
+        let members: Vec<(String,)> = sqlx::query_as(
+            "SELECT person_id FROM membership WHERE organisation_id = $1 AND confirmed_at_ms IS NOT NULL
+             ORDER BY person_id",
+        )
+        .bind(organisation)
+        .fetch_all(&mut *conn)
+        .await?;
+        persons.extend(members.into_iter().map(|(p,)| p));
+    }
+    persons.dedup();
+    Ok(persons)
+}
+
+type AddressRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    i64,
+);
+
+/// The person's usable addresses, best first: the override for this case, the choice for this kind of
+/// message, then e-mail before SMS, oldest first.
+async fn candidates(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    kind: Option<MessageKind>,
+    case_id: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<Address>, sqlx::Error> {
+    let rows: Vec<AddressRow> = sqlx::query_as(
+        "SELECT a.id, a.channel, a.value, a.label, a.created_at_ms, a.verified_at_ms, a.given_by_phone, a.failed_at_ms,
+                CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
+                                  AND o.person_id = $1 AND o.subject_kind = 'case' AND o.subject_id = $2) THEN 0
+                     WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
+                                  AND c.person_id = $1 AND c.kind = $3) THEN 1
+                     WHEN a.channel = 'email' THEN 2 ELSE 3 END AS rank
+         FROM digital_address a WHERE a.person_id = $1
+         ORDER BY rank, a.created_at_ms, a.id",
+    )
+    .bind(person_id)
+    .bind(case_id.unwrap_or(""))
+    .bind(kind.map_or("", MessageKind::as_str))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Address {
+                id: row.0,
+                channel: Channel::parse(&row.1)?,
+                value: row.2,
+                label: row.3,
+                created_at_ms: row.4,
+                verified_at_ms: row.5,
+                given_by_phone: row.6 == 1,
+                failed_at_ms: row.7,
+            })
+        })
+        .filter(|a| a.usable(now))
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_message(
+    conn: &mut AnyConnection,
+    municipality: &Municipality,
+    event_id: &str,
+    person_id: &str,
+    address_id: &str,
+    channel: Channel,
+    now: Timestamp,
+    deadline: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notification_message (id, event_id, municipality_id, person_id, address_id, channel, status,
+                                           next_attempt_at_ms, deadline_ms, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $7)
+         ON CONFLICT (event_id, channel, address_id) DO NOTHING",
+    )
+    .bind(secrets::id())
+    .bind(event_id)
+    .bind(&municipality.id)
+    .bind(person_id)
+    .bind(address_id)
+    .bind(channel.as_str())
+    .bind(now.as_millisecond())
+    .bind(deadline.as_millisecond())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type MessageRow = (String, String, String, String, String, i64, i64);
+
+struct ClaimedMessage {
+    id: String,
+    event_id: String,
+    person_id: String,
+    address_id: String,
+    channel: Option<Channel>,
+    attempts: i64,
+    deadline_ms: i64,
+}
+
+/// What happened to one claimed message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Retry,
+    Failed,
+    Dropped,
+    /// Another worker owns it now; nothing was written.
+    LostLease,
+}
+
+/// Claims up to `settings.batch` due messages and sends them, `settings.concurrency` at a time. Returns
+/// what happened to each.
+pub async fn deliver_due(
+    db: &Db,
+    municipality: &Municipality,
+    channels: &Channels,
+    owner: &str,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<Vec<Delivery>, sqlx::Error> {
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "UPDATE notification_message
+         SET status = 'sending', lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM notification_message
+                      WHERE municipality_id = $3 AND status = 'queued' AND next_attempt_at_ms <= $4
+                      ORDER BY next_attempt_at_ms LIMIT $5{})
+         RETURNING id, event_id, person_id, address_id, channel, attempts, deadline_ms",
+        skip_locked(db)
+    ))
+    .bind(owner)
+    .bind((now + settings.lease).as_millisecond())
+    .bind(&municipality.id)
+    .bind(now.as_millisecond())
+    .bind(settings.batch)
+    .fetch_all(&db.pool)
+    .await?;
+    let claimed = rows.into_iter().map(|row| ClaimedMessage {
+        id: row.0,
+        event_id: row.1,
+        person_id: row.2,
+        address_id: row.3,
+        channel: Channel::parse(&row.4),
+        attempts: row.5,
+        deadline_ms: row.6,
+    });
+    stream::iter(claimed)
+        .map(|message| async move {
+            deliver_one(db, municipality, channels, owner, settings, &message, now).await
+        })
+        .buffer_unordered(settings.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+type ContextRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Everything a message needs at sending time, read fresh (the re-check).
+struct Context {
+    kind: Option<Kind>,
+    case_id: Option<String>,
+    organisation_id: Option<String>,
+    secret: Option<String>,
+    created_at_ms: i64,
+    to: String,
+    address: Address,
+    code_hash: Option<String>,
+    language: String,
+    case_identifier: Option<String>,
+    action_text: Option<String>,
+}
+
+async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, sqlx::Error> {
+    let row: Option<ContextRow> = sqlx::query_as(
+        "SELECT e.kind, e.case_id, e.organisation_id, e.secret, e.created_at_ms,
+                a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.identifier, c.action_text
+         FROM notification_event e
+         JOIN digital_address a ON a.id = $2
+         JOIN person p ON p.id = $3
+         LEFT JOIN cases c ON c.id = e.case_id
+         WHERE e.id = $1",
+    )
+    .bind(&message.event_id)
+    .bind(&message.address_id)
+    .bind(&message.person_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|row| Context {
+        kind: Kind::parse(&row.0),
+        case_id: row.1,
+        organisation_id: row.2,
+        secret: row.3,
+        created_at_ms: row.4,
+        to: row.5.clone(),
+        address: Address {
+            id: message.address_id.clone(),
+            channel: message.channel.unwrap_or(Channel::Email),
+            value: row.5,
+            label: String::new(),
+            created_at_ms: 0,
+            verified_at_ms: row.6,
+            given_by_phone: row.7 == 1,
+            failed_at_ms: None,
+        },
+        code_hash: row.8,
+        language: row.9,
+        case_identifier: row.10,
+        action_text: row.11,
+    }))
+}
+
+/// Why a message should not go any more, if so.
+async fn still_wanted(
+    db: &Db,
+    municipality: &Municipality,
+    message: &ClaimedMessage,
+    context: &Context,
+    kind: Kind,
+    now: Timestamp,
+) -> Result<Option<&'static str>, sqlx::Error> {
+    match kind {
+        Kind::AddressVerification => {
+            let current = match (&context.secret, &context.code_hash) {
+                (Some(code), Some(hash)) => secrets::same(
+                    hash,
+                    &secrets::hash(&format!("{}:{code}", message.address_id)),
+                ),
+                _ => false,
+            };
+            if !current {
+                return Ok(Some("code no longer current"));
+            }
+        }
+        Kind::CaseStatus | Kind::ActionRequest => {
+            if !context.address.usable(now) {
+                return Ok(Some("address no longer confirmed"));
+            }
+            let Some(case_id) = &context.case_id else {
+                return Ok(Some("case gone"));
+            };
+            let party = match &context.organisation_id {
+                Some(organisation) => {
+                    let member: Option<(String,)> = sqlx::query_as(
+                        "SELECT person_id FROM membership WHERE organisation_id = $1 AND person_id = $2
+                         AND confirmed_at_ms IS NOT NULL",
+                    )
+                    .bind(organisation)
+                    .bind(&message.person_id)
+                    .fetch_optional(&db.pool)
+                    .await?;
+                    if member.is_none() {
+                        return Ok(Some("no longer a member"));
+                    }
+                    Party::Organisation(organisation.clone())
+                }
+                None => Party::Person(message.person_id.clone()),
+            };
+            let visible = resident::can_see(db, municipality, &party, case_id)
+                .await
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            if !visible {
+                return Ok(Some("case no longer visible"));
+            }
+            if kind == Kind::ActionRequest && context.action_text.is_none() {
+                return Ok(Some("action no longer asked"));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
+    match (kind, &context.case_identifier) {
+        (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {
+            format!("{}/zaken/{identifier}", settings.public_url)
+        }
+        _ => format!("{}/instellingen/berichten", settings.public_url),
+    }
+}
+
+/// Exponential backoff with jitter: attempt n waits a random time in [d/2, d], d = first · 2^(n−1), capped.
+pub fn backoff(settings: &Settings, attempts: i64) -> SignedDuration {
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    let full_ms = settings
+        .first_backoff
+        .as_millis()
+        .saturating_mul(1i128 << exponent)
+        .min(settings.max_backoff.as_millis());
+    let full_ms = i64::try_from(full_ms).unwrap_or(i64::MAX).max(2);
+    SignedDuration::from_millis(rand::rng().random_range(full_ms / 2..=full_ms))
+}
+
+async fn deliver_one(
+    db: &Db,
+    municipality: &Municipality,
+    channels: &Channels,
+    owner: &str,
+    settings: &Settings,
+    message: &ClaimedMessage,
+    now: Timestamp,
+) -> Result<Delivery, sqlx::Error> {
+    let Some(context) = context(db, message).await? else {
+        return finish(db, owner, message, "dropped", Some("event gone"), now).await;
+    };
+    let (Some(kind), Some(channel)) = (context.kind, message.channel) else {
+        return finish(db, owner, message, "dropped", Some("unknown kind"), now).await;
+    };
+    if let Some(reason) = still_wanted(db, municipality, message, &context, kind, now).await? {
+        tracing::info!(message = %message.id, kind = kind.as_str(), reason, "message dropped before sending");
+        return finish(db, owner, message, "dropped", Some(reason), now).await;
+    }
+    let lang = if context.language == "en" {
+        Lang::En
+    } else {
+        Lang::Nl
+    };
+    let when = Timestamp::from_millisecond(context.created_at_ms)
+        .unwrap_or(now)
+        .to_zoned(municipality.time_zone.clone());
+    let reference = templates::reference(&message.id);
+    let link = link(settings, kind, &context);
+    let content = templates::render(
+        kind,
+        lang,
+        &SafeFields {
+            municipality: &municipality.name,
+            when: &when,
+            reference: &reference,
+            link: &link,
+            code: context.secret.as_deref(),
+        },
+    );
+    let sent = channels
+        .send(&Outgoing {
+            id: &message.id,
+            channel,
+            to: &context.to,
+            content: &content,
+        })
+        .await;
+    match sent {
+        Ok(()) => {
+            let outcome = finish(db, owner, message, "sent", None, now).await?;
+            if outcome == Delivery::Sent {
+                sqlx::query(
+                    "UPDATE digital_address SET failed_at_ms = NULL WHERE id = $1 AND failed_at_ms IS NOT NULL",
+                )
+                .bind(&message.address_id)
+                .execute(&db.pool)
+                .await?;
+                if kind == Kind::AddressVerification {
+                    // The code has reached its address; the outbox need not remember it.
+                    sqlx::query("UPDATE notification_event SET secret = NULL WHERE id = $1")
+                        .bind(&message.event_id)
+                        .execute(&db.pool)
+                        .await?;
+                }
+            }
+            tracing::info!(message = %message.id, kind = kind.as_str(), channel = channel.as_str(), "message sent");
+            Ok(outcome)
+        }
+        Err(SendError::Transient(reason)) => {
+            let next = now + backoff(settings, message.attempts);
+            if next.as_millisecond() <= message.deadline_ms {
+                tracing::warn!(message = %message.id, attempts = message.attempts, %reason, "message will be retried");
+                let retried = sqlx::query(
+                    "UPDATE notification_message SET status = 'queued', next_attempt_at_ms = $1, last_error = $2,
+                            lease_owner = NULL, lease_until_ms = NULL
+                     WHERE id = $3 AND lease_owner = $4",
+                )
+                .bind(next.as_millisecond())
+                .bind(&reason)
+                .bind(&message.id)
+                .bind(owner)
+                .execute(&db.pool)
+                .await?;
+                return Ok(if retried.rows_affected() == 1 {
+                    Delivery::Retry
+                } else {
+                    Delivery::LostLease
+                });
+            }
+            failed(
+                db,
+                municipality,
+                owner,
+                message,
+                kind,
+                &context,
+                &reason,
+                now,
+            )
+            .await
+        }
+        Err(SendError::Permanent(reason)) => {
+            failed(
+                db,
+                municipality,
+                owner,
+                message,
+                kind,
+                &context,
+                &reason,
+                now,
+            )
+            .await
+        }
+    }
+}
+
+async fn finish(
+    db: &Db,
+    owner: &str,
+    message: &ClaimedMessage,
+    status: &'static str,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<Delivery, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE notification_message SET status = $1, last_error = $2, sent_at_ms = $3,
+                lease_owner = NULL, lease_until_ms = NULL
+         WHERE id = $4 AND lease_owner = $5",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind((status == "sent").then_some(now.as_millisecond()))
+    .bind(&message.id)
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
+    Ok(match (done.rows_affected(), status) {
+        (0, _) => Delivery::LostLease,
+        (_, "sent") => Delivery::Sent,
+        (_, "failed") => Delivery::Failed,
+        _ => Delivery::Dropped,
+    })
+}
+
+/// Not delivered: mark the message and the address, then try the resident's next usable address.
+#[allow(clippy::too_many_arguments)]
+async fn failed(
+    db: &Db,
+    municipality: &Municipality,
+    owner: &str,
+    message: &ClaimedMessage,
+    kind: Kind,
+    context: &Context,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Delivery, sqlx::Error> {
+    tracing::warn!(message = %message.id, attempts = message.attempts, %reason, "message not delivered");
+    let outcome = finish(db, owner, message, "failed", Some(reason), now).await?;
+    if outcome != Delivery::Failed {
+        return Ok(outcome);
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE digital_address SET failed_at_ms = $1 WHERE id = $2")
+        .bind(now.as_millisecond())
+        .bind(&message.address_id)
+        .execute(&mut *tx)
+        .await?;
+    if kind != Kind::AddressVerification {
+        let tried: Vec<(String,)> = sqlx::query_as(
+            "SELECT address_id FROM notification_message WHERE event_id = $1 AND person_id = $2",
+        )
+        .bind(&message.event_id)
+        .bind(&message.person_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let next = candidates(
+            &mut tx,
+            &message.person_id,
+            kind.message_kind(),
+            context.case_id.as_deref(),
+            now,
+        )
+        .await?
+        .into_iter()
+        .find(|a| !tried.iter().any(|(t,)| t == &a.id));
+        if let Some(next) = next {
+            let deadline = Timestamp::from_millisecond(message.deadline_ms).unwrap_or(now);
+            insert_message(
+                &mut tx,
+                municipality,
+                &message.event_id,
+                &message.person_id,
+                &next.id,
+                next.channel,
+                now,
+                deadline.max(now + kind.delivery_window()),
+            )
+            .await?;
+            tracing::info!(message = %message.id, "trying the resident's next address");
+        }
+    }
+    tx.commit().await?;
+    Ok(Delivery::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stops_growing_at_the_cap() {
+        let settings = Settings::new("http://localhost:3000");
+        for attempt in 1..=12 {
+            let full = (10_000i64 << (attempt - 1)).min(30 * 60 * 1000);
+            for _ in 0..50 {
+                let wait = backoff(&settings, attempt).as_millis() as i64;
+                assert!(
+                    wait >= full / 2 && wait <= full,
+                    "attempt {attempt}: {wait}"
+                );
+            }
+        }
+    }
+}

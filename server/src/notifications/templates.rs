@@ -1,0 +1,292 @@
+//! Message texts, Dutch (B1) and English. A template receives [`SafeFields`] and nothing else: the
+//! municipality's name, one local date and time, a short reference that identifies the message (not the
+//! person), the link into Loket and, for verification, the code. Names, case types, subjects, free text,
+//! addresses and BSNs are not reachable from here, so no template can leak them.
+
+use super::Kind;
+use app::i18n::Lang;
+use jiff::Zoned;
+
+pub struct SafeFields<'a> {
+    pub municipality: &'a str,
+    /// When the change happened (case messages) or when the code was sent.
+    pub when: &'a Zoned,
+    /// A short reference derived from the message id, e.g. `LK-7F3K2A`.
+    pub reference: &'a str,
+    /// A Loket page that needs sign-in; never content itself.
+    pub link: &'a str,
+    /// Only for [`Kind::AddressVerification`].
+    pub code: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// At most 160 GSM-7 characters.
+    pub sms: String,
+}
+
+/// The reference residents can quote: `LK-` and the first six characters of the message id.
+pub fn reference(message_id: &str) -> String {
+    let short: String = message_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(6)
+        .collect();
+    format!("LK-{}", short.to_ascii_uppercase())
+}
+
+/// "di 3 maart om 10:30" / "Tue 3 March at 10:30".
+pub fn local_moment(lang: Lang, when: &Zoned) -> String {
+    const DAYS_NL: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+    const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS_NL: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const MONTHS_EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let day = usize::try_from(when.weekday().to_monday_zero_offset()).unwrap_or(0) % 7;
+    let month = usize::try_from(when.month() - 1).unwrap_or(0) % 12;
+    let time = format!("{:02}:{:02}", when.hour(), when.minute());
+    match lang {
+        Lang::Nl => format!(
+            "{} {} {} om {time}",
+            DAYS_NL[day],
+            when.day(),
+            MONTHS_NL[month]
+        ),
+        Lang::En => format!(
+            "{} {} {} at {time}",
+            DAYS_EN[day],
+            when.day(),
+            MONTHS_EN[month]
+        ),
+    }
+}
+
+struct Text {
+    subject: String,
+    lines: Vec<String>,
+    sms: String,
+}
+
+fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
+    let m = f.municipality;
+    let at = local_moment(lang, f.when);
+    let link = f.link;
+    let code = f.code.unwrap_or_default();
+    match (kind, lang) {
+        (Kind::CaseStatus, Lang::Nl) => Text {
+            subject: format!("Nieuws over uw zaak bij {m}"),
+            lines: vec![
+                format!("Er is nieuws over een zaak die u bij {m} heeft lopen (bijgewerkt op {at})."),
+                String::from("Log in bij Loket om te lezen wat er is veranderd:"),
+            ],
+            sms: format!("{m}: er is nieuws over uw zaak. Log in om het te lezen: {link}"),
+        },
+        (Kind::CaseStatus, Lang::En) => Text {
+            subject: format!("News about your case with {m}"),
+            lines: vec![
+                format!("There is news about a case you have with {m} (updated {at})."),
+                String::from("Sign in to Loket to read what changed:"),
+            ],
+            sms: format!("{m}: there is news about your case. Sign in to read it: {link}"),
+        },
+        (Kind::ActionRequest, Lang::Nl) => Text {
+            subject: format!("{m} vraagt iets van u"),
+            lines: vec![
+                format!("{m} heeft iets van u nodig om verder te kunnen (gevraagd op {at})."),
+                String::from("Log in bij Loket om te zien wat en voor wanneer:"),
+            ],
+            sms: format!("{m} heeft iets van u nodig. Log in om te zien wat: {link}"),
+        },
+        (Kind::ActionRequest, Lang::En) => Text {
+            subject: format!("{m} needs something from you"),
+            lines: vec![
+                format!("{m} needs something from you to continue (asked {at})."),
+                String::from("Sign in to Loket to see what and by when:"),
+            ],
+            sms: format!("{m} needs something from you. Sign in to see what: {link}"),
+        },
+        (Kind::AddressVerification, Lang::Nl) => Text {
+            subject: format!("Uw code: {code}"),
+            lines: vec![
+                format!("Uw code om dit adres te bevestigen bij {m} is {code}."),
+                String::from("De code is 15 minuten geldig. Vul hem in op de pagina waar u het adres toevoegde:"),
+            ],
+            sms: format!("Uw code voor {m} is {code}. De code is 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
+        },
+        (Kind::AddressVerification, Lang::En) => Text {
+            subject: format!("Your code: {code}"),
+            lines: vec![
+                format!("Your code to confirm this address with {m} is {code}."),
+                String::from("The code is valid for 15 minutes. Enter it on the page where you added the address:"),
+            ],
+            sms: format!("Your code for {m} is {code}. It is valid for 15 minutes. Did not ask for it? Ignore this message."),
+        },
+    }
+}
+
+fn footer(lang: Lang, reference: &str) -> [String; 2] {
+    match lang {
+        Lang::Nl => [
+            format!("Referentie: {reference}"),
+            String::from("Wij zetten nooit persoonlijke gegevens in een e-mail of sms. Heeft u dit bericht niet verwacht? Dan kunt u het negeren."),
+        ],
+        Lang::En => [
+            format!("Reference: {reference}"),
+            String::from("We never put personal details in an e-mail or text message. Did not expect this message? You can ignore it."),
+        ],
+    }
+}
+
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(kind: Kind, lang: Lang, fields: &SafeFields<'_>) -> Rendered {
+    let t = text(kind, lang, fields);
+    let [reference_line, note] = footer(lang, fields.reference);
+    let mut plain = t.lines.join("\n");
+    plain.push_str(&format!(
+        "\n\n{}\n\n{reference_line}\n{note}\n",
+        fields.link
+    ));
+    let html_lang = match lang {
+        Lang::Nl => "nl",
+        Lang::En => "en",
+    };
+    let paragraphs: String = t
+        .lines
+        .iter()
+        .map(|line| format!("<p>{}</p>", escape(line)))
+        .collect();
+    let link = escape(fields.link);
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;font-size:16px;line-height:1.5\">{paragraphs}\
+         <p><a href=\"{link}\">{link}</a></p><p>{}<br>{}</p></body></html>",
+        escape(&t.subject),
+        escape(&reference_line),
+        escape(&note)
+    );
+    Rendered {
+        subject: t.subject,
+        text: plain,
+        html,
+        sms: t.sms,
+    }
+}
+
+/// The GSM 03.38 basic character set; an SMS in it fits 160 characters per part.
+pub fn is_gsm7(text: &str) -> bool {
+    const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+    text.chars().all(|c| BASIC.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(when: &'a Zoned, code: Option<&'a str>) -> SafeFields<'a> {
+        SafeFields {
+            municipality: "Gemeente Voorbeeld",
+            when,
+            reference: "LK-7F3K2A",
+            link: "https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412",
+            code,
+        }
+    }
+
+    #[test]
+    fn every_template_fits_one_gsm7_sms_and_names_the_link_or_code() {
+        let when: Zoned = "2026-03-03T10:30:00+01:00[Europe/Amsterdam]"
+            .parse()
+            .unwrap();
+        for kind in [
+            Kind::CaseStatus,
+            Kind::ActionRequest,
+            Kind::AddressVerification,
+        ] {
+            for lang in [Lang::Nl, Lang::En] {
+                let out = render(kind, lang, &fields(&when, Some("123456")));
+                assert!(
+                    out.sms.chars().count() <= 160,
+                    "{kind:?} {lang:?}: {}",
+                    out.sms
+                );
+                assert!(is_gsm7(&out.sms), "{kind:?} {lang:?}: {}", out.sms);
+                let needle = if kind == Kind::AddressVerification {
+                    "123456"
+                } else {
+                    "https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412"
+                };
+                assert!(out.sms.contains(needle) && out.text.contains(needle));
+                assert!(out.html.contains(needle));
+                assert!(out.text.contains("LK-7F3K2A"));
+            }
+        }
+    }
+
+    #[test]
+    fn local_moment_reads_like_a_dutch_sentence() {
+        let when: Zoned = "2026-03-03T10:30:00+01:00[Europe/Amsterdam]"
+            .parse()
+            .unwrap();
+        assert_eq!(local_moment(Lang::Nl, &when), "di 3 maart om 10:30");
+        assert_eq!(local_moment(Lang::En, &when), "Tue 3 March at 10:30");
+    }
+
+    #[test]
+    fn html_escapes_what_it_is_given() {
+        let when: Zoned = "2026-03-03T10:30:00+01:00[Europe/Amsterdam]"
+            .parse()
+            .unwrap();
+        let mut f = fields(&when, None);
+        f.municipality = "Gemeente <Test> & Co";
+        let out = render(Kind::CaseStatus, Lang::Nl, &f);
+        assert!(out.html.contains("Gemeente &lt;Test&gt; &amp; Co"));
+        assert!(!out.html.contains("<Test>"));
+    }
+
+    #[test]
+    fn the_reference_is_short_and_derived_from_the_message_id() {
+        assert_eq!(reference("7f3k2a9b1c"), "LK-7F3K2A");
+    }
+}

@@ -1,0 +1,565 @@
+//! Notifications end to end against a real SMTP server on loopback: verification codes, the address a
+//! resident chose, folding, fallback after a refusal, retries after an outage, the re-check before sending,
+//! and the reaper that frees a dead worker's lease. Every message that arrives is scanned for personal data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiff::{SignedDuration, Timestamp};
+use loket_tests::smtp::{smtp_sink, Received};
+use loket_tests::{on_both_databases, TestApp};
+use serde_json::json;
+use server::identity::clients::Scope;
+use server::notifications::addresses;
+use server::notifications::channels::{Channel, Channels};
+use server::notifications::outbox::{self, Delivery, Settings};
+use server::notifications::worker::Worker;
+use server::notifications::{MessageKind, NotificationsError};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+/// Personal data and case content the tests below put into Loket; no message may contain any of it.
+const NEVER_IN_A_MESSAGE: [&str; 8] = [
+    "999992004",
+    "Omgevingsvergunning",
+    "Environmental permit",
+    "Uitbouw aan de achterkant",
+    "We hebben uw aanvraag ontvangen",
+    "Er is een besluit",
+    "Stuur de bouwtekening",
+    "Desiree",
+];
+
+fn channels(url: &str) -> Channels {
+    let dir = std::env::temp_dir();
+    Channels::smtp(
+        url,
+        &dir,
+        "Gemeente Voorbeeld <noreply@localhost>",
+        "localhost",
+        4,
+    )
+    .unwrap()
+}
+
+fn worker(app: &TestApp, url: &str) -> Worker {
+    Worker::new(
+        app.loket.db.clone(),
+        app.loket.municipality.clone(),
+        channels(url),
+        Settings::new("http://localhost:3000"),
+    )
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{:012x}@example.nl", rand::random::<u64>() >> 16)
+}
+
+fn assert_private(messages: &[Received]) {
+    for message in messages {
+        for needle in NEVER_IN_A_MESSAGE {
+            assert!(
+                !message.raw.contains(needle) && !message.text.contains(needle),
+                "{needle:?} leaked into {}",
+                message.text
+            );
+        }
+    }
+}
+
+fn code_in(message: &Received) -> String {
+    message
+        .text
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {}", message.text))
+        .to_owned()
+}
+
+/// A case type with informing statuses 1 and 3, and a case for a resident Loket did not know yet (not the
+/// demo's Desiree, who has addresses of her own); returns (token, person id).
+async fn resident_with_case(app: &TestApp, identifier: &str) -> (String, String) {
+    let token = app.api_token(&[Scope::CaseTypes, Scope::Cases]).await;
+    let t = Some(token.as_str());
+    let (status, _, body) = app
+        .api(
+            "PUT",
+            "/api/v1/case-types/omgevingsvergunning",
+            t,
+            Some(json!({
+                "name": "Omgevingsvergunning",
+                "name_en": "Environmental permit",
+                "internal": false,
+                "confidentiality": "zaakvertrouwelijk",
+                "statuses": [
+                    { "seq": 1, "description": "Ontvangen", "resident_text": "We hebben uw aanvraag ontvangen.", "notify": true },
+                    { "seq": 2, "description": "Beoordelen", "resident_text": "We beoordelen uw aanvraag." },
+                    { "seq": 3, "description": "Besluit", "resident_text": "Er is een besluit.", "end": true, "notify": true }
+                ]
+            })),
+        )
+        .await;
+    assert!(status == 201 || status == 200, "{body}");
+    let (status, _, body) = app
+        .api(
+            "POST",
+            "/api/v1/cases",
+            t,
+            Some(json!({
+                "identifier": identifier,
+                "case_type": "omgevingsvergunning",
+                "description": "Uitbouw aan de achterkant",
+                "start_date": "2026-11-01",
+                "initiator": { "bsn": "999992004" }
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (person,): (String,) = sqlx::query_as("SELECT id FROM person WHERE bsn = '999992004'")
+        .fetch_one(&app.loket.db.pool)
+        .await
+        .unwrap();
+    (token, person)
+}
+
+async fn set_status(app: &TestApp, token: &str, identifier: &str, id: &str, seq: i64) {
+    let (status, _, body) = app
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{identifier}/statuses"),
+            Some(token),
+            Some(json!({ "id": id, "status": seq, "set_at": "2026-11-20T10:00:00+01:00" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Adds an e-mail address and types the code that arrived at the SMTP server.
+async fn verified(app: &TestApp, worker: &Worker, person: &str, email: &str) -> String {
+    let muni = &app.loket.municipality.id;
+    let now = Timestamp::now();
+    let id = addresses::add(
+        &app.loket.db,
+        muni,
+        person,
+        Channel::Email,
+        email,
+        "mijn adres",
+        now,
+    )
+    .await
+    .unwrap();
+    worker.round(now).await.unwrap();
+    let got = smtp_sink().wait_for(email, 1, WAIT).await;
+    assert_eq!(got.len(), 1, "one code message for {email}");
+    addresses::verify(&app.loket.db, person, &id, &code_in(&got[0]), now)
+        .await
+        .unwrap();
+    id
+}
+
+async fn statuses(app: &TestApp, person: &str) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT status FROM notification_message WHERE person_id = $1 ORDER BY created_at_ms, status",
+    )
+    .bind(person)
+    .fetch_all(&app.loket.db.pool)
+    .await
+    .unwrap();
+    rows.into_iter().map(|(s,)| s).collect()
+}
+
+on_both_databases!(an_address_is_used_only_after_its_code_is_typed, |app| {
+    let (_, person) = resident_with_case(&app, "ZAAK-N-1").await;
+    let worker = worker(&app, &smtp_sink().url());
+    let email = unique("veilig");
+    let now = Timestamp::now();
+    let muni = &app.loket.municipality.id;
+    let id = addresses::add(
+        &app.loket.db,
+        muni,
+        &person,
+        Channel::Email,
+        &email,
+        "veilig adres",
+        now,
+    )
+    .await
+    .unwrap();
+    // Not usable yet: a choice for it is refused.
+    let refused = addresses::choose(
+        &app.loket.db,
+        &person,
+        MessageKind::CaseUpdate,
+        Some(&id),
+        now,
+    )
+    .await;
+    assert!(matches!(refused, Err(NotificationsError::Invalid { .. })));
+
+    worker.round(now).await.unwrap();
+    let got = smtp_sink().wait_for(&email, 1, WAIT).await;
+    assert_eq!(got.len(), 1);
+    let code = code_in(&got[0]);
+    assert!(
+        got[0].message_id.ends_with("@localhost>"),
+        "{}",
+        got[0].message_id
+    );
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let answer = addresses::verify(&app.loket.db, &person, &id, wrong, now).await;
+    assert!(
+        matches!(answer, Err(NotificationsError::WrongCode { tries_left: 4 })),
+        "{answer:?}"
+    );
+    addresses::verify(&app.loket.db, &person, &id, &code, now)
+        .await
+        .unwrap();
+    let address = addresses::get(&app.loket.db, &person, &id).await.unwrap();
+    assert!(address.usable(now));
+    addresses::choose(
+        &app.loket.db,
+        &person,
+        MessageKind::CaseUpdate,
+        Some(&id),
+        now,
+    )
+    .await
+    .unwrap();
+    // The outbox no longer holds the code once it was sent.
+    let (secrets,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notification_event WHERE address_id = $1 AND secret IS NOT NULL",
+    )
+    .bind(&id)
+    .fetch_one(&app.loket.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(secrets, 0);
+
+    // Five wrong tries use a code up.
+    let other = unique("eigen");
+    let other_id = addresses::add(
+        &app.loket.db,
+        muni,
+        &person,
+        Channel::Email,
+        &other,
+        "eigen",
+        now,
+    )
+    .await
+    .unwrap();
+    for left in (1..=4).rev() {
+        let answer = addresses::verify(&app.loket.db, &person, &other_id, "999999", now).await;
+        assert!(
+            matches!(answer, Err(NotificationsError::WrongCode { tries_left }) if tries_left == left),
+            "{answer:?}"
+        );
+    }
+    let answer = addresses::verify(&app.loket.db, &person, &other_id, "999999", now).await;
+    assert!(
+        matches!(answer, Err(NotificationsError::CodeExpired)),
+        "{answer:?}"
+    );
+    assert_private(&smtp_sink().to(&email));
+});
+
+on_both_databases!(
+    case_updates_go_to_the_chosen_address_folded_into_one_link,
+    |app| {
+        let (token, person) = resident_with_case(&app, "ZAAK-N-2").await;
+        let worker = worker(&app, &smtp_sink().url());
+        let own = unique("eigen");
+        let safe = unique("veilig");
+        verified(&app, &worker, &person, &own).await;
+        let safe_id = verified(&app, &worker, &person, &safe).await;
+        addresses::choose(
+            &app.loket.db,
+            &person,
+            MessageKind::CaseUpdate,
+            Some(&safe_id),
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+
+        // Received and the decision, moments apart: one message, after the fold window.
+        set_status(&app, &token, "ZAAK-N-2", "st-1", 1).await;
+        set_status(&app, &token, "ZAAK-N-2", "st-3", 3).await;
+        worker.round(Timestamp::now()).await.unwrap();
+        assert_eq!(
+            smtp_sink().to(&safe).len(),
+            1,
+            "nothing before the fold window ends"
+        );
+        worker
+            .round(Timestamp::now() + SignedDuration::from_secs(31))
+            .await
+            .unwrap();
+        let got = smtp_sink().wait_for(&safe, 2, WAIT).await;
+        assert_eq!(got.len(), 2, "the code and one update");
+        assert!(
+            got[1].text.contains("http://localhost:3000/zaken/ZAAK-N-2"),
+            "{}",
+            got[1].text
+        );
+        assert!(got[1]
+            .text
+            .contains("Nieuws over uw zaak bij Gemeente Voorbeeld"));
+        assert_eq!(
+            smtp_sink().to(&own).len(),
+            1,
+            "only its code went to the other address"
+        );
+        assert_private(&got);
+        let outcomes: Vec<(String,)> = sqlx::query_as(
+            "SELECT e.outcome FROM notification_event e JOIN cases c ON c.id = e.case_id
+         WHERE e.kind = 'case-status' AND c.identifier = 'ZAAK-N-2' ORDER BY e.outcome",
+        )
+        .fetch_all(&app.loket.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            outcomes,
+            vec![(String::from("folded"),), (String::from("planned"),)]
+        );
+    }
+);
+
+on_both_databases!(
+    a_refused_address_falls_back_to_the_next_and_is_marked,
+    |app| {
+        let (token, person) = resident_with_case(&app, "ZAAK-N-3").await;
+        let worker = worker(&app, &smtp_sink().url());
+        let own = unique("eigen");
+        verified(&app, &worker, &person, &own).await;
+        // An address that worked once but whose mailbox is gone now.
+        let gone = unique("onbekend");
+        let now = Timestamp::now();
+        let gone_id = addresses::add(
+            &app.loket.db,
+            &app.loket.municipality.id,
+            &person,
+            Channel::Email,
+            &gone,
+            "oud",
+            now,
+        )
+        .await
+        .unwrap();
+        sqlx::query("UPDATE digital_address SET verified_at_ms = $1 WHERE id = $2")
+            .bind(now.as_millisecond())
+            .bind(&gone_id)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE notification_event SET processed_at_ms = 0 WHERE address_id = $1")
+            .bind(&gone_id)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+        addresses::choose(
+            &app.loket.db,
+            &person,
+            MessageKind::CaseUpdate,
+            Some(&gone_id),
+            now,
+        )
+        .await
+        .unwrap();
+
+        set_status(&app, &token, "ZAAK-N-3", "st-3", 3).await;
+        let later = Timestamp::now() + SignedDuration::from_secs(31);
+        worker.round(later).await.unwrap();
+        worker.round(later).await.unwrap();
+        let got = smtp_sink().wait_for(&own, 2, WAIT).await;
+        assert_eq!(got.len(), 2, "the code, then the update by the fallback");
+        assert!(smtp_sink().to(&gone).is_empty());
+        let address = addresses::get(&app.loket.db, &person, &gone_id)
+            .await
+            .unwrap();
+        assert!(
+            address.failed_at_ms.is_some(),
+            "the refused address is marked"
+        );
+        let mut seen = statuses(&app, &person).await;
+        seen.sort();
+        assert_eq!(seen, ["failed", "sent", "sent"]);
+        assert_private(&got);
+    }
+);
+
+on_both_databases!(
+    an_outage_is_retried_with_backoff_and_the_same_message_id,
+    |app| {
+        let (token, person) = resident_with_case(&app, "ZAAK-N-4").await;
+        let up = worker(&app, &smtp_sink().url());
+        let own = unique("eigen");
+        verified(&app, &up, &person, &own).await;
+        set_status(&app, &token, "ZAAK-N-4", "st-3", 3).await;
+
+        // Nobody listens on port 9: connection refused, a transient failure.
+        let down = worker(&app, "smtp://127.0.0.1:9");
+        let t0 = Timestamp::now() + SignedDuration::from_secs(31);
+        outbox::plan_due(
+            &app.loket.db,
+            &app.loket.municipality,
+            &down.owner,
+            &down.settings,
+            t0,
+        )
+        .await
+        .unwrap();
+        let first = outbox::deliver_due(
+            &app.loket.db,
+            &app.loket.municipality,
+            &down.channels,
+            &down.owner,
+            &down.settings,
+            t0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(first, [Delivery::Retry]);
+        let (next, attempts, error): (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT next_attempt_at_ms, attempts, last_error FROM notification_message WHERE status = 'queued' AND person_id = $1",
+    )
+    .bind(&person)
+    .fetch_one(&app.loket.db.pool)
+    .await
+    .unwrap();
+        let wait = next - t0.as_millisecond();
+        assert!(
+            (5_000..=10_000).contains(&wait),
+            "first retry after 5-10 s, was {wait} ms"
+        );
+        assert_eq!(attempts, 1);
+        assert!(
+            error.unwrap().contains("SMTP"),
+            "the reason names no address"
+        );
+
+        // Not due yet: nothing happens; once due, the relay is back and the message goes.
+        let early = outbox::deliver_due(
+            &app.loket.db,
+            &app.loket.municipality,
+            &up.channels,
+            &up.owner,
+            &up.settings,
+            t0,
+        )
+        .await
+        .unwrap();
+        assert!(early.is_empty());
+        let t1 = t0 + SignedDuration::from_secs(11);
+        let second = outbox::deliver_due(
+            &app.loket.db,
+            &app.loket.municipality,
+            &up.channels,
+            &up.owner,
+            &up.settings,
+            t1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(second, [Delivery::Sent]);
+        let got = smtp_sink().wait_for(&own, 2, WAIT).await;
+        let (id,): (String,) = sqlx::query_as(
+        "SELECT id FROM notification_message WHERE person_id = $1 AND status = 'sent' ORDER BY created_at_ms DESC LIMIT 1",
+    )
+    .bind(&person)
+    .fetch_one(&app.loket.db.pool)
+    .await
+    .unwrap();
+        assert_eq!(got[1].message_id, format!("<{id}@localhost>"));
+        assert_private(&got);
+    }
+);
+
+on_both_databases!(an_update_about_a_case_no_longer_visible_is_dropped, |app| {
+    let (token, person) = resident_with_case(&app, "ZAAK-N-5").await;
+    let worker = worker(&app, &smtp_sink().url());
+    let own = unique("eigen");
+    verified(&app, &worker, &person, &own).await;
+    set_status(&app, &token, "ZAAK-N-5", "st-3", 3).await;
+    let later = Timestamp::now() + SignedDuration::from_secs(31);
+    outbox::plan_due(
+        &app.loket.db,
+        &app.loket.municipality,
+        &worker.owner,
+        &worker.settings,
+        later,
+    )
+    .await
+    .unwrap();
+    // The case system raises the case above what residents may see before the worker sends.
+    sqlx::query("UPDATE cases SET confidentiality = 'geheim' WHERE identifier = 'ZAAK-N-5'")
+        .execute(&app.loket.db.pool)
+        .await
+        .unwrap();
+    let done = outbox::deliver_due(
+        &app.loket.db,
+        &app.loket.municipality,
+        &worker.channels,
+        &worker.owner,
+        &worker.settings,
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done, [Delivery::Dropped]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp_sink().to(&own).len(), 1, "only the code");
+});
+
+on_both_databases!(a_dead_workers_lease_is_reaped_and_the_message_sent, |app| {
+    let (token, person) = resident_with_case(&app, "ZAAK-N-6").await;
+    let worker = worker(&app, &smtp_sink().url());
+    let own = unique("eigen");
+    verified(&app, &worker, &person, &own).await;
+    set_status(&app, &token, "ZAAK-N-6", "st-3", 3).await;
+    let later = Timestamp::now() + SignedDuration::from_secs(31);
+    outbox::plan_due(
+        &app.loket.db,
+        &app.loket.municipality,
+        &worker.owner,
+        &worker.settings,
+        later,
+    )
+    .await
+    .unwrap();
+    // A worker claimed it and died: its lease ran out a second ago.
+    sqlx::query(
+        "UPDATE notification_message SET status = 'sending', lease_owner = 'dead', lease_until_ms = $1
+         WHERE person_id = $2 AND status = 'queued'",
+    )
+    .bind((later - SignedDuration::from_secs(1)).as_millisecond())
+    .bind(&person)
+    .execute(&app.loket.db.pool)
+    .await
+    .unwrap();
+    let nothing = outbox::deliver_due(
+        &app.loket.db,
+        &app.loket.municipality,
+        &worker.channels,
+        &worker.owner,
+        &worker.settings,
+        later,
+    )
+    .await
+    .unwrap();
+    assert!(nothing.is_empty(), "a leased message is not taken");
+    assert_eq!(outbox::reap(&app.loket.db, later).await.unwrap(), 1);
+    let done = outbox::deliver_due(
+        &app.loket.db,
+        &app.loket.municipality,
+        &worker.channels,
+        &worker.owner,
+        &worker.settings,
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done, [Delivery::Sent]);
+    assert_eq!(smtp_sink().wait_for(&own, 2, WAIT).await.len(), 2);
+});
