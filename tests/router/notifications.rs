@@ -563,3 +563,197 @@ on_both_databases!(a_dead_workers_lease_is_reaped_and_the_message_sent, |app| {
     assert_eq!(done, [Delivery::Sent]);
     assert_eq!(smtp_sink().wait_for(&own, 2, WAIT).await.len(), 2);
 });
+
+/// Not a test on its own: the worker process the crash test starts and SIGKILLs. It runs only when that test
+/// passes `LOKET_CRASH_DATABASE` (and is `#[ignore]`d otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "started by crash_test_worker_killed_again_and_again_loses_no_message"]
+async fn crash_test_worker_process() {
+    let (Ok(database), Ok(smtp)) = (
+        std::env::var("LOKET_CRASH_DATABASE"),
+        std::env::var("LOKET_CRASH_SMTP"),
+    ) else {
+        return;
+    };
+    let db = if database.starts_with("postgres") {
+        server::storage::Db::postgres(&database).await.unwrap()
+    } else {
+        server::storage::Db::sqlite(std::path::Path::new(&database))
+            .await
+            .unwrap()
+    };
+    let municipality = std::sync::Arc::new(
+        server::tenancy::Municipality::load(
+            &loket_tests::repo_root().join("server/municipalities/voorbeeld.toml"),
+        )
+        .unwrap(),
+    );
+    let mut settings = Settings::new("http://localhost:3000");
+    // Short leases, so the next worker takes over quickly after a kill.
+    settings.lease = SignedDuration::from_millis(1500);
+    settings.batch = 50;
+    let worker = Worker::new(db, municipality, channels(&smtp), settings);
+    worker.run(std::future::pending()).await;
+}
+
+async fn crash_test(app: TestApp, events: usize) {
+    let (token, person) = resident_with_case(&app, "ZAAK-N-7").await;
+    let (status, _, body) = app
+        .api(
+            "PUT",
+            "/api/v1/cases/ZAAK-N-7/action-required",
+            Some(&token),
+            Some(json!({ "text": "Stuur de bouwtekening.", "deadline": "2026-12-31" })),
+        )
+        .await;
+    assert!((200..300).contains(&status), "{body}");
+    let email = unique("crash");
+    let now = Timestamp::now();
+    let address = addresses::add(
+        &app.loket.db,
+        &app.loket.municipality.id,
+        &person,
+        Channel::Email,
+        &email,
+        "eigen",
+        now,
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE digital_address SET verified_at_ms = $1 WHERE id = $2")
+        .bind(now.as_millisecond())
+        .bind(&address)
+        .execute(&app.loket.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE notification_event SET processed_at_ms = 0, due_at_ms = 0")
+        .execute(&app.loket.db.pool)
+        .await
+        .unwrap();
+    let (case_id,): (String,) =
+        sqlx::query_as("SELECT id FROM cases WHERE identifier = 'ZAAK-N-7'")
+            .fetch_one(&app.loket.db.pool)
+            .await
+            .unwrap();
+    let party = server::parties::Party::Person(person.clone());
+    let mut conn = app.loket.db.pool.acquire().await.unwrap();
+    for n in 0..events {
+        server::notifications::emit(
+            &mut conn,
+            &app.loket.municipality.id,
+            &server::notifications::Event::about_case(
+                server::notifications::Kind::ActionRequest,
+                format!("crash:{n}"),
+                &party,
+                &case_id,
+                now,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+
+    let database = match app.database_url() {
+        Some(url) => url.to_owned(),
+        None => app.data_dir.path().to_string_lossy().into_owned(),
+    };
+    let start = || {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "notifications::crash_test_worker_process",
+                "--ignored",
+                "--quiet",
+            ])
+            .env("LOKET_CRASH_DATABASE", &database)
+            .env("LOKET_CRASH_SMTP", smtp_sink().url())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let sent = || async {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notification_message WHERE person_id = $1 AND status = 'sent'",
+        )
+        .bind(&person)
+        .fetch_one(&app.loket.db.pool)
+        .await
+        .unwrap();
+        usize::try_from(n).unwrap()
+    };
+    let mut kills = 0;
+    let mut dropped_connection = app.database_url().is_none();
+    let mut child = start();
+    while kills < 10 {
+        tokio::time::sleep(Duration::from_millis(100 + rand::random::<u64>() % 300)).await;
+        if !dropped_connection && kills == 5 {
+            // Cut the worker's database connections once, without killing it: it must reconnect.
+            let name = app
+                .database_url()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            )
+            .bind(&name)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+            dropped_connection = true;
+            continue;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+        child = start();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while sent().await < events && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        sent().await,
+        events,
+        "every event delivered after {kills} kills"
+    );
+
+    let ids: std::collections::HashSet<String> =
+        sqlx::query_as::<_, (String,)>("SELECT id FROM notification_message WHERE person_id = $1")
+            .bind(&person)
+            .fetch_all(&app.loket.db.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id,)| format!("<{id}@localhost>"))
+            .collect();
+    assert_eq!(ids.len(), events, "one message per event");
+    let received = smtp_sink().to(&email);
+    eprintln!(
+        "crash test: {events} events, {kills} kills, {} messages received ({} resent under the same Message-ID)",
+        received.len(),
+        received.len() - events.min(received.len())
+    );
+    let distinct: std::collections::HashSet<&str> =
+        received.iter().map(|m| m.message_id.as_str()).collect();
+    // A message the server accepted just before a kill is sent again, under the same Message-ID.
+    assert_eq!(distinct.len(), events, "{} received", received.len());
+    assert!(distinct.iter().all(|id| ids.contains(*id)));
+    assert_private(&received);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_test_worker_killed_again_and_again_loses_no_message_sqlite() {
+    crash_test(TestApp::start(loket_tests::Backend::Sqlite).await, 300).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_test_worker_killed_again_and_again_loses_no_message_postgres() {
+    crash_test(TestApp::start(loket_tests::Backend::Postgres).await, 300).await;
+}

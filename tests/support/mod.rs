@@ -151,6 +151,11 @@ impl TestApp {
         }
     }
 
+    /// The PostgreSQL URL of this test's database (`None` on SQLite, whose file is in `data_dir`).
+    pub fn database_url(&self) -> Option<&str> {
+        self.pg_database.as_ref().map(|(url, _)| url.as_str())
+    }
+
     pub fn router(&self) -> Router {
         self.loket.router.clone()
     }
