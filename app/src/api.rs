@@ -101,6 +101,62 @@ pub struct PersonalOverview {
     /// How many open cases there are in all (the list shows the most recent few).
     pub open_case_count: usize,
     pub recent_contacts: Vec<ContactLine>,
+    /// Labels of the resident's addresses where the last message could not be delivered.
+    #[serde(default)]
+    pub unreachable: Vec<String>,
+}
+
+/// Instellingen → Berichten: the resident's addresses, where each kind of message goes, and what was sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSettings {
+    pub addresses: Vec<AddressLine>,
+    /// Kind of message (`case-update`, `action-request`, `appointment-confirmation`, `reminder`) → chosen
+    /// address id; `None` means the first confirmed address.
+    pub choices: Vec<(String, Option<String>)>,
+    pub recent: Vec<MessageLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressLine {
+    pub id: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub value: String,
+    pub label: String,
+    /// `confirmed`, `waiting` (code sent, not typed yet) or `reconfirm` (confirmed over a year ago).
+    pub state: String,
+    /// The last message to it could not be delivered.
+    pub failed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageLine {
+    pub date: String,
+    pub time: String,
+    /// `case-status`, `action-request` or `address-verification`.
+    pub kind: String,
+    pub to_label: String,
+    /// `queued`, `sending`, `sent`, `failed` or `dropped`.
+    pub status: String,
+}
+
+/// A form on a page that the server refused: which form, which field, why (Dutch B1 from the domain), and
+/// what the visitor typed, so the page shows it again and nothing is lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormProblem {
+    pub form: String,
+    pub field: String,
+    pub message: String,
+    pub values: Vec<(String, String)>,
+}
+
+impl FormProblem {
+    pub fn value(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    }
 }
 
 /// Something the municipality needs from the resident.
@@ -281,6 +337,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError>;
     /// The signed-in account's passkeys.
     async fn passkeys(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError>;
+    /// The signed-in person's addresses and message choices; `None` for anyone else.
+    async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -333,4 +391,10 @@ pub async fn get_case(identifier: String) -> Result<Option<CaseDetail>, ApiError
 #[server(prefix = "/fn", endpoint = "contacts")]
 pub async fn get_contacts() -> Result<Vec<ContactLine>, ApiError> {
     backend()?.contacts(&viewer()).await
+}
+
+/// The signed-in person's addresses, choices and recent messages.
+#[server(prefix = "/fn", endpoint = "message-settings")]
+pub async fn get_message_settings() -> Result<Option<MessageSettings>, ApiError> {
+    backend()?.message_settings(&viewer()).await
 }

@@ -2,9 +2,12 @@
 // authenticator), signs out and back in without typing anything, is warned before the idle timeout, stays
 // signed in, and after the timeout lands on the sign-in page with a clear message. Every identity page is
 // checked with axe-core on the way. Then Desiree follows her cases (Overzicht, Zaak detail, a status pushed
-// through the back-office API, and the same pages without JavaScript).
+// through the back-office API, and the same pages without JavaScript), and chooses a safe address for her
+// messages, confirmed with the code that reached a real SMTP server.
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   activateWithDemoCode,
   hydrated,
@@ -181,4 +184,58 @@ test('Desiree follows her cases: what to do, the timeline, a new status, and all
     'Er is een besluit genomen. U krijgt een brief.',
   ]);
   await noScript.close();
+});
+
+/** The 6-digit code in the newest message the loopback SMTP server received for `address`. */
+async function codeFor(address: string): Promise<string> {
+  const dir = process.env.LOKET_E2E_SMTP_DIR!;
+  for (let i = 0; i < 100; i++) {
+    const names = readdirSync(dir).filter((name) => name.endsWith('.eml')).sort().reverse();
+    for (const name of names) {
+      if (readFileSync(join(dir, name), 'utf8').split('\r\n', 1)[0].includes(address)) {
+        const text = readFileSync(join(dir, name.replace(/\.eml$/, '.txt')), 'utf8');
+        return text.match(/\b(\d{6})\b/)![1];
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no message for ${address}`);
+}
+
+test('Desiree sends her messages to a safe address, confirmed with the code from the SMTP server', async ({ page }) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  test.setTimeout(90_000);
+  await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
+  await page.goto('/instellingen');
+  await page.getByRole('link', { name: 'Kies waar uw berichten naartoe gaan' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Berichten');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // A typo is refused with the reason; what she typed stays.
+  await page.getByLabel('E-mailadres of mobiel nummer').fill('veilig-adres.example.nl');
+  await page.getByLabel('Naam voor dit adres').fill('veilig adres');
+  await page.getByLabel('Naam voor dit adres').press('Enter');
+  await expect(page.getByRole('alert')).toContainText('Dit is geen e-mailadres');
+  await expect(page.getByLabel('Naam voor dit adres')).toHaveValue('veilig adres');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  const address = `veilig-${Date.now()}@example.nl`;
+  await page.getByLabel('E-mailadres of mobiel nummer').fill(address);
+  await page.getByLabel('E-mailadres of mobiel nummer').press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'We hebben een code gestuurd' })).toBeVisible();
+  const item = page.locator('.loket-addresses__item', { hasText: address });
+  await expect(item).toContainText('wacht op uw code');
+  await item.getByLabel('Code uit het bericht').fill(await codeFor(address));
+  await item.getByLabel('Code uit het bericht').press('Enter');
+  await expect(page.getByText('Het adres is bevestigd')).toBeVisible();
+  await expect(page.locator('.loket-addresses__item', { hasText: address })).toContainText('bevestigd');
+
+  // Case news goes to the safe address from now on; the code she received is listed as sent.
+  await page.getByLabel('Nieuws over uw zaken').selectOption({ label: `veilig adres (${address})` });
+  await page.getByRole('button', { name: 'Keuzes opslaan' }).click();
+  await expect(page.getByText('Uw keuzes zijn opgeslagen')).toBeVisible();
+  await expect(page.getByLabel('Nieuws over uw zaken')).toHaveValue(/.+/);
+  await expect(page.locator('.loket-sent__item', { hasText: 'code om een adres te bevestigen naar veilig adres' })).toContainText('verzonden');
+  await noAxeViolationsPhoneAndDesktop(page);
 });

@@ -7,6 +7,7 @@ export const PAGES = [
   { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
   { path: '/documenten', nl: 'Documenten', en: 'Documents' },
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
+  { path: '/instellingen/berichten', nl: 'Berichten', en: 'Messages' },
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
   { path: '/activeren', nl: 'Passkey maken met uw code', en: 'Create a passkey with your code' },
   { path: '/activiteit', nl: 'Activiteit', en: 'Activity' },

@@ -501,7 +501,7 @@ on_both_databases!(
 );
 
 /// Desiree signed in (demo code, software passkey) in a browser-like client.
-async fn desiree(server: &TestServer) -> Browser {
+pub(crate) async fn desiree(server: &TestServer) -> Browser {
     let browser = Browser::open(server).await;
     let mut key = SoftPasskey::new(true);
     let code = browser.demo_code("desiree").await;
@@ -510,7 +510,7 @@ async fn desiree(server: &TestServer) -> Browser {
     browser
 }
 
-async fn page(browser: &Browser, path: &str) -> (u16, String) {
+pub(crate) async fn page(browser: &Browser, path: &str) -> (u16, String) {
     let response = browser
         .client
         .get(format!("{}{path}", browser.url))

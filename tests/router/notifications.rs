@@ -757,3 +757,155 @@ async fn crash_test_worker_killed_again_and_again_loses_no_message_sqlite() {
 async fn crash_test_worker_killed_again_and_again_loses_no_message_postgres() {
     crash_test(TestApp::start(loket_tests::Backend::Postgres).await, 300).await;
 }
+
+/// Posts one of the Berichten forms as the browser would; returns (status, final URL, page).
+async fn post_form(
+    browser: &super::identity::Browser,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut form: Vec<(&str, &str)> = vec![("csrf", browser.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = browser
+        .client
+        .post(format!("{}/instellingen/berichten", browser.url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let url = response.url().to_string();
+    (status, url, response.text().await.unwrap())
+}
+
+async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let browser = super::cases::desiree(&server).await;
+    let (status, html) = super::cases::page(&browser, "/instellingen/berichten").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Mijn e-mail") && html.contains("bevestigd"),
+        "the demo address"
+    );
+
+    // A wrong address: refused with the reason, the typed label kept, nothing stored.
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM digital_address")
+            .fetch_one(&server.db().pool)
+            .await
+            .unwrap();
+        n
+    };
+    let before = count().await;
+    let (status, _, html) = post_form(
+        &browser,
+        &[
+            ("form", "add"),
+            ("channel", "email"),
+            ("value", "desiree-at-home"),
+            ("label", "veilig adres"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Dit is geen e-mailadres"), "the reason");
+    assert!(
+        html.contains("value=\"veilig adres\""),
+        "the typed label is kept"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert_eq!(count().await, before);
+
+    // A good one: a code goes out through the outbox; a wrong code says how many tries are left.
+    let email = unique("veilig");
+    let (status, url, html) = post_form(
+        &browser,
+        &[
+            ("form", "add"),
+            ("channel", "email"),
+            ("value", &email),
+            ("label", "veilig adres"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=code-verstuurd"), "{url}");
+    assert!(html.contains("wacht op uw code"));
+    let worker = Worker::new(
+        server.db().clone(),
+        server.app.loket.municipality.clone(),
+        channels(&smtp_sink().url()),
+        Settings::new(&server.url),
+    );
+    worker.round(Timestamp::now()).await.unwrap();
+    let got = smtp_sink().wait_for(&email, 1, WAIT).await;
+    assert_eq!(got.len(), 1);
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM digital_address WHERE value = $1")
+        .bind(&email)
+        .fetch_one(&server.db().pool)
+        .await
+        .unwrap();
+    let code = code_in(&got[0]);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, _, html) = post_form(
+        &browser,
+        &[("form", "verify"), ("address", &id), ("code", wrong)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("nog 4 keer"), "tries left");
+    let (status, url, html) = post_form(
+        &browser,
+        &[("form", "verify"), ("address", &id), ("code", &code)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=bevestigd"), "{url}");
+    assert!(html.contains("Het adres is bevestigd"));
+
+    // Case news to the safe address; the sent code is listed with its status.
+    let (status, _, html) = post_form(&browser, &[("form", "choose"), ("case-update", &id)]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Uw keuzes zijn opgeslagen"));
+    let (kind,): (String,) =
+        sqlx::query_as("SELECT kind FROM notification_choice WHERE address_id = $1")
+            .bind(&id)
+            .fetch_one(&server.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(kind, "case-update");
+    assert!(
+        html.contains("code om een adres te bevestigen naar veilig adres"),
+        "recent messages"
+    );
+    assert!(html.contains("verzonden"));
+
+    // An address that bounced shows on Overzicht.
+    sqlx::query("UPDATE digital_address SET failed_at_ms = 1 WHERE id = $1")
+        .bind(&id)
+        .execute(&server.db().pool)
+        .await
+        .unwrap();
+    let (_, html) = super::cases::page(&browser, "/").await;
+    assert!(
+        html.contains("We konden u niet bereiken op veilig adres"),
+        "{html}"
+    );
+
+    // Someone else's address cannot be removed through this form.
+    let (status, _, _) = post_form(&browser, &[("form", "remove"), ("address", "not-hers")]).await;
+    assert_eq!(status, 422);
+    let (status, url, _) = post_form(&browser, &[("form", "remove"), ("address", &id)]).await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=verwijderd"));
+    assert_eq!(count().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn berichten_page_adds_verifies_and_chooses_sqlite() {
+    berichten_page_adds_verifies_and_chooses(loket_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn berichten_page_adds_verifies_and_chooses_postgres() {
+    berichten_page_adds_verifies_and_chooses(loket_tests::Backend::Postgres).await;
+}

@@ -170,6 +170,12 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
         {overview.acting_for.map(|organisation| view! {
             <p class="loket-notice">{tr_args(lang, "overview-acting-for", &[("organisation", &organisation)])}</p>
         })}
+        {overview.unreachable.into_iter().map(|label| view! {
+            <p class="loket-notice" role="status">
+                {tr_args(lang, "messages-unreachable", &[("label", &label)])}" "
+                <a href="/instellingen/berichten">{tr(lang, "messages-check")}</a>
+            </p>
+        }).collect_view()}
         <section class="loket-card loket-card--action" aria-labelledby="actions-title">
             <h2 id="actions-title" class="utrecht-heading-2">{tr(lang, "overview-actions-title")}</h2>
             {actions}

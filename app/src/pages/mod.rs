@@ -2,11 +2,13 @@
 
 mod cases;
 mod identity;
+mod messages;
 mod overview;
 mod simple;
 
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
+pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{AppointmentsPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
 

@@ -57,6 +57,13 @@ pub fn SettingsPage() -> impl IntoView {
             </button>
         </form>
         <super::identity::AccountSettings />
+        {super::identity::use_viewer().signed_in.is_some().then(|| view! {
+            <section class="loket-card" aria-labelledby="messages-settings-title">
+                <h2 id="messages-settings-title" class="utrecht-heading-2">{tr(lang, "messages-title")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "messages-settings-text")}</p>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/instellingen/berichten">{tr(lang, "messages-link")}</a>
+            </section>
+        })}
     }
 }
 

@@ -190,6 +190,7 @@ pub async fn overview(
             3,
         )
         .await?,
+        unreachable: Vec::new(),
     })
 }
 

@@ -831,6 +831,39 @@ async fn failed(
     Ok(Delivery::Failed)
 }
 
+/// One sent (or attempted) message, as the resident's own page lists it.
+pub struct SentLine {
+    pub created_at_ms: i64,
+    pub kind: String,
+    pub to_label: String,
+    pub status: String,
+}
+
+/// The person's most recent messages, newest first.
+pub async fn recent(db: &Db, person_id: &str, limit: i64) -> Result<Vec<SentLine>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT m.created_at_ms, e.kind, a.label, m.status
+         FROM notification_message m
+         JOIN notification_event e ON e.id = m.event_id
+         JOIN digital_address a ON a.id = m.address_id
+         WHERE m.person_id = $1
+         ORDER BY m.created_at_ms DESC, m.id LIMIT $2",
+    )
+    .bind(person_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(created_at_ms, kind, to_label, status)| SentLine {
+            created_at_ms,
+            kind,
+            to_label,
+            status,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,13 @@ use crate::cases::{self, CasesError};
 use crate::contacts;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::{accounts, audit, passkeys, IdentityError};
+use crate::notifications;
 use crate::parties::Party;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
-    ActivityLine, ApiError, Backend, CaseDetail, CaseList, CaseQuery, ContactLine, Overview,
-    PasskeyLine, Viewer,
+    ActivityLine, AddressLine, ApiError, Backend, CaseDetail, CaseList, CaseQuery, ContactLine,
+    MessageLine, MessageSettings, Overview, PasskeyLine, Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -31,6 +32,21 @@ impl From<CasesError> for ApiError {
         // The log line carries the technical cause, never the resident's data.
         tracing::error!(error = %error, "cases query failed");
         ApiError::Unavailable
+    }
+}
+
+impl From<crate::notifications::NotificationsError> for ApiError {
+    fn from(error: crate::notifications::NotificationsError) -> Self {
+        tracing::error!(error = %error, "notifications query failed");
+        ApiError::Unavailable
+    }
+}
+
+/// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
+pub fn own_person() -> Option<String> {
+    match visitor().identity().0 {
+        Principal::Person { person_id, .. } => Some(person_id),
+        _ => None,
     }
 }
 
@@ -153,6 +169,66 @@ impl Backend for Services {
             .collect())
     }
 
+    async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError> {
+        let _ = viewer;
+        let Some(person_id) = own_person() else {
+            return Ok(None);
+        };
+        let now = jiff::Timestamp::now();
+        let addresses = notifications::addresses::list(&self.db, &person_id).await?;
+        let chosen = notifications::addresses::choices(&self.db, &person_id).await?;
+        let choices = notifications::MessageKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let address = chosen
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map(|(_, a)| a.clone());
+                (kind.as_str().to_owned(), address)
+            })
+            .collect();
+        let zone = self.municipality.time_zone.clone();
+        let recent = notifications::outbox::recent(&self.db, &person_id, 20)
+            .await
+            .map_err(notifications::NotificationsError::from)?
+            .into_iter()
+            .map(|m| {
+                let at = jiff::Timestamp::from_millisecond(m.created_at_ms)
+                    .unwrap_or(now)
+                    .to_zoned(zone.clone());
+                MessageLine {
+                    date: at.date().to_string(),
+                    time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                    kind: m.kind,
+                    to_label: m.to_label,
+                    status: m.status,
+                }
+            })
+            .collect();
+        Ok(Some(MessageSettings {
+            addresses: addresses
+                .into_iter()
+                .map(|a| AddressLine {
+                    state: if a.usable(now) {
+                        "confirmed"
+                    } else if a.needs_reverification(now) {
+                        "reconfirm"
+                    } else {
+                        "waiting"
+                    }
+                    .to_owned(),
+                    failed: a.failed_at_ms.is_some(),
+                    id: a.id,
+                    channel: a.channel.as_str().to_owned(),
+                    value: a.value,
+                    label: a.label,
+                })
+                .collect(),
+            choices,
+            recent,
+        }))
+    }
+
     async fn overview(&self, viewer: &Viewer, lang: Lang) -> Result<Overview, ApiError> {
         let scope = self.personal_scope(&visitor(), viewer);
         if let Some(scope) = scope {
@@ -160,7 +236,7 @@ impl Backend for Services {
                 party: &scope.party,
                 person_id: &scope.person_id,
             };
-            let personal = resident::overview(
+            let mut personal = resident::overview(
                 &self.db,
                 &self.municipality,
                 &reader,
@@ -168,6 +244,12 @@ impl Backend for Services {
                 scope.acting_for,
             )
             .await?;
+            personal.unreachable = notifications::addresses::list(&self.db, &scope.person_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.failed_at_ms.is_some())
+                .map(|a| a.label)
+                .collect();
             return Ok(Overview {
                 personal: Some(personal),
                 demo: None,

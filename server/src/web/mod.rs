@@ -3,6 +3,7 @@
 mod backoffice;
 mod bridge;
 mod identity;
+mod messages;
 mod pwa;
 mod router;
 mod security;

@@ -197,6 +197,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(visitor.clone());
         }
+        if let Some(problem) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::FormProblem>())
+        {
+            provide_context(problem.clone());
+        }
         if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
             provide_context(app::api::CsrfToken(token.0.clone()));
         }
@@ -250,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         .route("/uitloggen", post(identity::sign_out_form))
         .route("/overal-uitloggen", post(identity::sign_out_everywhere_form))
         .route("/handelen-als", post(identity::act_as_form))
+        .route("/instellingen/berichten", post(super::messages::post))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {
@@ -322,6 +329,12 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> imp
 
 /// Unknown paths: the Leptos 404 page (the router's fallback sets the status).
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
+    render_page(state, request).await
+}
+
+/// Renders the page at the request's path, with everything the request carries (a refused form's
+/// [`app::api::FormProblem`] among it).
+pub(super) async fn render_page(state: AppState, request: Request<Body>) -> Response {
     let options = state.leptos.clone();
     let render = leptos_axum::render_app_async_with_context(request_context(&state), move || {
         shell(options.clone())

@@ -1,0 +1,153 @@
+//! POST /instellingen/berichten: the forms of the Berichten settings page (plain HTML forms, so they work
+//! without JavaScript). Success redirects back (303) with a short notice key; a refusal renders the same page
+//! again with status 422, the reason in Dutch and what the resident typed, so nothing is lost.
+
+use super::router::render_page;
+use super::AppState;
+use crate::notifications::channels::Channel;
+use crate::notifications::{addresses, MessageKind, NotificationsError};
+use app::api::FormProblem;
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::{header, Request, StatusCode};
+use std::collections::HashMap;
+
+const PAGE: &str = "/instellingen/berichten";
+
+fn done(notice: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("{PAGE}?gelukt={notice}"))],
+    )
+        .into_response()
+}
+
+fn message(error: &NotificationsError) -> (&'static str, String) {
+    match error {
+        NotificationsError::Invalid { field, message } => (field, (*message).to_owned()),
+        NotificationsError::WrongCode { tries_left } => (
+            "code",
+            format!("Deze code klopt niet. U kunt het nog {tries_left} keer proberen."),
+        ),
+        NotificationsError::CodeExpired => (
+            "code",
+            String::from("Deze code werkt niet meer. Vraag een nieuwe code aan en probeer het opnieuw."),
+        ),
+        NotificationsError::NotFound => (
+            "address",
+            String::from("Dit adres bestaat niet (meer). Kijk in de lijst hieronder welke adressen u heeft."),
+        ),
+        NotificationsError::Storage(_) => (
+            "form",
+            String::from("Dit lukte nu niet. Er is niets veranderd. Probeer het over een paar minuten opnieuw."),
+        ),
+    }
+}
+
+pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let Some(person_id) = visitor_person(&request) else {
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/inloggen?reden=verlopen")],
+        )
+            .into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    let form = get("form").to_owned();
+    let db = &state.services.db;
+    let municipality = &state.services.municipality.id;
+    let now = jiff::Timestamp::now();
+    let outcome = match form.as_str() {
+        "add" => {
+            let channel = if get("channel") == "sms" {
+                Channel::Sms
+            } else {
+                Channel::Email
+            };
+            addresses::add(
+                db,
+                municipality,
+                &person_id,
+                channel,
+                get("value"),
+                get("label"),
+                now,
+            )
+            .await
+            .map(|_| "code-verstuurd")
+        }
+        "verify" => addresses::verify(db, &person_id, get("address"), get("code"), now)
+            .await
+            .map(|()| "bevestigd"),
+        "resend" => addresses::resend_code(db, municipality, &person_id, get("address"), now)
+            .await
+            .map(|()| "code-verstuurd"),
+        "remove" => addresses::remove(db, &person_id, get("address"))
+            .await
+            .map(|()| "verwijderd"),
+        "choose" => choose(db, &person_id, &fields, now)
+            .await
+            .map(|()| "opgeslagen"),
+        _ => Err(NotificationsError::Invalid {
+            field: "form",
+            message: "We begrijpen dit formulier niet. Probeer het opnieuw vanaf deze pagina.",
+        }),
+    };
+    match outcome {
+        Ok(notice) => done(notice),
+        Err(error) => {
+            let status = if matches!(error, NotificationsError::Storage(_)) {
+                tracing::error!(%error, "message settings could not be saved");
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let (field, text) = message(&error);
+            let problem = FormProblem {
+                form,
+                field: field.to_owned(),
+                message: text,
+                values: ["channel", "value", "label", "address"]
+                    .into_iter()
+                    .filter_map(|k| fields.get(k).map(|v| (k.to_owned(), v.clone())))
+                    .collect(),
+            };
+            let mut page = Request::from_parts(parts, Body::empty());
+            *page.method_mut() = http::Method::GET;
+            page.extensions_mut().insert(problem);
+            let mut response = render_page(state, page).await;
+            *response.status_mut() = status;
+            response
+        }
+    }
+}
+
+async fn choose(
+    db: &crate::storage::Db,
+    person_id: &str,
+    fields: &HashMap<String, String>,
+    now: jiff::Timestamp,
+) -> Result<(), NotificationsError> {
+    for kind in MessageKind::ALL {
+        if let Some(address) = fields.get(kind.as_str()) {
+            let address = Some(address.as_str()).filter(|a| !a.is_empty());
+            addresses::choose(db, person_id, kind, address, now).await?;
+        }
+    }
+    Ok(())
+}
+
+fn visitor_person(request: &Request<Body>) -> Option<String> {
+    let visitor = request.extensions().get::<super::session::Visitor>()?;
+    match visitor.identity().0 {
+        crate::authorization::Principal::Person { person_id, .. } => Some(person_id),
+        _ => None,
+    }
+}
