@@ -193,6 +193,8 @@ mod tests {
                     "created",
                     "used",
                     "organisation",
+                    "label",
+                    "kind",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

@@ -5,10 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::{SignedDuration, Timestamp};
+use loket_tests::notify::{self, confirmed_address};
 use loket_tests::smtp::{smtp_sink, Received};
 use loket_tests::{on_both_databases, TestApp};
 use serde_json::json;
-use server::identity::clients::Scope;
 use server::notifications::addresses;
 use server::notifications::channels::{Channel, Channels};
 use server::notifications::outbox::{self, Delivery, Settings};
@@ -75,49 +75,10 @@ fn code_in(message: &Received) -> String {
         .to_owned()
 }
 
-/// A case type with informing statuses 1 and 3, and a case for a resident Loket did not know yet (not the
-/// demo's Desiree, who has addresses of her own); returns (token, person id).
+/// A case for a resident Loket did not know yet (not the demo's Desiree, who has addresses of her own);
+/// returns (token, person id).
 async fn resident_with_case(app: &TestApp, identifier: &str) -> (String, String) {
-    let token = app.api_token(&[Scope::CaseTypes, Scope::Cases]).await;
-    let t = Some(token.as_str());
-    let (status, _, body) = app
-        .api(
-            "PUT",
-            "/api/v1/case-types/omgevingsvergunning",
-            t,
-            Some(json!({
-                "name": "Omgevingsvergunning",
-                "name_en": "Environmental permit",
-                "internal": false,
-                "confidentiality": "zaakvertrouwelijk",
-                "statuses": [
-                    { "seq": 1, "description": "Ontvangen", "resident_text": "We hebben uw aanvraag ontvangen.", "notify": true },
-                    { "seq": 2, "description": "Beoordelen", "resident_text": "We beoordelen uw aanvraag." },
-                    { "seq": 3, "description": "Besluit", "resident_text": "Er is een besluit.", "end": true, "notify": true }
-                ]
-            })),
-        )
-        .await;
-    assert!(status == 201 || status == 200, "{body}");
-    let (status, _, body) = app
-        .api(
-            "POST",
-            "/api/v1/cases",
-            t,
-            Some(json!({
-                "identifier": identifier,
-                "case_type": "omgevingsvergunning",
-                "description": "Uitbouw aan de achterkant",
-                "start_date": "2026-11-01",
-                "initiator": { "bsn": "999992004" }
-            })),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (person,): (String,) = sqlx::query_as("SELECT id FROM person WHERE bsn = '999992004'")
-        .fetch_one(&app.loket.db.pool)
-        .await
-        .unwrap();
+    let (token, person, _) = notify::resident_with_case(app, identifier, "999992004").await;
     (token, person)
 }
 
@@ -336,28 +297,7 @@ on_both_databases!(
         // An address that worked once but whose mailbox is gone now.
         let gone = unique("onbekend");
         let now = Timestamp::now();
-        let gone_id = addresses::add(
-            &app.loket.db,
-            &app.loket.municipality.id,
-            &person,
-            Channel::Email,
-            &gone,
-            "oud",
-            now,
-        )
-        .await
-        .unwrap();
-        sqlx::query("UPDATE digital_address SET verified_at_ms = $1 WHERE id = $2")
-            .bind(now.as_millisecond())
-            .bind(&gone_id)
-            .execute(&app.loket.db.pool)
-            .await
-            .unwrap();
-        sqlx::query("UPDATE notification_event SET processed_at_ms = 0 WHERE address_id = $1")
-            .bind(&gone_id)
-            .execute(&app.loket.db.pool)
-            .await
-            .unwrap();
+        let gone_id = confirmed_address(&app, &person, &gone).await;
         addresses::choose(
             &app.loket.db,
             &person,
@@ -609,23 +549,7 @@ async fn crash_test(app: TestApp, events: usize) {
     assert!((200..300).contains(&status), "{body}");
     let email = unique("crash");
     let now = Timestamp::now();
-    let address = addresses::add(
-        &app.loket.db,
-        &app.loket.municipality.id,
-        &person,
-        Channel::Email,
-        &email,
-        "eigen",
-        now,
-    )
-    .await
-    .unwrap();
-    sqlx::query("UPDATE digital_address SET verified_at_ms = $1 WHERE id = $2")
-        .bind(now.as_millisecond())
-        .bind(&address)
-        .execute(&app.loket.db.pool)
-        .await
-        .unwrap();
+    confirmed_address(&app, &person, &email).await;
     sqlx::query("UPDATE notification_event SET processed_at_ms = 0, due_at_ms = 0")
         .execute(&app.loket.db.pool)
         .await
@@ -909,3 +833,55 @@ async fn berichten_page_adds_verifies_and_chooses_sqlite() {
 async fn berichten_page_adds_verifies_and_chooses_postgres() {
     berichten_page_adds_verifies_and_chooses(loket_tests::Backend::Postgres).await;
 }
+
+on_both_databases!(codes_to_unconfirmed_addresses_are_limited, |app| {
+    let (_, person) = resident_with_case(&app, "ZAAK-N-8").await;
+    let muni = &app.loket.municipality.id;
+    let now = Timestamp::now();
+    let add = |email: String| {
+        let db = app.loket.db.clone();
+        let person = person.clone();
+        async move { addresses::add(&db, muni, &person, Channel::Email, &email, "adres", now).await }
+    };
+    let first = add(unique("een")).await.unwrap();
+    // The same address again within a minute: the code on its way stays the only one.
+    let again = add(addresses::get(&app.loket.db, &person, &first)
+        .await
+        .unwrap()
+        .value)
+    .await
+    .unwrap();
+    assert_eq!(again, first);
+    let resend = addresses::resend_code(&app.loket.db, muni, &person, &first, now).await;
+    assert!(matches!(
+        resend,
+        Err(NotificationsError::Invalid { field: "code", .. })
+    ));
+    for n in 1..10 {
+        add(unique(&format!("adres{n}"))).await.unwrap();
+    }
+    let eleventh = add(unique("elf")).await;
+    assert!(
+        matches!(
+            eleventh,
+            Err(NotificationsError::Invalid { field: "value", .. })
+        ),
+        "at most 10 addresses"
+    );
+    addresses::remove(&app.loket.db, &person, &first)
+        .await
+        .unwrap();
+    let flood = add(unique("elf")).await;
+    assert!(
+        matches!(flood, Err(NotificationsError::Invalid { field: "value", message }) if message.contains("uur")),
+        "{flood:?}"
+    );
+    let (codes,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notification_event WHERE kind = 'address-verification' AND person_id = $1",
+    )
+    .bind(&person)
+    .fetch_one(&app.loket.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(codes, 10);
+});

@@ -14,6 +14,7 @@ use sqlx::Connection;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
+pub mod notify;
 pub mod smtp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

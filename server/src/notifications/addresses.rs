@@ -17,6 +17,8 @@ pub const REVERIFY_AFTER: SignedDuration = SignedDuration::from_hours(24 * 365);
 /// A new code at most once a minute per address: enough for "I did not get it", useless for flooding.
 const RESEND_AFTER: SignedDuration = SignedDuration::from_mins(1);
 const MAX_ADDRESSES: i64 = 10;
+/// Verification codes one person may ask for per hour, over all their addresses.
+const CODES_PER_HOUR: i64 = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Address {
@@ -254,14 +256,16 @@ pub async fn add(
             id
         }
     };
-    let (verified_at, by_phone): (Option<i64>, i64) =
-        sqlx::query_as("SELECT verified_at_ms, given_by_phone FROM digital_address WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let (verified_at, by_phone, expires): (Option<i64>, i64, Option<i64>) = sqlx::query_as(
+        "SELECT verified_at_ms, given_by_phone, code_expires_at_ms FROM digital_address WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&mut *tx)
+    .await?;
     let usable =
         by_phone == 1 || verified_at.is_some_and(|at| at > (now - REVERIFY_AFTER).as_millisecond());
-    if !usable {
+    // Adding the same address again within a minute keeps the code that is on its way.
+    if !usable && !code_just_sent(expires, now) {
         send_code(&mut tx, municipality_id, person_id, &id, now).await?;
     }
     tx.commit().await?;
@@ -275,6 +279,21 @@ async fn send_code(
     address_id: &str,
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
+    // Codes go to addresses nobody has confirmed yet: without a limit, this form could flood a stranger.
+    let (recent,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notification_event
+         WHERE kind = 'address-verification' AND person_id = $1 AND created_at_ms > $2",
+    )
+    .bind(person_id)
+    .bind((now - SignedDuration::from_hours(1)).as_millisecond())
+    .fetch_one(&mut *conn)
+    .await?;
+    if recent >= CODES_PER_HOUR {
+        return Err(invalid(
+            "value",
+            "U heeft in het afgelopen uur veel codes gevraagd. Wacht een uur en probeer het dan opnieuw.",
+        ));
+    }
     let code = new_code();
     sqlx::query(
         "UPDATE digital_address SET code_hash = $1, code_expires_at_ms = $2, code_tries = 0 WHERE id = $3",
@@ -303,6 +322,14 @@ async fn send_code(
     Ok(())
 }
 
+/// A code went to the address less than [`RESEND_AFTER`] ago (it expires [`CODE_VALID`] after sending).
+fn code_just_sent(expires_at_ms: Option<i64>, now: Timestamp) -> bool {
+    expires_at_ms.is_some_and(|expires| {
+        expires - CODE_VALID.as_millis() as i64 + RESEND_AFTER.as_millis() as i64
+            > now.as_millisecond()
+    })
+}
+
 /// Sends a fresh code (the old one stops working).
 pub async fn resend_code(
     db: &Db,
@@ -320,8 +347,7 @@ pub async fn resend_code(
     .fetch_optional(&mut *tx)
     .await?;
     let (expires,) = row.ok_or(NotificationsError::NotFound)?;
-    let sent_at = expires.map(|ms| ms - CODE_VALID.as_millis() as i64);
-    if sent_at.is_some_and(|at| at + RESEND_AFTER.as_millis() as i64 > now.as_millisecond()) {
+    if code_just_sent(expires, now) {
         return Err(invalid(
             "code",
             "We hebben net een code gestuurd. Wacht een minuut en vraag dan pas een nieuwe.",
