@@ -221,7 +221,7 @@ on_both_databases!(
             )
             .await;
         assert_eq!(status, 404);
-        let events = "SELECT COUNT(*) FROM notification_event e JOIN cases c ON c.id = e.case_id WHERE c.identifier = 'ZAAK-API-1'";
+        let events = "SELECT COUNT(*) FROM notification_event e JOIN cases c ON c.id = e.case_id WHERE c.identifier = 'ZAAK-API-1' AND e.kind = 'case-status'";
         assert_eq!(count(&app, events).await, 1);
         let (status, _, record) = app
         .api(

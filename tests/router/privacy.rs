@@ -37,12 +37,21 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     (captured, guard)
 }
 
+/// Sends one request, then re-asks every callsite. A callsite that another test's thread was registering while
+/// `capture` rebuilt the cache may have stored "never" without this thread's subscriber; once this thread has
+/// hit the request path's callsites, they are registered, and a second rebuild includes the subscriber.
+async fn warm_up<T>(request: impl std::future::Future<Output = T>) {
+    let _ = request.await;
+    tracing::callsite::rebuild_interest_cache();
+}
+
 // current_thread: the subscriber set for this thread sees every span and event of the requests.
 #[tokio::test(flavor = "current_thread")]
 async fn serving_the_demo_residents_data_logs_no_personal_data() {
     let (captured, _guard) = capture();
 
     let app = TestApp::start(Backend::Sqlite).await;
+    warm_up(app.get("/healthz")).await;
     let page = app.get("/?naam=Desiree").await;
     assert!(
         page.body.contains("Desiree de Vries"),
@@ -71,6 +80,7 @@ async fn the_sign_in_journey_logs_no_name_bsn_or_email() {
 
     let server = loket_tests::TestServer::start(Backend::Sqlite).await;
     let browser = crate::identity::Browser::open(&server).await;
+    warm_up(browser.get("/api/auth/session")).await;
     let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
     let code = browser.demo_code("desiree").await;
     let (status, activated) = browser.activate(&code, &mut key, "Telefoon").await;

@@ -156,6 +156,9 @@ pub async fn plan_due(
     .fetch_all(&db.pool)
     .await?;
     let count = rows.len();
+    let mut rows = rows;
+    // RETURNING does not keep the subquery's order; plan oldest first.
+    rows.sort_by_key(|row| (row.6, row.0.clone()));
     for row in rows {
         let event = ClaimedEvent {
             id: row.0,
@@ -237,7 +240,7 @@ async fn plan_messages(
         return Ok("planned");
     }
     if let Some(case_id) = &event.case_id {
-        if kind == Kind::CaseStatus && newer_update_waits(conn, event, case_id).await? {
+        if kind == Kind::CaseStatus && newer_update_exists(conn, event, case_id).await? {
             return Ok("folded");
         }
     }
@@ -269,15 +272,16 @@ async fn plan_messages(
     Ok(if planned { "planned" } else { "no-address" })
 }
 
-/// A later update about the same case is still waiting: this one folds into it.
-async fn newer_update_waits(
+/// A later update about the same case exists (waiting, or already planned because it was claimed first): this
+/// one folds into it, since the later message reports the newer state anyway.
+async fn newer_update_exists(
     conn: &mut AnyConnection,
     event: &ClaimedEvent,
     case_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let newer: Option<(String,)> = sqlx::query_as(
         "SELECT id FROM notification_event
-         WHERE kind = 'case-status' AND case_id = $1 AND processed_at_ms IS NULL AND id <> $2
+         WHERE kind = 'case-status' AND case_id = $1 AND id <> $2
            AND (created_at_ms > $3 OR (created_at_ms = $3 AND id > $2))
          LIMIT 1",
     )
