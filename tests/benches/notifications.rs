@@ -76,7 +76,17 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
 
 async fn run(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let (_, person, case_id) = resident_with_case(&app, "ZAAK-BENCH-1", "999992016").await;
+    let (token, person, case_id) = resident_with_case(&app, "ZAAK-BENCH-1", "999992016").await;
+    // Requests for action are re-checked before sending: the case must ask for one.
+    let (status, _, body) = app
+        .api(
+            "PUT",
+            "/api/v1/cases/ZAAK-BENCH-1/action-required",
+            Some(&token),
+            Some(serde_json::json!({ "text": "Stuur de bouwtekening.", "deadline": "2026-12-31" })),
+        )
+        .await;
+    assert!((200..300).contains(&status), "{body}");
     let party = Party::Person(person.clone());
 
     // Burst: BURST events committed first, then one worker drains them.
@@ -93,6 +103,13 @@ async fn run(backend: Backend) {
     }));
     while sent_to(&app, &email).await < BURST {
         tokio::time::sleep(Duration::from_millis(100)).await;
+        let (unsent,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notification_message WHERE status IN ('failed', 'dropped')",
+        )
+        .fetch_one(&app.loket.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(unsent, 0, "messages were dropped or failed");
         assert!(
             start.elapsed() < Duration::from_secs(600),
             "burst did not drain"

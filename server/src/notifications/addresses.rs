@@ -185,6 +185,36 @@ pub async fn get(
     row.and_then(from_row).ok_or(NotificationsError::NotFound)
 }
 
+/// The person's usable addresses, best first: the override for this case, the choice for this kind of
+/// message, then e-mail before SMS, oldest first.
+pub(super) async fn candidates(
+    conn: &mut sqlx::AnyConnection,
+    person_id: &str,
+    kind: Option<MessageKind>,
+    case_id: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<Address>, sqlx::Error> {
+    let rows: Vec<AddressRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM digital_address a WHERE a.person_id = $1
+         ORDER BY CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
+                                    AND o.person_id = $1 AND o.subject_kind = 'case' AND o.subject_id = $2) THEN 0
+                       WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
+                                    AND c.person_id = $1 AND c.kind = $3) THEN 1
+                       WHEN a.channel = 'email' THEN 2 ELSE 3 END,
+                  a.created_at_ms, a.id"
+    ))
+    .bind(person_id)
+    .bind(case_id.unwrap_or(""))
+    .bind(kind.map_or("", MessageKind::as_str))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(from_row)
+        .filter(|a| a.usable(now))
+        .collect())
+}
+
 fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000u32))
 }

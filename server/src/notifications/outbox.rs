@@ -14,10 +14,10 @@
 //! A message keeps its id on every attempt; it is the e-mail `Message-ID`, so a retry after a crash that
 //! came after the relay's `250` produces the same message again, never a different one.
 
-use super::addresses::Address;
+use super::addresses::{self, Address};
 use super::channels::{Channel, Channels, Outgoing, SendError};
 use super::templates::{self, SafeFields};
-use super::{Kind, MessageKind};
+use super::Kind;
 use crate::cases::resident;
 use crate::identity::secrets;
 use crate::parties::Party;
@@ -246,7 +246,7 @@ async fn plan_messages(
     }
     let mut planned = false;
     for person in recipients(conn, event).await? {
-        let candidates = candidates(
+        let candidates = addresses::candidates(
             conn,
             &person,
             kind.message_kind(),
@@ -323,60 +323,6 @@ async fn recipients(
     }
     persons.dedup();
     Ok(persons)
-}
-
-type AddressRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    i64,
-);
-
-/// The person's usable addresses, best first: the override for this case, the choice for this kind of
-/// message, then e-mail before SMS, oldest first.
-async fn candidates(
-    conn: &mut AnyConnection,
-    person_id: &str,
-    kind: Option<MessageKind>,
-    case_id: Option<&str>,
-    now: Timestamp,
-) -> Result<Vec<Address>, sqlx::Error> {
-    let rows: Vec<AddressRow> = sqlx::query_as(
-        "SELECT a.id, a.channel, a.value, a.label, a.created_at_ms, a.verified_at_ms, a.given_by_phone, a.failed_at_ms,
-                CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
-                                  AND o.person_id = $1 AND o.subject_kind = 'case' AND o.subject_id = $2) THEN 0
-                     WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
-                                  AND c.person_id = $1 AND c.kind = $3) THEN 1
-                     WHEN a.channel = 'email' THEN 2 ELSE 3 END AS rank
-         FROM digital_address a WHERE a.person_id = $1
-         ORDER BY rank, a.created_at_ms, a.id",
-    )
-    .bind(person_id)
-    .bind(case_id.unwrap_or(""))
-    .bind(kind.map_or("", MessageKind::as_str))
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            Some(Address {
-                id: row.0,
-                channel: Channel::parse(&row.1)?,
-                value: row.2,
-                label: row.3,
-                created_at_ms: row.4,
-                verified_at_ms: row.5,
-                given_by_phone: row.6 == 1,
-                failed_at_ms: row.7,
-            })
-        })
-        .filter(|a| a.usable(now))
-        .collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -805,7 +751,7 @@ async fn failed(
         .bind(&message.person_id)
         .fetch_all(&mut *tx)
         .await?;
-        let next = candidates(
+        let next = addresses::candidates(
             &mut tx,
             &message.person_id,
             kind.message_kind(),
