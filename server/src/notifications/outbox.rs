@@ -182,24 +182,51 @@ async fn plan_one(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.pool.begin().await?;
-    let outcome = match event.kind {
-        None => "unknown-kind",
-        Some(kind) => plan_messages(&mut tx, municipality, event, kind, now).await?,
-    };
-    let done = sqlx::query(
-        "UPDATE notification_event SET processed_at_ms = $1, outcome = $2, lease_owner = NULL, lease_until_ms = NULL
-         WHERE id = $3 AND lease_owner = $4",
+    // Write first: on SQLite a transaction that reads and then writes fails at once (SQLITE_BUSY) when another
+    // writer committed in between; starting with the write makes it wait its turn instead. It also checks that
+    // this worker still holds the lease (if another took over, the event is left to that one).
+    let held = sqlx::query(
+        "UPDATE notification_event SET processed_at_ms = $1, lease_owner = NULL, lease_until_ms = NULL
+         WHERE id = $2 AND lease_owner = $3",
     )
     .bind(now.as_millisecond())
-    .bind(outcome)
     .bind(&event.id)
     .bind(owner)
     .execute(&mut *tx)
     .await?;
-    // Lost the lease (this worker was too slow and another took over): leave the event to that one.
-    if done.rows_affected() == 1 {
-        tx.commit().await?;
+    if held.rows_affected() != 1 {
+        return Ok(());
     }
+    let outcome = match event.kind {
+        None => "unknown-kind",
+        Some(kind) => plan_messages(&mut tx, municipality, event, kind, now).await?,
+    };
+    sqlx::query("UPDATE notification_event SET outcome = $1 WHERE id = $2")
+        .bind(outcome)
+        .bind(&event.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives back every lease `owner` holds: after a failed round, its rows are taken again at once instead of
+/// after the lease runs out.
+pub async fn release(db: &Db, owner: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE notification_message SET status = 'queued', lease_owner = NULL, lease_until_ms = NULL
+         WHERE lease_owner = $1 AND status = 'sending'",
+    )
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
+    sqlx::query(
+        "UPDATE notification_event SET lease_owner = NULL, lease_until_ms = NULL
+         WHERE lease_owner = $1 AND processed_at_ms IS NULL",
+    )
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 

@@ -109,6 +109,9 @@ impl Worker {
                 Ok(_) => Duration::ZERO,
                 Err(error) => {
                     tracing::warn!(%error, "notification worker round failed; trying again");
+                    if let Err(error) = outbox::release(&self.db, &self.owner).await {
+                        tracing::warn!(%error, "could not give back notification leases");
+                    }
                     ERROR_PAUSE
                 }
             };
