@@ -217,6 +217,16 @@ async fn run(config: Config) -> Result<(), StartupError> {
         let _ = tcp.set_nodelay(true);
     });
     let loket = startup::build(&config, jiff::Timestamp::now()).await?;
+    // Built before "ready": a wrong LOKET_SMTP_URL or LOKET_MAIL_FROM stops the start, not a running server.
+    let worker = if config.worker {
+        Some(startup::worker(
+            &config,
+            loket.db.clone(),
+            loket.municipality.clone(),
+        )?)
+    } else {
+        None
+    };
     tracing::info!(
         addr = %config.addr,
         database = ?loket.db.backend,
@@ -226,14 +236,11 @@ async fn run(config: Config) -> Result<(), StartupError> {
     );
     println!("Loket answers on http://localhost:{}", config.addr.port());
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = if config.worker {
-        let worker = startup::worker(&config, loket.db.clone(), loket.municipality.clone())?;
-        Some(tokio::spawn(worker.run(async {
+    let worker = worker.map(|worker| {
+        tokio::spawn(worker.run(async {
             let _ = worker_stopped.await;
-        })))
-    } else {
-        None
-    };
+        }))
+    });
     // The peer address feeds the per-address rate limits on sign-in and activation.
     axum::serve(
         listener,

@@ -186,3 +186,37 @@ async fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SendErro
     tokio::fs::write(&tmp, bytes).await.map_err(fail)?;
     tokio::fs::rename(&tmp, dir.join(name)).await.map_err(fail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The SMTP pool starts a task, so building it needs a runtime (as in `loket run`).
+    #[tokio::test]
+    async fn a_wrong_smtp_url_or_sender_is_refused_with_the_variable_named() {
+        let dir = std::env::temp_dir();
+        let url = Channels::smtp(
+            "http://relay.example.nl",
+            &dir,
+            "Loket <noreply@localhost>",
+            "localhost",
+            1,
+        );
+        assert!(matches!(&url, Err(ChannelsError::SmtpUrl(_))));
+        assert!(url
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .starts_with("LOKET_SMTP_URL"));
+        let from = Channels::files(&dir, "geen adres", "localhost");
+        assert!(matches!(from, Err(ChannelsError::From(_))));
+        let fine = Channels::smtp(
+            "smtp://127.0.0.1:2525",
+            &dir,
+            "Loket <noreply@localhost>",
+            "localhost",
+            1,
+        );
+        assert!(fine.is_ok());
+    }
+}
