@@ -495,27 +495,16 @@ pub async fn choose(
     address_id: Option<&str>,
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
-    if let Some(address_id) = address_id {
-        usable_address(db, person_id, address_id, now).await?;
-    }
-    let mut tx = db.pool.begin().await?;
-    sqlx::query("DELETE FROM notification_choice WHERE person_id = $1 AND kind = $2")
-        .bind(person_id)
-        .bind(kind.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if let Some(address_id) = address_id {
-        sqlx::query(
-            "INSERT INTO notification_choice (person_id, kind, address_id) VALUES ($1, $2, $3)",
-        )
-        .bind(person_id)
-        .bind(kind.as_str())
-        .bind(address_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    point_to(
+        db,
+        person_id,
+        kind.as_str(),
+        address_id,
+        now,
+        "DELETE FROM notification_choice WHERE person_id = $1 AND kind = $2",
+        "INSERT INTO notification_choice (person_id, kind, address_id) VALUES ($1, $2, $3)",
+    )
+    .await
 }
 
 /// "Send everything about this case to …"; `None` removes the override.
@@ -526,27 +515,46 @@ pub async fn choose_for_case(
     address_id: Option<&str>,
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
+    point_to(
+        db,
+        person_id,
+        case_id,
+        address_id,
+        now,
+        "DELETE FROM notification_override WHERE person_id = $1 AND subject_kind = 'case' AND subject_id = $2",
+        "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)
+         VALUES ($1, 'case', $2, $3)",
+    )
+    .await
+}
+
+/// Replaces the person's pointer for `key` (a kind of message, a case) with `address_id`, which must be one of
+/// their usable addresses; `None` only removes it. `$1` person, `$2` key, `$3` address in both statements.
+async fn point_to(
+    db: &Db,
+    person_id: &str,
+    key: &str,
+    address_id: Option<&str>,
+    now: Timestamp,
+    delete: &str,
+    insert: &str,
+) -> Result<(), NotificationsError> {
     if let Some(address_id) = address_id {
         usable_address(db, person_id, address_id, now).await?;
     }
     let mut tx = db.pool.begin().await?;
-    sqlx::query(
-        "DELETE FROM notification_override WHERE person_id = $1 AND subject_kind = 'case' AND subject_id = $2",
-    )
-    .bind(person_id)
-    .bind(case_id)
-    .execute(&mut *tx)
-    .await?;
-    if let Some(address_id) = address_id {
-        sqlx::query(
-            "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)
-             VALUES ($1, 'case', $2, $3)",
-        )
+    sqlx::query(delete)
         .bind(person_id)
-        .bind(case_id)
-        .bind(address_id)
+        .bind(key)
         .execute(&mut *tx)
         .await?;
+    if let Some(address_id) = address_id {
+        sqlx::query(insert)
+            .bind(person_id)
+            .bind(key)
+            .bind(address_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())

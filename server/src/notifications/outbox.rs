@@ -139,7 +139,7 @@ pub async fn plan_due(
     settings: &Settings,
     now: Timestamp,
 ) -> Result<usize, sqlx::Error> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+    let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
         "UPDATE notification_event SET lease_owner = $1, lease_until_ms = $2
          WHERE id IN (SELECT id FROM notification_event
                       WHERE municipality_id = $3 AND processed_at_ms IS NULL AND lease_owner IS NULL
@@ -156,7 +156,6 @@ pub async fn plan_due(
     .fetch_all(&db.pool)
     .await?;
     let count = rows.len();
-    let mut rows = rows;
     // RETURNING does not keep the subquery's order; plan oldest first.
     rows.sort_by_key(|row| (row.6, row.0.clone()));
     for row in rows {

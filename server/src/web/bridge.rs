@@ -43,11 +43,8 @@ impl From<crate::notifications::NotificationsError> for ApiError {
 }
 
 /// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
-pub fn own_person() -> Option<String> {
-    match visitor().identity().0 {
-        Principal::Person { person_id, .. } => Some(person_id),
-        _ => None,
-    }
+fn own_person() -> Option<String> {
+    visitor().person_id()
 }
 
 impl From<IdentityError> for ApiError {

@@ -145,9 +145,8 @@ async fn choose(
 }
 
 fn visitor_person(request: &Request<Body>) -> Option<String> {
-    let visitor = request.extensions().get::<super::session::Visitor>()?;
-    match visitor.identity().0 {
-        crate::authorization::Principal::Person { person_id, .. } => Some(person_id),
-        _ => None,
-    }
+    request
+        .extensions()
+        .get::<super::session::Visitor>()?
+        .person_id()
 }

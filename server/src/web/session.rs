@@ -89,6 +89,14 @@ impl Visitor {
         }
     }
 
+    /// The signed-in person themself (never the organisation they act for), if a person is signed in.
+    pub fn person_id(&self) -> Option<String> {
+        match self.identity().0 {
+            Principal::Person { person_id, .. } => Some(person_id),
+            _ => None,
+        }
+    }
+
     /// The principal for [`crate::authorization`] and the account behind it.
     pub fn identity(&self) -> (Principal, Option<Account>) {
         match self {
