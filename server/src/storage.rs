@@ -110,14 +110,35 @@ impl Db {
 
     /// Applies pending migrations; each runs in its own transaction.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|e| StorageError::Migrate(first_line(&e.to_string())))
+        let fail = |e: &dyn std::fmt::Display| StorageError::Migrate(first_line(&e.to_string()));
+        match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATIONS
+                .run(&self.pool)
+                .await
+                .map_err(|e| fail(&e)),
+            Backend::Sqlite => {
+                // SQLite changes a constraint by rebuilding the table, which is only safe with foreign keys
+                // off (dropping the old table would cascade); that switch does nothing inside a transaction,
+                // so it is set on a connection of its own, which is closed afterwards instead of going back
+                // to the pool. The references are checked before anything else runs.
+                let mut conn = self.pool.acquire().await?.detach();
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                SQLITE_MIGRATIONS
+                    .run(&mut conn)
+                    .await
+                    .map_err(|e| fail(&e))?;
+                let broken: Vec<(String,)> =
+                    sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                        .fetch_all(&mut conn)
+                        .await?;
+                if let Some((table,)) = broken.first() {
+                    return Err(fail(&format!(
+                        "table {table} refers to rows that do not exist"
+                    )));
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Readiness: the database answers a trivial query.
