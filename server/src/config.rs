@@ -33,6 +33,23 @@ pub struct Config {
     /// Run the notification worker inside this process (`LOKET_WORKER`, default true). Turn it off when
     /// separate `loket worker` processes deliver.
     pub worker: bool,
+    /// A NotifyNL / GOV.UK Notify-compatible API for SMS and (with an e-mail template) e-mail:
+    /// `LOKET_NOTIFY_URL`, `LOKET_NOTIFY_API_KEY`, `LOKET_NOTIFY_EMAIL_TEMPLATE`, `LOKET_NOTIFY_SMS_TEMPLATE`.
+    pub notify: Option<NotifyConfig>,
+    /// Loket's VAPID private key for web push (`LOKET_VAPID_PRIVATE_KEY`, base64url); unset means one kept in
+    /// the database, generated on first start.
+    pub vapid_private_key: Option<String>,
+    /// The push services Loket posts to (`LOKET_PUSH_SERVICES`, comma-separated host names); unset means
+    /// those of Chrome, Firefox, Edge and Safari.
+    pub push_services: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifyConfig {
+    pub url: String,
+    pub api_key: String,
+    pub email_template: Option<String>,
+    pub sms_template: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -49,6 +66,10 @@ pub enum ConfigError {
     Worker { value: String },
     #[error("LOKET_PUBLIC_URL={value:?} must start with http:// or https://, for example LOKET_PUBLIC_URL=https://loket.example.nl.")]
     PublicUrl { value: String },
+    #[error("LOKET_NOTIFY_API_KEY is set but LOKET_NOTIFY_URL is not: give the API's address, for example https://api.notifynl.nl.")]
+    NotifyUrl,
+    #[error("Both LOKET_SMTP_URL and LOKET_NOTIFY_EMAIL_TEMPLATE are set: e-mail goes one way. Unset one of them.")]
+    TwoMailRoutes,
 }
 
 impl Config {
@@ -83,6 +104,19 @@ impl Config {
         let worker = flag(lookup("LOKET_WORKER"))
             .map_err(|value| ConfigError::Worker { value })?
             .unwrap_or(true);
+        let notify = match lookup("LOKET_NOTIFY_API_KEY") {
+            None => None,
+            Some(api_key) => Some(NotifyConfig {
+                url: lookup("LOKET_NOTIFY_URL").ok_or(ConfigError::NotifyUrl)?,
+                api_key,
+                email_template: lookup("LOKET_NOTIFY_EMAIL_TEMPLATE"),
+                sms_template: lookup("LOKET_NOTIFY_SMS_TEMPLATE"),
+            }),
+        };
+        let smtp_url = lookup("LOKET_SMTP_URL");
+        if smtp_url.is_some() && notify.as_ref().is_some_and(|n| n.email_template.is_some()) {
+            return Err(ConfigError::TwoMailRoutes);
+        }
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -97,10 +131,13 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
             trust_forwarded_for,
-            smtp_url: lookup("LOKET_SMTP_URL"),
+            smtp_url,
             mail_from: lookup("LOKET_MAIL_FROM")
                 .unwrap_or_else(|| String::from("Loket <noreply@localhost>")),
             worker,
+            notify,
+            vapid_private_key: lookup("LOKET_VAPID_PRIVATE_KEY"),
+            push_services: lookup("LOKET_PUSH_SERVICES"),
         })
     }
 
@@ -183,6 +220,35 @@ mod tests {
             config(&[("LOKET_PUBLIC_URL", "loket.nl")]),
             Err(ConfigError::PublicUrl { .. })
         ));
+    }
+
+    #[test]
+    fn notify_needs_its_url_and_e_mail_goes_one_way() {
+        assert_eq!(
+            config(&[("LOKET_NOTIFY_API_KEY", "k")]).unwrap_err(),
+            ConfigError::NotifyUrl
+        );
+        assert_eq!(
+            config(&[
+                ("LOKET_NOTIFY_API_KEY", "k"),
+                ("LOKET_NOTIFY_URL", "https://api.notifynl.nl"),
+                ("LOKET_NOTIFY_EMAIL_TEMPLATE", "t"),
+                ("LOKET_SMTP_URL", "smtp://relay:25"),
+            ])
+            .unwrap_err(),
+            ConfigError::TwoMailRoutes
+        );
+        let sms_only = config(&[
+            ("LOKET_NOTIFY_API_KEY", "k"),
+            ("LOKET_NOTIFY_URL", "https://api.notifynl.nl"),
+            ("LOKET_NOTIFY_SMS_TEMPLATE", "t"),
+            ("LOKET_SMTP_URL", "smtp://relay:25"),
+        ])
+        .unwrap();
+        assert_eq!(
+            sms_only.notify.map(|n| n.sms_template),
+            Some(Some(String::from("t")))
+        );
     }
 
     #[test]

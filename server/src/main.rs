@@ -219,11 +219,7 @@ async fn run(config: Config) -> Result<(), StartupError> {
     let loket = startup::build(&config, jiff::Timestamp::now()).await?;
     // Built before "ready": a wrong LOKET_SMTP_URL or LOKET_MAIL_FROM stops the start, not a running server.
     let worker = if config.worker {
-        Some(startup::worker(
-            &config,
-            loket.db.clone(),
-            loket.municipality.clone(),
-        )?)
+        Some(startup::worker(&config, loket.db.clone(), loket.municipality.clone()).await?)
     } else {
         None
     };
@@ -261,7 +257,7 @@ async fn run(config: Config) -> Result<(), StartupError> {
 /// `loket worker`: delivers notifications until SIGTERM or Ctrl-C.
 async fn work(config: Config) -> Result<(), StartupError> {
     let (municipality, db) = startup::open(&config).await?;
-    let worker = startup::worker(&config, db, municipality)?;
+    let worker = startup::worker(&config, db, municipality).await?;
     worker.run(shutdown_signal()).await;
     Ok(())
 }

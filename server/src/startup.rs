@@ -4,12 +4,14 @@
 use crate::config::Config;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::IdentityError;
-use crate::notifications::channels::Channels;
+use crate::notifications::channels::{outbox_dir, Channel, Channels};
+use crate::notifications::notify_api::NotifyApi;
 use crate::notifications::outbox::Settings;
+use crate::notifications::push::{self, PushSender, PushServices};
 use crate::notifications::worker::Worker;
 use crate::storage::{prepare_data_dir, Db, StorageError};
 use crate::tenancy::{Municipality, TenancyError};
-use crate::web::{router, AppState, Services};
+use crate::web::{router, AppState, Services, WebPush};
 use crate::{demo, tenancy};
 use axum::Router;
 use std::sync::Arc;
@@ -75,11 +77,17 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
         demo::seed_identity(&db, &municipality, now).await?;
     }
     let passkeys = Passkeys::new(&config.public_url, &municipality.name)?;
+    let vapid = push::vapid_key(&db, config.vapid_private_key.as_deref()).await?;
     let services = Services {
         db: db.clone(),
         municipality: municipality.clone(),
         demo: config.demo,
         passkeys,
+        push: WebPush {
+            public_key: push::public_key(&vapid),
+            services: push_services(config),
+        },
+        outbox_dirs: file_dirs(config),
     };
     let state = AppState::new(services, config);
     Ok(Loket {
@@ -89,9 +97,10 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
     })
 }
 
-/// The message channels the configuration asks for: the SMTP relay when `LOKET_SMTP_URL` is set, otherwise
-/// files in the data dir.
-pub fn channels(config: &Config) -> Result<Channels, StartupError> {
+/// The message channels the configuration asks for: e-mail through the SMTP relay (`LOKET_SMTP_URL`) or the
+/// Notify API, SMS through the Notify API, otherwise files in the data dir; web push always, signed with the
+/// VAPID key.
+pub async fn channels(config: &Config, db: &Db) -> Result<Channels, StartupError> {
     let channels = match &config.smtp_url {
         Some(url) => Channels::smtp(
             url,
@@ -102,19 +111,71 @@ pub fn channels(config: &Config) -> Result<Channels, StartupError> {
         )?,
         None => Channels::files(&config.data_dir, &config.mail_from, config.public_host())?,
     };
-    Ok(channels)
+    let channels = match &config.notify {
+        Some(notify) => channels.with_notify(NotifyApi::new(
+            &notify.url,
+            &notify.api_key,
+            notify.email_template.clone(),
+            notify.sms_template.clone(),
+        )?),
+        None => channels,
+    };
+    let key = push::vapid_key(db, config.vapid_private_key.as_deref()).await?;
+    Ok(channels.with_push(PushSender::new(
+        key,
+        &vapid_subject(&config.mail_from),
+        push_services(config),
+    )?))
+}
+
+/// The directories the files route writes to under this configuration: e-mail unless SMTP or the Notify API
+/// sends it, SMS unless the Notify API sends it.
+pub fn file_dirs(config: &Config) -> Vec<std::path::PathBuf> {
+    let notify_email = config
+        .notify
+        .as_ref()
+        .is_some_and(|n| n.email_template.is_some());
+    let notify_sms = config
+        .notify
+        .as_ref()
+        .is_some_and(|n| n.sms_template.is_some());
+    let mut dirs = Vec::new();
+    if config.smtp_url.is_none() && !notify_email {
+        dirs.push(outbox_dir(&config.data_dir, Channel::Email));
+    }
+    if !notify_sms {
+        dirs.push(outbox_dir(&config.data_dir, Channel::Sms));
+    }
+    dirs
+}
+
+/// The push services a subscription may point at.
+pub fn push_services(config: &Config) -> PushServices {
+    config
+        .push_services
+        .as_deref()
+        .map_or_else(PushServices::default, PushServices::parse)
+}
+
+/// The contact push services get (RFC 8292 `sub`): the sender address, as `mailto:`.
+fn vapid_subject(mail_from: &str) -> String {
+    let address = mail_from
+        .rsplit_once('<')
+        .map_or(mail_from, |(_, rest)| rest.trim_end_matches('>'));
+    format!("mailto:{}", address.trim())
 }
 
 /// SMTP connections kept open; also how many messages a worker sends at the same time.
 pub const SMTP_POOL: u32 = 16;
 
 /// A notification worker for this configuration's database and municipality.
-pub fn worker(
+pub async fn worker(
     config: &Config,
     db: Db,
     municipality: Arc<Municipality>,
 ) -> Result<Worker, StartupError> {
     let mut settings = Settings::new(&config.public_url);
     settings.concurrency = SMTP_POOL as usize;
-    Ok(Worker::new(db, municipality, channels(config)?, settings))
+    let channels = channels(config, &db).await?;
+    Ok(Worker::new(db, municipality, channels, settings))
 }

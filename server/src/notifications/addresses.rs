@@ -4,10 +4,13 @@
 //! confirmed again. The code travels through the outbox like any message.
 
 use super::channels::Channel;
+use super::push::PushServices;
 use super::{emit, Event, Kind, MessageKind, NotificationsError};
 use crate::identity::secrets;
 use crate::parties::Party;
 use crate::storage::Db;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 
@@ -186,7 +189,7 @@ pub async fn get(
 }
 
 /// The person's usable addresses, best first: the override for this case, the choice for this kind of
-/// message, then e-mail before SMS, oldest first.
+/// message, then e-mail before SMS before push, oldest first.
 pub(super) async fn candidates(
     conn: &mut sqlx::AnyConnection,
     person_id: &str,
@@ -200,7 +203,7 @@ pub(super) async fn candidates(
                                     AND o.person_id = $1 AND o.subject_kind = 'case' AND o.subject_id = $2) THEN 0
                        WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
                                     AND c.person_id = $1 AND c.kind = $3) THEN 1
-                       WHEN a.channel = 'email' THEN 2 ELSE 3 END,
+                       WHEN a.channel = 'email' THEN 2 WHEN a.channel = 'sms' THEN 3 ELSE 4 END,
                   a.created_at_ms, a.id"
     ))
     .bind(person_id)
@@ -238,6 +241,11 @@ pub async fn add(
     let value = match channel {
         Channel::Email => normalise_email(value)?,
         Channel::Sms => normalise_mobile(value)?,
+        // A device subscribes itself, with its keys ([`add_push`]); nobody types an endpoint.
+        Channel::Push => return Err(invalid(
+            "channel",
+            "Meldingen zet u aan op het apparaat zelf, met de knop 'Meldingen op dit apparaat'.",
+        )),
     };
     let label = check_label(label)?;
     let mut tx = db.pool.begin().await?;
@@ -302,6 +310,93 @@ pub async fn add(
     Ok(id)
 }
 
+/// Adds (or renews) the push subscription of the device the person is signed in on. It counts as confirmed at
+/// once: the browser created it in this signed-in session, and only that browser holds the key that decrypts
+/// its messages, so a code sent to it would prove nothing more. Returns the address id.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_push(
+    db: &Db,
+    person_id: &str,
+    endpoint: &str,
+    p256dh: &str,
+    auth: &str,
+    label: &str,
+    services: &PushServices,
+    now: Timestamp,
+) -> Result<String, NotificationsError> {
+    let endpoint = endpoint.trim();
+    if !services.allows(endpoint) {
+        return Err(invalid(
+            "push",
+            "Deze browser gebruikt een meldingendienst die wij niet kennen. Kies e-mail of sms.",
+        ));
+    }
+    let key_ok = URL_SAFE_NO_PAD
+        .decode(p256dh.trim())
+        .is_ok_and(|k| k.len() == 65 && k.first() == Some(&4));
+    let auth_ok = URL_SAFE_NO_PAD
+        .decode(auth.trim())
+        .is_ok_and(|a| a.len() == 16);
+    if !key_ok || !auth_ok {
+        return Err(invalid(
+            "push",
+            "Meldingen aanzetten lukte niet in deze browser. Kies e-mail of sms.",
+        ));
+    }
+    let label = check_label(label)?;
+    // Start with the write (see the outbox): under load a read-then-write transaction on SQLite fails.
+    let mut tx = db.pool.begin().await?;
+    let renewed = sqlx::query(
+        "UPDATE digital_address SET label = $1, push_p256dh = $2, push_auth = $3, verified_at_ms = $4,
+                failed_at_ms = NULL
+         WHERE person_id = $5 AND channel = 'push' AND value = $6",
+    )
+    .bind(&label)
+    .bind(p256dh.trim())
+    .bind(auth.trim())
+    .bind(now.as_millisecond())
+    .bind(person_id)
+    .bind(endpoint)
+    .execute(&mut *tx)
+    .await?;
+    if renewed.rows_affected() == 0 {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM digital_address WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count >= MAX_ADDRESSES {
+            return Err(invalid(
+                "push",
+                "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms, verified_at_ms,
+                                          push_p256dh, push_auth)
+             VALUES ($1, $2, 'push', $3, $4, $5, $5, $6, $7)",
+        )
+        .bind(secrets::id())
+        .bind(person_id)
+        .bind(endpoint)
+        .bind(&label)
+        .bind(now.as_millisecond())
+        .bind(p256dh.trim())
+        .bind(auth.trim())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (id,): (String,) = sqlx::query_as(
+        "SELECT id FROM digital_address WHERE person_id = $1 AND channel = 'push' AND value = $2",
+    )
+    .bind(person_id)
+    .bind(endpoint)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 async fn send_code(
     conn: &mut sqlx::AnyConnection,
     municipality_id: &str,
@@ -345,6 +440,7 @@ async fn send_code(
             address_id: Some(address_id),
             secret: Some(&code),
             due_at: now,
+            concerns_at: None,
         },
         now,
     )
@@ -508,6 +604,25 @@ pub async fn choose(
 }
 
 /// "Send everything about this case to …"; `None` removes the override.
+/// The address the person chose for everything about case `case_identifier`, if any.
+pub async fn case_choice(
+    db: &Db,
+    municipality_id: &str,
+    person_id: &str,
+    case_identifier: &str,
+) -> Result<Option<String>, NotificationsError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT o.address_id FROM notification_override o JOIN cases c ON c.id = o.subject_id
+         WHERE o.person_id = $1 AND o.subject_kind = 'case' AND c.identifier = $2 AND c.municipality_id = $3",
+    )
+    .bind(person_id)
+    .bind(case_identifier)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
 pub async fn choose_for_case(
     db: &Db,
     person_id: &str,

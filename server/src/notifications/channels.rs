@@ -1,7 +1,11 @@
-//! Where messages go: e-mail through an SMTP relay (lettre, pooled, a timeout on every step), or — the
-//! embedded default — files in the data dir (`outbox/mail/*.eml`, `outbox/sms/*.txt`). Every send reports
-//! whether a failure is worth retrying ([`SendError::Transient`]) or not ([`SendError::Permanent`]).
+//! Where messages go: e-mail through an SMTP relay (lettre, pooled, a timeout on every step) or the Notify
+//! API ([`super::notify_api`]); SMS through the Notify API; web push to the browser's push service
+//! ([`super::push`]); or — the embedded default for e-mail and SMS — files in the data dir
+//! (`outbox/mail/*.eml`, `outbox/sms/*.txt`). Every send reports whether a failure is worth retrying
+//! ([`SendError::Transient`]) or not ([`SendError::Permanent`], [`SendError::Gone`]).
 
+use super::notify_api::{NotifyApi, Receipt};
+use super::push::PushSender;
 use super::templates::Rendered;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
@@ -13,6 +17,7 @@ use std::time::Duration;
 pub enum Channel {
     Email,
     Sms,
+    Push,
 }
 
 impl Channel {
@@ -20,6 +25,7 @@ impl Channel {
         match self {
             Channel::Email => "email",
             Channel::Sms => "sms",
+            Channel::Push => "push",
         }
     }
 
@@ -27,6 +33,7 @@ impl Channel {
         match value {
             "email" => Some(Channel::Email),
             "sms" => Some(Channel::Sms),
+            "push" => Some(Channel::Push),
             _ => None,
         }
     }
@@ -40,14 +47,33 @@ pub enum SendError {
     /// Trying again will not help: the address is refused (5xx) or not an address.
     #[error("permanent: {0}")]
     Permanent(String),
+    /// The push subscription no longer exists (404/410): forget it.
+    #[error("gone: {0}")]
+    Gone(String),
 }
 
-/// One message ready to go. `id` is stable across retries (the e-mail `Message-ID`, the file name).
+/// One message ready to go. `id` is stable across retries (the e-mail `Message-ID`, the provider's
+/// reference, the file name).
 pub struct Outgoing<'a> {
     pub id: &'a str,
     pub channel: Channel,
+    /// E-mail address, mobile number or push endpoint.
     pub to: &'a str,
     pub content: &'a Rendered,
+    /// Push only: the browser's keys (base64url P-256 public key and auth secret).
+    pub push_keys: Option<(&'a str, &'a str)>,
+    /// Push only: how long the push service may keep trying (bounded by the message's deadline).
+    pub ttl: Duration,
+    /// Push only: a newer message with the same topic replaces this one while it waits at the push service.
+    pub topic: &'a str,
+    /// Push only: deliver at once even to a sleeping device (verification codes).
+    pub urgent: bool,
+}
+
+/// A send that succeeded; the provider's id when there is a provider to ask for a delivery report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub provider_ref: Option<String>,
 }
 
 /// Each SMTP step (connect, greeting, each command) gets this long; the whole send gets [`SEND_TIMEOUT`].
@@ -57,11 +83,19 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 enum Mail {
     Files(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Notify,
+}
+
+enum Sms {
+    Files(PathBuf),
+    Notify,
 }
 
 pub struct Channels {
     mail: Mail,
-    sms_dir: PathBuf,
+    sms: Sms,
+    notify: Option<NotifyApi>,
+    push: Option<PushSender>,
     from: Mailbox,
     /// The domain part of every `Message-ID`.
     id_domain: String,
@@ -73,14 +107,84 @@ pub enum ChannelsError {
     SmtpUrl(String),
     #[error("LOKET_MAIL_FROM={0:?} is not an e-mail address. Use e.g. LOKET_MAIL_FROM=\"Gemeente Voorbeeld <noreply@voorbeeld.nl>\".")]
     From(String),
+    #[error("{0}")]
+    Notify(String),
+    #[error("{0}")]
+    Push(String),
+}
+
+/// Where the files route writes messages of `channel` (e-mail and SMS only).
+pub fn outbox_dir(data_dir: &Path, channel: Channel) -> PathBuf {
+    let sub = match channel {
+        Channel::Email => "mail",
+        Channel::Sms | Channel::Push => "sms",
+    };
+    data_dir.join("outbox").join(sub)
+}
+
+/// A message the files route wrote, as the staff development page lists it.
+#[derive(Clone, Debug)]
+pub struct FileMessage {
+    pub id: String,
+    pub channel: Channel,
+    pub to: String,
+    pub subject: Option<String>,
+    pub text: String,
+    pub written_at: std::time::SystemTime,
+}
+
+/// The newest `limit` messages in `dirs` (the `.txt` the files route writes for each message), newest first.
+pub fn read_files(dirs: &[PathBuf], limit: usize) -> Vec<FileMessage> {
+    let mut found: Vec<FileMessage> = dirs
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            if path.extension().is_none_or(|x| x != "txt") {
+                return None;
+            }
+            let id = path.file_stem()?.to_str()?.to_owned();
+            let written_at = std::fs::metadata(&path).ok()?.modified().ok()?;
+            let content = std::fs::read_to_string(&path).ok()?;
+            let (head, text) = content.split_once("\n\n").unwrap_or(("", content.as_str()));
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|line| line.strip_prefix(name))
+                    .map(|v| v.trim().to_owned())
+            };
+            let subject = header("Subject:");
+            Some(FileMessage {
+                id,
+                channel: if subject.is_some() {
+                    Channel::Email
+                } else {
+                    Channel::Sms
+                },
+                to: header("To:").unwrap_or_default(),
+                subject,
+                text: text.trim_end().to_owned(),
+                written_at,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        b.written_at
+            .cmp(&a.written_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    found.truncate(limit);
+    found
 }
 
 impl Channels {
     /// Messages become files under `data_dir/outbox` (the embedded default).
     pub fn files(data_dir: &Path, from: &str, id_domain: &str) -> Result<Channels, ChannelsError> {
         Ok(Channels {
-            mail: Mail::Files(data_dir.join("outbox").join("mail")),
-            sms_dir: data_dir.join("outbox").join("sms"),
+            mail: Mail::Files(outbox_dir(data_dir, Channel::Email)),
+            sms: Sms::Files(outbox_dir(data_dir, Channel::Sms)),
+            notify: None,
+            push: None,
             from: parse_from(from)?,
             id_domain: id_domain.to_owned(),
         })
@@ -102,10 +206,30 @@ impl Channels {
             .build();
         Ok(Channels {
             mail: Mail::Smtp(transport),
-            sms_dir: data_dir.join("outbox").join("sms"),
+            sms: Sms::Files(outbox_dir(data_dir, Channel::Sms)),
+            notify: None,
+            push: None,
             from: parse_from(from)?,
             id_domain: id_domain.to_owned(),
         })
+    }
+
+    /// SMS (and e-mail, when the API has an e-mail template) through the Notify API.
+    pub fn with_notify(mut self, api: NotifyApi) -> Channels {
+        if api.sends_email() {
+            self.mail = Mail::Notify;
+        }
+        if api.sends_sms() {
+            self.sms = Sms::Notify;
+        }
+        self.notify = Some(api);
+        self
+    }
+
+    /// Web push to the push services of residents' browsers.
+    pub fn with_push(mut self, push: PushSender) -> Channels {
+        self.push = Some(push);
+        self
     }
 
     /// What a staff page or a log line may say about the mail route, without credentials.
@@ -113,6 +237,7 @@ impl Channels {
         match self.mail {
             Mail::Files(_) => "files in the data dir",
             Mail::Smtp(_) => "SMTP relay",
+            Mail::Notify => "Notify API",
         }
     }
 
@@ -121,22 +246,74 @@ impl Channels {
         format!("<{id}@{}>", self.id_domain)
     }
 
-    pub async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
+    pub async fn send(&self, out: &Outgoing<'_>) -> Result<Sent, SendError> {
         match out.channel {
             Channel::Email => self.send_mail(out).await,
-            Channel::Sms => {
-                let body = format!("To: {}\n\n{}\n", out.to, out.content.sms);
-                write_file(&self.sms_dir, &format!("{}.txt", out.id), body.as_bytes()).await
+            Channel::Sms => match &self.sms {
+                Sms::Files(dir) => {
+                    let body = format!("To: {}\n\n{}\n", out.to, out.content.sms);
+                    write_file(dir, &format!("{}.txt", out.id), body.as_bytes()).await?;
+                    Ok(Sent::default())
+                }
+                Sms::Notify => self.notify()?.send_sms(out).await,
+            },
+            Channel::Push => match &self.push {
+                Some(push) => push.send(out).await,
+                None => Err(SendError::Transient(String::from(
+                    "web push is not configured",
+                ))),
+            },
+        }
+    }
+
+    /// Whether some route has a provider that reports delivery (the Notify API).
+    pub fn reports_delivery(&self) -> bool {
+        self.notify.is_some()
+    }
+
+    /// Asks the provider what became of a message it accepted.
+    pub async fn receipt(&self, provider_ref: &str) -> Result<Receipt, SendError> {
+        self.notify()?.status(provider_ref).await
+    }
+
+    fn notify(&self) -> Result<&NotifyApi, SendError> {
+        self.notify
+            .as_ref()
+            .ok_or_else(|| SendError::Transient(String::from("the Notify API is not configured")))
+    }
+
+    async fn send_mail(&self, out: &Outgoing<'_>) -> Result<Sent, SendError> {
+        match &self.mail {
+            Mail::Notify => self.notify()?.send_email(out).await,
+            Mail::Files(dir) => {
+                let message = self.mail_message(out)?;
+                // A readable copy next to the message, for the staff development page.
+                let readable = format!(
+                    "To: {}\nSubject: {}\n\n{}",
+                    out.to, out.content.subject, out.content.text
+                );
+                write_file(dir, &format!("{}.txt", out.id), readable.as_bytes()).await?;
+                write_file(dir, &format!("{}.eml", out.id), &message.formatted()).await?;
+                Ok(Sent::default())
+            }
+            Mail::Smtp(transport) => {
+                let message = self.mail_message(out)?;
+                match tokio::time::timeout(SEND_TIMEOUT, transport.send(message)).await {
+                    Err(_) => Err(SendError::Transient(String::from("SMTP send timed out"))),
+                    Ok(Ok(_)) => Ok(Sent::default()),
+                    Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(smtp_reason(&e))),
+                    Ok(Err(e)) => Err(SendError::Transient(smtp_reason(&e))),
+                }
             }
         }
     }
 
-    async fn send_mail(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
+    fn mail_message(&self, out: &Outgoing<'_>) -> Result<Message, SendError> {
         let to: Mailbox = out
             .to
             .parse()
             .map_err(|_| SendError::Permanent(String::from("not an e-mail address")))?;
-        let message = Message::builder()
+        Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(out.content.subject.clone())
@@ -145,20 +322,7 @@ impl Channels {
                 out.content.text.clone(),
                 out.content.html.clone(),
             ))
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
-        match &self.mail {
-            Mail::Files(dir) => {
-                write_file(dir, &format!("{}.eml", out.id), &message.formatted()).await
-            }
-            Mail::Smtp(transport) => {
-                match tokio::time::timeout(SEND_TIMEOUT, transport.send(message)).await {
-                    Err(_) => Err(SendError::Transient(String::from("SMTP send timed out"))),
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(smtp_reason(&e))),
-                    Ok(Err(e)) => Err(SendError::Transient(smtp_reason(&e))),
-                }
-            }
-        }
+            .map_err(|e| SendError::Permanent(e.to_string()))
     }
 }
 

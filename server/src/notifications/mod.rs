@@ -6,7 +6,9 @@
 
 pub mod addresses;
 pub mod channels;
+pub mod notify_api;
 pub mod outbox;
+pub mod push;
 pub mod templates;
 pub mod worker;
 
@@ -130,6 +132,9 @@ pub struct Event<'a> {
     pub secret: Option<&'a str>,
     /// Not before this instant (case updates wait [`FOLD_WINDOW`] so a burst folds into one message).
     pub due_at: Timestamp,
+    /// The moment the message is about (an appointment's start): SMS and push then skip quiet hours when
+    /// waiting for the morning would be too late.
+    pub concerns_at: Option<Timestamp>,
 }
 
 impl<'a> Event<'a> {
@@ -149,6 +154,7 @@ impl<'a> Event<'a> {
             address_id: None,
             secret: None,
             due_at,
+            concerns_at: None,
         }
     }
 }
@@ -162,8 +168,8 @@ pub async fn emit(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO notification_event (id, municipality_id, kind, dedupe_key, person_id, organisation_id, case_id,
-                                         address_id, secret, created_at_ms, due_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (dedupe_key) DO NOTHING",
+                                         address_id, secret, created_at_ms, due_at_ms, concerns_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(secrets::id())
     .bind(municipality_id)
@@ -176,6 +182,7 @@ pub async fn emit(
     .bind(event.secret)
     .bind(now.as_millisecond())
     .bind(event.due_at.as_millisecond())
+    .bind(event.concerns_at.map(Timestamp::as_millisecond))
     .execute(conn)
     .await?;
     Ok(())

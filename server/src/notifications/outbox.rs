@@ -16,6 +16,7 @@
 
 use super::addresses::{self, Address};
 use super::channels::{Channel, Channels, Outgoing, SendError};
+use super::notify_api::Receipt;
 use super::templates::{self, SafeFields};
 use super::Kind;
 use crate::cases::resident;
@@ -25,7 +26,7 @@ use crate::storage::{Backend, Db};
 use crate::tenancy::Municipality;
 use app::i18n::Lang;
 use futures_util::stream::{self, StreamExt};
-use jiff::{SignedDuration, Timestamp};
+use jiff::{SignedDuration, Timestamp, Zoned};
 use rand::Rng;
 use sqlx::AnyConnection;
 
@@ -43,6 +44,8 @@ pub struct Settings {
     pub max_backoff: SignedDuration,
     /// Where the links in messages point (`LOKET_PUBLIC_URL`).
     pub public_url: String,
+    /// A provider's delivery report is asked for at most this often per message.
+    pub receipt_every: SignedDuration,
 }
 
 impl Settings {
@@ -54,6 +57,7 @@ impl Settings {
             first_backoff: SignedDuration::from_secs(10),
             max_backoff: SignedDuration::from_mins(30),
             public_url: public_url.trim_end_matches('/').to_owned(),
+            receipt_every: SignedDuration::from_secs(60),
         }
     }
 }
@@ -119,6 +123,7 @@ type EventRow = (
     Option<String>,
     Option<String>,
     i64,
+    Option<i64>,
 );
 
 struct ClaimedEvent {
@@ -129,6 +134,7 @@ struct ClaimedEvent {
     case_id: Option<String>,
     address_id: Option<String>,
     created_at_ms: i64,
+    concerns_at_ms: Option<i64>,
 }
 
 /// Claims up to `settings.batch` due events and plans their messages. Returns how many events it handled.
@@ -145,7 +151,7 @@ pub async fn plan_due(
                       WHERE municipality_id = $3 AND processed_at_ms IS NULL AND lease_owner IS NULL
                         AND due_at_ms <= $4
                       ORDER BY due_at_ms LIMIT $5{})
-         RETURNING id, kind, person_id, organisation_id, case_id, address_id, created_at_ms",
+         RETURNING id, kind, person_id, organisation_id, case_id, address_id, created_at_ms, concerns_at_ms",
         skip_locked(db)
     ))
     .bind(owner)
@@ -167,6 +173,7 @@ pub async fn plan_due(
             case_id: row.4,
             address_id: row.5,
             created_at_ms: row.6,
+            concerns_at_ms: row.7,
         };
         plan_one(db, municipality, owner, &event, now).await?;
     }
@@ -255,12 +262,16 @@ async fn plan_messages(
         insert_message(
             conn,
             municipality,
-            &event.id,
-            person,
-            address,
-            channel,
+            &NewMessage {
+                event_id: &event.id,
+                person_id: person,
+                address_id: address,
+                channel,
+                kind,
+                concerns_at_ms: event.concerns_at_ms,
+                deadline,
+            },
             now,
-            deadline,
         )
         .await?;
         return Ok("planned");
@@ -284,12 +295,16 @@ async fn plan_messages(
             insert_message(
                 conn,
                 municipality,
-                &event.id,
-                &person,
-                &address.id,
-                address.channel,
+                &NewMessage {
+                    event_id: &event.id,
+                    person_id: &person,
+                    address_id: &address.id,
+                    channel: address.channel,
+                    kind,
+                    concerns_at_ms: event.concerns_at_ms,
+                    deadline,
+                },
                 now,
-                deadline,
             )
             .await?;
             planned = true;
@@ -351,34 +366,89 @@ async fn recipients(
     Ok(persons)
 }
 
-#[allow(clippy::too_many_arguments)]
+struct NewMessage<'a> {
+    event_id: &'a str,
+    person_id: &'a str,
+    address_id: &'a str,
+    channel: Channel,
+    kind: Kind,
+    concerns_at_ms: Option<i64>,
+    deadline: Timestamp,
+}
+
 async fn insert_message(
     conn: &mut AnyConnection,
     municipality: &Municipality,
-    event_id: &str,
-    person_id: &str,
-    address_id: &str,
-    channel: Channel,
+    message: &NewMessage<'_>,
     now: Timestamp,
-    deadline: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let concerns_at = message
+        .concerns_at_ms
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok());
+    let send_from = send_from(
+        message.channel,
+        message.kind,
+        concerns_at,
+        &now.to_zoned(municipality.time_zone.clone()),
+    );
+    // A message held back for the morning still gets its full chance to arrive.
+    let deadline = message
+        .deadline
+        .max(send_from + SignedDuration::from_hours(1));
     sqlx::query(
         "INSERT INTO notification_message (id, event_id, municipality_id, person_id, address_id, channel, status,
                                            next_attempt_at_ms, deadline_ms, created_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $7)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9)
          ON CONFLICT (event_id, channel, address_id) DO NOTHING",
     )
     .bind(secrets::id())
-    .bind(event_id)
+    .bind(message.event_id)
     .bind(&municipality.id)
-    .bind(person_id)
-    .bind(address_id)
-    .bind(channel.as_str())
-    .bind(now.as_millisecond())
+    .bind(message.person_id)
+    .bind(message.address_id)
+    .bind(message.channel.as_str())
+    .bind(send_from.as_millisecond())
     .bind(deadline.as_millisecond())
+    .bind(now.as_millisecond())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Quiet hours: SMS and push wait between 21:30 and 08:00 local time until 08:00, unless the message is a
+/// verification code (the resident is waiting for it) or concerns a moment before that 08:00. E-mail does not
+/// wake anyone and goes at once.
+pub fn send_from(
+    channel: Channel,
+    kind: Kind,
+    concerns_at: Option<Timestamp>,
+    now: &Zoned,
+) -> Timestamp {
+    let instant = now.timestamp();
+    if channel == Channel::Email || kind == Kind::AddressVerification {
+        return instant;
+    }
+    let evening = jiff::civil::time(21, 30, 0, 0);
+    let morning = jiff::civil::time(8, 0, 0, 0);
+    let local = now.time();
+    let date = if local >= evening {
+        match now.date().tomorrow() {
+            Ok(date) => date,
+            Err(_) => return instant,
+        }
+    } else if local < morning {
+        now.date()
+    } else {
+        return instant;
+    };
+    let Ok(wake) = date.to_datetime(morning).to_zoned(now.time_zone().clone()) else {
+        return instant;
+    };
+    let wake = wake.timestamp();
+    if concerns_at.is_some_and(|at| at < wake) {
+        return instant;
+    }
+    wake
 }
 
 type MessageRow = (String, String, String, String, String, i64, i64);
@@ -463,6 +533,9 @@ type ContextRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
 );
 
 /// Everything a message needs at sending time, read fresh (the re-check).
@@ -478,12 +551,15 @@ struct Context {
     language: String,
     case_identifier: Option<String>,
     action_text: Option<String>,
+    push_keys: Option<(String, String)>,
+    concerns_at_ms: Option<i64>,
 }
 
 async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, sqlx::Error> {
     let row: Option<ContextRow> = sqlx::query_as(
         "SELECT e.kind, e.case_id, e.organisation_id, e.secret, e.created_at_ms,
-                a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.identifier, c.action_text
+                a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.identifier, c.action_text,
+                a.push_p256dh, a.push_auth, e.concerns_at_ms
          FROM notification_event e
          JOIN digital_address a ON a.id = $2
          JOIN person p ON p.id = $3
@@ -516,6 +592,8 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
         language: row.9,
         case_identifier: row.10,
         action_text: row.11,
+        push_keys: row.12.zip(row.13),
+        concerns_at_ms: row.14,
     }))
 }
 
@@ -579,6 +657,31 @@ async fn still_wanted(
     Ok(None)
 }
 
+/// The push `Topic`: the same for every message of one kind about one case (or one address, for codes), so a
+/// newer message replaces an older one the device has not fetched yet. 32 characters of a hash, which the
+/// push service sees but cannot trace back.
+fn topic(kind: Kind, context: &Context, message: &ClaimedMessage) -> String {
+    let subject = context.case_id.as_deref().unwrap_or(&message.address_id);
+    let mut topic = secrets::hash(&format!("{}:{subject}", kind.as_str()));
+    topic.truncate(32);
+    topic
+}
+
+/// The push service said the subscription no longer exists: erase its endpoint and keys, so nothing is sent
+/// to it again. The row stays (unusable), so the resident's message list keeps its history and the personal
+/// page can say that this device no longer gets notifications.
+async fn forget_subscription(db: &Db, address_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE digital_address SET value = $1, push_p256dh = NULL, push_auth = NULL, verified_at_ms = NULL
+         WHERE id = $2 AND channel = 'push'",
+    )
+    .bind(format!("gone:{address_id}"))
+    .bind(address_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
     match (kind, &context.case_identifier) {
         (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {
@@ -640,16 +743,27 @@ async fn deliver_one(
             code: context.secret.as_deref(),
         },
     );
+    let ttl = std::time::Duration::from_millis(
+        u64::try_from(message.deadline_ms - now.as_millisecond()).unwrap_or(0),
+    );
+    let topic = topic(kind, &context, message);
     let sent = channels
         .send(&Outgoing {
             id: &message.id,
             channel,
             to: &context.to,
             content: &content,
+            push_keys: context
+                .push_keys
+                .as_ref()
+                .map(|(p256dh, auth)| (p256dh.as_str(), auth.as_str())),
+            ttl,
+            topic: &topic,
+            urgent: kind == Kind::AddressVerification,
         })
         .await;
     match sent {
-        Ok(()) => {
+        Ok(sent) => {
             let outcome = finish(db, owner, message, "sent", None, now).await?;
             if outcome == Delivery::Sent {
                 sqlx::query(
@@ -658,6 +772,13 @@ async fn deliver_one(
                 .bind(&message.address_id)
                 .execute(&db.pool)
                 .await?;
+                if let Some(reference) = &sent.provider_ref {
+                    sqlx::query("UPDATE notification_message SET provider_ref = $1 WHERE id = $2")
+                        .bind(reference)
+                        .bind(&message.id)
+                        .execute(&db.pool)
+                        .await?;
+                }
                 if kind == Kind::AddressVerification {
                     // The code has reached its address; the outbox need not remember it.
                     sqlx::query("UPDATE notification_event SET secret = NULL WHERE id = $1")
@@ -690,6 +811,20 @@ async fn deliver_one(
                     Delivery::LostLease
                 });
             }
+            failed(
+                db,
+                municipality,
+                owner,
+                message,
+                kind,
+                &context,
+                &reason,
+                now,
+            )
+            .await
+        }
+        Err(SendError::Gone(reason)) => {
+            forget_subscription(db, &message.address_id).await?;
             failed(
                 db,
                 municipality,
@@ -763,48 +898,192 @@ async fn failed(
     if outcome != Delivery::Failed {
         return Ok(outcome);
     }
+    fall_back(
+        db,
+        municipality,
+        &Undelivered {
+            event_id: &message.event_id,
+            person_id: &message.person_id,
+            address_id: &message.address_id,
+            deadline_ms: message.deadline_ms,
+            kind,
+            case_id: context.case_id.as_deref(),
+            concerns_at_ms: context.concerns_at_ms,
+        },
+        now,
+    )
+    .await?;
+    Ok(Delivery::Failed)
+}
+
+/// A message that will not arrive (refused at once, or reported undelivered by the provider later).
+struct Undelivered<'a> {
+    event_id: &'a str,
+    person_id: &'a str,
+    address_id: &'a str,
+    deadline_ms: i64,
+    kind: Kind,
+    case_id: Option<&'a str>,
+    concerns_at_ms: Option<i64>,
+}
+
+/// Marks the address as not reached and plans the message for the next usable address not tried yet.
+async fn fall_back(
+    db: &Db,
+    municipality: &Municipality,
+    failed: &Undelivered<'_>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE digital_address SET failed_at_ms = $1 WHERE id = $2")
         .bind(now.as_millisecond())
-        .bind(&message.address_id)
+        .bind(failed.address_id)
         .execute(&mut *tx)
         .await?;
-    if kind != Kind::AddressVerification {
+    if failed.kind != Kind::AddressVerification {
         let tried: Vec<(String,)> = sqlx::query_as(
             "SELECT address_id FROM notification_message WHERE event_id = $1 AND person_id = $2",
         )
-        .bind(&message.event_id)
-        .bind(&message.person_id)
+        .bind(failed.event_id)
+        .bind(failed.person_id)
         .fetch_all(&mut *tx)
         .await?;
         let next = addresses::candidates(
             &mut tx,
-            &message.person_id,
-            kind.message_kind(),
-            context.case_id.as_deref(),
+            failed.person_id,
+            failed.kind.message_kind(),
+            failed.case_id,
             now,
         )
         .await?
         .into_iter()
         .find(|a| !tried.iter().any(|(t,)| t == &a.id));
         if let Some(next) = next {
-            let deadline = Timestamp::from_millisecond(message.deadline_ms).unwrap_or(now);
+            let deadline = Timestamp::from_millisecond(failed.deadline_ms).unwrap_or(now);
             insert_message(
                 &mut tx,
                 municipality,
-                &message.event_id,
-                &message.person_id,
-                &next.id,
-                next.channel,
+                &NewMessage {
+                    event_id: failed.event_id,
+                    person_id: failed.person_id,
+                    address_id: &next.id,
+                    channel: next.channel,
+                    kind: failed.kind,
+                    concerns_at_ms: failed.concerns_at_ms,
+                    deadline: deadline.max(now + failed.kind.delivery_window()),
+                },
                 now,
-                deadline.max(now + kind.delivery_window()),
             )
             .await?;
-            tracing::info!(message = %message.id, "trying the resident's next address");
+            tracing::info!(event = %failed.event_id, "trying the resident's next address");
         }
     }
-    tx.commit().await?;
-    Ok(Delivery::Failed)
+    tx.commit().await
+}
+
+type ReceiptRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Asks the provider (the Notify API) what became of messages it accepted, at most once per
+/// `settings.receipt_every` each and for up to three days after sending: "afgeleverd" when delivered; when it
+/// reports a failure, the message counts as not delivered and the resident's next address is tried.
+/// Returns how many reports changed something.
+pub async fn check_receipts(
+    db: &Db,
+    municipality: &Municipality,
+    channels: &Channels,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<usize, sqlx::Error> {
+    let now_ms = now.as_millisecond();
+    let rows: Vec<ReceiptRow> = sqlx::query_as(
+        "SELECT m.id, m.provider_ref, m.event_id, m.person_id, m.address_id, m.deadline_ms, e.kind, e.case_id,
+                e.concerns_at_ms
+         FROM notification_message m JOIN notification_event e ON e.id = m.event_id
+         WHERE m.municipality_id = $1 AND m.status = 'sent' AND m.provider_ref IS NOT NULL
+           AND m.delivered_at_ms IS NULL AND m.sent_at_ms > $2
+           AND (m.receipt_checked_at_ms IS NULL OR m.receipt_checked_at_ms < $3)
+         ORDER BY m.sent_at_ms LIMIT $4",
+    )
+    .bind(&municipality.id)
+    .bind(now_ms - SignedDuration::from_hours(72).as_millis() as i64)
+    .bind(now_ms - settings.receipt_every.as_millis() as i64)
+    .bind(settings.batch)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut changed = 0;
+    for row in rows {
+        let (id, reference, event_id, person_id, address_id, deadline_ms, kind, case_id, concerns) =
+            row;
+        // Claim the check first, so another worker skips this row for a while.
+        let claimed = sqlx::query(
+            "UPDATE notification_message SET receipt_checked_at_ms = $1
+             WHERE id = $2 AND (receipt_checked_at_ms IS NULL OR receipt_checked_at_ms < $3)",
+        )
+        .bind(now_ms)
+        .bind(&id)
+        .bind(now_ms - settings.receipt_every.as_millis() as i64)
+        .execute(&db.pool)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            continue;
+        }
+        match channels.receipt(&reference).await {
+            Ok(Receipt::Pending) => {}
+            Ok(Receipt::Delivered) => {
+                sqlx::query("UPDATE notification_message SET delivered_at_ms = $1 WHERE id = $2")
+                    .bind(now_ms)
+                    .bind(&id)
+                    .execute(&db.pool)
+                    .await?;
+                changed += 1;
+            }
+            Ok(Receipt::Failed(reason)) => {
+                tracing::warn!(message = %id, %reason, "provider reports the message not delivered");
+                let marked = sqlx::query(
+                    "UPDATE notification_message SET status = 'failed', last_error = $1
+                     WHERE id = $2 AND status = 'sent'",
+                )
+                .bind(format!("Notify {reason}"))
+                .bind(&id)
+                .execute(&db.pool)
+                .await?;
+                if marked.rows_affected() == 1 {
+                    if let Some(kind) = Kind::parse(&kind) {
+                        fall_back(
+                            db,
+                            municipality,
+                            &Undelivered {
+                                event_id: &event_id,
+                                person_id: &person_id,
+                                address_id: &address_id,
+                                deadline_ms,
+                                kind,
+                                case_id: case_id.as_deref(),
+                                concerns_at_ms: concerns,
+                            },
+                            now,
+                        )
+                        .await?;
+                    }
+                    changed += 1;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(message = %id, error = %e, "delivery report not available now");
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// One sent (or attempted) message, as the resident's own page lists it.
@@ -815,10 +1094,62 @@ pub struct SentLine {
     pub status: String,
 }
 
+/// The persons the messages with these ids went to (for the audit log of a staff read), each once.
+pub async fn recipients_of(db: &Db, message_ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut persons = Vec::new();
+    for id in message_ids {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT person_id FROM notification_message WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&db.pool)
+                .await?;
+        if let Some((person,)) = row {
+            if !persons.contains(&person) {
+                persons.push(person);
+            }
+        }
+    }
+    Ok(persons)
+}
+
+/// The messages the person got about one case (by its identifier), oldest first, for the case's timeline.
+pub async fn for_case(
+    db: &Db,
+    municipality_id: &str,
+    person_id: &str,
+    case_identifier: &str,
+) -> Result<Vec<SentLine>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT m.created_at_ms, e.kind, a.label,
+                CASE WHEN m.delivered_at_ms IS NOT NULL THEN 'delivered' ELSE m.status END
+         FROM notification_message m
+         JOIN notification_event e ON e.id = m.event_id
+         JOIN cases c ON c.id = e.case_id
+         JOIN digital_address a ON a.id = m.address_id
+         WHERE c.identifier = $1 AND c.municipality_id = $2 AND m.person_id = $3 AND m.status <> 'dropped'
+         ORDER BY m.created_at_ms, m.id",
+    )
+    .bind(case_identifier)
+    .bind(municipality_id)
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(created_at_ms, kind, to_label, status)| SentLine {
+            created_at_ms,
+            kind,
+            to_label,
+            status,
+        })
+        .collect())
+}
+
 /// The person's most recent messages, newest first.
 pub async fn recent(db: &Db, person_id: &str, limit: i64) -> Result<Vec<SentLine>, sqlx::Error> {
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT m.created_at_ms, e.kind, a.label, m.status
+        "SELECT m.created_at_ms, e.kind, a.label,
+                CASE WHEN m.delivered_at_ms IS NOT NULL THEN 'delivered' ELSE m.status END
          FROM notification_message m
          JOIN notification_event e ON e.id = m.event_id
          JOIN digital_address a ON a.id = m.address_id
@@ -843,6 +1174,72 @@ pub async fn recent(db: &Db, person_id: &str, limit: i64) -> Result<Vec<SentLine
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn amsterdam(local: &str) -> Zoned {
+        format!("{local}[Europe/Amsterdam]").parse().unwrap()
+    }
+
+    #[test]
+    fn sms_and_push_wait_for_the_morning_but_e_mail_and_codes_do_not() {
+        let late = amsterdam("2026-11-20T22:15:00+01:00");
+        let morning = amsterdam("2026-11-21T08:00:00+01:00").timestamp();
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, None, &late),
+            morning
+        );
+        assert_eq!(
+            send_from(Channel::Push, Kind::ActionRequest, None, &late),
+            morning
+        );
+        assert_eq!(
+            send_from(Channel::Email, Kind::CaseStatus, None, &late),
+            late.timestamp()
+        );
+        assert_eq!(
+            send_from(Channel::Sms, Kind::AddressVerification, None, &late),
+            late.timestamp()
+        );
+        let early = amsterdam("2026-11-21T06:59:00+01:00");
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, None, &early),
+            morning
+        );
+        let day = amsterdam("2026-11-21T08:00:00+01:00");
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, None, &day),
+            day.timestamp()
+        );
+        let evening = amsterdam("2026-11-20T21:29:59+01:00");
+        assert_eq!(
+            send_from(Channel::Push, Kind::CaseStatus, None, &evening),
+            evening.timestamp()
+        );
+    }
+
+    #[test]
+    fn a_message_about_something_before_the_morning_is_not_held_back() {
+        let late = amsterdam("2026-11-20T23:00:00+01:00");
+        let at_seven = amsterdam("2026-11-21T07:30:00+01:00").timestamp();
+        let at_ten = amsterdam("2026-11-21T10:00:00+01:00").timestamp();
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, Some(at_seven), &late),
+            late.timestamp()
+        );
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, Some(at_ten), &late),
+            amsterdam("2026-11-21T08:00:00+01:00").timestamp()
+        );
+    }
+
+    #[test]
+    fn quiet_hours_follow_local_time_across_the_clock_change() {
+        // The night summer time ends (25 Oct 2026): 08:00 is still 08:00 on the wall clock.
+        let late = amsterdam("2026-10-24T23:00:00+02:00");
+        assert_eq!(
+            send_from(Channel::Sms, Kind::CaseStatus, None, &late),
+            amsterdam("2026-10-25T08:00:00+01:00").timestamp()
+        );
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_stops_growing_at_the_cap() {

@@ -3,6 +3,7 @@
 //! person), the link into Loket and, for verification, the code. Names, case types, subjects, free text,
 //! addresses and BSNs are not reachable from here, so no template can leak them.
 
+use super::push::Payload;
 use super::Kind;
 use app::i18n::Lang;
 use jiff::Zoned;
@@ -26,6 +27,8 @@ pub struct Rendered {
     pub html: String,
     /// At most 160 GSM-7 characters.
     pub sms: String,
+    /// The web push payload: JSON with only a title, one sentence and the link (at most 3,993 bytes).
+    pub push: String,
 }
 
 /// The reference residents can quote: `LK-` and the first six characters of the message id.
@@ -206,11 +209,18 @@ pub fn render(kind: Kind, lang: Lang, fields: &SafeFields<'_>) -> Rendered {
         escape(&reference_line),
         escape(&note)
     );
+    let push = serde_json::to_string(&Payload {
+        title: &t.subject,
+        body: t.lines.first().map_or("", String::as_str),
+        url: fields.link,
+    })
+    .unwrap_or_default();
     Rendered {
         subject: t.subject,
         text: plain,
         html,
         sms: t.sms,
+        push,
     }
 }
 
@@ -222,6 +232,7 @@ pub fn is_gsm7(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::push::MAX_PAYLOAD;
     use super::*;
 
     fn fields<'a>(when: &'a Zoned, code: Option<&'a str>) -> SafeFields<'a> {
@@ -260,6 +271,11 @@ mod tests {
                 assert!(out.sms.contains(needle) && out.text.contains(needle));
                 assert!(out.html.contains(needle));
                 assert!(out.text.contains("LK-7F3K2A"));
+                let push: serde_json::Value = serde_json::from_str(&out.push).unwrap();
+                let fields: Vec<&String> = push.as_object().unwrap().keys().collect();
+                assert_eq!(fields, ["body", "title", "url"]);
+                assert!(out.push.len() <= MAX_PAYLOAD);
+                assert!(out.push.contains(needle));
             }
         }
     }

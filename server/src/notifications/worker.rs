@@ -62,7 +62,19 @@ impl Worker {
                 now,
             )
             .await?;
-            Ok::<usize, sqlx::Error>(planned + delivered.len())
+            let reports = if self.channels.reports_delivery() {
+                outbox::check_receipts(
+                    &self.db,
+                    &self.municipality,
+                    &self.channels,
+                    &self.settings,
+                    now,
+                )
+                .await?
+            } else {
+                0
+            };
+            Ok::<usize, sqlx::Error>(planned + delivered.len() + reports)
         };
         let renew_every = Duration::from_millis(
             u64::try_from(self.settings.lease.as_millis() / 3).unwrap_or(1000),
