@@ -114,16 +114,19 @@ pub struct MessageSettings {
     /// address id; `None` means the first confirmed address.
     pub choices: Vec<(String, Option<String>)>,
     pub recent: Vec<MessageLine>,
+    /// The VAPID public key a browser subscribes with (base64url), for "notifications on this device".
+    pub push_key: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressLine {
     pub id: String,
-    /// `email` or `sms`.
+    /// `email`, `sms` or `push`.
     pub channel: String,
     pub value: String,
     pub label: String,
-    /// `confirmed`, `waiting` (code sent, not typed yet) or `reconfirm` (confirmed over a year ago).
+    /// `confirmed`, `waiting` (code sent, not typed yet), `reconfirm` (confirmed over a year ago) or `gone`
+    /// (a device whose push subscription ended).
     pub state: String,
     /// The last message to it could not be delivered.
     pub failed: bool,
@@ -136,8 +139,29 @@ pub struct MessageLine {
     /// `case-status`, `action-request` or `address-verification`.
     pub kind: String,
     pub to_label: String,
-    /// `queued`, `sending`, `sent`, `failed` or `dropped`.
+    /// `queued`, `sending`, `sent`, `delivered` (the provider reported it delivered), `failed` or `dropped`.
     pub status: String,
+}
+
+/// What the files route of the embedded default wrote (Medewerkers → Berichten in bestanden).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxFiles {
+    /// `false` when e-mail and SMS both go out for real (SMTP or the Notify API): there are no files.
+    pub files_route: bool,
+    /// Newest first.
+    pub messages: Vec<OutboxFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxFile {
+    pub date: String,
+    pub time: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// The recipient, shortened (`de…@example.nl`, `+316…78`): enough to tell messages apart.
+    pub to: String,
+    pub subject: Option<String>,
+    pub text: String,
 }
 
 /// A form on a page that the server refused: which form, which field, why (Dutch B1 from the domain), and
@@ -223,6 +247,16 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineItem>,
     pub next_step: Option<String>,
     pub uploads_allowed: bool,
+    /// Where the reader's messages about this case go (their own override), for their own view only.
+    pub messages: Option<CaseMessages>,
+}
+
+/// "Send everything about this case to …": the reader's confirmed addresses (id, label) and the chosen one;
+/// `None` means their usual choice for the kind of message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseMessages {
+    pub addresses: Vec<(String, String)>,
+    pub chosen: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +275,9 @@ pub enum TimelineKind {
     Status,
     Contact,
     Result,
+    /// A message Loket sent the reader about the case: `title` is the address's label, `text` the delivery
+    /// status (`sent`, `delivered`, `failed`, `queued`, `sending`).
+    Message,
 }
 
 /// One contact moment as the viewer may see it. `subject` and `text` are `None` for a confidential contact the
@@ -339,6 +376,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn passkeys(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError>;
     /// The signed-in person's addresses and message choices; `None` for anyone else.
     async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError>;
+    /// The messages the embedded default wrote to files, for staff of this municipality; `None` for anyone else.
+    async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -391,6 +430,12 @@ pub async fn get_case(identifier: String) -> Result<Option<CaseDetail>, ApiError
 #[server(prefix = "/fn", endpoint = "contacts")]
 pub async fn get_contacts() -> Result<Vec<ContactLine>, ApiError> {
     backend()?.contacts(&viewer()).await
+}
+
+/// Staff only: the messages written to files instead of being sent (the embedded default).
+#[server(prefix = "/fn", endpoint = "outbox-files")]
+pub async fn get_outbox_files() -> Result<Option<OutboxFiles>, ApiError> {
+    backend()?.outbox_files(&viewer()).await
 }
 
 /// The signed-in person's addresses, choices and recent messages.

@@ -5,7 +5,8 @@ use crate::i18n::{tr, tr_args, Lang};
 use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
     ActivationPage, ActivityPage, AppointmentsPage, CasePage, CasesPage, ContactsPage, DemoPage,
-    DocumentsPage, MessagesPage, NotFoundPage, OfflinePage, OverviewPage, SettingsPage, SignInPage,
+    DocumentsPage, MessagesPage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage,
+    SettingsPage, SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen/berichten") view=MessagesPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />
                     <Route path=path!("/activiteit") view=ActivityPage ssr=SsrMode::Async />

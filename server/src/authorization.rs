@@ -79,6 +79,8 @@ pub enum Resource<'a> {
     ResidentActivation { municipality_id: &'a str },
     /// Staff accounts and their activation codes.
     StaffAccounts { municipality_id: &'a str },
+    /// The messages the embedded default wrote to files (the staff development page).
+    OutboxFiles { municipality_id: &'a str },
     /// One appointment, booked for a person and/or organisation.
     Appointment {
         municipality_id: &'a str,
@@ -238,6 +240,21 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             },
         ) => allow_if(a == appointment_id && municipality_id == own),
 
+        // Any staff role of the municipality; each resident whose message is shown is audited.
+        (
+            Principal::Staff {
+                municipality_id: own,
+                ..
+            },
+            Resource::OutboxFiles { municipality_id },
+        ) => {
+            if own == municipality_id {
+                AllowAudited
+            } else {
+                Deny
+            }
+        }
+
         _ => Deny,
     }
 }
@@ -347,6 +364,15 @@ mod tests {
         assert!(!decide(&staff(StaffRole::Kcc, "m"), Action::Change, staff_accounts).allowed());
         assert!(decide(&staff(StaffRole::Kcc, "m"), Action::Change, codes).allowed());
         assert!(!decide(&staff(StaffRole::Backoffice, "m"), Action::Change, codes).allowed());
+        let files = Resource::OutboxFiles {
+            municipality_id: "m",
+        };
+        assert_eq!(
+            decide(&staff(StaffRole::Kcc, "m"), Action::Read, files),
+            Decision::AllowAudited
+        );
+        assert!(!decide(&staff(StaffRole::Admin, "other"), Action::Read, files).allowed());
+        assert!(!decide(&person("p", &[]), Action::Read, files).allowed());
         assert!(!decide(&person("desiree", &[]), Action::Change, codes).allowed());
     }
 

@@ -4,12 +4,13 @@
 
 use super::SignedOutPage;
 use crate::api::{
-    get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem, CaseQuery,
-    ContactLine, PersonalOverview, TimelineItem, TimelineKind,
+    get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem,
+    CaseMessages, CaseQuery, ContactLine, FormProblem, PersonalOverview, TimelineItem,
+    TimelineKind,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
-use crate::shell::use_lang;
+use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -442,12 +443,65 @@ fn CaseNotFound(lang: Lang) -> impl IntoView {
     }
 }
 
+/// "Berichten over deze zaak": send everything about this case to one of the reader's confirmed addresses.
+#[component]
+fn CaseMessagesForm(lang: Lang, identifier: String, messages: CaseMessages) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let saved = query.get("gelukt").is_some_and(|v| v == "berichten");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "case-messages");
+    let action = format!("/zaken/{identifier}/berichten");
+    let body = if messages.addresses.is_empty() {
+        view! {
+            <p class="utrecht-paragraph">
+                {tr(lang, "case-messages-none")}" "
+                <a class="utrecht-link" href="/instellingen/berichten">{tr(lang, "messages-link")}</a>
+            </p>
+        }
+        .into_any()
+    } else {
+        let chosen = messages.chosen.clone().unwrap_or_default();
+        let options = messages
+            .addresses
+            .iter()
+            .map(|(id, label)| {
+                view! { <option value=id.clone() selected=*id == chosen>{label.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <form method="post" action=action>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="case-address">{tr(lang, "case-messages-label")}</label>
+                    {problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="case-address-error">{p.message}</p> })}
+                    <select class="utrecht-select" id="case-address" name="address"
+                        aria-describedby=problem.is_some().then_some("case-address-error")
+                        aria-invalid=problem.is_some().then_some("true")>
+                        <option value="" selected=chosen.is_empty()>{tr(lang, "case-messages-default")}</option>
+                        {options}
+                    </select>
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "case-messages-save")}</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="loket-card" aria-labelledby="case-messages-title">
+            <h2 id="case-messages-title" class="utrecht-heading-2">{tr(lang, "case-messages-title")}</h2>
+            {saved.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "case-messages-saved")}</p> })}
+            <p class="utrecht-paragraph">{tr(lang, "case-messages-text")}</p>
+            {body}
+        </section>
+    }
+}
+
 fn timeline_title(lang: Lang, item: &TimelineItem) -> String {
     match item.kind {
         TimelineKind::Started => tr(lang, "case-timeline-started"),
         TimelineKind::Result => tr(lang, "case-timeline-result"),
         TimelineKind::Contact if item.title.is_empty() => tr(lang, "contact-confidential"),
         TimelineKind::Status | TimelineKind::Contact => item.title.clone(),
+        TimelineKind::Message => tr_args(lang, "case-timeline-message", &[("label", &item.title)]),
     }
 }
 
@@ -476,9 +530,14 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
                 TimelineKind::Status => "status",
                 TimelineKind::Contact => "contact",
                 TimelineKind::Result => "result",
+                TimelineKind::Message => "message",
             };
             let extra = match item.kind {
                 TimelineKind::Result => Some(item.title.clone()),
+                TimelineKind::Message => item
+                    .text
+                    .as_ref()
+                    .map(|status| tr(lang, &format!("messages-status-{status}"))),
                 _ => item.text.clone(),
             };
             view! {
@@ -537,6 +596,9 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
             <h2 id="timeline-title" class="utrecht-heading-2">{tr(lang, "case-timeline-title")}</h2>
             <ol class="loket-timeline">{timeline}</ol>
         </section>
+        {detail.messages.clone().map(|messages| view! {
+            <CaseMessagesForm lang identifier=detail.identifier.clone() messages />
+        })}
     }
 }
 

@@ -37,7 +37,14 @@ pub fn MessagesPage() -> impl IntoView {
         .get_untracked()
         .get("gelukt")
         .filter(|key| {
-            ["code-verstuurd", "bevestigd", "verwijderd", "opgeslagen"].contains(&key.as_str())
+            [
+                "code-verstuurd",
+                "bevestigd",
+                "verwijderd",
+                "opgeslagen",
+                "meldingen-aan",
+            ]
+            .contains(&key.as_str())
         })
         .map(|key| tr(lang, &format!("messages-done-{key}")));
     let settings = Resource::new_blocking(|| (), |_| get_message_settings());
@@ -93,6 +100,7 @@ fn Settings(lang: Lang, settings: MessageSettings, problem: Option<FormProblem>)
             }}
         </section>
         <AddAddress lang problem=problem_for(&problem, "add", None) />
+        <PushDevice lang key=settings.push_key.clone() />
         <Choices lang choices=settings.choices.clone() confirmed problem=problem_for(&problem, "choose", None) />
         <section class="loket-card" aria-labelledby="recent-title">
             <h2 id="recent-title" class="utrecht-heading-2">{tr(lang, "messages-recent-title")}</h2>
@@ -135,13 +143,16 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
     } else {
         hint_id.clone()
     };
-    let needs_code = address.state != "confirmed";
+    // Push subscriptions are confirmed by the device itself; a code form would make no sense for them.
+    let needs_code = address.state != "confirmed" && address.channel != "push";
     let state = tr(lang, &format!("messages-state-{}", address.state));
     let remove_label = tr_args(lang, "messages-remove", &[("label", &address.label)]);
     view! {
         <li class="loket-addresses__item">
             <p class="utrecht-paragraph">
-                <strong>{address.label.clone()}</strong>" · "{address.value.clone()}" · "
+                <strong>{address.label.clone()}</strong>" · "
+                {if address.channel == "push" { tr(lang, "messages-channel-push") } else { address.value.clone() }}
+                " · "
                 <span class="loket-addresses__state">{state}</span>
                 {address.failed.then(|| view! { " · " <span class="loket-addresses__failed">{tr(lang, "messages-failed")}</span> })}
             </p>
@@ -237,6 +248,34 @@ fn AddAddress(lang: Lang, problem: Option<FormProblem>) -> impl IntoView {
             <CsrfField />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "messages-add")}</button>
         </form>
+    }
+}
+
+/// "Meldingen op dit apparaat": hidden until `/push.js` finds a browser that can receive web push; that script
+/// subscribes with `key` and posts this form with the subscription's endpoint and keys.
+#[component]
+fn PushDevice(lang: Lang, key: String) -> impl IntoView {
+    view! {
+        <section class="loket-card" id="push-device" aria-labelledby="push-title" hidden=true data-key=key
+            data-refused=tr(lang, "messages-push-refused") data-failed=tr(lang, "messages-push-failed")>
+            <h2 id="push-title" class="utrecht-heading-2">{tr(lang, "messages-push-title")}</h2>
+            <p class="utrecht-paragraph">{tr(lang, "messages-push-text")}</p>
+            <form method="post" action=ACTION id="push-form">
+                <input type="hidden" name="form" value="push" />
+                <input type="hidden" name="endpoint" value="" />
+                <input type="hidden" name="p256dh" value="" />
+                <input type="hidden" name="auth" value="" />
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="push-label">{tr(lang, "messages-push-label")}</label>
+                    <input class="utrecht-textbox" id="push-label" name="label" type="text" maxlength="40" required=true
+                        value=tr(lang, "messages-push-default-label") />
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "messages-push-on")}</button>
+                <p class="utrecht-paragraph" id="push-status" role="status"></p>
+            </form>
+            <script type="module" src="/push.js"></script>
+        </section>
     }
 }
 

@@ -1,12 +1,14 @@
 //! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
 
 mod cases;
+mod development;
 mod identity;
 mod messages;
 mod overview;
 mod simple;
 
 pub use cases::{CasePage, CasesPage, ContactsPage};
+pub use development::OutboxFilesPage;
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;

@@ -159,6 +159,52 @@ pub async fn can_see(
     Ok(row.is_some())
 }
 
+/// The row id of case `identifier` when `person_id` may see it, in their own name or as a confirmed member of
+/// the organisation that started it; `None` otherwise (the caller answers as if it does not exist).
+pub async fn visible_to_person(
+    db: &Db,
+    municipality: &Municipality,
+    person_id: &str,
+    identifier: &str,
+) -> Result<Option<String>, CasesError> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, initiator_organisation_id FROM cases WHERE municipality_id = $1 AND identifier = $2",
+    )
+    .bind(&municipality.id)
+    .bind(identifier)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((case_id, organisation)) = row else {
+        return Ok(None);
+    };
+    let person = Party::Person(person_id.to_owned());
+    if can_see(db, municipality, &person, &case_id).await? {
+        return Ok(Some(case_id));
+    }
+    if let Some(organisation) = organisation {
+        let member: Option<(String,)> = sqlx::query_as(
+            "SELECT person_id FROM membership WHERE organisation_id = $1 AND person_id = $2
+             AND confirmed_at_ms IS NOT NULL",
+        )
+        .bind(&organisation)
+        .bind(person_id)
+        .fetch_optional(&db.pool)
+        .await?;
+        if member.is_some()
+            && can_see(
+                db,
+                municipality,
+                &Party::Organisation(organisation),
+                &case_id,
+            )
+            .await?
+        {
+            return Ok(Some(case_id));
+        }
+    }
+    Ok(None)
+}
+
 /// Overzicht: actions first (earliest deadline), the most recently changed open cases, recent contacts.
 pub async fn overview(
     db: &Db,
@@ -401,6 +447,7 @@ pub async fn detail(
         timeline: timeline.into_iter().map(|(_, item)| item).collect(),
         next_step,
         uploads_allowed: uploads == 1,
+        messages: None,
     }))
 }
 

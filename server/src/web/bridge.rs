@@ -9,12 +9,15 @@ use crate::contacts;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::{accounts, audit, passkeys, IdentityError};
 use crate::notifications;
+use crate::notifications::channels::Channel;
+use crate::notifications::push::PushServices;
 use crate::parties::Party;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
-    ActivityLine, AddressLine, ApiError, Backend, CaseDetail, CaseList, CaseQuery, ContactLine,
-    MessageLine, MessageSettings, Overview, PasskeyLine, Viewer,
+    ActivityLine, AddressLine, ApiError, Backend, CaseDetail, CaseList, CaseMessages, CaseQuery,
+    ContactLine, MessageLine, MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine,
+    TimelineItem, TimelineKind, Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -25,6 +28,16 @@ pub struct Services {
     pub municipality: Arc<Municipality>,
     pub demo: bool,
     pub passkeys: Passkeys,
+    pub push: WebPush,
+    /// Where the files route writes e-mail and SMS (empty when both really go out).
+    pub outbox_dirs: Vec<std::path::PathBuf>,
+}
+
+/// What the web side needs for web push: the key browsers subscribe with and the push services allowed.
+#[derive(Clone)]
+pub struct WebPush {
+    pub public_key: String,
+    pub services: PushServices,
 }
 
 impl From<CasesError> for ApiError {
@@ -43,6 +56,29 @@ impl From<crate::notifications::NotificationsError> for ApiError {
 }
 
 /// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
+/// How many messages the staff development page shows.
+const OUTBOX_FILES_SHOWN: usize = 50;
+
+/// A recipient shortened to tell messages apart without spelling the address out: `de…@example.nl`,
+/// `+316…78`.
+fn shorten(to: &str) -> String {
+    match to.split_once('@') {
+        Some((local, domain)) => {
+            let start: String = local.chars().take(2).collect();
+            format!("{start}…@{domain}")
+        }
+        None => {
+            let chars: Vec<char> = to.chars().collect();
+            if chars.len() <= 6 {
+                return String::from("…");
+            }
+            let start: String = chars[..4].iter().collect();
+            let end: String = chars[chars.len() - 2..].iter().collect();
+            format!("{start}…{end}")
+        }
+    }
+}
+
 fn own_person() -> Option<String> {
     visitor().person_id()
 }
@@ -69,6 +105,57 @@ fn visitor() -> Visitor {
 }
 
 impl Services {
+    /// The reader's own part of a case page: the messages Loket sent them about it (in the timeline) and
+    /// where such messages go.
+    async fn add_messages(
+        &self,
+        detail: &mut CaseDetail,
+        person_id: &str,
+        now: jiff::Timestamp,
+    ) -> Result<(), ApiError> {
+        let storage = notifications::NotificationsError::from;
+        let sent = notifications::outbox::for_case(
+            &self.db,
+            &self.municipality.id,
+            person_id,
+            &detail.identifier,
+        )
+        .await
+        .map_err(storage)?;
+        let zone = self.municipality.time_zone.clone();
+        for line in sent {
+            let at = jiff::Timestamp::from_millisecond(line.created_at_ms)
+                .unwrap_or(now)
+                .to_zoned(zone.clone());
+            detail.timeline.push(TimelineItem {
+                date: at.date().to_string(),
+                time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                kind: TimelineKind::Message,
+                title: line.to_label,
+                text: Some(line.status),
+            });
+        }
+        // Dates and times are ISO text, so this orders by time; the sort is stable for equal minutes.
+        detail
+            .timeline
+            .sort_by(|a, b| (&a.date, &a.time).cmp(&(&b.date, &b.time)));
+        let addresses = notifications::addresses::list(&self.db, person_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.usable(now))
+            .map(|a| (a.id, a.label))
+            .collect();
+        let chosen = notifications::addresses::case_choice(
+            &self.db,
+            &self.municipality.id,
+            person_id,
+            &detail.identifier,
+        )
+        .await?;
+        detail.messages = Some(CaseMessages { addresses, chosen });
+        Ok(())
+    }
+
     fn personal_scope(&self, visitor: &Visitor, viewer: &Viewer) -> Option<PersonalScope> {
         let (principal, _) = visitor.identity();
         let Principal::Person {
@@ -166,6 +253,83 @@ impl Backend for Services {
             .collect())
     }
 
+    async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError> {
+        let _ = viewer;
+        let (principal, _) = visitor().identity();
+        let Principal::Staff {
+            account_id,
+            staff_id,
+            municipality_id,
+            role,
+        } = &principal
+        else {
+            return Ok(None);
+        };
+        let resource = Resource::OutboxFiles {
+            municipality_id: &self.municipality.id,
+        };
+        if !decide(&principal, Action::Read, resource).allowed() {
+            return Ok(None);
+        }
+        if self.outbox_dirs.is_empty() {
+            return Ok(Some(OutboxFiles {
+                files_route: false,
+                messages: Vec::new(),
+            }));
+        }
+        let dirs = self.outbox_dirs.clone();
+        let files = tokio::task::spawn_blocking(move || {
+            notifications::channels::read_files(&dirs, OUTBOX_FILES_SHOWN)
+        })
+        .await
+        .unwrap_or_default();
+        let now = jiff::Timestamp::now();
+        // Each resident whose message is on the page gets an entry in their activity log.
+        let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
+        let persons = notifications::outbox::recipients_of(&self.db, &ids)
+            .await
+            .map_err(notifications::NotificationsError::from)?;
+        for person in &persons {
+            audit::record(
+                &self.db.pool,
+                municipality_id,
+                audit::Event::StaffRead,
+                &audit::Entry {
+                    actor_account_id: Some(account_id),
+                    actor_staff_id: Some(staff_id),
+                    actor_role: Some(role.as_str()),
+                    subject_person_id: Some(person),
+                    data_kind: Some("messages"),
+                    route: Some("/medewerkers/berichten"),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+        }
+        let zone = self.municipality.time_zone.clone();
+        let messages = files
+            .into_iter()
+            .map(|file| {
+                let at = jiff::Timestamp::try_from(file.written_at)
+                    .unwrap_or(now)
+                    .to_zoned(zone.clone());
+                OutboxFile {
+                    date: at.date().to_string(),
+                    time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                    channel: file.channel.as_str().to_owned(),
+                    to: shorten(&file.to),
+                    subject: file.subject,
+                    text: file.text,
+                }
+            })
+            .collect();
+        Ok(Some(OutboxFiles {
+            files_route: true,
+            messages,
+        }))
+    }
+
     async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError> {
         let _ = viewer;
         let Some(person_id) = own_person() else {
@@ -206,7 +370,9 @@ impl Backend for Services {
             addresses: addresses
                 .into_iter()
                 .map(|a| AddressLine {
-                    state: if a.usable(now) {
+                    state: if a.channel == Channel::Push && a.value.starts_with("gone:") {
+                        "gone"
+                    } else if a.usable(now) {
                         "confirmed"
                     } else if a.needs_reverification(now) {
                         "reconfirm"
@@ -217,12 +383,18 @@ impl Backend for Services {
                     failed: a.failed_at_ms.is_some(),
                     id: a.id,
                     channel: a.channel.as_str().to_owned(),
-                    value: a.value,
+                    // A push endpoint is a capability URL of the device: not shown, not even to its owner.
+                    value: if a.channel == Channel::Push {
+                        String::new()
+                    } else {
+                        a.value
+                    },
                     label: a.label,
                 })
                 .collect(),
             choices,
             recent,
+            push_key: self.push.public_key.clone(),
         }))
     }
 
@@ -305,15 +477,22 @@ impl Backend for Services {
             party: &scope.party,
             person_id: &scope.person_id,
         };
-        Ok(resident::detail(
+        let now = jiff::Timestamp::now();
+        let Some(mut detail) = resident::detail(
             &self.db,
             &self.municipality,
             &reader,
             lang,
             &identifier,
-            jiff::Timestamp::now(),
+            now,
         )
-        .await?)
+        .await?
+        else {
+            return Ok(None);
+        };
+        self.add_messages(&mut detail, &scope.person_id, now)
+            .await?;
+        Ok(Some(detail))
     }
 
     async fn contacts(&self, viewer: &Viewer) -> Result<Vec<ContactLine>, ApiError> {
@@ -331,5 +510,17 @@ impl Backend for Services {
             500,
         )
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn recipients_are_shortened_to_tell_messages_apart() {
+        assert_eq!(shorten("desiree.devries@example.nl"), "de…@example.nl");
+        assert_eq!(shorten("+31612345678"), "+316…78");
+        assert_eq!(shorten("+316"), "…");
     }
 }

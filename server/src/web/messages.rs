@@ -4,11 +4,12 @@
 
 use super::router::render_page;
 use super::AppState;
+use crate::cases::resident;
 use crate::notifications::channels::Channel;
 use crate::notifications::{addresses, MessageKind, NotificationsError};
 use app::api::FormProblem;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{header, Request, StatusCode};
 use std::collections::HashMap;
@@ -92,6 +93,19 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
         "remove" => addresses::remove(db, &person_id, get("address"))
             .await
             .map(|()| "verwijderd"),
+        // Sent by the page's script after the browser subscribed (public/push.js).
+        "push" => addresses::add_push(
+            db,
+            &person_id,
+            get("endpoint"),
+            get("p256dh"),
+            get("auth"),
+            get("label"),
+            &state.services.push.services,
+            now,
+        )
+        .await
+        .map(|_| "meldingen-aan"),
         "choose" => choose(db, &person_id, &fields, now)
             .await
             .map(|()| "opgeslagen"),
@@ -123,6 +137,82 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
             *page.method_mut() = http::Method::GET;
             page.extensions_mut().insert(problem);
             let mut response = render_page(state, page).await;
+            *response.status_mut() = status;
+            response
+        }
+    }
+}
+
+/// POST /zaken/{identifier}/berichten: "send everything about this case to …" (or back to the usual choice).
+/// Success goes back to the case page (303); a refusal renders the case page again with 422 and the reason.
+pub async fn post_case(
+    State(state): State<AppState>,
+    Path(identifier): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let Some(person_id) = visitor_person(&request) else {
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/inloggen?reden=verlopen")],
+        )
+            .into_response();
+    };
+    let (mut parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, 16 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let address = fields
+        .get("address")
+        .map(String::as_str)
+        .filter(|a| !a.is_empty());
+    let services = &state.services;
+    let now = jiff::Timestamp::now();
+    let case_id = match resident::visible_to_person(
+        &services.db,
+        &services.municipality,
+        &person_id,
+        &identifier,
+    )
+    .await
+    {
+        Ok(Some(case_id)) => case_id,
+        // Someone else's case, or none: the same answer as the page gives.
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "case lookup failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let page = format!("/zaken/{identifier}");
+    match addresses::choose_for_case(&services.db, &person_id, &case_id, address, now).await {
+        Ok(()) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("{page}?gelukt=berichten"))],
+        )
+            .into_response(),
+        Err(error) => {
+            let status = if matches!(error, NotificationsError::Storage(_)) {
+                tracing::error!(%error, "case message choice could not be saved");
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let (field, text) = message(&error);
+            let problem = FormProblem {
+                form: String::from("case-messages"),
+                field: field.to_owned(),
+                message: text,
+                values: Vec::new(),
+            };
+            if let Ok(uri) = page.parse() {
+                parts.uri = uri;
+            }
+            let mut request = Request::from_parts(parts, Body::empty());
+            *request.method_mut() = http::Method::GET;
+            request.extensions_mut().insert(problem);
+            let mut response = render_page(state, request).await;
             *response.status_mut() = status;
             response
         }

@@ -10,7 +10,7 @@ mod security;
 mod session;
 
 pub use backoffice::openapi_document;
-pub use bridge::Services;
+pub use bridge::{Services, WebPush};
 pub use router::{router, AppState, Assets};
 pub use security::CspNonce;
 pub use session::{CsrfToken, Visitor, CSRF_FIELD, CSRF_HEADER};

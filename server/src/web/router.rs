@@ -257,6 +257,7 @@ pub fn router(state: AppState) -> Router {
         .route("/overal-uitloggen", post(identity::sign_out_everywhere_form))
         .route("/handelen-als", post(identity::act_as_form))
         .route("/instellingen/berichten", post(super::messages::post))
+        .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {

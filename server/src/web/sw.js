@@ -53,3 +53,28 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web push: the payload is only a title, one sentence and a Loket link (never content), so showing it on a
+// lock screen reveals nothing personal. Only links into this Loket are opened.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (_) {
+    message = {};
+  }
+  const title = typeof message.title === "string" ? message.title : "Loket";
+  const url = typeof message.url === "string" ? message.url : "/";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof message.body === "string" ? message.body : "",
+    icon: "/icons/icon-192.png",
+    data: { url },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data && event.notification.data.url || "/", self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : "/";
+  event.waitUntil(self.clients.openWindow(url));
+});
