@@ -6,7 +6,7 @@
 // messages, confirmed with the code that reached a real SMTP server.
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   activateWithDemoCode,
@@ -130,7 +130,7 @@ test('Desiree follows her cases: what to do, the timeline, a new status, and all
   await page.getByRole('link', { name: 'Bekijk de zaak ZAAK-2026-0412' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bijzondere bijstand');
-  await expect(page.locator('.loket-timeline__title')).toHaveText([
+  await expect(page.locator('.loket-timeline__item:not(.loket-timeline__item--message) .loket-timeline__title')).toHaveText([
     'Vraag over bijzondere bijstand',
     'We hebben uw aanvraag ontvangen.',
     'Een consulent bekijkt uw aanvraag.',
@@ -177,7 +177,7 @@ test('Desiree follows her cases: what to do, the timeline, a new status, and all
   await plain.goto('/zaken?status=afgerond&zoek=parkeer');
   await expect(plain.locator('tbody tr')).toHaveCount(1);
   await plain.goto('/zaken/ZAAK-2026-0412');
-  await expect(plain.locator('.loket-timeline__title')).toHaveText([
+  await expect(plain.locator('.loket-timeline__item:not(.loket-timeline__item--message) .loket-timeline__title')).toHaveText([
     'Vraag over bijzondere bijstand',
     'We hebben uw aanvraag ontvangen.',
     'Een consulent bekijkt uw aanvraag.',
@@ -221,6 +221,7 @@ test('Desiree sends her messages to a safe address, confirmed with the code from
   await noAxeViolationsPhoneAndDesktop(page);
 
   const address = `veilig-${Date.now()}@example.nl`;
+  safeAddress = address;
   await page.getByLabel('E-mailadres of mobiel nummer').fill(address);
   await page.getByLabel('E-mailadres of mobiel nummer').press('Enter');
   await expect(page.getByRole('status').filter({ hasText: 'We hebben een code gestuurd' })).toBeVisible();
@@ -237,5 +238,102 @@ test('Desiree sends her messages to a safe address, confirmed with the code from
   await expect(page.getByText('Uw keuzes zijn opgeslagen')).toBeVisible();
   await expect(page.getByLabel('Nieuws over uw zaken')).toHaveValue(/.+/);
   await expect(page.locator('.loket-sent__item', { hasText: 'code om een adres te bevestigen naar veilig adres' })).toContainText('verzonden');
+  await noAxeViolationsPhoneAndDesktop(page);
+});
+
+test('Karin sees the messages Loket wrote to files instead of sending them', async ({ page }) => {
+  test.skip(test.info().project.name !== 'desktop', 'a staff page; the phone project is the resident');
+  await activateWithDemoCode(page, 'Karin Bakker (medewerker KCC)');
+  await page.goto('/medewerkers/berichten');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Berichten in bestanden');
+  await expect(page.getByText('Zonder mailserver zet Loket e-mail en sms in bestanden')).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+});
+
+/** The messages the loopback SMTP server received for `address` whose decoded text contains `needle`. */
+function messagesFor(address: string, needle: string): string[] {
+  const dir = process.env.LOKET_E2E_SMTP_DIR!;
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.eml'))
+    .filter((name) => readFileSync(join(dir, name), 'utf8').split('\r\n', 1)[0].includes(address))
+    .map((name) => readFileSync(join(dir, name.replace(/\.eml$/, '.txt')), 'utf8'))
+    .filter((text) => text.includes(needle));
+}
+
+async function waitForMessages(address: string, needle: string, count: number): Promise<string[]> {
+  for (let i = 0; i < 300; i++) {
+    const found = messagesFor(address, needle);
+    if (found.length >= count) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no message ${count} for ${address} containing ${needle}`);
+}
+
+let safeAddress = '';
+
+test('Desiree sends one case to her safe address, sees the message in its timeline, and hears when it could not be delivered', async ({
+  page,
+  request,
+}) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  test.setTimeout(120_000);
+  expect(safeAddress, 'the previous journey confirmed a safe address').not.toBe('');
+  const token = apiToken();
+  const headers = { authorization: `Bearer ${token}` };
+  const identifier = `ZAAK-E2E-${Date.now()}`;
+  const created = await request.post('/api/v1/cases', {
+    headers,
+    data: {
+      identifier,
+      case_type: 'bijzondere-bijstand',
+      description: 'Aanvraag voor een wasmachine',
+      start_date: new Date().toISOString().slice(0, 10),
+      initiator: { bsn: '999993653' },
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  // On the case page, by keyboard: everything about this case goes to the safe address.
+  await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
+  await page.goto(`/zaken/${identifier}`);
+  await expect(page.getByRole('heading', { name: 'Berichten over deze zaak' })).toBeVisible();
+  await page.getByLabel('Stuur berichten over deze zaak naar').selectOption({ label: 'veilig adres' });
+  await page.getByRole('button', { name: 'Opslaan' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'Opgeslagen.' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The municipality asks for something: the message goes to the safe address, and carries only a link.
+  const asked = await request.put(`/api/v1/cases/${identifier}/action-required`, {
+    headers,
+    data: { text: 'Stuur de offerte van de wasmachine', deadline: '2026-12-31' },
+  });
+  expect(asked.status()).toBe(200);
+  const [sent] = await waitForMessages(safeAddress, `/zaken/${identifier}`, 1);
+  expect(sent).not.toContain('wasmachine');
+  expect(sent).not.toContain('Desiree');
+  await page.reload();
+  const message = page.locator('.loket-timeline__item--message');
+  await expect(message).toContainText('Bericht gestuurd naar veilig adres');
+  await expect(message).toContainText('verzonden');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The safe address stops working: the next message falls back to her other address, and Loket says so.
+  const dir = process.env.LOKET_E2E_SMTP_DIR!;
+  appendFileSync(join(dir, 'refuse'), `${safeAddress}\n`);
+  const before = messagesFor('desiree.devries@example.nl', `/zaken/${identifier}`).length;
+  const again = await request.put(`/api/v1/cases/${identifier}/action-required`, {
+    headers,
+    data: { text: 'Stuur ook de rekening van de wasmachine', deadline: '2026-12-31' },
+  });
+  expect(again.status()).toBe(200);
+  await waitForMessages('desiree.devries@example.nl', `/zaken/${identifier}`, before + 1);
+  await page.goto('/');
+  await expect(page.getByText('We konden u niet bereiken op veilig adres')).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.goto('/instellingen/berichten');
+  const lines = page.locator('.loket-sent__item', { hasText: 'verzoek om iets te doen' });
+  await expect(lines.filter({ hasText: 'naar veilig adres' }).first()).toContainText('niet gelukt');
+  await expect(lines.filter({ hasText: 'naar Mijn e-mail' }).first()).toContainText('verzonden');
   await noAxeViolationsPhoneAndDesktop(page);
 });

@@ -1,9 +1,11 @@
 //! `./dev bench`, notifications: how fast the outbox drains into a real SMTP server on loopback (aiosmtpd), and
 //! how long a message takes from the commit that causes it to the server's `250` at a steady 20 events/s. Both
-//! on SQLite and PostgreSQL; one in-process worker (16 concurrent sends) as `loket run` has by default.
+//! on SQLite and PostgreSQL; one in-process worker (16 concurrent sends) as `loket run` has by default. Then
+//! the crash test with its full 1,000 events.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use futures_util::StreamExt;
 use jiff::Timestamp;
 use loket_tests::notify::{confirmed_address, resident_with_case};
 use loket_tests::smtp::smtp_sink;
@@ -174,8 +176,87 @@ async fn run(backend: Backend) {
     );
 }
 
+/// The ceiling the loopback SMTP server itself sets: the same 5,000 messages sent straight through Loket's
+/// SMTP channel (16 pooled connections, 16 at a time), with no database in between.
+async fn sink_ceiling() {
+    let channels = Channels::smtp(
+        &smtp_sink().url(),
+        &std::env::temp_dir(),
+        "Gemeente Voorbeeld <noreply@localhost>",
+        "localhost",
+        16,
+    )
+    .unwrap();
+    let to = format!("ceiling-{:08x}@example.nl", rand::random::<u32>());
+    let when: jiff::Zoned = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let content = server::notifications::templates::render(
+        Kind::ActionRequest,
+        app::i18n::Lang::Nl,
+        &server::notifications::templates::SafeFields {
+            municipality: "Gemeente Voorbeeld",
+            when: &when,
+            reference: "LK-BENCH1",
+            link: "http://localhost:3000/zaken/ZAAK-BENCH",
+            code: None,
+        },
+    );
+    let ids: Vec<String> = (0..BURST).map(|n| format!("ceiling{n:05}")).collect();
+    let start = Instant::now();
+    futures_util::stream::iter(ids.iter())
+        .map(|id| {
+            let channels = &channels;
+            let content = &content;
+            let to = &to;
+            async move {
+                channels
+                    .send(&server::notifications::channels::Outgoing {
+                        id,
+                        channel: server::notifications::channels::Channel::Email,
+                        to,
+                        content,
+                        push_keys: None,
+                        ttl: Duration::from_secs(60),
+                        topic: "bench",
+                        urgent: false,
+                    })
+                    .await
+                    .unwrap();
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "SMTP server alone: {BURST} messages through the SMTP channel in {seconds:.1} s = {:.0} messages/min (the ceiling for the figures above)",
+        BURST as f64 / seconds * 60.0
+    );
+}
+
+/// The crash test at full size: 1,000 events while the worker process is SIGKILLed 10 times (and, on
+/// PostgreSQL, loses its connections once).
+async fn crash(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let run = loket_tests::crash::crash_test(&app, 1_000, &[], &[]).await;
+    println!(
+        "{backend:?}: crash test: {} events, {} kills, all delivered in {:.1} s; {} received, {} of them resent under the same Message-ID",
+        run.events,
+        run.kills,
+        run.seconds,
+        run.received,
+        run.received - run.events
+    );
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // Started again by the crash test as its worker process.
+    if loket_tests::crash::worker_process().await {
+        return;
+    }
+    sink_ceiling().await;
     run(Backend::Sqlite).await;
     run(Backend::Postgres).await;
+    crash(Backend::Sqlite).await;
+    crash(Backend::Postgres).await;
 }

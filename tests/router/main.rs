@@ -8,6 +8,7 @@ mod notifications;
 mod pages;
 mod platform;
 mod privacy;
+mod providers;
 mod startup;
 
 /// The nonce in a Content-Security-Policy header value.

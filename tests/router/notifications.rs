@@ -505,185 +505,47 @@ on_both_databases!(a_dead_workers_lease_is_reaped_and_the_message_sent, |app| {
 });
 
 /// Not a test on its own: the worker process the crash test starts and SIGKILLs. It runs only when that test
-/// passes `LOKET_CRASH_DATABASE` (and is `#[ignore]`d otherwise).
+/// starts it (and is `#[ignore]`d otherwise).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "started by crash_test_worker_killed_again_and_again_loses_no_message"]
 async fn crash_test_worker_process() {
-    let (Ok(database), Ok(smtp)) = (
-        std::env::var("LOKET_CRASH_DATABASE"),
-        std::env::var("LOKET_CRASH_SMTP"),
-    ) else {
-        return;
-    };
-    let db = if database.starts_with("postgres") {
-        server::storage::Db::postgres(&database).await.unwrap()
-    } else {
-        server::storage::Db::sqlite(std::path::Path::new(&database))
-            .await
-            .unwrap()
-    };
-    let municipality = std::sync::Arc::new(
-        server::tenancy::Municipality::load(
-            &loket_tests::repo_root().join("server/municipalities/voorbeeld.toml"),
-        )
-        .unwrap(),
-    );
-    let mut settings = Settings::new("http://localhost:3000");
-    // Short leases, so the next worker takes over quickly after a kill.
-    settings.lease = SignedDuration::from_millis(1500);
-    settings.batch = 50;
-    let worker = Worker::new(db, municipality, channels(&smtp), settings);
-    worker.run(std::future::pending()).await;
+    loket_tests::crash::worker_process().await;
 }
 
-async fn crash_test(app: TestApp, events: usize) {
-    let (token, person) = resident_with_case(&app, "ZAAK-N-7").await;
-    let (status, _, body) = app
-        .api(
-            "PUT",
-            "/api/v1/cases/ZAAK-N-7/action-required",
-            Some(&token),
-            Some(json!({ "text": "Stuur de bouwtekening.", "deadline": "2026-12-31" })),
-        )
-        .await;
-    assert!((200..300).contains(&status), "{body}");
-    let email = unique("crash");
-    let now = Timestamp::now();
-    confirmed_address(&app, &person, &email).await;
-    sqlx::query("UPDATE notification_event SET processed_at_ms = 0, due_at_ms = 0")
-        .execute(&app.loket.db.pool)
-        .await
-        .unwrap();
-    let (case_id,): (String,) =
-        sqlx::query_as("SELECT id FROM cases WHERE identifier = 'ZAAK-N-7'")
-            .fetch_one(&app.loket.db.pool)
-            .await
-            .unwrap();
-    let party = server::parties::Party::Person(person.clone());
-    let mut conn = app.loket.db.pool.acquire().await.unwrap();
-    for n in 0..events {
-        server::notifications::emit(
-            &mut conn,
-            &app.loket.municipality.id,
-            &server::notifications::Event::about_case(
-                server::notifications::Kind::ActionRequest,
-                format!("crash:{n}"),
-                &party,
-                &case_id,
-                now,
-            ),
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    drop(conn);
-
-    let database = match app.database_url() {
-        Some(url) => url.to_owned(),
-        None => app.data_dir.path().to_string_lossy().into_owned(),
-    };
-    let start = || {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "notifications::crash_test_worker_process",
-                "--ignored",
-                "--quiet",
-            ])
-            .env("LOKET_CRASH_DATABASE", &database)
-            .env("LOKET_CRASH_SMTP", smtp_sink().url())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let sent = || async {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM notification_message WHERE person_id = $1 AND status = 'sent'",
-        )
-        .bind(&person)
-        .fetch_one(&app.loket.db.pool)
-        .await
-        .unwrap();
-        usize::try_from(n).unwrap()
-    };
-    let mut kills = 0;
-    let mut dropped_connection = app.database_url().is_none();
-    let mut child = start();
-    while kills < 10 {
-        tokio::time::sleep(Duration::from_millis(100 + rand::random::<u64>() % 300)).await;
-        if !dropped_connection && kills == 5 {
-            // Cut the worker's database connections once, without killing it: it must reconnect.
-            let name = app
-                .database_url()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_owned();
-            sqlx::query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            )
-            .bind(&name)
-            .execute(&app.loket.db.pool)
-            .await
-            .unwrap();
-            dropped_connection = true;
-            continue;
-        }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        kills += 1;
-        child = start();
-    }
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while sent().await < events && std::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(
-        sent().await,
-        events,
-        "every event delivered after {kills} kills"
-    );
-
-    let ids: std::collections::HashSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT id FROM notification_message WHERE person_id = $1")
-            .bind(&person)
-            .fetch_all(&app.loket.db.pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(id,)| format!("<{id}@localhost>"))
-            .collect();
-    assert_eq!(ids.len(), events, "one message per event");
-    let received = smtp_sink().to(&email);
+async fn crash_test(app: TestApp) {
+    let run = loket_tests::crash::crash_test(
+        &app,
+        300,
+        &[
+            "--exact",
+            "notifications::crash_test_worker_process",
+            "--ignored",
+            "--quiet",
+        ],
+        &NEVER_IN_A_MESSAGE,
+    )
+    .await;
     eprintln!(
-        "crash test: {events} events, {kills} kills, {} messages received ({} resent under the same Message-ID)",
-        received.len(),
-        received.len() - events.min(received.len())
+        "crash test: {} events, {} kills, {} messages received ({} resent under the same Message-ID)",
+        run.events,
+        run.kills,
+        run.received,
+        run.received - run.events
     );
-    let distinct: std::collections::HashSet<&str> =
-        received.iter().map(|m| m.message_id.as_str()).collect();
-    // A message the server accepted just before a kill is sent again, under the same Message-ID.
-    assert_eq!(distinct.len(), events, "{} received", received.len());
-    assert!(distinct.iter().all(|id| ids.contains(*id)));
-    assert_private(&received);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_test_worker_killed_again_and_again_loses_no_message_sqlite() {
-    crash_test(TestApp::start(loket_tests::Backend::Sqlite).await, 300).await;
+    crash_test(TestApp::start(loket_tests::Backend::Sqlite).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_test_worker_killed_again_and_again_loses_no_message_postgres() {
-    crash_test(TestApp::start(loket_tests::Backend::Postgres).await, 300).await;
+    crash_test(TestApp::start(loket_tests::Backend::Postgres).await).await;
 }
 
 /// Posts one of the Berichten forms as the browser would; returns (status, final URL, page).
-async fn post_form(
+pub(crate) async fn post_form(
     browser: &super::identity::Browser,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
@@ -885,3 +747,167 @@ on_both_databases!(codes_to_unconfirmed_addresses_are_limited, |app| {
     .unwrap();
     assert_eq!(codes, 10);
 });
+
+async fn case_page_sends_this_case_to_another_address(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let browser = super::cases::desiree(&server).await;
+    let (status, html) = super::cases::page(&browser, "/zaken/ZAAK-2026-0412").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Berichten over deze zaak"),
+        "the form is on the case page"
+    );
+    let (mine,): (String,) = sqlx::query_as(
+        "SELECT a.id FROM digital_address a JOIN person p ON p.id = a.person_id
+         WHERE a.value = 'desiree.devries@example.nl'",
+    )
+    .fetch_one(&server.db().pool)
+    .await
+    .unwrap();
+    let post = |identifier: &'static str, address: String| {
+        let browser = &browser;
+        async move {
+            let response = browser
+                .client
+                .post(format!("{}/zaken/{identifier}/berichten", browser.url))
+                .form(&[
+                    ("csrf", browser.csrf.as_str()),
+                    ("address", address.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let url = response.url().to_string();
+            (status, url, response.text().await.unwrap())
+        }
+    };
+    let overrides = || async {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT address_id FROM notification_override WHERE subject_kind = 'case'",
+        )
+        .fetch_all(&server.db().pool)
+        .await
+        .unwrap();
+        rows
+    };
+
+    // An address that is not hers: refused with the reason on the case page, nothing stored.
+    let (status, _, html) = post("ZAAK-2026-0412", String::from("niet-van-mij")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Dit adres bestaat niet (meer)"), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(overrides().await.is_empty());
+
+    // Her own confirmed address: saved, back on the case page with the choice selected.
+    let (status, url, html) = post("ZAAK-2026-0412", mine.clone()).await;
+    assert_eq!(status, 200);
+    assert!(
+        url.ends_with("/zaken/ZAAK-2026-0412?gelukt=berichten"),
+        "{url}"
+    );
+    assert!(html.contains("Opgeslagen."), "{html}");
+    let option = html
+        .split("<option")
+        .find(|o| o.contains(&format!("value=\"{mine}\"")))
+        .unwrap();
+    assert!(
+        option.split('>').next().unwrap().contains("selected"),
+        "the choice is shown: {option}"
+    );
+    assert_eq!(overrides().await, [(mine.clone(),)]);
+
+    // Back to the usual choice.
+    let (status, _, _) = post("ZAAK-2026-0412", String::new()).await;
+    assert_eq!(status, 200);
+    assert!(overrides().await.is_empty());
+
+    // A case she cannot see: the same 404 as the page.
+    let (status, _, _) = post("ZAAK-2026-0419", mine).await;
+    assert_eq!(status, 404);
+    assert!(overrides().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_page_sends_this_case_to_another_address_sqlite() {
+    case_page_sends_this_case_to_another_address(loket_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_page_sends_this_case_to_another_address_postgres() {
+    case_page_sends_this_case_to_another_address(loket_tests::Backend::Postgres).await;
+}
+
+async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let desiree = super::cases::desiree(&server).await;
+    let (status, _, _) = post_form(
+        &desiree,
+        &[
+            ("form", "add"),
+            ("channel", "email"),
+            ("value", "nieuw-adres@example.nl"),
+            ("label", "nieuw adres"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    // The embedded default: a worker writes the code message to a file in the data dir.
+    let channels = Channels::files(
+        server.app.data_dir.path(),
+        "Loket <noreply@localhost>",
+        "localhost",
+    )
+    .unwrap();
+    let worker = Worker::new(
+        server.db().clone(),
+        server.app.loket.municipality.clone(),
+        channels,
+        Settings::new(&server.url),
+    );
+    worker.round(Timestamp::now()).await.unwrap();
+
+    // Not for residents.
+    let (status, html) = super::cases::page(&desiree, "/medewerkers/berichten").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("alleen voor medewerkers"), "{html}");
+    assert!(!html.contains("Uw code"));
+
+    let karin = super::identity::Browser::open(&server).await;
+    let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
+    let code = karin.demo_code("karin").await;
+    let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, html) = super::cases::page(&karin, "/medewerkers/berichten").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Uw code:"),
+        "the code message is listed: {html}"
+    );
+    assert!(html.contains("ni…@example.nl"), "the recipient, shortened");
+    assert!(!html.contains("nieuw-adres@example.nl"));
+    let (reads,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_event a JOIN person p ON p.id = a.subject_person_id
+         WHERE a.event = 'staff-read' AND a.data_kind = 'messages' AND p.display_name = 'Desiree de Vries'",
+    )
+    .fetch_one(&server.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(reads, 1, "the look is in Desiree's activity log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_the_messages_written_to_files_and_each_look_is_audited_sqlite() {
+    staff_see_the_messages_written_to_files_and_each_look_is_audited(loket_tests::Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_the_messages_written_to_files_and_each_look_is_audited_postgres() {
+    staff_see_the_messages_written_to_files_and_each_look_is_audited(
+        loket_tests::Backend::Postgres,
+    )
+    .await;
+}

@@ -14,7 +14,9 @@ use sqlx::Connection;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
+pub mod crash;
 pub mod notify;
+pub mod providers;
 pub mod smtp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub fn test_config(
         "LOKET_MUNICIPALITY_FILE" => Some(municipality.clone()),
         "LOKET_SITE_ROOT" => Some(site_root.clone()),
         "LOKET_DEMO" => Some(String::from("true")),
+        // The loopback push service of the tests (tests/support/providers.rs).
+        "LOKET_PUSH_SERVICES" => Some(String::from("127.0.0.1")),
         "LOKET_DATABASE_URL" if backend == Backend::Postgres => database_url.clone(),
         _ => None,
     };

@@ -63,13 +63,18 @@ pub async fn resident_with_case(
 
 /// An e-mail address that counts as confirmed (as if its code was typed), without sending the code.
 pub async fn confirmed_address(app: &TestApp, person: &str, email: &str) -> String {
+    confirmed(app, person, Channel::Email, email).await
+}
+
+/// An address on `channel` that counts as confirmed, without sending the code.
+pub async fn confirmed(app: &TestApp, person: &str, channel: Channel, value: &str) -> String {
     let now = jiff::Timestamp::now();
     let id = addresses::add(
         &app.loket.db,
         &app.loket.municipality.id,
         person,
-        Channel::Email,
-        email,
+        channel,
+        value,
         "eigen",
         now,
     )
@@ -87,4 +92,36 @@ pub async fn confirmed_address(app: &TestApp, person: &str, email: &str) -> Stri
         .await
         .unwrap();
     id
+}
+
+/// The first instant at or after `at` outside quiet hours (21:30–08:00 in the demo municipality), so tests
+/// that send SMS or push do not depend on the hour they run at.
+pub fn awake(at: jiff::Timestamp) -> jiff::Timestamp {
+    let local = at.to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap());
+    let hour = i32::from(local.hour()) * 60 + i32::from(local.minute());
+    if (8 * 60..21 * 60 + 25).contains(&hour) {
+        return at;
+    }
+    let day = if hour >= 21 * 60 {
+        local.date().tomorrow().unwrap()
+    } else {
+        local.date()
+    };
+    day.at(8, 5, 0, 0)
+        .to_zoned(local.time_zone().clone())
+        .unwrap()
+        .timestamp()
+}
+
+/// Sets status `seq` on a case through the back-office API.
+pub async fn set_status(app: &TestApp, token: &str, identifier: &str, id: &str, seq: i64) {
+    let (status, _, body) = app
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{identifier}/statuses"),
+            Some(token),
+            Some(json!({ "id": id, "status": seq, "set_at": "2026-11-20T10:00:00+01:00" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
 }

@@ -3,7 +3,8 @@
 Every accepted message is written to DIR as one .eml file, next to a .txt with its decoded subject and text parts (atomically: temporary name, then rename), with two
 headers in front: X-Sink-Rcpt (the envelope recipients) and X-Sink-Received-Ms (when the server answered 250,
 in Unix milliseconds). Recipients whose local part starts with "onbekend" are refused with 550 (a permanent
-failure), "vol" with 452 (a transient one). Prints "READY <port>" once it accepts connections and exits when
+failure), "vol" with 452 (a transient one); so is any address listed in DIR/refuse (one per line, read on every
+RCPT), so a test can make an address that worked before fail from now on. Prints "READY <port>" once it accepts connections and exits when
 the process that started it is gone.
 
 Usage: python3 smtp_sink.py DIR
@@ -31,6 +32,12 @@ class Sink:
             return "550 5.1.1 Mailbox unknown"
         if local.startswith("vol"):
             return "452 4.2.2 Mailbox full, try again later"
+        try:
+            with open(os.path.join(self.directory, "refuse"), encoding="utf-8") as listed:
+                if address.lower() in (line.strip().lower() for line in listed):
+                    return "550 5.1.1 Mailbox unknown"
+        except FileNotFoundError:
+            pass
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
