@@ -22,19 +22,23 @@ const BURST: usize = 5_000;
 const RATE: u64 = 20;
 const STEADY_SECONDS: u64 = 30;
 
-fn worker(app: &TestApp) -> Worker {
-    let channels = Channels::smtp(
+/// E-mail to the loopback SMTP server with 16 pooled connections, as `loket run` has by default.
+fn smtp_channels() -> Channels {
+    Channels::smtp(
         &smtp_sink().url(),
         &std::env::temp_dir(),
         "Gemeente Voorbeeld <noreply@localhost>",
         "localhost",
         16,
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn worker(app: &TestApp) -> Worker {
     Worker::new(
         app.loket.db.clone(),
         app.loket.municipality.clone(),
-        channels,
+        smtp_channels(),
         Settings::new("http://localhost:3000"),
     )
 }
@@ -179,14 +183,7 @@ async fn run(backend: Backend) {
 /// The ceiling the loopback SMTP server itself sets: the same 5,000 messages sent straight through Loket's
 /// SMTP channel (16 pooled connections, 16 at a time), with no database in between.
 async fn sink_ceiling() {
-    let channels = Channels::smtp(
-        &smtp_sink().url(),
-        &std::env::temp_dir(),
-        "Gemeente Voorbeeld <noreply@localhost>",
-        "localhost",
-        16,
-    )
-    .unwrap();
+    let channels = smtp_channels();
     let to = format!("ceiling-{:08x}@example.nl", rand::random::<u32>());
     let when: jiff::Zoned = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
     let content = server::notifications::templates::render(

@@ -5,10 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::{SignedDuration, Timestamp};
-use loket_tests::notify::{self, confirmed_address};
+use loket_tests::notify::{self, confirmed_address, set_status};
 use loket_tests::smtp::{smtp_sink, Received};
 use loket_tests::{on_both_databases, TestApp};
-use serde_json::json;
 use server::notifications::addresses;
 use server::notifications::channels::{Channel, Channels};
 use server::notifications::outbox::{self, Delivery, Settings};
@@ -80,18 +79,6 @@ fn code_in(message: &Received) -> String {
 async fn resident_with_case(app: &TestApp, identifier: &str) -> (String, String) {
     let (token, person, _) = notify::resident_with_case(app, identifier, "999992004").await;
     (token, person)
-}
-
-async fn set_status(app: &TestApp, token: &str, identifier: &str, id: &str, seq: i64) {
-    let (status, _, body) = app
-        .api(
-            "POST",
-            &format!("/api/v1/cases/{identifier}/statuses"),
-            Some(token),
-            Some(json!({ "id": id, "status": seq, "set_at": "2026-11-20T10:00:00+01:00" })),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
 }
 
 /// Adds an e-mail address and types the code that arrived at the SMTP server.
@@ -686,15 +673,7 @@ async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend)
     assert_eq!(count().await, before);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn berichten_page_adds_verifies_and_chooses_sqlite() {
-    berichten_page_adds_verifies_and_chooses(loket_tests::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn berichten_page_adds_verifies_and_chooses_postgres() {
-    berichten_page_adds_verifies_and_chooses(loket_tests::Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(berichten_page_adds_verifies_and_chooses);
 
 on_both_databases!(codes_to_unconfirmed_addresses_are_limited, |app| {
     let (_, person) = resident_with_case(&app, "ZAAK-N-8").await;
@@ -828,15 +807,7 @@ async fn case_page_sends_this_case_to_another_address(backend: loket_tests::Back
     assert!(overrides().await.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn case_page_sends_this_case_to_another_address_sqlite() {
-    case_page_sends_this_case_to_another_address(loket_tests::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn case_page_sends_this_case_to_another_address_postgres() {
-    case_page_sends_this_case_to_another_address(loket_tests::Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(case_page_sends_this_case_to_another_address);
 
 async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
     backend: loket_tests::Backend,
@@ -898,16 +869,4 @@ async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
     assert_eq!(reads, 1, "the look is in Desiree's activity log");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_see_the_messages_written_to_files_and_each_look_is_audited_sqlite() {
-    staff_see_the_messages_written_to_files_and_each_look_is_audited(loket_tests::Backend::Sqlite)
-        .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_see_the_messages_written_to_files_and_each_look_is_audited_postgres() {
-    staff_see_the_messages_written_to_files_and_each_look_is_audited(
-        loket_tests::Backend::Postgres,
-    )
-    .await;
-}
+loket_tests::on_both_backends!(staff_see_the_messages_written_to_files_and_each_look_is_audited);

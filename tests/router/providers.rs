@@ -347,6 +347,11 @@ async fn berichten_page_turns_on_push_for_this_device(backend: loket_tests::Back
         html.contains("Telefoon van Desiree"),
         "the device is listed"
     );
+    assert!(
+        html.contains("Telefoon van Desiree (meldingen op een apparaat)"),
+        "and can be chosen, without its endpoint"
+    );
+    assert!(!html.contains(&service.endpoint("desiree-1")));
 
     let count = || async {
         let (n,): (i64,) =
@@ -376,12 +381,4 @@ async fn berichten_page_turns_on_push_for_this_device(backend: loket_tests::Back
     assert_eq!(count().await, before, "nothing stored");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn berichten_page_turns_on_push_for_this_device_sqlite() {
-    berichten_page_turns_on_push_for_this_device(loket_tests::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn berichten_page_turns_on_push_for_this_device_postgres() {
-    berichten_page_turns_on_push_for_this_device(loket_tests::Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(berichten_page_turns_on_push_for_this_device);

@@ -364,6 +364,25 @@ impl Drop for TestServer {
 }
 
 /// Runs the same test body against SQLite and PostgreSQL, as two tests named `…::sqlite` and `…::postgres`.
+/// Runs `async fn name(backend: Backend)` once per database, as the tests `name::sqlite` and `name::postgres`
+/// (for tests that start their own server rather than take a `TestApp`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 #[macro_export]
 macro_rules! on_both_databases {
     ($name:ident, |$app:ident| $body:block) => {

@@ -297,7 +297,8 @@ fn Choices(
                 .iter()
                 .map(|a| {
                     let selected = chosen.as_deref() == Some(a.id.as_str());
-                    view! { <option value=a.id.clone() selected=selected>{format!("{} ({})", a.label, a.value)}</option> }
+                    let shown = if a.channel == "push" { tr(lang, "messages-channel-push") } else { a.value.clone() };
+                    view! { <option value=a.id.clone() selected=selected>{format!("{} ({shown})", a.label)}</option> }
                 })
                 .collect_view();
             view! {

@@ -218,6 +218,26 @@ pub(super) async fn candidates(
         .collect())
 }
 
+/// A person keeps at most [`MAX_ADDRESSES`]; `field` is the form field the refusal belongs to.
+async fn room_for_another(
+    conn: &mut sqlx::AnyConnection,
+    person_id: &str,
+    field: &'static str,
+) -> Result<(), NotificationsError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM digital_address WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if count >= MAX_ADDRESSES {
+        return Err(invalid(
+            field,
+            "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
+        ));
+    }
+    Ok(())
+}
+
 fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000u32))
 }
@@ -249,6 +269,13 @@ pub async fn add(
     };
     let label = check_label(label)?;
     let mut tx = db.pool.begin().await?;
+    // Write first: locking the person's row serialises their address changes (so the limit of 10 holds under
+    // concurrent requests), and on SQLite a transaction that starts with a write waits its turn instead of
+    // failing with SQLITE_BUSY when another writer commits between its read and its write.
+    sqlx::query("UPDATE person SET language = language WHERE id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
     let existing: Option<(String,)> = sqlx::query_as(
         "SELECT id FROM digital_address WHERE person_id = $1 AND channel = $2 AND value = $3",
     )
@@ -267,17 +294,7 @@ pub async fn add(
             id
         }
         None => {
-            let (count,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM digital_address WHERE person_id = $1")
-                    .bind(person_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if count >= MAX_ADDRESSES {
-                return Err(invalid(
-                    "value",
-                    "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
-                ));
-            }
+            room_for_another(&mut tx, person_id, "value").await?;
             let id = secrets::id();
             sqlx::query(
                 "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms)
@@ -360,17 +377,7 @@ pub async fn add_push(
     .execute(&mut *tx)
     .await?;
     if renewed.rows_affected() == 0 {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM digital_address WHERE person_id = $1")
-                .bind(person_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if count >= MAX_ADDRESSES {
-            return Err(invalid(
-                "push",
-                "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
-            ));
-        }
+        room_for_another(&mut tx, person_id, "push").await?;
         sqlx::query(
             "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms, verified_at_ms,
                                           push_p256dh, push_auth)
@@ -500,6 +507,14 @@ pub async fn verify(
         ));
     }
     let mut tx = db.pool.begin().await?;
+    // Write first (see `add`): two tries at once are counted one after the other.
+    sqlx::query(
+        "UPDATE digital_address SET code_tries = code_tries WHERE id = $1 AND person_id = $2",
+    )
+    .bind(address_id)
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
     let row: Option<(Option<String>, Option<i64>, i64)> = sqlx::query_as(
         "SELECT code_hash, code_expires_at_ms, code_tries FROM digital_address WHERE id = $1 AND person_id = $2",
     )

@@ -536,6 +536,7 @@ type ContextRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
 /// Everything a message needs at sending time, read fresh (the re-check).
@@ -559,7 +560,7 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
     let row: Option<ContextRow> = sqlx::query_as(
         "SELECT e.kind, e.case_id, e.organisation_id, e.secret, e.created_at_ms,
                 a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.identifier, c.action_text,
-                a.push_p256dh, a.push_auth, e.concerns_at_ms
+                a.push_p256dh, a.push_auth, e.concerns_at_ms, a.failed_at_ms
          FROM notification_event e
          JOIN digital_address a ON a.id = $2
          JOIN person p ON p.id = $3
@@ -586,7 +587,7 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
             created_at_ms: 0,
             verified_at_ms: row.6,
             given_by_phone: row.7 == 1,
-            failed_at_ms: None,
+            failed_at_ms: row.15,
         },
         code_hash: row.8,
         language: row.9,
@@ -762,16 +763,23 @@ async fn deliver_one(
             urgent: kind == Kind::AddressVerification,
         })
         .await;
+    if let Err(SendError::Gone(_)) = &sent {
+        forget_subscription(db, &message.address_id).await?;
+    }
     match sent {
         Ok(sent) => {
             let outcome = finish(db, owner, message, "sent", None, now).await?;
-            if outcome == Delivery::Sent {
+            // Only an address that failed before needs a write: on SQLite every statement that could write
+            // waits for the one writer, so the common case skips it.
+            if outcome == Delivery::Sent && context.address.failed_at_ms.is_some() {
                 sqlx::query(
                     "UPDATE digital_address SET failed_at_ms = NULL WHERE id = $1 AND failed_at_ms IS NOT NULL",
                 )
                 .bind(&message.address_id)
                 .execute(&db.pool)
                 .await?;
+            }
+            if outcome == Delivery::Sent {
                 if let Some(reference) = &sent.provider_ref {
                     sqlx::query("UPDATE notification_message SET provider_ref = $1 WHERE id = $2")
                         .bind(reference)
@@ -823,21 +831,7 @@ async fn deliver_one(
             )
             .await
         }
-        Err(SendError::Gone(reason)) => {
-            forget_subscription(db, &message.address_id).await?;
-            failed(
-                db,
-                municipality,
-                owner,
-                message,
-                kind,
-                &context,
-                &reason,
-                now,
-            )
-            .await
-        }
-        Err(SendError::Permanent(reason)) => {
+        Err(SendError::Permanent(reason) | SendError::Gone(reason)) => {
             failed(
                 db,
                 municipality,
@@ -1112,6 +1106,24 @@ pub async fn recipients_of(db: &Db, message_ids: &[String]) -> Result<Vec<String
     Ok(persons)
 }
 
+/// A [`SentLine`] per message: "delivered" once the provider reported delivery, else the message's status.
+const SENT_LINES: &str = "SELECT m.created_at_ms, e.kind, a.label,
+        CASE WHEN m.delivered_at_ms IS NOT NULL THEN 'delivered' ELSE m.status END
+ FROM notification_message m
+ JOIN notification_event e ON e.id = m.event_id
+ JOIN digital_address a ON a.id = m.address_id";
+
+fn sent_lines(rows: Vec<(i64, String, String, String)>) -> Vec<SentLine> {
+    rows.into_iter()
+        .map(|(created_at_ms, kind, to_label, status)| SentLine {
+            created_at_ms,
+            kind,
+            to_label,
+            status,
+        })
+        .collect()
+}
+
 /// The messages the person got about one case (by its identifier), oldest first, for the case's timeline.
 pub async fn for_case(
     db: &Db,
@@ -1119,56 +1131,29 @@ pub async fn for_case(
     person_id: &str,
     case_identifier: &str,
 ) -> Result<Vec<SentLine>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT m.created_at_ms, e.kind, a.label,
-                CASE WHEN m.delivered_at_ms IS NOT NULL THEN 'delivered' ELSE m.status END
-         FROM notification_message m
-         JOIN notification_event e ON e.id = m.event_id
-         JOIN cases c ON c.id = e.case_id
-         JOIN digital_address a ON a.id = m.address_id
+    let rows = sqlx::query_as(&format!(
+        "{SENT_LINES} JOIN cases c ON c.id = e.case_id
          WHERE c.identifier = $1 AND c.municipality_id = $2 AND m.person_id = $3 AND m.status <> 'dropped'
-         ORDER BY m.created_at_ms, m.id",
-    )
+         ORDER BY m.created_at_ms, m.id"
+    ))
     .bind(case_identifier)
     .bind(municipality_id)
     .bind(person_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(created_at_ms, kind, to_label, status)| SentLine {
-            created_at_ms,
-            kind,
-            to_label,
-            status,
-        })
-        .collect())
+    Ok(sent_lines(rows))
 }
 
 /// The person's most recent messages, newest first.
 pub async fn recent(db: &Db, person_id: &str, limit: i64) -> Result<Vec<SentLine>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT m.created_at_ms, e.kind, a.label,
-                CASE WHEN m.delivered_at_ms IS NOT NULL THEN 'delivered' ELSE m.status END
-         FROM notification_message m
-         JOIN notification_event e ON e.id = m.event_id
-         JOIN digital_address a ON a.id = m.address_id
-         WHERE m.person_id = $1
-         ORDER BY m.created_at_ms DESC, m.id LIMIT $2",
-    )
+    let rows = sqlx::query_as(&format!(
+        "{SENT_LINES} WHERE m.person_id = $1 ORDER BY m.created_at_ms DESC, m.id LIMIT $2"
+    ))
     .bind(person_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(created_at_ms, kind, to_label, status)| SentLine {
-            created_at_ms,
-            kind,
-            to_label,
-            status,
-        })
-        .collect())
+    Ok(sent_lines(rows))
 }
 
 #[cfg(test)]

@@ -55,7 +55,6 @@ impl From<crate::notifications::NotificationsError> for ApiError {
     }
 }
 
-/// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
 /// How many messages the staff development page shows.
 const OUTBOX_FILES_SHOWN: usize = 50;
 
@@ -79,6 +78,7 @@ fn shorten(to: &str) -> String {
     }
 }
 
+/// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
 fn own_person() -> Option<String> {
     visitor().person_id()
 }
