@@ -6,6 +6,7 @@
 
 use super::notify_api::{NotifyApi, Receipt};
 use super::push::PushSender;
+use super::smtp_pool::{PoolError, SmtpPool};
 use super::templates::Rendered;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
@@ -83,6 +84,8 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 enum Mail {
     Files(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `smtp://` relays: lettre over Loket's own `TCP_NODELAY` sockets (see [`super::smtp_pool`]).
+    SmtpPool(SmtpPool),
     Notify,
 }
 
@@ -204,8 +207,12 @@ impl Channels {
             .timeout(Some(STEP_TIMEOUT))
             .pool_config(PoolConfig::new().max_size(pool_size.max(1)))
             .build();
+        let mail = match SmtpPool::for_url(url, pool_size, STEP_TIMEOUT) {
+            Some(pool) => Mail::SmtpPool(pool),
+            None => Mail::Smtp(transport),
+        };
         Ok(Channels {
-            mail: Mail::Smtp(transport),
+            mail,
             sms: Sms::Files(outbox_dir(data_dir, Channel::Sms)),
             notify: None,
             push: None,
@@ -236,7 +243,7 @@ impl Channels {
     pub fn describe(&self) -> &'static str {
         match self.mail {
             Mail::Files(_) => "files in the data dir",
-            Mail::Smtp(_) => "SMTP relay",
+            Mail::Smtp(_) | Mail::SmtpPool(_) => "SMTP relay",
             Mail::Notify => "Notify API",
         }
     }
@@ -295,6 +302,22 @@ impl Channels {
                 write_file(dir, &format!("{}.txt", out.id), readable.as_bytes()).await?;
                 write_file(dir, &format!("{}.eml", out.id), &message.formatted()).await?;
                 Ok(Sent::default())
+            }
+            Mail::SmtpPool(pool) => {
+                let message = self.mail_message(out)?;
+                let raw = message.formatted();
+                let sent = pool.send(message.envelope(), &raw);
+                match tokio::time::timeout(SEND_TIMEOUT, sent).await {
+                    Err(_) => Err(SendError::Transient(String::from("SMTP send timed out"))),
+                    Ok(Ok(())) => Ok(Sent::default()),
+                    Ok(Err(PoolError::Smtp(e))) if e.is_permanent() => {
+                        Err(SendError::Permanent(smtp_reason(&e)))
+                    }
+                    Ok(Err(PoolError::Smtp(e))) => Err(SendError::Transient(smtp_reason(&e))),
+                    Ok(Err(PoolError::Network(reason))) => {
+                        Err(SendError::Transient(String::from(reason)))
+                    }
+                }
             }
             Mail::Smtp(transport) => {
                 let message = self.mail_message(out)?;

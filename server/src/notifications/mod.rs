@@ -9,6 +9,7 @@ pub mod channels;
 pub mod notify_api;
 pub mod outbox;
 pub mod push;
+pub mod smtp_pool;
 pub mod templates;
 pub mod worker;
 
