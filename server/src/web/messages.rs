@@ -117,28 +117,11 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
     match outcome {
         Ok(notice) => done(notice),
         Err(error) => {
-            let status = if matches!(error, NotificationsError::Storage(_)) {
-                tracing::error!(%error, "message settings could not be saved");
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let (field, text) = message(&error);
-            let problem = FormProblem {
-                form,
-                field: field.to_owned(),
-                message: text,
-                values: ["channel", "value", "label", "address"]
-                    .into_iter()
-                    .filter_map(|k| fields.get(k).map(|v| (k.to_owned(), v.clone())))
-                    .collect(),
-            };
-            let mut page = Request::from_parts(parts, Body::empty());
-            *page.method_mut() = http::Method::GET;
-            page.extensions_mut().insert(problem);
-            let mut response = render_page(state, page).await;
-            *response.status_mut() = status;
-            response
+            let values = ["channel", "value", "label", "address"]
+                .into_iter()
+                .filter_map(|k| fields.get(k).map(|v| (k.to_owned(), v.clone())))
+                .collect();
+            refused(state, parts, form, values, &error).await
         }
     }
 }
@@ -193,30 +176,49 @@ pub async fn post_case(
         )
             .into_response(),
         Err(error) => {
-            let status = if matches!(error, NotificationsError::Storage(_)) {
-                tracing::error!(%error, "case message choice could not be saved");
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let (field, text) = message(&error);
-            let problem = FormProblem {
-                form: String::from("case-messages"),
-                field: field.to_owned(),
-                message: text,
-                values: Vec::new(),
-            };
             if let Ok(uri) = page.parse() {
                 parts.uri = uri;
             }
-            let mut request = Request::from_parts(parts, Body::empty());
-            *request.method_mut() = http::Method::GET;
-            request.extensions_mut().insert(problem);
-            let mut response = render_page(state, request).await;
-            *response.status_mut() = status;
-            response
+            refused(
+                state,
+                parts,
+                String::from("case-messages"),
+                Vec::new(),
+                &error,
+            )
+            .await
         }
     }
+}
+
+/// The page of `parts` again (as a GET) with the refusal: 422 and the reason in Dutch, or 503 when the database
+/// failed; what the resident typed comes back in `values`. Nothing was stored.
+async fn refused(
+    state: AppState,
+    parts: http::request::Parts,
+    form: String,
+    values: Vec<(String, String)>,
+    error: &NotificationsError,
+) -> Response {
+    let status = if matches!(error, NotificationsError::Storage(_)) {
+        tracing::error!(%error, "message settings could not be saved");
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (field, text) = message(error);
+    let problem = FormProblem {
+        form,
+        field: field.to_owned(),
+        message: text,
+        values,
+    };
+    let mut request = Request::from_parts(parts, Body::empty());
+    *request.method_mut() = http::Method::GET;
+    request.extensions_mut().insert(problem);
+    let mut response = render_page(state, request).await;
+    *response.status_mut() = status;
+    response
 }
 
 async fn choose(
