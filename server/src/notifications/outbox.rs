@@ -799,7 +799,16 @@ async fn deliver_one(
             Ok(outcome)
         }
         Err(SendError::Transient(reason)) => {
-            let next = now + backoff(settings, message.attempts);
+            // A retry respects quiet hours too: a backoff must not turn into an SMS at midnight.
+            let next = send_from(
+                channel,
+                kind,
+                context
+                    .concerns_at_ms
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+                &(now + backoff(settings, message.attempts))
+                    .to_zoned(municipality.time_zone.clone()),
+            );
             if next.as_millisecond() <= message.deadline_ms {
                 tracing::warn!(message = %message.id, attempts = message.attempts, %reason, "message will be retried");
                 let retried = sqlx::query(
