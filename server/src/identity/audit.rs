@@ -3,6 +3,7 @@
 //! resident's Activiteit page joins in the staff member's name when showing it.
 
 use super::{from_ms, ms, secrets, IdentityError};
+use crate::authorization::{Decision, Principal};
 use crate::storage::Db;
 use jiff::Timestamp;
 
@@ -53,6 +54,58 @@ impl Event {
         .into_iter()
         .find(|e| e.as_str() == value)
     }
+}
+
+/// Whose data a staff member read.
+#[derive(Clone, Copy, Debug)]
+pub enum ReadOf<'a> {
+    Person(&'a str),
+    Organisation(&'a str),
+}
+
+/// Writes the entry a staff read needs (who, role, what kind of data, which route) when `decision` is
+/// [`Decision::AllowAudited`] for a staff member; other reads write nothing.
+pub async fn staff_read(
+    db: &Db,
+    principal: &Principal,
+    decision: Decision,
+    read_of: ReadOf<'_>,
+    data_kind: &str,
+    route: &str,
+    now: Timestamp,
+) -> Result<(), IdentityError> {
+    let (person_id, organisation_id) = match read_of {
+        ReadOf::Person(id) => (Some(id), None),
+        ReadOf::Organisation(id) => (None, Some(id)),
+    };
+    if let (
+        Decision::AllowAudited,
+        Principal::Staff {
+            account_id,
+            staff_id,
+            municipality_id,
+            role,
+        },
+    ) = (decision, principal)
+    {
+        record(
+            &db.pool,
+            municipality_id,
+            Event::StaffRead,
+            &Entry {
+                actor_account_id: Some(account_id),
+                actor_staff_id: Some(staff_id),
+                actor_role: Some(role.as_str()),
+                subject_person_id: person_id,
+                subject_organisation_id: organisation_id,
+                data_kind: Some(data_kind),
+                route: Some(route),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// One entry. `route` is the route pattern (never a URL with values in it).

@@ -1099,20 +1099,20 @@ pub struct SentLine {
 
 /// The persons the messages with these ids went to (for the audit log of a staff read), each once.
 pub async fn recipients_of(db: &Db, message_ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    let mut persons = Vec::new();
-    for id in message_ids {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT person_id FROM notification_message WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&db.pool)
-                .await?;
-        if let Some((person,)) = row {
-            if !persons.contains(&person) {
-                persons.push(person);
-            }
-        }
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(persons)
+    let placeholders: Vec<String> = (1..=message_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT person_id FROM notification_message WHERE id IN ({}) ORDER BY person_id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String,)>(&sql);
+    for id in message_ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|(person,)| person).collect())
 }
 
 /// A [`SentLine`] per message: "delivered" once the provider reported delivery, else the message's status.

@@ -105,6 +105,15 @@ fn visitor() -> Visitor {
 }
 
 impl Services {
+    /// A stored instant as the page shows it: local date (`YYYY-MM-DD`) and time (`HH:MM`).
+    fn date_and_time(&self, at: jiff::Timestamp) -> (String, String) {
+        let local = at.to_zoned(self.municipality.time_zone.clone());
+        (
+            local.date().to_string(),
+            local.strftime("%H:%M").to_string(),
+        )
+    }
+
     /// The reader's own part of a case page: the messages Loket sent them about it (in the timeline) and
     /// where such messages go.
     async fn add_messages(
@@ -122,14 +131,13 @@ impl Services {
         )
         .await
         .map_err(storage)?;
-        let zone = self.municipality.time_zone.clone();
         for line in sent {
-            let at = jiff::Timestamp::from_millisecond(line.created_at_ms)
-                .unwrap_or(now)
-                .to_zoned(zone.clone());
+            let (date, time) = self.date_and_time(
+                jiff::Timestamp::from_millisecond(line.created_at_ms).unwrap_or(now),
+            );
             detail.timeline.push(TimelineItem {
-                date: at.date().to_string(),
-                time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                date,
+                time,
                 kind: TimelineKind::Message,
                 title: line.to_label,
                 text: Some(line.status),
@@ -256,19 +264,11 @@ impl Backend for Services {
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError> {
         let _ = viewer;
         let (principal, _) = visitor().identity();
-        let Principal::Staff {
-            account_id,
-            staff_id,
-            municipality_id,
-            role,
-        } = &principal
-        else {
-            return Ok(None);
-        };
         let resource = Resource::OutboxFiles {
             municipality_id: &self.municipality.id,
         };
-        if !decide(&principal, Action::Read, resource).allowed() {
+        let decision = decide(&principal, Action::Read, resource);
+        if !decision.allowed() {
             return Ok(None);
         }
         if self.outbox_dirs.is_empty() {
@@ -290,33 +290,25 @@ impl Backend for Services {
             .await
             .map_err(notifications::NotificationsError::from)?;
         for person in &persons {
-            audit::record(
-                &self.db.pool,
-                municipality_id,
-                audit::Event::StaffRead,
-                &audit::Entry {
-                    actor_account_id: Some(account_id),
-                    actor_staff_id: Some(staff_id),
-                    actor_role: Some(role.as_str()),
-                    subject_person_id: Some(person),
-                    data_kind: Some("messages"),
-                    route: Some("/medewerkers/berichten"),
-                    ..Default::default()
-                },
+            audit::staff_read(
+                &self.db,
+                &principal,
+                decision,
+                audit::ReadOf::Person(person),
+                "messages",
+                "/medewerkers/berichten",
                 now,
             )
             .await?;
         }
-        let zone = self.municipality.time_zone.clone();
         let messages = files
             .into_iter()
             .map(|file| {
-                let at = jiff::Timestamp::try_from(file.written_at)
-                    .unwrap_or(now)
-                    .to_zoned(zone.clone());
+                let (date, time) =
+                    self.date_and_time(jiff::Timestamp::try_from(file.written_at).unwrap_or(now));
                 OutboxFile {
-                    date: at.date().to_string(),
-                    time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                    date,
+                    time,
                     channel: file.channel.as_str().to_owned(),
                     to: shorten(&file.to),
                     subject: file.subject,
@@ -348,18 +340,17 @@ impl Backend for Services {
                 (kind.as_str().to_owned(), address)
             })
             .collect();
-        let zone = self.municipality.time_zone.clone();
         let recent = notifications::outbox::recent(&self.db, &person_id, 20)
             .await
             .map_err(notifications::NotificationsError::from)?
             .into_iter()
             .map(|m| {
-                let at = jiff::Timestamp::from_millisecond(m.created_at_ms)
-                    .unwrap_or(now)
-                    .to_zoned(zone.clone());
+                let (date, time) = self.date_and_time(
+                    jiff::Timestamp::from_millisecond(m.created_at_ms).unwrap_or(now),
+                );
                 MessageLine {
-                    date: at.date().to_string(),
-                    time: format!("{:02}:{:02}", at.hour(), at.minute()),
+                    date,
+                    time,
                     kind: m.kind,
                     to_label: m.to_label,
                     status: m.status,

@@ -7,7 +7,7 @@ use super::session::{clear_cookie, session_cookie, set_cookie, ClientAddr, Sessi
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::accounts::Account;
 use crate::identity::activation::{self, CodeTarget};
-use crate::identity::audit::{self, Event};
+use crate::identity::audit::{self, Event, ReadOf};
 use crate::identity::links;
 use crate::identity::passkeys::{self, Challenge, PasskeyInfo};
 use crate::identity::ratelimit::{
@@ -731,55 +731,6 @@ fn allow(principal: &Principal, action: Action, resource: Resource<'_>) -> ApiRe
     }
 }
 
-/// Whose data a staff member read.
-enum ReadOf<'a> {
-    Person(&'a str),
-    Organisation(&'a str),
-}
-
-/// Writes the audit entry a staff read needs (who, role, what kind of data, which route).
-async fn audit_read(
-    state: &AppState,
-    principal: &Principal,
-    decision: Decision,
-    read_of: ReadOf<'_>,
-    data_kind: &str,
-    route: &str,
-) -> ApiResult<()> {
-    let (person_id, organisation_id) = match read_of {
-        ReadOf::Person(id) => (Some(id), None),
-        ReadOf::Organisation(id) => (None, Some(id)),
-    };
-    if let (
-        Decision::AllowAudited,
-        Principal::Staff {
-            account_id,
-            staff_id,
-            municipality_id,
-            role,
-        },
-    ) = (decision, principal)
-    {
-        audit::record(
-            &state.services.db.pool,
-            municipality_id,
-            Event::StaffRead,
-            &audit::Entry {
-                actor_account_id: Some(account_id),
-                actor_staff_id: Some(staff_id),
-                actor_role: Some(role.as_str()),
-                subject_person_id: person_id,
-                subject_organisation_id: organisation_id,
-                data_kind: Some(data_kind),
-                route: Some(route),
-            },
-            Timestamp::now(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// A person as a staff member or the person sees them. The BSN is never shown in full.
 #[derive(Serialize)]
 struct PersonView {
@@ -814,13 +765,14 @@ async fn person_view(
     .await
     .map_err(IdentityError::from)?;
     let (display_name, bsn, account) = row.ok_or(IdentityError::NotFound)?;
-    audit_read(
-        &state,
+    audit::staff_read(
+        &state.services.db,
         &principal,
         decision,
         ReadOf::Person(&id),
         "persoonsgegevens",
         "/api/persons/{id}",
+        Timestamp::now(),
     )
     .await?;
     Ok(Json(PersonView {
@@ -862,13 +814,14 @@ async fn organisation_view(
     .await
     .map_err(IdentityError::from)?;
     let (name, kvk_number) = row.ok_or(IdentityError::NotFound)?;
-    audit_read(
-        &state,
+    audit::staff_read(
+        &state.services.db,
         &principal,
         decision,
         ReadOf::Organisation(&id),
         "organisatiegegevens",
         "/api/organisations/{id}",
+        Timestamp::now(),
     )
     .await?;
     Ok(Json(OrganisationView { name, kvk_number }))
