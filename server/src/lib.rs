@@ -5,6 +5,7 @@
 //! - [`identity`]: accounts, activation codes, passkeys, sessions, rate limits and the audit log.
 //! - [`authorization`]: the one place that decides who may read or change what.
 //! - [`parties`]: persons (BSN) and organisations (KvK) that cases and contacts belong to.
+//! - [`appointments`]: the scheduling engine: services, locations, resources, availability, booking.
 //! - [`cases`]: cases (zaken): case types, statuses, the back-office intake and what residents see.
 //! - [`contacts`]: contact moments (klantcontacten) and the resident's contact history.
 //! - [`notifications`]: the outbox of events that should reach a resident.
@@ -13,6 +14,7 @@
 //! - [`web`]: the HTTP edge: router, security headers, PWA files, and the bridge to the UI's server functions.
 //! - [`config`]: process configuration from `LOKET_*` environment variables.
 
+pub mod appointments;
 pub mod authorization;
 pub mod cases;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Start-up in a fixed order, so that bad configuration stops the process before anything is written:
 //! environment → municipality file → data dir → database (connect, migrate) → demo data → router.
 
+use crate::appointments;
 use crate::config::Config;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::IdentityError;
@@ -32,6 +33,8 @@ pub enum StartupError {
     Usage(String),
     #[error(transparent)]
     Channels(#[from] crate::notifications::channels::ChannelsError),
+    #[error("the demo appointments could not be seeded: {0}")]
+    DemoAppointments(#[from] crate::appointments::AppointmentsError),
     #[error("the server stopped: {0}")]
     Serve(String),
 }
@@ -75,6 +78,9 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
             tracing::info!(municipality = %municipality.id, "demo data seeded");
         }
         demo::seed_identity(&db, &municipality, now).await?;
+        if appointments::demo::seed(&db, &municipality, now).await? {
+            tracing::info!(municipality = %municipality.id, "demo appointments seeded");
+        }
     }
     let passkeys = Passkeys::new(&config.public_url, &municipality.name)?;
     let vapid = push::vapid_key(&db, config.vapid_private_key.as_deref()).await?;

@@ -14,6 +14,7 @@ use sqlx::Connection;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
+pub mod appointments;
 pub mod crash;
 pub mod notify;
 pub mod providers;

@@ -195,12 +195,14 @@ pub(super) async fn candidates(
     person_id: &str,
     kind: Option<MessageKind>,
     case_id: Option<&str>,
+    appointment_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<Address>, sqlx::Error> {
     let rows: Vec<AddressRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM digital_address a WHERE a.person_id = $1
          ORDER BY CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
-                                    AND o.person_id = $1 AND o.subject_kind = 'case' AND o.subject_id = $2) THEN 0
+                                    AND o.person_id = $1 AND ((o.subject_kind = 'case' AND o.subject_id = $2)
+                                         OR (o.subject_kind = 'appointment' AND o.subject_id = $4))) THEN 0
                        WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
                                     AND c.person_id = $1 AND c.kind = $3) THEN 1
                        WHEN a.channel = 'email' THEN 2 WHEN a.channel = 'sms' THEN 3 ELSE 4 END,
@@ -209,6 +211,7 @@ pub(super) async fn candidates(
     .bind(person_id)
     .bind(case_id.unwrap_or(""))
     .bind(kind.map_or("", MessageKind::as_str))
+    .bind(appointment_id.unwrap_or(""))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -448,6 +451,7 @@ async fn send_code(
             secret: Some(&code),
             due_at: now,
             concerns_at: None,
+            appointment: None,
         },
         now,
     )

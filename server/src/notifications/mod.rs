@@ -48,6 +48,14 @@ pub enum Kind {
     ActionRequest,
     /// A code that proves an address belongs to the person who added it.
     AddressVerification,
+    /// An appointment was booked (by the resident or the contact centre).
+    AppointmentBooked,
+    /// An appointment was moved to another time.
+    AppointmentMoved,
+    /// An appointment was cancelled.
+    AppointmentCancelled,
+    /// A reminder of an appointment the resident kept.
+    AppointmentReminder,
 }
 
 impl Kind {
@@ -56,6 +64,10 @@ impl Kind {
             Kind::CaseStatus => "case-status",
             Kind::ActionRequest => "action-request",
             Kind::AddressVerification => "address-verification",
+            Kind::AppointmentBooked => "appointment-booked",
+            Kind::AppointmentMoved => "appointment-moved",
+            Kind::AppointmentCancelled => "appointment-cancelled",
+            Kind::AppointmentReminder => "appointment-reminder",
         }
     }
 
@@ -64,6 +76,10 @@ impl Kind {
             "case-status" => Some(Kind::CaseStatus),
             "action-request" => Some(Kind::ActionRequest),
             "address-verification" => Some(Kind::AddressVerification),
+            "appointment-booked" => Some(Kind::AppointmentBooked),
+            "appointment-moved" => Some(Kind::AppointmentMoved),
+            "appointment-cancelled" => Some(Kind::AppointmentCancelled),
+            "appointment-reminder" => Some(Kind::AppointmentReminder),
             _ => None,
         }
     }
@@ -74,13 +90,34 @@ impl Kind {
             Kind::CaseStatus => Some(MessageKind::CaseUpdate),
             Kind::ActionRequest => Some(MessageKind::ActionRequest),
             Kind::AddressVerification => None,
+            Kind::AppointmentBooked | Kind::AppointmentMoved | Kind::AppointmentCancelled => {
+                Some(MessageKind::AppointmentConfirmation)
+            }
+            Kind::AppointmentReminder => Some(MessageKind::Reminder),
         }
+    }
+
+    /// Whether the event is about an appointment (it names one, and its messages link to it).
+    pub fn is_appointment(self) -> bool {
+        matches!(
+            self,
+            Kind::AppointmentBooked
+                | Kind::AppointmentMoved
+                | Kind::AppointmentCancelled
+                | Kind::AppointmentReminder
+        )
     }
 
     /// How long delivery may keep trying before the message counts as not delivered.
     pub fn delivery_window(self) -> SignedDuration {
         match self {
-            Kind::CaseStatus | Kind::ActionRequest => SignedDuration::from_hours(72),
+            Kind::CaseStatus
+            | Kind::ActionRequest
+            | Kind::AppointmentBooked
+            | Kind::AppointmentMoved
+            | Kind::AppointmentCancelled => SignedDuration::from_hours(72),
+            // A reminder that cannot go within a few hours is no reminder any more (and never after the start).
+            Kind::AppointmentReminder => SignedDuration::from_hours(6),
             Kind::AddressVerification => addresses::CODE_VALID,
         }
     }
@@ -123,6 +160,14 @@ pub const FOLD_WINDOW: SignedDuration = SignedDuration::from_secs(30);
 
 /// One event for the outbox. `dedupe_key` is stable for the cause (e.g. the status row), so writing the same
 /// event twice stores it once.
+/// The appointment an event is about, the version (sequence) it was planned for and, for a reminder, which.
+#[derive(Clone, Copy, Debug)]
+pub struct AppointmentRef<'a> {
+    pub id: &'a str,
+    pub sequence: i64,
+    pub reminder: Option<&'a str>,
+}
+
 pub struct Event<'a> {
     pub kind: Kind,
     pub dedupe_key: String,
@@ -136,6 +181,7 @@ pub struct Event<'a> {
     /// The moment the message is about (an appointment's start): SMS and push then skip quiet hours when
     /// waiting for the morning would be too late.
     pub concerns_at: Option<Timestamp>,
+    pub appointment: Option<AppointmentRef<'a>>,
 }
 
 impl<'a> Event<'a> {
@@ -156,6 +202,29 @@ impl<'a> Event<'a> {
             secret: None,
             due_at,
             concerns_at: None,
+            appointment: None,
+        }
+    }
+
+    /// An event about an appointment starting at `start`, for the person it is for.
+    pub fn about_appointment(
+        kind: Kind,
+        dedupe_key: String,
+        recipient: &'a Party,
+        appointment: AppointmentRef<'a>,
+        due_at: Timestamp,
+        start: Timestamp,
+    ) -> Event<'a> {
+        Event {
+            kind,
+            dedupe_key,
+            recipient,
+            case_id: None,
+            address_id: None,
+            secret: None,
+            due_at,
+            concerns_at: Some(start),
+            appointment: Some(appointment),
         }
     }
 }
@@ -169,8 +238,10 @@ pub async fn emit(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO notification_event (id, municipality_id, kind, dedupe_key, person_id, organisation_id, case_id,
-                                         address_id, secret, created_at_ms, due_at_ms, concerns_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (dedupe_key) DO NOTHING",
+                                         address_id, secret, created_at_ms, due_at_ms, concerns_at_ms,
+                                         appointment_id, appointment_sequence, appointment_reminder)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(secrets::id())
     .bind(municipality_id)
@@ -184,6 +255,9 @@ pub async fn emit(
     .bind(now.as_millisecond())
     .bind(event.due_at.as_millisecond())
     .bind(event.concerns_at.map(Timestamp::as_millisecond))
+    .bind(event.appointment.map(|a| a.id))
+    .bind(event.appointment.map(|a| a.sequence))
+    .bind(event.appointment.and_then(|a| a.reminder))
     .execute(conn)
     .await?;
     Ok(())

@@ -19,6 +19,7 @@ use super::channels::{Channel, Channels, Outgoing, SendError};
 use super::notify_api::Receipt;
 use super::templates::{self, SafeFields};
 use super::Kind;
+use crate::appointments::booking;
 use crate::cases::resident;
 use crate::identity::secrets;
 use crate::parties::Party;
@@ -124,6 +125,7 @@ type EventRow = (
     Option<String>,
     i64,
     Option<i64>,
+    Option<String>,
 );
 
 struct ClaimedEvent {
@@ -135,6 +137,7 @@ struct ClaimedEvent {
     address_id: Option<String>,
     created_at_ms: i64,
     concerns_at_ms: Option<i64>,
+    appointment_id: Option<String>,
 }
 
 /// Claims up to `settings.batch` due events and plans their messages. Returns how many events it handled.
@@ -151,7 +154,8 @@ pub async fn plan_due(
                       WHERE municipality_id = $3 AND processed_at_ms IS NULL AND lease_owner IS NULL
                         AND due_at_ms <= $4
                       ORDER BY due_at_ms LIMIT $5{})
-         RETURNING id, kind, person_id, organisation_id, case_id, address_id, created_at_ms, concerns_at_ms",
+         RETURNING id, kind, person_id, organisation_id, case_id, address_id, created_at_ms, concerns_at_ms,
+                   appointment_id",
         skip_locked(db)
     ))
     .bind(owner)
@@ -174,6 +178,7 @@ pub async fn plan_due(
             address_id: row.5,
             created_at_ms: row.6,
             concerns_at_ms: row.7,
+            appointment_id: row.8,
         };
         plan_one(db, municipality, owner, &event, now).await?;
     }
@@ -243,10 +248,28 @@ async fn plan_messages(
     kind: Kind,
     now: Timestamp,
 ) -> Result<&'static str, sqlx::Error> {
-    let deadline = Timestamp::from_millisecond(event.created_at_ms)
-        .unwrap_or(now)
-        .saturating_add(kind.delivery_window())
-        .unwrap_or(now);
+    // Appointment messages count from when they are due (a reminder is written long before); a confirmation
+    // or reminder after the appointment has started is pointless, so that is their last moment.
+    let base = if kind.is_appointment() {
+        now
+    } else {
+        Timestamp::from_millisecond(event.created_at_ms).unwrap_or(now)
+    };
+    let mut deadline = base.saturating_add(kind.delivery_window()).unwrap_or(now);
+    if kind.is_appointment() {
+        if let Some(reason) = booking::still_current(conn, &event.id, now).await? {
+            tracing::info!(event = %event.id, kind = kind.as_str(), reason, "appointment message withdrawn");
+            return Ok("withdrawn");
+        }
+        if kind != Kind::AppointmentCancelled {
+            if let Some(start) = event
+                .concerns_at_ms
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            {
+                deadline = deadline.min(start);
+            }
+        }
+    }
     if kind == Kind::AddressVerification {
         let (Some(person), Some(address)) = (&event.person_id, &event.address_id) else {
             return Ok("no-address");
@@ -288,6 +311,7 @@ async fn plan_messages(
             &person,
             kind.message_kind(),
             event.case_id.as_deref(),
+            event.appointment_id.as_deref(),
             now,
         )
         .await?;
@@ -554,6 +578,8 @@ struct Context {
     action_text: Option<String>,
     push_keys: Option<(String, String)>,
     concerns_at_ms: Option<i64>,
+    /// Filled in for messages about an appointment.
+    appointment_id: Option<String>,
 }
 
 async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, sqlx::Error> {
@@ -595,6 +621,7 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
         action_text: row.11,
         push_keys: row.12.zip(row.13),
         concerns_at_ms: row.14,
+        appointment_id: None,
     }))
 }
 
@@ -654,6 +681,18 @@ async fn still_wanted(
                 return Ok(Some("action no longer asked"));
             }
         }
+        Kind::AppointmentBooked
+        | Kind::AppointmentMoved
+        | Kind::AppointmentCancelled
+        | Kind::AppointmentReminder => {
+            if !context.address.usable(now) {
+                return Ok(Some("address no longer confirmed"));
+            }
+            let mut conn = db.pool.acquire().await?;
+            if let Some(reason) = booking::still_current(&mut conn, &message.event_id, now).await? {
+                return Ok(Some(reason));
+            }
+        }
     }
     Ok(None)
 }
@@ -662,7 +701,11 @@ async fn still_wanted(
 /// newer message replaces an older one the device has not fetched yet. 32 characters of a hash, which the
 /// push service sees but cannot trace back.
 fn topic(kind: Kind, context: &Context, message: &ClaimedMessage) -> String {
-    let subject = context.case_id.as_deref().unwrap_or(&message.address_id);
+    let subject = context
+        .case_id
+        .as_deref()
+        .or(context.appointment_id.as_deref())
+        .unwrap_or(&message.address_id);
     let mut topic = secrets::hash(&format!("{}:{subject}", kind.as_str()));
     topic.truncate(32);
     topic
@@ -684,6 +727,9 @@ async fn forget_subscription(db: &Db, address_id: &str) -> Result<(), sqlx::Erro
 }
 
 fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
+    if let (true, Some(appointment)) = (kind.is_appointment(), &context.appointment_id) {
+        return format!("{}/afspraken/{appointment}", settings.public_url);
+    }
     match (kind, &context.case_identifier) {
         (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {
             format!("{}/zaken/{identifier}", settings.public_url)
@@ -713,9 +759,17 @@ async fn deliver_one(
     message: &ClaimedMessage,
     now: Timestamp,
 ) -> Result<Delivery, sqlx::Error> {
-    let Some(context) = context(db, message).await? else {
+    let Some(mut context) = context(db, message).await? else {
         return finish(db, owner, message, "dropped", Some("event gone"), now).await;
     };
+    if context.kind.is_some_and(Kind::is_appointment) {
+        let appointment: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT appointment_id FROM notification_event WHERE id = $1")
+                .bind(&message.event_id)
+                .fetch_optional(&db.pool)
+                .await?;
+        context.appointment_id = appointment.and_then(|(id,)| id);
+    }
     let (Some(kind), Some(channel)) = (context.kind, message.channel) else {
         return finish(db, owner, message, "dropped", Some("unknown kind"), now).await;
     };
@@ -728,7 +782,12 @@ async fn deliver_one(
     } else {
         Lang::Nl
     };
-    let when = Timestamp::from_millisecond(context.created_at_ms)
+    // Appointment messages name the appointment's time; others when the change happened.
+    let when_ms = match (kind.is_appointment(), context.concerns_at_ms) {
+        (true, Some(start)) => start,
+        _ => context.created_at_ms,
+    };
+    let when = Timestamp::from_millisecond(when_ms)
         .unwrap_or(now)
         .to_zoned(municipality.time_zone.clone());
     let reference = templates::reference(&message.id);
@@ -911,6 +970,7 @@ async fn failed(
             deadline_ms: message.deadline_ms,
             kind,
             case_id: context.case_id.as_deref(),
+            appointment_id: context.appointment_id.as_deref(),
             concerns_at_ms: context.concerns_at_ms,
         },
         now,
@@ -927,6 +987,7 @@ struct Undelivered<'a> {
     deadline_ms: i64,
     kind: Kind,
     case_id: Option<&'a str>,
+    appointment_id: Option<&'a str>,
     concerns_at_ms: Option<i64>,
 }
 
@@ -956,6 +1017,7 @@ async fn fall_back(
             failed.person_id,
             failed.kind.message_kind(),
             failed.case_id,
+            failed.appointment_id,
             now,
         )
         .await?
@@ -994,6 +1056,7 @@ type ReceiptRow = (
     String,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 /// Asks the provider (the Notify API) what became of messages it accepted, at most once per
@@ -1010,7 +1073,7 @@ pub async fn check_receipts(
     let now_ms = now.as_millisecond();
     let rows: Vec<ReceiptRow> = sqlx::query_as(
         "SELECT m.id, m.provider_ref, m.event_id, m.person_id, m.address_id, m.deadline_ms, e.kind, e.case_id,
-                e.concerns_at_ms
+                e.concerns_at_ms, e.appointment_id
          FROM notification_message m JOIN notification_event e ON e.id = m.event_id
          WHERE m.municipality_id = $1 AND m.status = 'sent' AND m.provider_ref IS NOT NULL
            AND m.delivered_at_ms IS NULL AND m.sent_at_ms > $2
@@ -1025,8 +1088,18 @@ pub async fn check_receipts(
     .await?;
     let mut changed = 0;
     for row in rows {
-        let (id, reference, event_id, person_id, address_id, deadline_ms, kind, case_id, concerns) =
-            row;
+        let (
+            id,
+            reference,
+            event_id,
+            person_id,
+            address_id,
+            deadline_ms,
+            kind,
+            case_id,
+            concerns,
+            appointment_id,
+        ) = row;
         // Claim the check first, so another worker skips this row for a while.
         let claimed = sqlx::query(
             "UPDATE notification_message SET receipt_checked_at_ms = $1
@@ -1072,6 +1145,7 @@ pub async fn check_receipts(
                                 deadline_ms,
                                 kind,
                                 case_id: case_id.as_deref(),
+                                appointment_id: appointment_id.as_deref(),
                                 concerns_at_ms: concerns,
                             },
                             now,

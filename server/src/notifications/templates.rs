@@ -10,7 +10,7 @@ use jiff::Zoned;
 
 pub struct SafeFields<'a> {
     pub municipality: &'a str,
-    /// When the change happened (case messages) or when the code was sent.
+    /// When the change happened (case messages), when the code was sent, or when the appointment is.
     pub when: &'a Zoned,
     /// A short reference derived from the message id, e.g. `LK-7F3K2A`.
     pub reference: &'a str,
@@ -136,6 +136,70 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
             ],
             sms: format!("{m} needs something from you. Sign in to see what: {link}"),
         },
+        (Kind::AppointmentBooked, Lang::Nl) => Text {
+            subject: format!("Uw afspraak bij {m}"),
+            lines: vec![
+                format!("U heeft een afspraak bij {m} op {at}."),
+                String::from("Bekijk waar het is en wat u meeneemt. U kunt de afspraak daar ook verzetten of annuleren:"),
+            ],
+            sms: format!("{m}: afspraak op {at}. Details: {link}"),
+        },
+        (Kind::AppointmentBooked, Lang::En) => Text {
+            subject: format!("Your appointment with {m}"),
+            lines: vec![
+                format!("You have an appointment with {m} on {at}."),
+                String::from("See where it is and what to bring. You can also move or cancel it there:"),
+            ],
+            sms: format!("{m}: appointment on {at}. Details: {link}"),
+        },
+        (Kind::AppointmentMoved, Lang::Nl) => Text {
+            subject: format!("Uw afspraak bij {m} is verzet"),
+            lines: vec![
+                format!("Uw afspraak bij {m} is verzet. De nieuwe tijd is {at}."),
+                String::from("Bekijk de afspraak:"),
+            ],
+            sms: format!("{m}: afspraak verzet naar {at}. Details: {link}"),
+        },
+        (Kind::AppointmentMoved, Lang::En) => Text {
+            subject: format!("Your appointment with {m} was moved"),
+            lines: vec![
+                format!("Your appointment with {m} was moved. The new time is {at}."),
+                String::from("See the appointment:"),
+            ],
+            sms: format!("{m}: appointment moved to {at}. Details: {link}"),
+        },
+        (Kind::AppointmentCancelled, Lang::Nl) => Text {
+            subject: format!("Uw afspraak bij {m} is geannuleerd"),
+            lines: vec![
+                format!("Uw afspraak bij {m} op {at} is geannuleerd."),
+                String::from("Wilt u toch een afspraak? Maak een nieuwe afspraak in Loket:"),
+            ],
+            sms: format!("{m}: afspraak op {at} geannuleerd. Meer: {link}"),
+        },
+        (Kind::AppointmentCancelled, Lang::En) => Text {
+            subject: format!("Your appointment with {m} was cancelled"),
+            lines: vec![
+                format!("Your appointment with {m} on {at} was cancelled."),
+                String::from("Still need an appointment? Make a new one in Loket:"),
+            ],
+            sms: format!("{m}: appointment on {at} cancelled. More: {link}"),
+        },
+        (Kind::AppointmentReminder, Lang::Nl) => Text {
+            subject: format!("Herinnering: uw afspraak bij {m}"),
+            lines: vec![
+                format!("U heeft een afspraak bij {m} op {at}."),
+                String::from("Bekijk waar het is en wat u meeneemt:"),
+            ],
+            sms: format!("Herinnering {m}: afspraak op {at}. Details: {link}"),
+        },
+        (Kind::AppointmentReminder, Lang::En) => Text {
+            subject: format!("Reminder: your appointment with {m}"),
+            lines: vec![
+                format!("You have an appointment with {m} on {at}."),
+                String::from("See where it is and what to bring:"),
+            ],
+            sms: format!("Reminder {m}: appointment on {at}. Details: {link}"),
+        },
         (Kind::AddressVerification, Lang::Nl) => Text {
             subject: format!("Uw code: {code}"),
             lines: vec![
@@ -247,16 +311,26 @@ mod tests {
 
     #[test]
     fn every_template_fits_one_gsm7_sms_and_names_the_link_or_code() {
-        let when: Zoned = "2026-03-03T10:30:00+01:00[Europe/Amsterdam]"
+        // The longest day and month names there are.
+        let when: Zoned = "2026-09-30T10:30:00+02:00[Europe/Amsterdam]"
             .parse()
             .unwrap();
         for kind in [
             Kind::CaseStatus,
             Kind::ActionRequest,
             Kind::AddressVerification,
+            Kind::AppointmentBooked,
+            Kind::AppointmentMoved,
+            Kind::AppointmentCancelled,
+            Kind::AppointmentReminder,
         ] {
             for lang in [Lang::Nl, Lang::En] {
-                let out = render(kind, lang, &fields(&when, Some("123456")));
+                let mut f = fields(&when, Some("123456"));
+                if kind.is_appointment() {
+                    f.link =
+                        "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef";
+                }
+                let out = render(kind, lang, &f);
                 assert!(
                     out.sms.chars().count() <= 160,
                     "{kind:?} {lang:?}: {}",
@@ -266,7 +340,7 @@ mod tests {
                 let needle = if kind == Kind::AddressVerification {
                     "123456"
                 } else {
-                    "https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412"
+                    f.link
                 };
                 assert!(out.sms.contains(needle) && out.text.contains(needle));
                 assert!(out.html.contains(needle));

@@ -1,0 +1,684 @@
+//! The booking engine against both databases: contention (the database decides, exactly), atomic moves,
+//! idempotency, and the reminders the outbox sends — none for a cancelled or moved appointment, none after the
+//! start, none twice.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use futures_util::future::join_all;
+use jiff::SignedDuration;
+use loket_tests::appointments::{book, contend, desk, key, local, person, service};
+use loket_tests::notify::confirmed_address;
+use loket_tests::smtp::smtp_sink;
+use loket_tests::{on_both_databases, test_now, TestApp};
+use server::appointments::availability::Via;
+use server::appointments::booking::{self, BookRequest, Booker, MoveRequest, Status};
+use server::appointments::AppointmentsError;
+use server::notifications::channels::Channels;
+use server::notifications::outbox::{self, Settings};
+use server::notifications::worker::Worker;
+use std::time::Duration;
+
+/// Concurrent requests in the suite; the benchmark runs the issue's full 200.
+const CONTENDERS: usize = 60;
+
+/// Live bookings of one seat whose times overlap (must always be 0).
+async fn overlaps(app: &TestApp) -> i64 {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM appointment a JOIN appointment b
+           ON a.resource_id = b.resource_id AND a.seat = b.seat AND a.id < b.id
+         WHERE a.status = 'booked' AND b.status = 'booked'
+           AND a.busy_from_ms < b.busy_until_ms AND b.busy_from_ms < a.busy_until_ms",
+    )
+    .fetch_one(&app.loket.db.pool)
+    .await
+    .unwrap();
+    count
+}
+
+on_both_databases!(
+    concurrent_bookings_of_one_seat_give_exactly_one_appointment,
+    |app| {
+        let svc = service(&app, "one-seat", 30).await;
+        let loc = desk(&app, "one-seat", &[false], &[&svc]).await;
+        let (won, taken) = contend(
+            &app,
+            &svc,
+            &loc,
+            local("2026-03-10T09:00"),
+            CONTENDERS,
+            test_now(),
+        )
+        .await;
+        assert_eq!((won, taken), (1, CONTENDERS - 1));
+        assert_eq!(overlaps(&app).await, 0);
+    }
+);
+
+on_both_databases!(
+    concurrent_bookings_with_capacity_three_give_exactly_three,
+    |app| {
+        let svc = service(&app, "three-seats", 30).await;
+        let loc = desk(&app, "three-seats", &[false, false, false], &[&svc]).await;
+        let (won, taken) = contend(
+            &app,
+            &svc,
+            &loc,
+            local("2026-03-10T09:00"),
+            CONTENDERS,
+            test_now(),
+        )
+        .await;
+        assert_eq!((won, taken), (3, CONTENDERS - 3));
+        assert_eq!(overlaps(&app).await, 0);
+    }
+);
+
+on_both_databases!(
+    a_seat_kept_for_the_contact_centre_is_not_bookable_by_residents,
+    |app| {
+        let svc = service(&app, "kept", 30).await;
+        let loc = desk(&app, "kept", &[false, true], &[&svc]).await;
+        let start = local("2026-03-10T09:00");
+        let (won, _) = contend(&app, &svc, &loc, start, 10, test_now()).await;
+        assert_eq!(won, 1, "residents get only the public seat");
+        // The contact centre still gets the kept seat.
+        let karin_books = booking::book(
+            &app.loket.db,
+            &app.loket.municipality,
+            &BookRequest {
+                service_id: &svc,
+                location_id: &loc,
+                start,
+                booker: Booker {
+                    person_id: &person(&app).await,
+                    organisation_id: None,
+                    via: Via::Staff,
+                    staff_id: None,
+                },
+                idempotency_key: &key(),
+                address_id: None,
+                reminders: None,
+            },
+            test_now(),
+        )
+        .await;
+        assert!(karin_books.is_ok(), "{karin_books:?}");
+    }
+);
+
+on_both_databases!(
+    overlapping_bookings_of_different_lengths_are_refused,
+    |app| {
+        let short = service(&app, "short", 30).await;
+        let long = service(&app, "long", 45).await;
+        let loc = desk(&app, "mixed", &[false], &[&short, &long]).await;
+        let now = test_now();
+        // 09:00–09:30 and 09:00–09:45 collide; 08:15–09:00 touches but does not overlap; 09:30–10:00 collides
+        // with 09:00–09:45 but not with 09:00–09:30: whichever wins, the database keeps the seat consistent.
+        let requests = [
+            (&short, "2026-03-10T09:00"),
+            (&long, "2026-03-10T09:00"),
+            (&long, "2026-03-10T08:15"),
+            (&short, "2026-03-10T09:30"),
+            (&long, "2026-03-10T09:45"),
+            (&short, "2026-03-10T10:00"),
+        ];
+        let mut persons = Vec::new();
+        for _ in requests {
+            persons.push(person(&app).await);
+        }
+        let (app_ref, loc_ref) = (&app, &loc);
+        let answers = join_all(
+            requests
+                .iter()
+                .zip(&persons)
+                .map(|((svc, at), p)| async move {
+                    book(app_ref, svc, loc_ref, p, local(at), now).await
+                }),
+        )
+        .await;
+        for answer in &answers {
+            assert!(
+                matches!(answer, Ok(_) | Err(AppointmentsError::Taken)),
+                "{answer:?}"
+            );
+        }
+        assert_eq!(overlaps(&app).await, 0);
+        // 08:15–09:00 overlaps nothing that could have won before it, so it always gets in.
+        assert!(answers[2].is_ok(), "{:?}", answers[2]);
+        // Of the two at 09:00 exactly one can hold the seat.
+        assert!(answers[0].is_ok() != answers[1].is_ok() || answers[0].is_err());
+        // Now in order, no race: each overlapping request is refused.
+        let again = book(
+            &app,
+            &short,
+            &loc,
+            &persons[0],
+            local("2026-03-10T08:30"),
+            now,
+        )
+        .await;
+        assert!(matches!(again, Err(AppointmentsError::Taken)), "{again:?}");
+    }
+);
+
+on_both_databases!(
+    the_database_refuses_an_overlapping_booking_written_in_plain_sql,
+    |app| {
+        let svc = service(&app, "sql", 30).await;
+        let loc = desk(&app, "sql", &[false, false], &[&svc]).await;
+        let p = person(&app).await;
+        let first = book(&app, &svc, &loc, &p, local("2026-03-10T09:00"), test_now())
+            .await
+            .unwrap();
+        let start = local("2026-03-10T09:15").as_millisecond();
+        let insert = |id: &'static str, seat: i64| {
+            sqlx::query(
+            "INSERT INTO appointment (id, municipality_id, service_id, resource_id, seat, start_ms, end_ms,
+                 busy_from_ms, busy_until_ms, person_id, booked_via, status, sequence, reminders, checkin_code,
+                 created_at_ms, changed_at_ms)
+             VALUES ($1, $2, $3, 'sql', $4, $5, $6, $5, $6, $7, 'resident', 'booked', 0, '', $1, 0, 0)",
+        )
+        .bind(id)
+        .bind(app.loket.municipality.id.clone())
+        .bind(svc.clone())
+        .bind(seat)
+        .bind(start)
+        .bind(start + 1_800_000)
+        .bind(p.clone())
+        };
+        let refused = insert("bypass-1", 1).execute(&app.loket.db.pool).await;
+        assert!(
+            refused.is_err(),
+            "an overlapping row on a held seat must be refused"
+        );
+        // A seat that does not exist (capacity is 2) is refused too.
+        let refused = insert("bypass-3", 3).execute(&app.loket.db.pool).await;
+        assert!(refused.is_err(), "a third seat must not exist");
+        // The other seat is free: the same SQL works there, so the refusals above were about the overlap.
+        insert("bypass-2", 2)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+        // An UPDATE that slides a booking onto another is refused as well.
+        let slid = sqlx::query("UPDATE appointment SET seat = 1 WHERE id = 'bypass-2'")
+            .execute(&app.loket.db.pool)
+            .await;
+        assert!(
+            slid.is_err(),
+            "moving onto a held seat in SQL must be refused"
+        );
+        // Once cancelled, the time is free for SQL too.
+        sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = $1")
+            .bind(&first)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+        insert("bypass-4", 1)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+    }
+);
+
+on_both_databases!(
+    concurrent_moves_into_one_free_slot_move_exactly_one,
+    |app| {
+        let svc = service(&app, "moves", 30).await;
+        let loc = desk(&app, "moves", &[false], &[&svc]).await;
+        let now = test_now();
+        let count = CONTENDERS;
+        let mut booked = Vec::new();
+        for i in 0..count {
+            let start = local("2026-03-10T00:00") + SignedDuration::from_mins(30 * i as i64);
+            let p = person(&app).await;
+            booked.push((book(&app, &svc, &loc, &p, start, now).await.unwrap(), start));
+        }
+        let target = local("2026-03-20T10:00");
+        let answers = join_all(booked.iter().map(|(id, _)| {
+            let app = &app;
+            async move {
+                booking::move_to(
+                    &app.loket.db,
+                    &app.loket.municipality,
+                    &MoveRequest {
+                        appointment_id: id,
+                        start: target,
+                        via: Via::Resident,
+                        idempotency_key: &key(),
+                        expected_sequence: Some(0),
+                    },
+                    now,
+                )
+                .await
+            }
+        }))
+        .await;
+        let moved = answers.iter().filter(|a| a.is_ok()).count();
+        assert_eq!(moved, 1, "{answers:?}");
+        for answer in &answers {
+            assert!(
+                matches!(answer, Ok(_) | Err(AppointmentsError::Taken)),
+                "{answer:?}"
+            );
+        }
+        for ((id, start), answer) in booked.iter().zip(&answers) {
+            let now_held = booking::get(&app.loket.db, &app.loket.municipality.id, id)
+                .await
+                .unwrap();
+            if answer.is_ok() {
+                assert_eq!((now_held.start, now_held.sequence), (target, 1));
+            } else {
+                assert_eq!(
+                    (now_held.start, now_held.sequence),
+                    (*start, 0),
+                    "kept its slot"
+                );
+            }
+        }
+        assert_eq!(overlaps(&app).await, 0);
+    }
+);
+
+on_both_databases!(a_repeated_request_books_once_and_answers_the_same, |app| {
+    let svc = service(&app, "idem", 30).await;
+    let loc = desk(&app, "idem", &[false, false, false], &[&svc]).await;
+    let p = person(&app).await;
+    let k = key();
+    let request = BookRequest {
+        service_id: &svc,
+        location_id: &loc,
+        start: local("2026-03-10T09:00"),
+        booker: Booker {
+            person_id: &p,
+            organisation_id: None,
+            via: Via::Resident,
+            staff_id: None,
+        },
+        idempotency_key: &k,
+        address_id: None,
+        reminders: None,
+    };
+    let answers = join_all(
+        (0..5).map(|_| booking::book(&app.loket.db, &app.loket.municipality, &request, test_now())),
+    )
+    .await;
+    let ids: Vec<String> = answers
+        .into_iter()
+        .map(|a| a.unwrap().appointment_id)
+        .collect();
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+    assert_eq!(
+        booking::for_person(&app.loket.db, &p).await.unwrap().len(),
+        1
+    );
+    // The same key for a cancel is not a replay of the booking.
+    let reused = booking::cancel(
+        &app.loket.db,
+        &app.loket.municipality,
+        &ids[0],
+        &k,
+        test_now(),
+    )
+    .await;
+    assert!(
+        matches!(reused, Err(AppointmentsError::KeyReused)),
+        "{reused:?}"
+    );
+    // Cancelling twice with one key, or with two, cancels once.
+    let cancel_key = key();
+    for k in [&cancel_key, &cancel_key, &key()] {
+        booking::cancel(
+            &app.loket.db,
+            &app.loket.municipality,
+            &ids[0],
+            k,
+            test_now(),
+        )
+        .await
+        .unwrap();
+    }
+    let events: Vec<(String,)> = sqlx::query_as(
+        "SELECT kind FROM notification_event WHERE appointment_id = $1 AND kind = 'appointment-cancelled'",
+    )
+    .bind(&ids[0])
+    .fetch_all(&app.loket.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1);
+});
+
+on_both_databases!(
+    times_off_the_grid_too_soon_or_for_staff_only_are_refused,
+    |app| {
+        let svc = service(&app, "grid", 30).await;
+        let loc = desk(&app, "grid", &[false], &[&svc]).await;
+        let p = person(&app).await;
+        let off_grid = book(&app, &svc, &loc, &p, local("2026-03-10T09:10"), test_now()).await;
+        assert!(
+            matches!(off_grid, Err(AppointmentsError::NotOffered)),
+            "{off_grid:?}"
+        );
+        let past = book(&app, &svc, &loc, &p, local("2026-03-02T09:00"), test_now()).await;
+        assert!(
+            matches!(past, Err(AppointmentsError::NotOffered)),
+            "{past:?}"
+        );
+        let beyond = book(&app, &svc, &loc, &p, local("2026-06-10T09:00"), test_now()).await;
+        assert!(
+            matches!(beyond, Err(AppointmentsError::NotOffered)),
+            "{beyond:?}"
+        );
+        let social = book(
+            &app,
+            "sociaal-team",
+            "wijkcentrum",
+            &p,
+            local("2026-03-10T09:00"),
+            test_now(),
+        )
+        .await;
+        assert!(
+            matches!(social, Err(AppointmentsError::StaffOnly)),
+            "{social:?}"
+        );
+        // Nothing was stored by any refusal.
+        assert!(booking::for_person(&app.loket.db, &p)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
+
+fn worker(app: &TestApp) -> Worker {
+    let channels = Channels::smtp(
+        &smtp_sink().url(),
+        &std::env::temp_dir(),
+        "Gemeente Voorbeeld <noreply@localhost>",
+        "localhost",
+        4,
+    )
+    .unwrap();
+    Worker::new(
+        app.loket.db.clone(),
+        app.loket.municipality.clone(),
+        channels,
+        Settings::new("http://localhost:3000"),
+    )
+}
+
+/// A resident with a confirmed e-mail address of their own (unique, so the SMTP sink can tell the tests
+/// apart); returns (person, address).
+async fn reachable_person(app: &TestApp) -> (String, String) {
+    let p = person(app).await;
+    let email = format!("afspraak-{:012x}@example.nl", rand::random::<u64>() >> 16);
+    confirmed_address(app, &p, &email).await;
+    (p, email)
+}
+
+/// The subjects of the messages that arrived for `email`, sorted (messages of one worker round arrive in
+/// any order).
+async fn subjects(email: &str, expected: usize) -> Vec<String> {
+    let mut subjects: Vec<String> = smtp_sink()
+        .wait_for(email, expected, Duration::from_secs(10))
+        .await
+        .iter()
+        .map(|m| {
+            m.text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("Subject: ")
+                .to_owned()
+        })
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+/// The reminders an appointment has in the outbox: (reminder, due) of the events not withdrawn.
+async fn reminder_events(app: &TestApp, appointment: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT appointment_reminder, due_at_ms FROM notification_event
+         WHERE appointment_id = $1 AND kind = 'appointment-reminder' ORDER BY due_at_ms",
+    )
+    .bind(appointment)
+    .fetch_all(&app.loket.db.pool)
+    .await
+    .unwrap()
+}
+
+on_both_databases!(
+    reminders_go_once_and_never_for_a_cancelled_or_moved_appointment,
+    |app| {
+        let svc = service(&app, "remind", 30).await;
+        let loc = desk(&app, "remind", &[false], &[&svc]).await;
+        let worker = worker(&app);
+        let now = local("2026-03-09T12:00");
+
+        // Booked on Monday noon for Tuesday 10:30: the evening before (18:00) and 2 hours before (08:30).
+        let (p, email) = reachable_person(&app).await;
+        let kept = book(&app, &svc, &loc, &p, local("2026-03-10T10:30"), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            reminder_events(&app, &kept).await,
+            [
+                (
+                    String::from("evening-before"),
+                    local("2026-03-09T18:00").as_millisecond()
+                ),
+                (
+                    String::from("2h"),
+                    local("2026-03-10T08:30").as_millisecond()
+                ),
+            ]
+        );
+        worker.round(now).await.unwrap();
+        assert_eq!(
+            subjects(&email, 1).await,
+            ["Uw afspraak bij Gemeente Voorbeeld"]
+        );
+
+        // Cancelled one second before the reminder is due: nothing more than the cancellation.
+        let (p2, email2) = reachable_person(&app).await;
+        let cancelled = book(&app, &svc, &loc, &p2, local("2026-03-10T11:00"), now)
+            .await
+            .unwrap();
+        booking::cancel(
+            &app.loket.db,
+            &app.loket.municipality,
+            &cancelled,
+            &key(),
+            local("2026-03-09T18:00") - SignedDuration::from_secs(1),
+        )
+        .await
+        .unwrap();
+
+        // Moved from 12:00 to 14:00: reminders follow the new time, the old ones never go.
+        let (p3, email3) = reachable_person(&app).await;
+        let moved = book(&app, &svc, &loc, &p3, local("2026-03-10T12:00"), now)
+            .await
+            .unwrap();
+        // A worker plans the evening reminder of the old time (and the confirmation) just before the move, and
+        // sends them only after it.
+        outbox::plan_due(
+            &app.loket.db,
+            &app.loket.municipality,
+            "planner",
+            &Settings::new("http://localhost:3000"),
+            local("2026-03-09T18:00"),
+        )
+        .await
+        .unwrap();
+        booking::move_to(
+            &app.loket.db,
+            &app.loket.municipality,
+            &MoveRequest {
+                appointment_id: &moved,
+                start: local("2026-03-10T14:00"),
+                via: Via::Resident,
+                idempotency_key: &key(),
+                expected_sequence: Some(0),
+            },
+            local("2026-03-09T18:00") + SignedDuration::from_secs(5),
+        )
+        .await
+        .unwrap();
+
+        // Run the worker over the whole day, and twice at every moment.
+        for at in [
+            "2026-03-09T18:00",
+            "2026-03-09T18:01",
+            "2026-03-10T08:30",
+            "2026-03-10T08:31",
+            "2026-03-10T10:00",
+            "2026-03-10T12:00",
+            "2026-03-10T12:01",
+            "2026-03-10T15:00",
+        ] {
+            worker.round(local(at)).await.unwrap();
+            worker
+                .round(local(at) + SignedDuration::from_secs(1))
+                .await
+                .unwrap();
+        }
+        // Kept: confirmation and two reminders, each once.
+        assert_eq!(
+            subjects(&email, 3).await,
+            [
+                "Herinnering: uw afspraak bij Gemeente Voorbeeld",
+                "Herinnering: uw afspraak bij Gemeente Voorbeeld",
+                "Uw afspraak bij Gemeente Voorbeeld",
+            ]
+        );
+        // Cancelled before any worker ran for it: only the cancellation (a confirmation of an appointment that is
+        // cancelled already is withdrawn too), no reminder.
+        assert_eq!(
+            subjects(&email2, 1).await,
+            ["Uw afspraak bij Gemeente Voorbeeld is geannuleerd"]
+        );
+        // Moved: the old time's confirmation and evening reminder were planned but dropped before sending; the new
+        // time gets its confirmation and its 2-hour reminder (its evening reminder was past at the move).
+        assert_eq!(
+            subjects(&email3, 2).await,
+            [
+                "Herinnering: uw afspraak bij Gemeente Voorbeeld",
+                "Uw afspraak bij Gemeente Voorbeeld is verzet",
+            ]
+        );
+        for mail in smtp_sink()
+            .wait_for(&email3, 2, Duration::from_secs(5))
+            .await
+        {
+            assert!(mail.text.contains("di 10 maart om 14:00"), "{}", mail.text);
+            assert!(mail
+                .text
+                .contains(&format!("http://localhost:3000/afspraken/{moved}")));
+        }
+        // Nothing more arrives for anyone afterwards.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            smtp_sink()
+                .wait_for(&email, 4, Duration::from_millis(200))
+                .await
+                .len(),
+            3
+        );
+        assert_eq!(
+            smtp_sink()
+                .wait_for(&email2, 2, Duration::from_millis(200))
+                .await
+                .len(),
+            1
+        );
+        assert_eq!(
+            smtp_sink()
+                .wait_for(&email3, 3, Duration::from_millis(200))
+                .await
+                .len(),
+            2
+        );
+        let dropped: Vec<(String,)> = sqlx::query_as(
+        "SELECT m.last_error FROM notification_message m JOIN notification_event e ON e.id = m.event_id
+         WHERE e.appointment_id = $1 AND m.status = 'dropped'",
+    )
+    .bind(&moved)
+    .fetch_all(&app.loket.db.pool)
+    .await
+    .unwrap();
+        assert_eq!(
+            dropped,
+            [
+                (String::from("appointment moved"),),
+                (String::from("appointment moved"),)
+            ]
+        );
+    }
+);
+
+on_both_databases!(
+    a_booking_inside_the_reminder_window_gets_only_the_reminders_ahead,
+    |app| {
+        let svc = service(&app, "late", 30).await;
+        let loc = desk(&app, "late", &[false], &[&svc]).await;
+        let (p, email) = reachable_person(&app).await;
+        // Booked on Monday at 19:00 for Tuesday 10:30: the evening reminder (18:00) is past already.
+        let now = local("2026-03-09T19:00");
+        let id = book(&app, &svc, &loc, &p, local("2026-03-10T10:30"), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            reminder_events(&app, &id).await,
+            [(
+                String::from("2h"),
+                local("2026-03-10T08:30").as_millisecond()
+            )]
+        );
+        // A reminder that could not go before the start is not sent after it.
+        let worker = worker(&app);
+        worker.round(now).await.unwrap();
+        worker.round(local("2026-03-10T10:31")).await.unwrap();
+        assert_eq!(
+            subjects(&email, 1).await,
+            ["Uw afspraak bij Gemeente Voorbeeld"]
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            smtp_sink()
+                .wait_for(&email, 2, Duration::from_millis(200))
+                .await
+                .len(),
+            1
+        );
+        // Switching reminders off withdraws them; on again plans only those still ahead.
+        let (p2, _) = reachable_person(&app).await;
+        let other = book(&app, &svc, &loc, &p2, local("2026-03-11T10:30"), now)
+            .await
+            .unwrap();
+        booking::set_reminders(&app.loket.db, &app.loket.municipality, &other, &[], now)
+            .await
+            .unwrap();
+        assert!(reminder_events(&app, &other).await.is_empty());
+        booking::set_reminders(
+            &app.loket.db,
+            &app.loket.municipality,
+            &other,
+            &[server::appointments::Reminder::OneHour],
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            reminder_events(&app, &other).await,
+            [(
+                String::from("1h"),
+                local("2026-03-11T09:30").as_millisecond()
+            )]
+        );
+        let cancelled = booking::get(&app.loket.db, &app.loket.municipality.id, &other)
+            .await
+            .unwrap();
+        assert_eq!(cancelled.status, Status::Booked);
+    }
+);
