@@ -321,6 +321,96 @@ pub struct LocationView {
     pub opening_hours: Vec<OpeningLine>,
 }
 
+/// One appointment in the list: what, when (local date `YYYY-MM-DD`, times `HH:MM`) and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentLine {
+    pub id: String,
+    pub service: String,
+    pub date: String,
+    pub time: String,
+    pub end_time: String,
+    pub location: String,
+    pub cancelled: bool,
+    /// Started or over.
+    pub past: bool,
+}
+
+/// Where an appointment is: address, route and what the building offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceView {
+    pub name: String,
+    pub street: String,
+    pub postcode_city: String,
+    pub route: String,
+    pub wheelchair: bool,
+    pub hearing_loop: bool,
+    pub quiet_room: bool,
+    pub map_url: Option<String>,
+}
+
+/// One thing to bring, with a picture of the document when there is one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BringView {
+    pub text: String,
+    pub picture: Option<String>,
+}
+
+/// The appointment card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentCard {
+    pub line: AppointmentLine,
+    /// The version the page shows; a move sends it back so a change made meanwhile is noticed.
+    pub sequence: i64,
+    pub place: PlaceView,
+    pub bring: Vec<BringView>,
+    pub tips: String,
+    /// Every reminder code (`evening-before`, `morning`, `2h`, `1h`) and whether it is on.
+    pub reminders: Vec<(String, bool)>,
+    /// The code the desk scans, and the same as a QR code (SVG markup made by the server).
+    pub checkin_code: String,
+    pub checkin_qr: String,
+    /// Booked by the contact centre on the resident's behalf.
+    pub by_contact_centre: bool,
+    /// A fresh idempotency key for the forms on the card (cancel).
+    pub key: String,
+}
+
+/// Where the booking steps are: chosen service, location and day, as the page's query says. With
+/// `appointment`, the steps move that appointment (service and location fixed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingQuery {
+    pub service: Option<String>,
+    pub location: Option<String>,
+    pub day: Option<String>,
+    pub appointment: Option<String>,
+}
+
+/// A choice on a booking step: value and what the resident reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// A booking step: what is chosen so far and the choices of the next step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingStep {
+    pub services: Vec<Choice>,
+    pub service: Option<Choice>,
+    pub locations: Vec<Choice>,
+    pub location: Option<Choice>,
+    /// Local dates (`YYYY-MM-DD`) that have a free time.
+    pub days: Vec<String>,
+    pub day: Option<String>,
+    /// Free times of the chosen day: value = the start instant in Unix milliseconds, label = `HH:MM`.
+    pub times: Vec<Choice>,
+    /// A fresh idempotency key for the confirm form.
+    pub key: String,
+    /// When moving: the appointment as it is now, and its version.
+    pub moving: Option<AppointmentLine>,
+    pub sequence: i64,
+}
+
 /// Errors a server function can return. The message is for residents (Dutch, B1); see [`ApiError::message_key`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ApiError {
@@ -378,6 +468,26 @@ pub trait Backend: Send + Sync + 'static {
     async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError>;
     /// The messages the embedded default wrote to files, for staff of this municipality; `None` for anyone else.
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError>;
+    /// The signed-in person's appointments, soonest first; `None` for anyone without a personal page.
+    async fn appointments(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<Vec<AppointmentLine>>, ApiError>;
+    /// One of the signed-in person's appointments; `None` when it is not theirs (or does not exist).
+    async fn appointment(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        id: String,
+    ) -> Result<Option<AppointmentCard>, ApiError>;
+    /// The booking (or moving) step the query points at; `None` for anyone without a personal page.
+    async fn booking_step(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        query: BookingQuery,
+    ) -> Result<Option<BookingStep>, ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -442,4 +552,25 @@ pub async fn get_outbox_files() -> Result<Option<OutboxFiles>, ApiError> {
 #[server(prefix = "/fn", endpoint = "message-settings")]
 pub async fn get_message_settings() -> Result<Option<MessageSettings>, ApiError> {
     backend()?.message_settings(&viewer()).await
+}
+
+/// The signed-in person's appointments.
+#[server(prefix = "/fn", endpoint = "appointments")]
+pub async fn get_appointments() -> Result<Option<Vec<AppointmentLine>>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.appointments(&viewer(), lang).await
+}
+
+/// One appointment card.
+#[server(prefix = "/fn", endpoint = "appointment")]
+pub async fn get_appointment(id: String) -> Result<Option<AppointmentCard>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.appointment(&viewer(), lang, id).await
+}
+
+/// A step of booking or moving an appointment.
+#[server(prefix = "/fn", endpoint = "booking-step")]
+pub async fn get_booking_step(query: BookingQuery) -> Result<Option<BookingStep>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.booking_step(&viewer(), lang, query).await
 }

@@ -138,6 +138,31 @@ pub fn long_date(lang: Lang, iso: &str) -> String {
     format!("{day} {} {y}", tr(lang, &format!("month-{month}")))
 }
 
+/// "dinsdag 10 maart 2026": the weekday helps residents pick the right day.
+pub fn long_date_with_weekday(lang: Lang, iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (
+        parts.next().map(str::parse::<i32>),
+        parts.next().map(str::parse::<usize>),
+        parts.next().map(str::parse::<i32>),
+    ) else {
+        return iso.to_owned();
+    };
+    if !(1..=12).contains(&m) {
+        return iso.to_owned();
+    }
+    // Sakamoto's method: 0 = Sunday.
+    const T: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let year = if m < 3 { y - 1 } else { y };
+    let sunday_zero = (year + year / 4 - year / 100 + year / 400 + T[m - 1] + d).rem_euclid(7);
+    let iso_weekday = if sunday_zero == 0 { 7 } else { sunday_zero };
+    format!(
+        "{} {}",
+        weekday_name(lang, u8::try_from(iso_weekday).unwrap_or(1)),
+        long_date(lang, iso)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +220,10 @@ mod tests {
                     "organisation",
                     "label",
                     "kind",
+                    "end",
+                    "code",
+                    "service",
+                    "when",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
@@ -221,5 +250,17 @@ mod tests {
         assert_eq!(long_date(Lang::Nl, "2026-03-03"), "3 maart 2026");
         assert_eq!(long_date(Lang::En, "2026-03-03"), "3 March 2026");
         assert_eq!(long_date(Lang::Nl, "not a date"), "not a date");
+        assert_eq!(
+            long_date_with_weekday(Lang::Nl, "2026-03-10"),
+            "dinsdag 10 maart 2026"
+        );
+        assert_eq!(
+            long_date_with_weekday(Lang::En, "2028-02-29"),
+            "Tuesday 29 February 2028"
+        );
+        assert_eq!(
+            long_date_with_weekday(Lang::Nl, "2026-11-22"),
+            "zondag 22 november 2026"
+        );
     }
 }

@@ -337,3 +337,63 @@ test('Desiree sends one case to her safe address, sees the message in its timeli
   await expect(lines.filter({ hasText: 'naar Mijn e-mail' }).first()).toContainText('verzonden');
   await noAxeViolationsPhoneAndDesktop(page);
 });
+
+test('Desiree sees the appointment the contact centre made, books one herself by keyboard, moves it and cancels it', async ({
+  page,
+}) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  test.setTimeout(120_000);
+  await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
+
+  // The appointment Karin made on the phone, with what to bring and where.
+  await page.goto('/afspraken');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Afspraken');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByRole('link', { name: 'Gesprek met het sociaal team' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
+  await expect(page.getByText('Deze afspraak heeft een medewerker van de gemeente voor u gemaakt.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Wat neemt u mee?' })).toBeVisible();
+  await expect(page.locator('.loket-bring__picture').first()).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR-code om in te checken/ })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // Booking by keyboard only: a choice, Tab to the button, Enter — step by step.
+  await page.goto('/afspraak-maken');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByLabel('Paspoort of ID-kaart aanvragen').focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Stadhuis, Markt 1').focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Welke dag?' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.locator('.loket-days a').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Hoe laat?' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.locator('.loket-times input').first().focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Afspraak maken' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Uw afspraak is gemaakt.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Paspoort of ID-kaart aanvragen');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // Move it to another time.
+  await page.getByRole('link', { name: 'Afspraak verzetten' }).click();
+  await page.locator('.loket-days a').first().click();
+  await page.locator('.loket-times input').first().check();
+  await page.getByRole('button', { name: 'Afspraak verzetten naar deze tijd' }).click();
+  await expect(page.getByText('Uw afspraak is verzet.')).toBeVisible();
+
+  // Cancel: the link only asks; the button cancels.
+  await page.getByRole('link', { name: 'Afspraak annuleren' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Afspraak annuleren?');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByRole('button', { name: 'Ja, annuleer de afspraak' }).click();
+  await expect(page.getByText('Uw afspraak is geannuleerd.')).toBeVisible();
+  await expect(page.getByText('Geannuleerd', { exact: true })).toBeVisible();
+});

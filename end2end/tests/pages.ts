@@ -5,6 +5,7 @@ export const PAGES = [
   { path: '/zaken/ZAAK-2026-0412', nl: 'Zaken', en: 'Cases' },
   { path: '/contactmomenten', nl: 'Contactmomenten', en: 'Contact moments' },
   { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
+  { path: '/afspraak-maken', nl: 'Afspraak maken', en: 'Make an appointment' },
   { path: '/documenten', nl: 'Documenten', en: 'Documents' },
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
   { path: '/instellingen/berichten', nl: 'Berichten', en: 'Messages' },

@@ -682,3 +682,248 @@ on_both_databases!(
         assert_eq!(cancelled.status, Status::Booked);
     }
 );
+
+/// The values of `name="start"` radio buttons and the hidden key on a booking step page.
+fn attribute_values(html: &str, marker: &str) -> Vec<String> {
+    html.split(marker)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+fn start_values(html: &str) -> Vec<String> {
+    html.split("name=\"start\"")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split("value=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+fn key_value(html: &str) -> String {
+    html.split("name=\"key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn post(
+    browser: &super::identity::Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut form: Vec<(&str, &str)> = vec![("csrf", browser.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = browser
+        .client
+        .post(format!("{}{path}", browser.url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let url = response.url().to_string();
+    (status, url, response.text().await.unwrap())
+}
+
+async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let desiree = super::cases::desiree(&server).await;
+    let page = |path: String| {
+        let desiree = &desiree;
+        async move { super::cases::page(desiree, &path).await }
+    };
+    // Step 1: only what residents may book themselves.
+    let (status, html) = page(String::from("/afspraak-maken")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Paspoort of ID-kaart aanvragen"), "{html}");
+    assert!(
+        !html.contains("sociaal team"),
+        "staff-only services are not offered"
+    );
+    // Step 2: two places; step 3: days as links.
+    let (_, html) = page(String::from("/afspraak-maken?dienst=paspoort")).await;
+    assert!(html.contains("Stadhuis, Markt 1") && html.contains("Wijkcentrum De Kern"));
+    let (_, html) = page(String::from(
+        "/afspraak-maken?dienst=paspoort&locatie=stadhuis",
+    ))
+    .await;
+    let days: Vec<String> = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .collect();
+    let day = days.first().expect("days with free times").clone();
+    // Step 4: times, then the one POST.
+    let base = format!("/afspraak-maken?dienst=paspoort&locatie=stadhuis&dag={day}");
+    let (_, html) = page(base.clone()).await;
+    let times = start_values(&html);
+    assert!(times.len() > 2, "{html}");
+    let key = key_value(&html);
+    let fields = |start: &str, key: &str| {
+        vec![
+            ("service", String::from("paspoort")),
+            ("location", String::from("stadhuis")),
+            ("day", day.clone()),
+            ("start", start.to_owned()),
+            ("key", key.to_owned()),
+        ]
+    };
+    let as_refs = |f: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { f.clone() };
+    let form = as_refs(&fields(&times[0], &key));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, url, html) = post(&desiree, "/afspraak-maken", &pairs).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        url.contains("/afspraken/") && url.ends_with("?gelukt=geboekt"),
+        "{url}"
+    );
+    assert!(html.contains("Uw afspraak is gemaakt"));
+    assert!(html.contains("/afbeeldingen/pasfoto.svg") && html.contains("Wat neemt u mee?"));
+    assert!(html.contains("<svg"), "the check-in QR code");
+    let id = url
+        .split("/afspraken/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    // A double submit books once.
+    let (_, again, _) = post(&desiree, "/afspraak-maken", &pairs).await;
+    assert_eq!(again, url);
+    let db = server.db();
+    let muni = &server.app.loket.municipality.id;
+    let booked = booking::get(db, muni, &id).await.unwrap();
+    assert_eq!(booked.start.as_millisecond().to_string(), times[0]);
+    // The calendar file says the same instant, in UTC.
+    let ics = desiree
+        .client
+        .get(format!("{}/afspraken/{id}/agenda.ics", desiree.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let utc = booked.start.strftime("%Y%m%dT%H%M%SZ").to_string();
+    assert!(
+        ics.contains(&format!("DTSTART:{utc}")) && ics.contains("SEQUENCE:0"),
+        "{ics}"
+    );
+    assert!(
+        !ics.contains("Desiree") && !ics.contains("Paspoort"),
+        "{ics}"
+    );
+
+    // Bad input: nothing stored, a Dutch answer, the page again.
+    let bad = as_refs(&fields("morgen", &key_value(&page(base.clone()).await.1)));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = post(&desiree, "/afspraak-maken", &bad).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Kies een tijd."), "{html}");
+
+    // Move to another time of that day.
+    let (_, html) = page(format!("/afspraken/{id}/verzetten?dag={day}")).await;
+    let move_times = start_values(&html);
+    assert!(
+        !move_times.contains(&times[0]),
+        "the current time is no choice"
+    );
+    let sequence = String::from("0");
+    let move_key = key_value(&html);
+    let (status, url, html) = post(
+        &desiree,
+        &format!("/afspraken/{id}/verzetten"),
+        &[
+            ("start", &move_times[0]),
+            ("key", &move_key),
+            ("sequence", &sequence),
+            ("day", &day),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=verzet"), "{url}");
+    let moved = booking::get(db, muni, &id).await.unwrap();
+    assert_eq!(
+        (moved.start.as_millisecond().to_string(), moved.sequence),
+        (move_times[0].clone(), 1)
+    );
+
+    // Cancel: the link's page only asks; the POST cancels.
+    let (status, html) = page(format!("/afspraken/{id}/annuleren")).await;
+    assert_eq!(status, 200);
+    let head = desiree
+        .client
+        .head(format!("{}/afspraken/{id}/annuleren", desiree.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(head.status().as_u16() < 500);
+    assert_eq!(
+        booking::get(db, muni, &id).await.unwrap().status,
+        Status::Booked
+    );
+    let cancel_key = key_value(&html);
+    let (status, url, _) = post(
+        &desiree,
+        &format!("/afspraken/{id}/annuleren"),
+        &[("key", &cancel_key)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=geannuleerd"), "{url}");
+    assert_eq!(
+        booking::get(db, muni, &id).await.unwrap().status,
+        Status::Cancelled
+    );
+    let ics = desiree
+        .client
+        .get(format!("{}/afspraken/{id}/agenda.ics", desiree.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ics.contains("METHOD:CANCEL") && ics.contains("SEQUENCE:2"),
+        "{ics}"
+    );
+
+    // Someone else's appointment: not found, and not cancellable.
+    let other = person(&server.app).await;
+    let theirs = book(
+        &server.app,
+        "paspoort",
+        "stadhuis",
+        &other,
+        moved.start,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let (status, _) = page(format!("/afspraken/{theirs}")).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = post(
+        &desiree,
+        &format!("/afspraken/{theirs}/annuleren"),
+        &[("key", &loket_tests::appointments::key())],
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        booking::get(db, muni, &theirs).await.unwrap().status,
+        Status::Booked
+    );
+    let (status, list) = page(String::from("/afspraken")).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Geannuleerd") && !list.contains(&theirs));
+}
+
+loket_tests::on_both_backends!(desiree_books_moves_and_cancels_through_the_pages);

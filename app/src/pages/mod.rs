@@ -1,5 +1,6 @@
 //! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
 
+mod appointments;
 mod cases;
 mod development;
 mod identity;
@@ -7,12 +8,13 @@ mod messages;
 mod overview;
 mod simple;
 
+pub use appointments::{AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage};
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use development::OutboxFilesPage;
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
-pub use simple::{AppointmentsPage, DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
+pub use simple::{DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

@@ -7,11 +7,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
-pub fn AppointmentsPage() -> impl IntoView {
-    view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
-}
-
-#[component]
 pub fn DocumentsPage() -> impl IntoView {
     view! { <SignedOutPage title_key="documents-title" text_key="documents-signed-out" /> }
 }

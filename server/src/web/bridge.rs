@@ -15,9 +15,10 @@ use crate::parties::Party;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
-    ActivityLine, AddressLine, ApiError, Backend, CaseDetail, CaseList, CaseMessages, CaseQuery,
-    ContactLine, MessageLine, MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine,
-    TimelineItem, TimelineKind, Viewer,
+    ActivityLine, AddressLine, ApiError, AppointmentCard, AppointmentLine, Backend, BookingQuery,
+    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, MessageLine,
+    MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, TimelineItem, TimelineKind,
+    Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -92,21 +93,21 @@ impl From<IdentityError> for ApiError {
 
 /// Whose cases and contacts the visitor reads: their own, or the organisation's they act for — once
 /// [`decide`] allowed it. `None` for anyone without a personal page (signed out, staff, appointment links).
-struct PersonalScope {
-    party: Party,
-    person_id: String,
-    acting_for: Option<String>,
+pub(super) struct PersonalScope {
+    pub(super) party: Party,
+    pub(super) person_id: String,
+    pub(super) acting_for: Option<String>,
 }
 
 /// The visitor of the current request. Called before the first `.await` of a server function's work, while
 /// the request's Leptos context is current (the router provides the visitor there).
-fn visitor() -> Visitor {
+pub(super) fn visitor() -> Visitor {
     leptos::prelude::use_context::<Visitor>().unwrap_or_default()
 }
 
 impl Services {
     /// A stored instant as the page shows it: local date (`YYYY-MM-DD`) and time (`HH:MM`).
-    fn date_and_time(&self, at: jiff::Timestamp) -> (String, String) {
+    pub(super) fn date_and_time(&self, at: jiff::Timestamp) -> (String, String) {
         let local = at.to_zoned(self.municipality.time_zone.clone());
         (
             local.date().to_string(),
@@ -164,7 +165,11 @@ impl Services {
         Ok(())
     }
 
-    fn personal_scope(&self, visitor: &Visitor, viewer: &Viewer) -> Option<PersonalScope> {
+    pub(super) fn personal_scope(
+        &self,
+        visitor: &Visitor,
+        viewer: &Viewer,
+    ) -> Option<PersonalScope> {
         let (principal, _) = visitor.identity();
         let Principal::Person {
             person_id,
@@ -203,6 +208,32 @@ impl Services {
 
 #[async_trait::async_trait]
 impl Backend for Services {
+    async fn appointments(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<Vec<AppointmentLine>>, ApiError> {
+        self.appointment_list(viewer, lang).await
+    }
+
+    async fn appointment(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        id: String,
+    ) -> Result<Option<AppointmentCard>, ApiError> {
+        self.appointment_card(viewer, lang, id).await
+    }
+
+    async fn booking_step(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        query: BookingQuery,
+    ) -> Result<Option<BookingStep>, ApiError> {
+        self.booking_step_for(viewer, lang, query).await
+    }
+
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError> {
         let Some(signed_in) = &viewer.signed_in else {
             return Ok(Vec::new());

@@ -236,7 +236,7 @@ async fn choose(
     Ok(())
 }
 
-fn visitor_person(request: &Request<Body>) -> Option<String> {
+pub(super) fn visitor_person(request: &Request<Body>) -> Option<String> {
     request
         .extensions()
         .get::<super::session::Visitor>()?

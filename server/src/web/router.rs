@@ -258,6 +258,11 @@ pub fn router(state: AppState) -> Router {
         .route("/handelen-als", post(identity::act_as_form))
         .route("/instellingen/berichten", post(super::messages::post))
         .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
+        .route("/afspraak-maken", post(super::appointments::book))
+        .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
+        .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))
+        .route("/afspraken/{id}/herinneringen", post(super::appointments::reminders))
+        .route("/afspraken/{id}/agenda.ics", get(super::appointments::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {

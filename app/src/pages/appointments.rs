@@ -1,0 +1,551 @@
+//! Afspraken: the list, the appointment card, the booking steps (service → location → day → time), moving
+//! and the cancel confirmation. All server-rendered: every step is a plain link or form, so it works by
+//! keyboard, with a screen reader and without JavaScript; a GET never changes an appointment.
+
+use super::SignedOutPage;
+use crate::api::{
+    get_appointment, get_appointments, get_booking_step, AppointmentCard, AppointmentLine,
+    BookingQuery, BookingStep, FormProblem,
+};
+use crate::i18n::{long_date, tr, tr_args, Lang};
+use crate::pages::identity::use_viewer;
+use crate::shell::{use_lang, CsrfField};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn error_notice(lang: Lang, key: &'static str) -> AnyView {
+    view! { <p class="loket-notice" role="alert">{tr(lang, key)}</p> }.into_any()
+}
+
+fn when(lang: Lang, line: &AppointmentLine) -> String {
+    tr_args(
+        lang,
+        "appointment-when",
+        &[
+            ("date", &long_date(lang, &line.date)),
+            ("time", &line.time),
+            ("end", &line.end_time),
+        ],
+    )
+}
+
+#[component]
+fn NotFound(lang: Lang) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=tr(lang, "appointment-not-found-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "appointment-not-found-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "appointment-not-found-text")}</p>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraken">{tr(lang, "appointment-back")}</a>
+    }
+}
+
+#[component]
+fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoView {
+    let state = if line.cancelled {
+        Some(tr(lang, "appointment-cancelled"))
+    } else if line.past {
+        Some(tr(lang, "appointment-past"))
+    } else {
+        None
+    };
+    view! {
+        <li class="loket-case">
+            <h3 class="loket-case__title">
+                <a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{line.service.clone()}</a>
+            </h3>
+            <p class="loket-case__status">{when(lang, &line)}</p>
+            <p class="loket-case__meta">
+                {state.map(|s| view! { <span class="loket-badge">{s}</span> " " })}
+                <span>{line.location.clone()}</span>
+            </p>
+        </li>
+    }
+}
+
+/// `/afspraken`: coming appointments first, then those that are over or cancelled.
+#[component]
+pub fn AppointmentsPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+            .into_any();
+    }
+    let list = Resource::new_blocking(|| (), |_| get_appointments());
+    view! {
+        <Title text=tr(lang, "appointments-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "appointments-title")}</h1>
+        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraak-maken">{tr(lang, "appointment-make")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || list.get().map(|result| match result {
+                Ok(Some(lines)) => {
+                    let (coming, other): (Vec<_>, Vec<_>) =
+                        lines.into_iter().partition(|l| !l.cancelled && !l.past);
+                    let coming_view = if coming.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "overview-appointment-none")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="loket-case-list">
+                                {coming.into_iter().map(|line| view! { <AppointmentItem lang line /> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    };
+                    view! {
+                        <section class="loket-card" aria-labelledby="appointments-coming">
+                            <h2 id="appointments-coming" class="utrecht-heading-2">{tr(lang, "appointments-coming")}</h2>
+                            {coming_view}
+                        </section>
+                        {(!other.is_empty()).then(|| view! {
+                            <section class="loket-card" aria-labelledby="appointments-other">
+                                <h2 id="appointments-other" class="utrecht-heading-2">{tr(lang, "appointments-other")}</h2>
+                                <ul class="loket-case-list">
+                                    {other.into_iter().map(|line| view! { <AppointmentItem lang line /> }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
+                    }
+                    .into_any()
+                }
+                Ok(None) => view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn id_param() -> String {
+    use_params_map()
+        .get_untracked()
+        .get("id")
+        .unwrap_or_default()
+}
+
+/// `/afspraken/{id}`: the appointment card.
+#[component]
+pub fn AppointmentPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+            .into_any();
+    }
+    let id = id_param();
+    let card = Resource::new_blocking(move || id.clone(), get_appointment);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || card.get().map(|result| match result {
+                Ok(Some(card)) => view! { <Card lang card /> }.into_any(),
+                Ok(None) => view! { <NotFound lang /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
+    let line = card.line.clone();
+    let id = line.id.clone();
+    let done = use_query_map().get_untracked().get("gelukt");
+    let notice = done.and_then(|d| match d.as_str() {
+        "geboekt" => Some("appointment-done-booked"),
+        "verzet" => Some("appointment-done-moved"),
+        "geannuleerd" => Some("appointment-done-cancelled"),
+        "herinneringen" => Some("appointment-done-reminders"),
+        _ => None,
+    });
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "reminders");
+    let changeable = !line.cancelled && !line.past;
+    let place = card.place.clone();
+    let access: Vec<&'static str> = [
+        (place.wheelchair, "place-wheelchair"),
+        (place.hearing_loop, "place-hearing-loop"),
+        (place.quiet_room, "place-quiet-room"),
+    ]
+    .into_iter()
+    .filter_map(|(on, key)| on.then_some(key))
+    .collect();
+    let bring = card
+        .bring
+        .iter()
+        .map(|item| {
+            view! {
+                <li class="loket-bring__item">
+                    {item.picture.clone().map(|src| view! {
+                        // The text next to it says what it shows.
+                        <img class="loket-bring__picture" src=src alt="" width="96" height="64" />
+                    })}
+                    <span>{item.text.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let reminders = card
+        .reminders
+        .iter()
+        .map(|(code, on)| {
+            let input = format!("reminder-{code}");
+            view! {
+                <div class="utrecht-form-field utrecht-form-field--checkbox">
+                    <input class="utrecht-checkbox" type="checkbox" name="reminder" id=input.clone() value=code.clone() checked=*on />
+                    <label class="utrecht-form-label utrecht-form-label--checkbox" for=input>{tr(lang, &format!("reminder-{code}"))}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=line.service.clone() />
+        {notice.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
+        <h1 class="utrecht-heading-1">{line.service.clone()}</h1>
+        {line.cancelled.then(|| view! { <p><span class="loket-badge">{tr(lang, "appointment-cancelled")}</span></p> })}
+        {card.by_contact_centre.then(|| view! { <p class="utrecht-paragraph">{tr(lang, "appointment-by-contact-centre")}</p> })}
+        <section class="loket-card" aria-labelledby="appointment-when">
+            <h2 id="appointment-when" class="utrecht-heading-2">{tr(lang, "appointment-when-title")}</h2>
+            <p class="loket-appointment__when">{when(lang, &line)}</p>
+            {(!line.cancelled).then(|| view! {
+                <p><a class="utrecht-link" href=format!("/afspraken/{id}/agenda.ics")>{tr(lang, "appointment-calendar")}</a></p>
+            })}
+        </section>
+        <section class="loket-card" aria-labelledby="appointment-where">
+            <h2 id="appointment-where" class="utrecht-heading-2">{tr(lang, "appointment-where-title")}</h2>
+            <p class="utrecht-paragraph">{place.name.clone()}<br />{place.street.clone()}<br />{place.postcode_city.clone()}</p>
+            {(!place.route.is_empty()).then(|| view! { <p class="utrecht-paragraph">{place.route.clone()}</p> })}
+            {(!access.is_empty()).then(|| view! {
+                <ul class="loket-access">{access.into_iter().map(|key| view! { <li>{tr(lang, key)}</li> }).collect_view()}</ul>
+            })}
+            {place.map_url.clone().map(|url| view! {
+                <p><a class="utrecht-link" href=url rel="noopener noreferrer">{tr(lang, "place-map")}</a></p>
+            })}
+        </section>
+        {(!card.bring.is_empty()).then(|| view! {
+            <section class="loket-card" aria-labelledby="appointment-bring">
+                <h2 id="appointment-bring" class="utrecht-heading-2">{tr(lang, "appointment-bring-title")}</h2>
+                <ul class="loket-bring">{bring}</ul>
+            </section>
+        })}
+        {(!card.tips.is_empty()).then(|| view! {
+            <section class="loket-card" aria-labelledby="appointment-tips">
+                <h2 id="appointment-tips" class="utrecht-heading-2">{tr(lang, "appointment-tips-title")}</h2>
+                <p class="utrecht-paragraph">{card.tips.clone()}</p>
+            </section>
+        })}
+        {changeable.then(|| view! {
+            <section class="loket-card" aria-labelledby="appointment-reminders">
+                <h2 id="appointment-reminders" class="utrecht-heading-2">{tr(lang, "appointment-reminders-title")}</h2>
+                <form method="post" action=format!("/afspraken/{id}/herinneringen")>
+                    <fieldset class="utrecht-form-fieldset">
+                        <legend class="utrecht-form-fieldset__legend">{tr(lang, "appointment-reminders-legend")}</legend>
+                        {problem.map(|p| view! { <p class="utrecht-form-field-error-message" role="alert">{p.message}</p> })}
+                        {reminders}
+                    </fieldset>
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "appointment-reminders-save")}</button>
+                </form>
+            </section>
+            <section class="loket-card" aria-labelledby="appointment-checkin">
+                <h2 id="appointment-checkin" class="utrecht-heading-2">{tr(lang, "appointment-checkin-title")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "appointment-checkin-text")}</p>
+                <div class="loket-qr" role="img" aria-label=tr_args(lang, "appointment-checkin-qr", &[("code", &card.checkin_code)]) inner_html=card.checkin_qr.clone()></div>
+                <p class="loket-qr__code">{card.checkin_code.clone()}</p>
+            </section>
+            <section class="loket-card" aria-labelledby="appointment-change">
+                <h2 id="appointment-change" class="utrecht-heading-2">{tr(lang, "appointment-change-title")}</h2>
+                <p class="loket-actions">
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=format!("/afspraken/{id}/verzetten")>{tr(lang, "appointment-move")}</a>
+                    " "
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=format!("/afspraken/{id}/annuleren")>{tr(lang, "appointment-cancel")}</a>
+                </p>
+            </section>
+        })}
+        <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p>
+    }
+}
+
+/// `/afspraken/{id}/annuleren`: asks first; only the POST of this page cancels.
+#[component]
+pub fn CancelPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+            .into_any();
+    }
+    let id = id_param();
+    let card = Resource::new_blocking(move || id.clone(), get_appointment);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || card.get().map(|result| match result {
+                Ok(Some(card)) => {
+                    let line = card.line.clone();
+                    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
+                    view! {
+                        <Title text=tr(lang, "appointment-cancel-title") />
+                        <h1 class="utrecht-heading-1">{tr(lang, "appointment-cancel-title")}</h1>
+                        <p class="utrecht-paragraph"><strong>{line.service.clone()}</strong><br />{when(lang, &line)}<br />{line.location.clone()}</p>
+                        {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
+                        {if line.cancelled {
+                            view! { <p class="utrecht-paragraph">{tr(lang, "appointment-done-cancelled")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <p class="utrecht-paragraph">{tr(lang, "appointment-cancel-text")}</p>
+                                <form method="post" action=format!("/afspraken/{}/annuleren", line.id)>
+                                    <input type="hidden" name="key" value=card.key.clone() />
+                                    <CsrfField />
+                                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-cancel-confirm")}</button>
+                                </form>
+                            }.into_any()
+                        }}
+                        <p><a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{tr(lang, "appointment-cancel-keep")}</a></p>
+                    }
+                    .into_any()
+                }
+                Ok(None) => view! { <NotFound lang /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn query() -> BookingQuery {
+    let query = use_query_map().get_untracked();
+    let get = |k: &str| query.get(k).filter(|v| !v.is_empty());
+    BookingQuery {
+        service: get("dienst"),
+        location: get("locatie"),
+        day: get("dag"),
+        appointment: None,
+    }
+}
+
+/// `/afspraak-maken`: the booking steps.
+#[component]
+pub fn BookingPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <SignedOutPage title_key="appointment-make" text_key="appointments-signed-out" /> }
+            .into_any();
+    }
+    let step = Resource::new_blocking(query, get_booking_step);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || step.get().map(|result| match result {
+                Ok(Some(step)) => view! { <Steps lang step /> }.into_any(),
+                Ok(None) => view! { <NotFound lang /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// `/afspraken/{id}/verzetten`: the same steps for another time of the same appointment.
+#[component]
+pub fn MovePage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+            .into_any();
+    }
+    let mut q = query();
+    q.appointment = Some(id_param());
+    let step = Resource::new_blocking(move || q.clone(), get_booking_step);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || step.get().map(|result| match result {
+                Ok(Some(step)) => view! { <Steps lang step /> }.into_any(),
+                Ok(None) => view! { <NotFound lang /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// One radio button of a choice list.
+fn radio(name: &'static str, value: String, label: String, checked: bool) -> impl IntoView {
+    let id = format!("{name}-{}", encode(&value).replace('%', "_"));
+    view! {
+        <div class="utrecht-form-field utrecht-form-field--radio">
+            <input class="utrecht-radio-button" type="radio" name=name id=id.clone() value=value checked=checked required=true />
+            <label class="utrecht-form-label utrecht-form-label--radio" for=id>{label}</label>
+        </div>
+    }
+}
+
+#[component]
+fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
+    let moving = step.moving.clone();
+    let (base, title_key) = match &moving {
+        Some(line) => (
+            format!("/afspraken/{}/verzetten", line.id),
+            "appointment-move-title",
+        ),
+        None => (String::from("/afspraak-maken"), "appointment-make"),
+    };
+    let service = step.service.clone();
+    let location = step.location.clone();
+    let link = |day: Option<&str>| {
+        let mut href = format!("{base}?");
+        if moving.is_none() {
+            if let Some(s) = &service {
+                href.push_str(&format!("dienst={}&", encode(&s.value)));
+            }
+            if let Some(l) = &location {
+                href.push_str(&format!("locatie={}&", encode(&l.value)));
+            }
+        }
+        if let Some(day) = day {
+            href.push_str(&format!("dag={}", encode(day)));
+        }
+        href.trim_end_matches(['&', '?']).to_owned()
+    };
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "book" || p.form == "move");
+
+    // 1. Service (fixed when moving).
+    let service_step = match (&moving, &service) {
+        (Some(_), _) => None,
+        (None, Some(chosen)) => Some(view! {
+            <section class="loket-card" aria-labelledby="step-service">
+                <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
+                <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
+                    <a class="utrecht-link" href="/afspraak-maken">{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-service")}</span></a></p>
+            </section>
+        }.into_any()),
+        (None, None) => Some(view! {
+            <section class="loket-card" aria-labelledby="step-service">
+                <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
+                <form method="get" action="/afspraak-maken">
+                    <fieldset class="utrecht-form-fieldset">
+                        <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-service-legend")}</legend>
+                        {step.services.iter().map(|c| radio("dienst", c.value.clone(), c.label.clone(), false)).collect_view()}
+                    </fieldset>
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "booking-next")}</button>
+                </form>
+                <p class="utrecht-paragraph">{tr(lang, "booking-phone-only")}</p>
+            </section>
+        }.into_any()),
+    };
+    // 2. Location.
+    let location_step = service.as_ref().map(|chosen_service| match (&moving, &location) {
+        (Some(_), Some(chosen)) | (None, Some(chosen)) if moving.is_some() || step.locations.len() <= 1 => view! {
+            <section class="loket-card" aria-labelledby="step-location">
+                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong></p>
+            </section>
+        }.into_any(),
+        (_, Some(chosen)) => view! {
+            <section class="loket-card" aria-labelledby="step-location">
+                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
+                    <a class="utrecht-link" href=format!("/afspraak-maken?dienst={}", encode(&chosen_service.value))>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-location")}</span></a></p>
+            </section>
+        }.into_any(),
+        (_, None) => view! {
+            <section class="loket-card" aria-labelledby="step-location">
+                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <form method="get" action="/afspraak-maken">
+                    <input type="hidden" name="dienst" value=chosen_service.value.clone() />
+                    <fieldset class="utrecht-form-fieldset">
+                        <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-location-legend")}</legend>
+                        {step.locations.iter().map(|c| radio("locatie", c.value.clone(), c.label.clone(), false)).collect_view()}
+                    </fieldset>
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "booking-next")}</button>
+                </form>
+            </section>
+        }.into_any(),
+    });
+    // 3. Day: links, so each day is one keyboard stop and a screen reader hears the full date.
+    let day_step = location.as_ref().map(|_| match &step.day {
+        Some(day) => view! {
+            <section class="loket-card" aria-labelledby="step-day">
+                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
+                <p class="utrecht-paragraph"><strong>{long_date(lang, day)}</strong> " "
+                    <a class="utrecht-link" href=link(None)>{tr(lang, "booking-other-day")}</a></p>
+            </section>
+        }.into_any(),
+        None if step.days.is_empty() => view! {
+            <section class="loket-card" aria-labelledby="step-day">
+                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "booking-no-days")}</p>
+            </section>
+        }.into_any(),
+        None => view! {
+            <section class="loket-card" aria-labelledby="step-day">
+                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
+                <ul class="loket-days">
+                    {step.days.iter().map(|day| view! {
+                        <li><a class="utrecht-link" href=link(Some(day))>{crate::i18n::long_date_with_weekday(lang, day)}</a></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }.into_any(),
+    });
+    // 4. Time and confirm: the only POST.
+    let time_step = step.day.as_ref().map(|day| {
+        let (action, confirm_key) = match &moving {
+            Some(line) => (format!("/afspraken/{}/verzetten", line.id), "booking-confirm-move"),
+            None => (String::from("/afspraak-maken"), "booking-confirm"),
+        };
+        let error_id = problem.as_ref().map(|_| "booking-time-error");
+        view! {
+            <section class="loket-card" aria-labelledby="step-time">
+                <h2 id="step-time" class="utrecht-heading-2">{tr(lang, "booking-time")}</h2>
+                {if step.times.is_empty() {
+                    view! { <p class="utrecht-paragraph">{tr(lang, "booking-no-times")}</p> }.into_any()
+                } else {
+                    view! {
+                        <form method="post" action=action>
+                            <fieldset class="utrecht-form-fieldset" aria-describedby=error_id>
+                                <legend class="utrecht-form-fieldset__legend">{tr_args(lang, "booking-time-legend", &[("date", &long_date(lang, day))])}</legend>
+                                {problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="booking-time-error" role="alert">{p.message}</p> })}
+                                <div class="loket-times">
+                                    {step.times.iter().map(|c| radio("start", c.value.clone(), c.label.clone(), false)).collect_view()}
+                                </div>
+                            </fieldset>
+                            <input type="hidden" name="service" value=service.as_ref().map(|s| s.value.clone()).unwrap_or_default() />
+                            <input type="hidden" name="location" value=location.as_ref().map(|l| l.value.clone()).unwrap_or_default() />
+                            <input type="hidden" name="day" value=day.clone() />
+                            <input type="hidden" name="key" value=step.key.clone() />
+                            <input type="hidden" name="sequence" value=step.sequence.to_string() />
+                            <CsrfField />
+                            <p class="utrecht-paragraph">{tr(lang, "booking-confirm-text")}</p>
+                            <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, confirm_key)}</button>
+                        </form>
+                    }.into_any()
+                }}
+            </section>
+        }
+    });
+    view! {
+        <Title text=tr(lang, title_key) />
+        <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+        {moving.clone().map(|line| view! {
+            <p class="utrecht-paragraph">{tr_args(lang, "booking-moving", &[("service", &line.service), ("when", &when(lang, &line))])}</p>
+        })}
+        {problem.clone().filter(|_| step.day.is_none()).map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
+        {service_step}
+        {location_step}
+        {day_step}
+        {time_step}
+        <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p>
+    }
+}

@@ -1,0 +1,613 @@
+//! The resident's appointment pages: the list, the card, the booking and moving steps (data for the UI's
+//! server functions), and the forms that change something — book, move, cancel, reminders — as plain POSTs
+//! (links in messages only ever lead to pages; a GET never changes an appointment). A refusal renders the
+//! same page again with 422 and the reason in Dutch; success redirects (303) to the card.
+
+use super::bridge::Services;
+use super::router::render_page;
+use super::AppState;
+use crate::appointments::availability::Via;
+use crate::appointments::booking::{self, Appointment, BookRequest, Booker, MoveRequest, Status};
+use crate::appointments::catalogue::{self, Service};
+use crate::appointments::{ics, AppointmentsError, Reminder};
+use crate::identity::secrets;
+use app::api::{
+    ApiError, AppointmentCard, AppointmentLine, BookingQuery, BookingStep, BringView, Choice,
+    FormProblem, PlaceView, Viewer,
+};
+use app::i18n::Lang;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{header, Request, StatusCode};
+use jiff::Timestamp;
+
+impl From<AppointmentsError> for ApiError {
+    fn from(error: AppointmentsError) -> Self {
+        tracing::error!(error = %error, "appointments query failed");
+        ApiError::Unavailable
+    }
+}
+
+fn service_name(service: &Service, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => service.name.clone(),
+        Lang::En => service.name_en.clone(),
+    }
+}
+
+/// The QR code of the check-in code, as SVG markup for the card.
+fn qr_svg(code: &str) -> String {
+    match qrcode::QrCode::new(code.as_bytes()) {
+        Ok(qr) => {
+            let svg = qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .quiet_zone(true)
+                .build();
+            // The XML declaration is not allowed inside HTML.
+            svg.find("<svg")
+                .map_or(svg.clone(), |at| svg[at..].to_owned())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+impl Services {
+    async fn line(
+        &self,
+        appointment: &Appointment,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<AppointmentLine, AppointmentsError> {
+        let service =
+            catalogue::service(&self.db, &self.municipality.id, &appointment.service_id).await?;
+        let location =
+            catalogue::location(&self.db, &self.municipality.id, &appointment.location_id).await?;
+        let (date, time) = self.date_and_time(appointment.start);
+        let (_, end_time) = self.date_and_time(appointment.end);
+        Ok(AppointmentLine {
+            id: appointment.id.clone(),
+            service: service_name(&service, lang),
+            date,
+            time,
+            end_time,
+            location: location.name,
+            cancelled: appointment.status == Status::Cancelled,
+            past: appointment.start <= now,
+        })
+    }
+
+    /// The appointment if it is the signed-in person's own.
+    async fn own_appointment(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<Option<Appointment>, AppointmentsError> {
+        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
+            return Ok(None);
+        };
+        match booking::get(&self.db, &self.municipality.id, id).await {
+            Ok(appointment) if appointment.person_id == scope.person_id => Ok(Some(appointment)),
+            Ok(_) | Err(AppointmentsError::NotFound) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub(super) async fn appointment_list(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<Vec<AppointmentLine>>, ApiError> {
+        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
+            return Ok(None);
+        };
+        let now = Timestamp::now();
+        let mut lines = Vec::new();
+        for appointment in booking::for_person(&self.db, &scope.person_id).await? {
+            lines.push(self.line(&appointment, lang, now).await?);
+        }
+        Ok(Some(lines))
+    }
+
+    pub(super) async fn appointment_card(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        id: String,
+    ) -> Result<Option<AppointmentCard>, ApiError> {
+        let Some(appointment) = self.own_appointment(viewer, &id).await? else {
+            return Ok(None);
+        };
+        let now = Timestamp::now();
+        let m = &self.municipality.id;
+        let service = catalogue::service(&self.db, m, &appointment.service_id).await?;
+        let location = catalogue::location(&self.db, m, &appointment.location_id).await?;
+        let bring = service
+            .bring
+            .iter()
+            .map(|item| BringView {
+                text: match lang {
+                    Lang::Nl => item.text.clone(),
+                    Lang::En => item.text_en.clone(),
+                },
+                picture: item.picture.clone(),
+            })
+            .collect();
+        Ok(Some(AppointmentCard {
+            line: self.line(&appointment, lang, now).await?,
+            sequence: appointment.sequence,
+            place: PlaceView {
+                name: location.name,
+                street: location.street,
+                postcode_city: format!("{} {}", location.postcode, location.city),
+                route: location.route,
+                wheelchair: location.wheelchair,
+                hearing_loop: location.hearing_loop,
+                quiet_room: location.quiet_room,
+                map_url: location.map_url,
+            },
+            bring,
+            tips: match lang {
+                Lang::Nl => service.tips,
+                Lang::En => service.tips_en,
+            },
+            reminders: Reminder::ALL
+                .iter()
+                .map(|r| (r.as_str().to_owned(), appointment.reminders.contains(r)))
+                .collect(),
+            checkin_qr: qr_svg(&appointment.checkin_code),
+            checkin_code: appointment.checkin_code,
+            by_contact_centre: appointment.via == Via::Staff,
+            key: secrets::id(),
+        }))
+    }
+
+    pub(super) async fn booking_step_for(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        query: BookingQuery,
+    ) -> Result<Option<BookingStep>, ApiError> {
+        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
+            return Ok(None);
+        };
+        let m = &self.municipality.id;
+        let now = Timestamp::now();
+        let mut step = BookingStep {
+            key: secrets::id(),
+            ..BookingStep::default()
+        };
+        // Moving: service and location are those of the appointment.
+        let (mut service_id, mut location_id) = (query.service, query.location);
+        if let Some(id) = &query.appointment {
+            let Some(appointment) = self.own_appointment(viewer, id).await? else {
+                return Ok(None);
+            };
+            if appointment.status == Status::Cancelled || appointment.start <= now {
+                return Ok(None);
+            }
+            step.moving = Some(self.line(&appointment, lang, now).await?);
+            step.sequence = appointment.sequence;
+            service_id = Some(appointment.service_id.clone());
+            location_id = Some(appointment.location_id.clone());
+        }
+        let services = catalogue::services(&self.db, m).await?;
+        step.services = services
+            .iter()
+            .filter(|s| s.resident_bookable)
+            .map(|s| Choice {
+                value: s.id.clone(),
+                label: service_name(s, lang),
+            })
+            .collect();
+        let Some(service) = service_id
+            .and_then(|id| services.into_iter().find(|s| s.id == id))
+            .filter(|s| s.resident_bookable || step.moving.is_some())
+        else {
+            return Ok(Some(step));
+        };
+        step.service = Some(Choice {
+            value: service.id.clone(),
+            label: service_name(&service, lang),
+        });
+        let locations = catalogue::locations_for(&self.db, &service.id).await?;
+        step.locations = locations
+            .iter()
+            .map(|l| Choice {
+                value: l.id.clone(),
+                label: format!("{}, {}", l.name, l.street),
+            })
+            .collect();
+        let location = match location_id {
+            Some(id) => locations.into_iter().find(|l| l.id == id),
+            // One place only: nothing to choose.
+            None if locations.len() == 1 => locations.into_iter().next(),
+            None => None,
+        };
+        let Some(location) = location else {
+            return Ok(Some(step));
+        };
+        step.location = Some(Choice {
+            value: location.id.clone(),
+            label: format!("{}, {}", location.name, location.street),
+        });
+        let tz = &self.municipality.time_zone;
+        let today = tz.to_datetime(now).date();
+        let last = tz
+            .to_datetime(now + jiff::SignedDuration::from_hours(service.horizon_days * 24))
+            .date();
+        let offers = booking::free_times(
+            &self.db,
+            &self.municipality,
+            &service,
+            &location.id,
+            Via::Resident,
+            today..=last,
+            now,
+        )
+        .await?;
+        let moving_from = step
+            .moving
+            .as_ref()
+            .map(|m| (m.date.clone(), m.time.clone()));
+        for offer in &offers {
+            let date = offer.slot.local.date().to_string();
+            if step.days.last() != Some(&date) {
+                step.days.push(date);
+            }
+        }
+        step.day = query.day.filter(|d| step.days.contains(d));
+        if let Some(day) = &step.day {
+            step.times = offers
+                .iter()
+                .filter(|o| &o.slot.local.date().to_string() == day)
+                .map(|o| Choice {
+                    value: o.slot.start.as_millisecond().to_string(),
+                    label: o.slot.local.strftime("%H:%M").to_string(),
+                })
+                // The current time of an appointment being moved is no choice.
+                .filter(|c| moving_from.as_ref() != Some(&(day.clone(), c.label.clone())))
+                .collect();
+        }
+        let _ = scope;
+        Ok(Some(step))
+    }
+}
+
+fn fields(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(bytes).unwrap_or_default()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn see_other(location: String) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+fn sign_in_again() -> Response {
+    see_other(String::from("/inloggen?reden=verlopen"))
+}
+
+async fn read_form(body: Body) -> Option<Vec<(String, String)>> {
+    axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .ok()
+        .map(|bytes| fields(&bytes))
+}
+
+fn start_of(fields: &[(String, String)]) -> Result<Timestamp, AppointmentsError> {
+    field(fields, "start")
+        .parse::<i64>()
+        .ok()
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .ok_or(AppointmentsError::Invalid {
+            field: "start",
+            message: "Kies een tijd.",
+        })
+}
+
+/// The page at `page` again (as a GET) with the refusal: 422 (503 when the database failed), the reason in
+/// Dutch, and what the resident chose. Nothing was stored.
+async fn refused(
+    state: AppState,
+    mut parts: http::request::Parts,
+    page: String,
+    form: &str,
+    values: Vec<(String, String)>,
+    error: &AppointmentsError,
+) -> Response {
+    let status = if matches!(error, AppointmentsError::Storage(_)) {
+        tracing::error!(%error, "appointment change could not be saved");
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let field = match error {
+        AppointmentsError::Invalid { field, .. } => *field,
+        _ => "start",
+    };
+    if let Ok(uri) = page.parse() {
+        parts.uri = uri;
+    }
+    let mut request = Request::from_parts(parts, Body::empty());
+    *request.method_mut() = http::Method::GET;
+    request.extensions_mut().insert(FormProblem {
+        form: form.to_owned(),
+        field: field.to_owned(),
+        message: error.resident_message().to_owned(),
+        values,
+    });
+    let mut response = render_page(state, request).await;
+    *response.status_mut() = status;
+    response
+}
+
+/// Percent-encodes a query value (ids and dates only, but never trust them).
+fn q(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// POST /afspraak-maken: book the chosen time.
+pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let Some(person_id) = super::messages::visitor_person(&request) else {
+        return sign_in_again();
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let services = &state.services;
+    let now = Timestamp::now();
+    let (service, location, day) = (
+        field(&fields, "service"),
+        field(&fields, "location"),
+        field(&fields, "day"),
+    );
+    let outcome = match start_of(&fields) {
+        Ok(start) => {
+            booking::book(
+                &services.db,
+                &services.municipality,
+                &BookRequest {
+                    service_id: service,
+                    location_id: location,
+                    start,
+                    booker: Booker {
+                        person_id: &person_id,
+                        organisation_id: None,
+                        via: Via::Resident,
+                        staff_id: None,
+                    },
+                    idempotency_key: field(&fields, "key"),
+                    address_id: None,
+                    reminders: None,
+                },
+                now,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(outcome) => see_other(format!(
+            "/afspraken/{}?gelukt=geboekt",
+            outcome.appointment_id
+        )),
+        Err(error) => {
+            let page = format!(
+                "/afspraak-maken?dienst={}&locatie={}&dag={}",
+                q(service),
+                q(location),
+                q(day)
+            );
+            refused(state, parts, page, "book", Vec::new(), &error).await
+        }
+    }
+}
+
+/// The appointment `id` if the visitor owns it; otherwise the answer to give (404, or sign in again).
+async fn owned(
+    state: &AppState,
+    person_id: Option<String>,
+    id: &str,
+) -> Result<Appointment, Response> {
+    let Some(person_id) = person_id else {
+        return Err(sign_in_again());
+    };
+    let services = &state.services;
+    match booking::get(&services.db, &services.municipality.id, id).await {
+        Ok(appointment) if appointment.person_id == person_id => Ok(appointment),
+        // Someone else's appointment, or none: the same answer.
+        Ok(_) | Err(AppointmentsError::NotFound) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(error) => {
+            tracing::error!(%error, "appointment lookup failed");
+            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
+        }
+    }
+}
+
+/// POST /afspraken/{id}/verzetten: move to the chosen time.
+pub async fn move_to(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    // The visitor is read before any await: a request body may not be shared across threads.
+    let person_id = super::messages::visitor_person(&request);
+    let appointment = match owned(&state, person_id, &id).await {
+        Ok(appointment) => appointment,
+        Err(response) => return response,
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let services = &state.services;
+    let outcome = match start_of(&fields) {
+        Ok(start) => {
+            booking::move_to(
+                &services.db,
+                &services.municipality,
+                &MoveRequest {
+                    appointment_id: &appointment.id,
+                    start,
+                    via: Via::Resident,
+                    idempotency_key: field(&fields, "key"),
+                    expected_sequence: field(&fields, "sequence").parse().ok(),
+                },
+                Timestamp::now(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => see_other(format!("/afspraken/{}?gelukt=verzet", appointment.id)),
+        Err(error) => {
+            let page = format!(
+                "/afspraken/{}/verzetten?dag={}",
+                appointment.id,
+                q(field(&fields, "day"))
+            );
+            refused(state, parts, page, "move", Vec::new(), &error).await
+        }
+    }
+}
+
+/// POST /afspraken/{id}/annuleren: cancel (the link in a message leads to the confirm page, never here).
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    // The visitor is read before any await: a request body may not be shared across threads.
+    let person_id = super::messages::visitor_person(&request);
+    let appointment = match owned(&state, person_id, &id).await {
+        Ok(appointment) => appointment,
+        Err(response) => return response,
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let services = &state.services;
+    match booking::cancel(
+        &services.db,
+        &services.municipality,
+        &appointment.id,
+        field(&fields, "key"),
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(format!("/afspraken/{}?gelukt=geannuleerd", appointment.id)),
+        Err(error) => {
+            let page = format!("/afspraken/{}/annuleren", appointment.id);
+            refused(state, parts, page, "cancel", Vec::new(), &error).await
+        }
+    }
+}
+
+/// POST /afspraken/{id}/herinneringen: the reminders to keep (checkboxes named `reminder`).
+pub async fn reminders(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    // The visitor is read before any await: a request body may not be shared across threads.
+    let person_id = super::messages::visitor_person(&request);
+    let appointment = match owned(&state, person_id, &id).await {
+        Ok(appointment) => appointment,
+        Err(response) => return response,
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let chosen: Vec<Reminder> = fields
+        .iter()
+        .filter(|(k, _)| k == "reminder")
+        .filter_map(|(_, v)| Reminder::parse(v))
+        .collect();
+    let services = &state.services;
+    match booking::set_reminders(
+        &services.db,
+        &services.municipality,
+        &appointment.id,
+        &chosen,
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(()) => see_other(format!(
+            "/afspraken/{}?gelukt=herinneringen",
+            appointment.id
+        )),
+        Err(error) => {
+            let page = format!("/afspraken/{}", appointment.id);
+            refused(state, parts, page, "reminders", Vec::new(), &error).await
+        }
+    }
+}
+
+/// GET /afspraken/{id}/agenda.ics: the calendar file (only for the person whose appointment it is).
+pub async fn calendar(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    // The visitor is read before any await: a request body may not be shared across threads.
+    let person_id = super::messages::visitor_person(&request);
+    let appointment = match owned(&state, person_id, &id).await {
+        Ok(appointment) => appointment,
+        Err(response) => return response,
+    };
+    let services = &state.services;
+    let location = match catalogue::location(
+        &services.db,
+        &services.municipality.id,
+        &appointment.location_id,
+    )
+    .await
+    {
+        Ok(location) => location,
+        Err(error) => {
+            tracing::error!(%error, "location lookup failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let origin = &state.public_origin;
+    let host = origin
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or("loket");
+    let link = format!("{origin}/afspraken/{}", appointment.id);
+    let body = ics::calendar(
+        &appointment,
+        &ics::CalendarFields {
+            municipality: &services.municipality.name,
+            host,
+            link: &link,
+            location: &location,
+        },
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"afspraak.ics\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
