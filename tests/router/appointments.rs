@@ -712,7 +712,8 @@ fn key_value(html: &str) -> String {
         .to_owned()
 }
 
-async fn post(
+/// Posts a form the way a page does (CSRF field first), following the redirect: (status, final URL, body).
+pub(crate) async fn post(
     browser: &super::identity::Browser,
     path: &str,
     fields: &[(&str, &str)],

@@ -536,18 +536,7 @@ pub(crate) async fn post_form(
     browser: &super::identity::Browser,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let mut form: Vec<(&str, &str)> = vec![("csrf", browser.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let response = browser
-        .client
-        .post(format!("{}/instellingen/berichten", browser.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let url = response.url().to_string();
-    (status, url, response.text().await.unwrap())
+    super::appointments::post(browser, "/instellingen/berichten", fields).await
 }
 
 async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend) {

@@ -4,8 +4,8 @@
 
 use super::SignedOutPage;
 use crate::api::{
-    get_appointment, get_appointments, get_booking_step, AppointmentCard, AppointmentLine,
-    BookingQuery, BookingStep, FormProblem,
+    get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
+    AppointmentLine, BookingQuery, BookingStep, FormProblem,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -55,6 +55,28 @@ fn NotFound(lang: Lang) -> impl IntoView {
         <p class="utrecht-paragraph">{tr(lang, "appointment-not-found-text")}</p>
         <a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraken">{tr(lang, "appointment-back")}</a>
     }
+}
+
+/// The signed-out card, or the page `show` makes once `data` arrived: the not-found page for `None`, a
+/// notice when Loket could not fetch it.
+fn loaded<T>(
+    lang: Lang,
+    data: Resource<Result<Option<T>, ApiError>>,
+    show: fn(Lang, T) -> AnyView,
+) -> AnyView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Suspense fallback=|| ()>
+            {move || data.get().map(|result| match result {
+                Ok(Some(value)) => show(lang, value),
+                Ok(None) => view! { <NotFound lang /> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
 }
 
 #[component]
@@ -149,16 +171,9 @@ pub fn AppointmentPage() -> impl IntoView {
     }
     let id = id_param();
     let card = Resource::new_blocking(move || id.clone(), get_appointment);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || card.get().map(|result| match result {
-                Ok(Some(card)) => view! { <Card lang card /> }.into_any(),
-                Ok(None) => view! { <NotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(lang, card, |lang, card| {
+        view! { <Card lang card /> }.into_any()
+    })
 }
 
 #[component]
@@ -290,39 +305,35 @@ pub fn CancelPage() -> impl IntoView {
     }
     let id = id_param();
     let card = Resource::new_blocking(move || id.clone(), get_appointment);
+    loaded(lang, card, |lang, card| {
+        view! { <CancelView lang card /> }.into_any()
+    })
+}
+
+#[component]
+fn CancelView(lang: Lang, card: AppointmentCard) -> impl IntoView {
+    let line = card.line.clone();
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
     view! {
-        <Suspense fallback=|| ()>
-            {move || card.get().map(|result| match result {
-                Ok(Some(card)) => {
-                    let line = card.line.clone();
-                    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
-                    view! {
-                        <Title text=tr(lang, "appointment-cancel-title") />
-                        <h1 class="utrecht-heading-1">{tr(lang, "appointment-cancel-title")}</h1>
-                        <p class="utrecht-paragraph"><strong>{line.service.clone()}</strong><br />{when(lang, &line)}<br />{line.location.clone()}</p>
-                        {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
-                        {if line.cancelled {
-                            view! { <p class="utrecht-paragraph">{tr(lang, "appointment-done-cancelled")}</p> }.into_any()
-                        } else {
-                            view! {
-                                <p class="utrecht-paragraph">{tr(lang, "appointment-cancel-text")}</p>
-                                <form method="post" action=format!("/afspraken/{}/annuleren", line.id)>
-                                    <input type="hidden" name="key" value=card.key.clone() />
-                                    <CsrfField />
-                                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-cancel-confirm")}</button>
-                                </form>
-                            }.into_any()
-                        }}
-                        <p><a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{tr(lang, "appointment-cancel-keep")}</a></p>
-                    }
-                    .into_any()
-                }
-                Ok(None) => view! { <NotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
-            })}
-        </Suspense>
-    }
-    .into_any()
+            <Title text=tr(lang, "appointment-cancel-title") />
+            <h1 class="utrecht-heading-1">{tr(lang, "appointment-cancel-title")}</h1>
+            <p class="utrecht-paragraph"><strong>{line.service.clone()}</strong><br />{when(lang, &line)}<br />{line.location.clone()}</p>
+            {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
+            {if line.cancelled {
+                view! { <p class="utrecht-paragraph">{tr(lang, "appointment-done-cancelled")}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="utrecht-paragraph">{tr(lang, "appointment-cancel-text")}</p>
+                    <form method="post" action=format!("/afspraken/{}/annuleren", line.id)>
+                        <input type="hidden" name="key" value=card.key.clone() />
+                        <CsrfField />
+                        <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-cancel-confirm")}</button>
+                    </form>
+                }.into_any()
+            }}
+            <p><a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{tr(lang, "appointment-cancel-keep")}</a></p>
+        }
+        .into_any()
 }
 
 fn query() -> BookingQuery {
@@ -345,16 +356,9 @@ pub fn BookingPage() -> impl IntoView {
             .into_any();
     }
     let step = Resource::new_blocking(query, get_booking_step);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || step.get().map(|result| match result {
-                Ok(Some(step)) => view! { <Steps lang step /> }.into_any(),
-                Ok(None) => view! { <NotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(lang, step, |lang, step| {
+        view! { <Steps lang step /> }.into_any()
+    })
 }
 
 /// `/afspraken/{id}/verzetten`: the same steps for another time of the same appointment.
@@ -368,16 +372,9 @@ pub fn MovePage() -> impl IntoView {
     let mut q = query();
     q.appointment = Some(id_param());
     let step = Resource::new_blocking(move || q.clone(), get_booking_step);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || step.get().map(|result| match result {
-                Ok(Some(step)) => view! { <Steps lang step /> }.into_any(),
-                Ok(None) => view! { <NotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(lang, step, |lang, step| {
+        view! { <Steps lang step /> }.into_any()
+    })
 }
 
 /// One radio button of a choice list.

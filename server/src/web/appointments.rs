@@ -432,21 +432,31 @@ async fn owned(
     }
 }
 
+/// The visitor's own appointment `id` and the posted form, or the answer to give instead (sign in again,
+/// 404 for someone else's appointment, 413 for a form too large).
+async fn owned_form(
+    state: &AppState,
+    id: &str,
+    request: Request<Body>,
+) -> Result<(Appointment, http::request::Parts, Vec<(String, String)>), Response> {
+    let person_id = super::messages::visitor_person(&request);
+    let appointment = owned(state, person_id, id).await?;
+    let (parts, body) = request.into_parts();
+    let fields = read_form(body)
+        .await
+        .ok_or_else(|| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    Ok((appointment, parts, fields))
+}
+
 /// POST /afspraken/{id}/verzetten: move to the chosen time.
 pub async fn move_to(
     State(state): State<AppState>,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    // The visitor is read before any await: a request body may not be shared across threads.
-    let person_id = super::messages::visitor_person(&request);
-    let appointment = match owned(&state, person_id, &id).await {
-        Ok(appointment) => appointment,
+    let (appointment, parts, fields) = match owned_form(&state, &id, request).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let (parts, body) = request.into_parts();
-    let Some(fields) = read_form(body).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let services = &state.services;
     let outcome = match start_of(&fields) {
@@ -486,15 +496,9 @@ pub async fn cancel(
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    // The visitor is read before any await: a request body may not be shared across threads.
-    let person_id = super::messages::visitor_person(&request);
-    let appointment = match owned(&state, person_id, &id).await {
-        Ok(appointment) => appointment,
+    let (appointment, parts, fields) = match owned_form(&state, &id, request).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let (parts, body) = request.into_parts();
-    let Some(fields) = read_form(body).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let services = &state.services;
     match booking::cancel(
@@ -520,15 +524,9 @@ pub async fn reminders(
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    // The visitor is read before any await: a request body may not be shared across threads.
-    let person_id = super::messages::visitor_person(&request);
-    let appointment = match owned(&state, person_id, &id).await {
-        Ok(appointment) => appointment,
+    let (appointment, parts, fields) = match owned_form(&state, &id, request).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let (parts, body) = request.into_parts();
-    let Some(fields) = read_form(body).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let chosen: Vec<Reminder> = fields
         .iter()
