@@ -2,7 +2,7 @@
 //! and the cancel confirmation. All server-rendered: every step is a plain link or form, so it works by
 //! keyboard, with a screen reader and without JavaScript; a GET never changes an appointment.
 
-use super::SignedOutPage;
+use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
     AppointmentLine, BookingQuery, BookingStep, FormProblem,
@@ -13,23 +13,6 @@ use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn error_notice(lang: Lang, key: &'static str) -> AnyView {
-    view! { <p class="loket-notice" role="alert">{tr(lang, key)}</p> }.into_any()
-}
 
 fn when(lang: Lang, line: &AppointmentLine) -> String {
     tr_args(

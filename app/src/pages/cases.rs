@@ -2,7 +2,7 @@
 //! Zaak detail with its timeline, and the contact history. All server-rendered; sorting, filtering and the
 //! tabs are plain links and a GET form, so they work without JavaScript.
 
-use super::SignedOutPage;
+use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem,
     CaseMessages, CaseQuery, ContactLine, FormProblem, PersonalOverview, TimelineItem,
@@ -18,23 +18,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// `/zaken/{identifier}`, with the identifier made safe for a path.
 fn case_href(identifier: &str) -> String {
     format!("/zaken/{}", encode(identifier))
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986), for paths and query values.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn error_notice(lang: Lang, key: &'static str) -> AnyView {
-    view! { <p class="loket-notice" role="alert">{tr(lang, key)}</p> }.into_any()
 }
 
 /// The "what you need to do" items: the most important thing on the page, so they come first.
