@@ -10,7 +10,7 @@
 use super::availability::{self, Offer, ResourcePlan, SlotShape, Via, Window};
 use super::catalogue::{self, Service};
 use super::{AppointmentsError, Reminder};
-use crate::identity::secrets;
+use crate::identity::{links, secrets};
 use crate::notifications::{self, Event, Kind};
 use crate::parties::Party;
 use crate::storage::Db;
@@ -326,6 +326,129 @@ fn is_deadlock(error: &sqlx::Error) -> bool {
 /// How often one seat is tried again after a deadlock before the next seat is tried.
 const DEADLOCK_RETRIES: usize = 5;
 
+/// The one statement that puts an appointment on a seat: a new booking, or an existing appointment moved.
+enum Write<'a> {
+    Book {
+        id: &'a str,
+        municipality_id: &'a str,
+        service_id: &'a str,
+        booker: &'a Booker<'a>,
+        reminders: String,
+        now: Timestamp,
+    },
+    Move {
+        appointment_id: &'a str,
+        sequence: i64,
+        now: Timestamp,
+    },
+}
+
+impl Write<'_> {
+    /// Rows written: 1, or 0 when a moved appointment changed since it was read.
+    async fn on_seat(
+        &self,
+        conn: &mut AnyConnection,
+        resource_id: &str,
+        slot: &availability::Slot,
+        seat: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let done = match self {
+            Write::Book {
+                id,
+                municipality_id,
+                service_id,
+                booker,
+                reminders,
+                now,
+            } => {
+                sqlx::query(
+                    "INSERT INTO appointment (id, municipality_id, service_id, resource_id, seat, start_ms, end_ms,
+                         busy_from_ms, busy_until_ms, person_id, organisation_id, booked_via, booked_by_staff, status,
+                         sequence, reminders, checkin_code, created_at_ms, changed_at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'booked', 0, $14, $15, $16, $16)",
+                )
+                .bind(*id)
+                .bind(*municipality_id)
+                .bind(*service_id)
+                .bind(resource_id)
+                .bind(seat)
+                .bind(slot.start.as_millisecond())
+                .bind(slot.end.as_millisecond())
+                .bind(slot.busy_from.as_millisecond())
+                .bind(slot.busy_until.as_millisecond())
+                .bind(booker.person_id)
+                .bind(booker.organisation_id)
+                .bind(booker.via.as_str())
+                .bind(booker.staff_id)
+                .bind(reminders.as_str())
+                .bind(secrets::code_chars(16))
+                .bind(now.as_millisecond())
+                .execute(conn)
+                .await?
+            }
+            Write::Move {
+                appointment_id,
+                sequence,
+                now,
+            } => {
+                sqlx::query(
+                    "UPDATE appointment SET resource_id = $1, seat = $2, start_ms = $3, end_ms = $4, busy_from_ms = $5,
+                            busy_until_ms = $6, sequence = sequence + 1, changed_at_ms = $7
+                     WHERE id = $8 AND status = 'booked' AND sequence = $9",
+                )
+                .bind(resource_id)
+                .bind(seat)
+                .bind(slot.start.as_millisecond())
+                .bind(slot.end.as_millisecond())
+                .bind(slot.busy_from.as_millisecond())
+                .bind(slot.busy_until.as_millisecond())
+                .bind(now.as_millisecond())
+                .bind(*appointment_id)
+                .bind(*sequence)
+                .execute(conn)
+                .await?
+            }
+        };
+        Ok(done.rows_affected())
+    }
+}
+
+/// Tries the seats of the candidate resources in order, each inside its own savepoint, and returns the start
+/// slot the database accepted; `None` when every seat is held. A seat held by an overlapping booking
+/// rolls back only its savepoint.
+async fn take_first_free_seat(
+    tx: &mut AnyConnection,
+    candidates: &[(String, availability::Slot, Vec<i64>)],
+    write: &Write<'_>,
+) -> Result<Option<availability::Slot>, AppointmentsError> {
+    for (resource_id, slot, seats) in candidates {
+        for seat in seats {
+            let mut deadlocks = 0;
+            loop {
+                let mut attempt = (&mut *tx).begin().await?;
+                match write.on_seat(&mut attempt, resource_id, slot, *seat).await {
+                    Ok(1) => {
+                        attempt.commit().await?;
+                        return Ok(Some(slot.clone()));
+                    }
+                    // Cancelled or moved by someone else since it was read.
+                    Ok(_) => return Err(AppointmentsError::Changed),
+                    Err(e) if is_deadlock(&e) && deadlocks < DEADLOCK_RETRIES => {
+                        attempt.rollback().await?;
+                        deadlocks += 1;
+                    }
+                    Err(e) if is_overlap(&e) || is_deadlock(&e) => {
+                        attempt.rollback().await?;
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Books a time. `Taken` when every seat that could take it is held; `NotOffered` when the time is not on
 /// the service's grid, too soon or too far ahead.
 pub async fn book(
@@ -366,56 +489,16 @@ pub async fn book(
             });
         }
     }
-    let mut booked = None;
-    'resources: for (resource_id, slot, seats) in &candidates {
-        for seat in seats {
-            let mut deadlocks = 0;
-            loop {
-                let mut attempt = (&mut *tx).begin().await?;
-                let inserted = sqlx::query(
-                "INSERT INTO appointment (id, municipality_id, service_id, resource_id, seat, start_ms, end_ms,
-                     busy_from_ms, busy_until_ms, person_id, organisation_id, booked_via, booked_by_staff, status,
-                     sequence, reminders, checkin_code, created_at_ms, changed_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'booked', 0, $14, $15, $16, $16)",
-            )
-            .bind(&id)
-            .bind(&municipality.id)
-            .bind(&service.id)
-            .bind(resource_id)
-            .bind(*seat)
-            .bind(slot.start.as_millisecond())
-            .bind(slot.end.as_millisecond())
-            .bind(slot.busy_from.as_millisecond())
-            .bind(slot.busy_until.as_millisecond())
-            .bind(request.booker.person_id)
-            .bind(request.booker.organisation_id)
-            .bind(via.as_str())
-            .bind(request.booker.staff_id)
-            .bind(Reminder::join(&reminders))
-            .bind(secrets::code_chars(16))
-            .bind(now.as_millisecond())
-            .execute(&mut *attempt)
-            .await;
-                match inserted {
-                    Ok(_) => {
-                        attempt.commit().await?;
-                        booked = Some(slot.start);
-                        break 'resources;
-                    }
-                    Err(e) if is_deadlock(&e) && deadlocks < DEADLOCK_RETRIES => {
-                        attempt.rollback().await?;
-                        deadlocks += 1;
-                    }
-                    Err(e) if is_overlap(&e) || is_deadlock(&e) => {
-                        attempt.rollback().await?;
-                        break;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    }
-    let Some(start) = booked else {
+    let write = Write::Book {
+        id: &id,
+        municipality_id: &municipality.id,
+        service_id: &service.id,
+        booker: &request.booker,
+        reminders: Reminder::join(&reminders),
+        now,
+    };
+    let booked = take_first_free_seat(&mut tx, &candidates, &write).await?;
+    let Some(slot) = booked else {
         return Err(AppointmentsError::Taken);
     };
     if let Some(address) = request.address_id {
@@ -433,7 +516,9 @@ pub async fn book(
         appointment_id: &id,
         person_id: request.booker.person_id,
         sequence: 0,
-        start,
+        start: slot.start,
+        end: slot.end,
+        via,
     };
     announce(&mut tx, municipality, &notice, Kind::AppointmentBooked, now).await?;
     plan_reminders(&mut tx, municipality, &notice, &reminders, now).await?;
@@ -485,50 +570,13 @@ pub async fn move_to(
         return Err(AppointmentsError::Changed);
     }
     let candidates = candidates?;
-    let mut moved = None;
-    'resources: for (resource_id, slot, seats) in &candidates {
-        for seat in seats {
-            let mut deadlocks = 0;
-            loop {
-                let mut attempt = (&mut *tx).begin().await?;
-                let updated = sqlx::query(
-                "UPDATE appointment SET resource_id = $1, seat = $2, start_ms = $3, end_ms = $4, busy_from_ms = $5,
-                        busy_until_ms = $6, sequence = sequence + 1, changed_at_ms = $7
-                 WHERE id = $8 AND status = 'booked' AND sequence = $9",
-            )
-            .bind(resource_id)
-            .bind(*seat)
-            .bind(slot.start.as_millisecond())
-            .bind(slot.end.as_millisecond())
-            .bind(slot.busy_from.as_millisecond())
-            .bind(slot.busy_until.as_millisecond())
-            .bind(now.as_millisecond())
-            .bind(&current.id)
-            .bind(current.sequence)
-            .execute(&mut *attempt)
-            .await;
-                match updated {
-                    Ok(done) if done.rows_affected() == 1 => {
-                        attempt.commit().await?;
-                        moved = Some(slot.start);
-                        break 'resources;
-                    }
-                    // Cancelled or moved by someone else since it was read.
-                    Ok(_) => return Err(AppointmentsError::Changed),
-                    Err(e) if is_deadlock(&e) && deadlocks < DEADLOCK_RETRIES => {
-                        attempt.rollback().await?;
-                        deadlocks += 1;
-                    }
-                    Err(e) if is_overlap(&e) || is_deadlock(&e) => {
-                        attempt.rollback().await?;
-                        break;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    }
-    let Some(start) = moved else {
+    let write = Write::Move {
+        appointment_id: &current.id,
+        sequence: current.sequence,
+        now,
+    };
+    let moved = take_first_free_seat(&mut tx, &candidates, &write).await?;
+    let Some(slot) = moved else {
         return Err(AppointmentsError::Taken);
     };
     withdraw_reminders(&mut tx, &current.id).await?;
@@ -536,7 +584,9 @@ pub async fn move_to(
         appointment_id: &current.id,
         person_id: &current.person_id,
         sequence: current.sequence + 1,
-        start,
+        start: slot.start,
+        end: slot.end,
+        via: current.via,
     };
     announce(&mut tx, municipality, &notice, Kind::AppointmentMoved, now).await?;
     plan_reminders(&mut tx, municipality, &notice, &current.reminders, now).await?;
@@ -592,6 +642,8 @@ pub async fn cancel(
         person_id: &current.person_id,
         sequence,
         start: current.start,
+        end: current.end,
+        via: current.via,
     };
     announce(
         &mut tx,
@@ -643,6 +695,8 @@ pub async fn set_reminders(
         person_id: &current.person_id,
         sequence: current.sequence,
         start: current.start,
+        end: current.end,
+        via: current.via,
     };
     plan_reminders(&mut tx, municipality, &notice, reminders, now).await?;
     tx.commit().await?;
@@ -655,6 +709,40 @@ struct Notice<'a> {
     person_id: &'a str,
     sequence: i64,
     start: Timestamp,
+    end: Timestamp,
+    /// Booked by the contact centre: every message then carries its own appointment link (see [`link_for`]).
+    via: Via,
+}
+
+/// The token for the link in one message about an appointment the contact centre made: that person may have
+/// no account, so the link plus their birth date opens this one appointment (`identity::links`). Each message
+/// gets its own token, valid until the appointment has ended; the outbox keeps it only to write the message.
+/// `None` (the link then asks to sign in) for appointments the resident made, or when no birth date is known.
+async fn link_for(
+    conn: &mut AnyConnection,
+    notice: &Notice<'_>,
+    now: Timestamp,
+) -> Result<Option<String>, AppointmentsError> {
+    if notice.via != Via::Staff {
+        return Ok(None);
+    }
+    let birth_date: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT birth_date FROM person WHERE id = $1")
+            .bind(notice.person_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(birth_date) = birth_date.and_then(|(date,)| date) else {
+        return Ok(None);
+    };
+    let token = links::issue_in(
+        conn,
+        notice.appointment_id,
+        Some(&birth_date),
+        notice.end,
+        now,
+    )
+    .await?;
+    Ok(Some(token))
 }
 
 /// The confirmation (booked, moved or cancelled), due at once.
@@ -683,6 +771,11 @@ async fn announce(
         now,
         notice.start,
     );
+    let token = link_for(conn, notice, now).await?;
+    let event = Event {
+        secret: token.as_deref(),
+        ..event
+    };
     notifications::emit(conn, &municipality.id, &event, now).await?;
     Ok(())
 }
@@ -722,6 +815,11 @@ async fn plan_reminders(
             due,
             notice.start,
         );
+        let token = link_for(conn, notice, now).await?;
+        let event = Event {
+            secret: token.as_deref(),
+            ..event
+        };
         notifications::emit(conn, &municipality.id, &event, now).await?;
     }
     Ok(())

@@ -1,11 +1,12 @@
 //! Appointment links: someone booked by the contact centre, without an account, manages that one appointment
-//! from the link in the confirmation. The link carries a 256-bit token (stored hashed, valid until the
+//! from the link in the confirmation. The link carries a 128-bit token (stored hashed, valid until the
 //! appointment has passed); a second check (the birth date) turns it into a short session scoped to that
 //! appointment only. Five wrong birth dates block the link.
 
 use super::{from_ms, ms, secrets, IdentityError};
 use crate::storage::Db;
 use jiff::Timestamp;
+use sqlx::AnyConnection;
 
 pub const MAX_FAILED_ATTEMPTS: i64 = 5;
 
@@ -17,7 +18,19 @@ pub async fn issue(
     valid_until: Timestamp,
     now: Timestamp,
 ) -> Result<String, IdentityError> {
-    let token = secrets::token();
+    let mut conn = db.pool.acquire().await?;
+    Ok(issue_in(&mut conn, appointment_id, birth_date, valid_until, now).await?)
+}
+
+/// [`issue`] inside the caller's transaction (a booking issues its links together with its messages).
+pub async fn issue_in(
+    conn: &mut AnyConnection,
+    appointment_id: &str,
+    birth_date: Option<&str>,
+    valid_until: Timestamp,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let token = secrets::short_token();
     sqlx::query(
         "INSERT INTO appointment_link (token_hash, appointment_id, birth_date, valid_until_ms, created_at_ms)
          VALUES ($1, $2, $3, $4, $5)",
@@ -27,7 +40,7 @@ pub async fn issue(
     .bind(birth_date)
     .bind(ms(valid_until))
     .bind(ms(now))
-    .execute(&db.pool)
+    .execute(conn)
     .await?;
     Ok(token)
 }

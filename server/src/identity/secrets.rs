@@ -23,6 +23,13 @@ pub fn token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// 128 random bits, URL-safe base64 without padding (22 characters): secrets that must fit in an SMS link,
+/// such as appointment link tokens.
+pub fn short_token() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// A random identifier for rows (not a secret).
 pub fn id() -> String {
     let bytes: [u8; 16] = rand::rng().random();

@@ -728,7 +728,12 @@ async fn forget_subscription(db: &Db, address_id: &str) -> Result<(), sqlx::Erro
 
 fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
     if let (true, Some(appointment)) = (kind.is_appointment(), &context.appointment_id) {
-        return format!("{}/afspraken/{appointment}", settings.public_url);
+        // An appointment the contact centre made carries a link token (with the birth date it opens the card
+        // without an account); one the resident made leads to the card behind sign-in.
+        return match &context.secret {
+            Some(token) => format!("{}/afspraak/{token}", settings.public_url),
+            None => format!("{}/afspraken/{appointment}", settings.public_url),
+        };
     }
     match (kind, &context.case_identifier) {
         (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {

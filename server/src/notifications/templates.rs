@@ -324,12 +324,21 @@ mod tests {
             Kind::AppointmentCancelled,
             Kind::AppointmentReminder,
         ] {
-            for lang in [Lang::Nl, Lang::En] {
+            // An appointment's card (id) and an appointment link (token, for bookings by the contact centre).
+            let links: &[&str] = if kind.is_appointment() {
+                &[
+                    "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef",
+                    "https://loket.voorbeeld.nl/afspraak/AbCdEfGhIjKlMnOpQrStUv",
+                ]
+            } else {
+                &["https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412"]
+            };
+            for (lang, link) in [Lang::Nl, Lang::En]
+                .into_iter()
+                .flat_map(|lang| links.iter().map(move |link| (lang, *link)))
+            {
                 let mut f = fields(&when, Some("123456"));
-                if kind.is_appointment() {
-                    f.link =
-                        "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef";
-                }
+                f.link = link;
                 let out = render(kind, lang, &f);
                 assert!(
                     out.sms.chars().count() <= 160,
