@@ -20,6 +20,8 @@ pub struct Viewer {
     pub signed_in: Option<SignedInViewer>,
     /// The request carried the cookie of a session that has ended (timed out, or signed out elsewhere).
     pub session_ended: bool,
+    /// Someone without sign-in who opened an appointment link: the one appointment they may see.
+    pub appointment_link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,9 +4,10 @@ use crate::api::MunicipalityView;
 use crate::i18n::{tr, tr_args, Lang};
 use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
-    ActivationPage, ActivityPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage,
-    CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage, MessagesPage, MovePage,
-    NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage, SignInPage,
+    ActivationPage, ActivityPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
+    BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
+    MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
+    SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/afspraken/:id/verzetten") view=MovePage ssr=SsrMode::Async />
                     <Route path=path!("/afspraken/:id/annuleren") view=CancelPage ssr=SsrMode::Async />
                     <Route path=path!("/afspraak-maken") view=BookingPage ssr=SsrMode::Async />
+                    <Route path=path!("/afspraak/:token") view=AppointmentLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen/berichten") view=MessagesPage ssr=SsrMode::Async />

@@ -397,3 +397,37 @@ test('Desiree sees the appointment the contact centre made, books one herself by
   await expect(page.getByText('Uw afspraak is geannuleerd.')).toBeVisible();
   await expect(page.getByText('Geannuleerd', { exact: true })).toBeVisible();
 });
+
+test('someone booked by phone opens that appointment with the link from the confirmation and their birth date, by keyboard', async ({
+  page,
+}) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  // Karin booked Desiree's talk by phone (demo): its confirmation links to /afspraak/<token>, not to a page
+  // behind sign-in. This browser has no session at all.
+  const [mail] = await waitForMessages('desiree.devries@example.nl', '/afspraak/', 1);
+  const path = mail.match(/\/afspraak\/[A-Za-z0-9_-]{22}/)![0];
+  await page.goto(path);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Uw afspraak openen');
+  await expect(page.getByText('Gesprek met het sociaal team')).toHaveCount(0);
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // A wrong year: the form again with the reason, announced, and what was typed kept.
+  await page.getByLabel('Dag').focus();
+  await page.keyboard.type('12');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('4');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('1985');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toContainText('Deze geboortedatum klopt niet');
+  await expect(page.getByLabel('Dag')).toHaveValue('12');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The right date opens the card of that appointment.
+  await page.getByLabel('Jaar').fill('1986');
+  await page.getByRole('button', { name: 'Afspraak openen' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
+  await expect(page.getByRole('link', { name: 'Afspraak verzetten' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+});

@@ -6,6 +6,8 @@ export const PAGES = [
   { path: '/contactmomenten', nl: 'Contactmomenten', en: 'Contact moments' },
   { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
   { path: '/afspraak-maken', nl: 'Afspraak maken', en: 'Make an appointment' },
+  // Any token shows the form; only the POST checks it.
+  { path: '/afspraak/AbCdEfGhIjKlMnOpQrStUv', nl: 'Uw afspraak openen', en: 'Open your appointment' },
   { path: '/documenten', nl: 'Documenten', en: 'Documents' },
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
   { path: '/instellingen/berichten', nl: 'Berichten', en: 'Messages' },

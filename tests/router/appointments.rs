@@ -391,6 +391,11 @@ on_both_databases!(
 );
 
 fn worker(app: &TestApp) -> Worker {
+    worker_for(app, "http://localhost:3000")
+}
+
+/// A worker whose messages link to `public_url`.
+fn worker_for(app: &TestApp, public_url: &str) -> Worker {
     let channels = Channels::smtp(
         &smtp_sink().url(),
         &std::env::temp_dir(),
@@ -403,7 +408,7 @@ fn worker(app: &TestApp) -> Worker {
         app.loket.db.clone(),
         app.loket.municipality.clone(),
         channels,
-        Settings::new("http://localhost:3000"),
+        Settings::new(public_url),
     )
 }
 
@@ -928,3 +933,421 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
 }
 
 loket_tests::on_both_backends!(desiree_books_moves_and_cancels_through_the_pages);
+
+/// The link token in the booking confirmation of appointment `id` (as the outbox will write it into the link).
+async fn confirmation_token(db: &server::storage::Db, id: &str) -> Option<String> {
+    let (secret,): (Option<String>,) = sqlx::query_as(
+        "SELECT secret FROM notification_event WHERE appointment_id = $1 AND kind = 'appointment-booked'",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    secret
+}
+
+/// Books `service` at `location` for `person` as the contact centre does, at the first free time from two days
+/// ahead (of the real clock: the pages check links against it); returns the appointment.
+async fn booked_by_phone(app: &TestApp, person: &str, service: &str, location: &str) -> String {
+    let (db, municipality) = (&app.loket.db, &app.loket.municipality);
+    let now = jiff::Timestamp::now();
+    let tz = &municipality.time_zone;
+    let catalogued = server::appointments::catalogue::service(db, &municipality.id, service)
+        .await
+        .unwrap();
+    let offers = booking::free_times(
+        db,
+        municipality,
+        &catalogued,
+        location,
+        Via::Staff,
+        tz.to_datetime(now + SignedDuration::from_hours(48)).date()
+            ..=tz
+                .to_datetime(now + SignedDuration::from_hours(24 * 21))
+                .date(),
+        now,
+    )
+    .await
+    .unwrap();
+    booking::book(
+        db,
+        municipality,
+        &BookRequest {
+            service_id: service,
+            location_id: location,
+            start: offers[0].slot.start,
+            booker: Booker {
+                person_id: person,
+                organisation_id: None,
+                via: Via::Staff,
+                staff_id: None,
+            },
+            idempotency_key: &key(),
+            address_id: None,
+            reminders: None,
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .appointment_id
+}
+
+/// Posts the birth date on an appointment link's page (fresh form each time, as a browser would).
+async fn open_with(
+    browser: &super::identity::Browser,
+    token: &str,
+    (day, month, year): (&str, &str, &str),
+) -> (u16, String, String) {
+    post(
+        browser,
+        &format!("/afspraak/{token}"),
+        &[("dag", day), ("maand", month), ("jaar", year)],
+    )
+    .await
+}
+
+async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth_date(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let muni = &server.app.loket.municipality.id;
+    // As Karin does on the phone: Desiree's talk with the social team (her birth date is 12-04-1986).
+    let desiree = format!("demo-{muni}-desiree");
+    let id = booked_by_phone(&server.app, &desiree, "sociaal-team", "wijkcentrum").await;
+    let token = confirmation_token(db, &id)
+        .await
+        .expect("a booking by the contact centre carries a link token");
+    assert_eq!(token.len(), 22, "128 bits, short enough for an SMS");
+
+    // The page asks for the birth date and shows nothing about the appointment or the person yet.
+    let browser = super::identity::Browser::open(&server).await;
+    let (status, html) = super::cases::page(&browser, &format!("/afspraak/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("name=\"jaar\"") && html.contains("bday-year"),
+        "{html}"
+    );
+    for private in ["Desiree", "sociaal team", "Wijkcentrum", "1986"] {
+        assert!(!html.contains(private), "{private} shown before the check");
+    }
+
+    // Not a date, then a wrong date: the form again with the reason, and no session.
+    let (status, _, html) = open_with(&browser, &token, ("31", "2", "1986")).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Vul uw geboortedatum in met cijfers"),
+        "{html}"
+    );
+    let (status, _, html) = open_with(&browser, &token, ("13", "4", "1986")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Deze geboortedatum klopt niet"), "{html}");
+    assert!(html.contains("value=\"13\""), "what was typed stays");
+    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{id}")).await;
+    assert!(
+        !html.contains("Gesprek met het sociaal team"),
+        "no access after a wrong date"
+    );
+
+    // The right date opens the card of this one appointment, and nothing else.
+    let (status, url, html) = open_with(&browser, &token, (" 12", "04", "1986 ")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with(&format!("/afspraken/{id}")), "{url}");
+    assert!(html.contains("Gesprek met het sociaal team"), "{html}");
+    let other = person(&server.app).await;
+    let theirs = booked_by_phone(&server.app, &other, "sociaal-team", "wijkcentrum").await;
+    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{theirs}")).await;
+    assert!(
+        !html.contains("Gesprek met het sociaal team"),
+        "another appointment stays closed"
+    );
+    let (status, _, _) = post(
+        &browser,
+        &format!("/afspraken/{theirs}/annuleren"),
+        &[("key", &key())],
+    )
+    .await;
+    assert_eq!(status, 404);
+    let booked = booking::get(db, muni, &id).await.unwrap();
+    let (_, html) = super::cases::page(&browser, "/afspraak-maken").await;
+    assert!(
+        !html.contains("Paspoort of ID-kaart aanvragen"),
+        "a link session books nothing new"
+    );
+    let (status, cases) = super::cases::page(&browser, "/zaken").await;
+    assert!(
+        status != 200 || !cases.contains("ZAAK-2026-0412"),
+        "no cases"
+    );
+
+    // Move to another time that day, then cancel: both with the link session.
+    let day = server
+        .app
+        .loket
+        .municipality
+        .time_zone
+        .to_datetime(booked.start)
+        .date()
+        .to_string();
+    let (status, html) =
+        super::cases::page(&browser, &format!("/afspraken/{id}/verzetten?dag={day}")).await;
+    assert_eq!(status, 200, "{html}");
+    let times = start_values(&html);
+    assert!(!times.is_empty(), "{html}");
+    let move_key = key_value(&html);
+    let (status, url, _) = post(
+        &browser,
+        &format!("/afspraken/{id}/verzetten"),
+        &[
+            ("start", &times[0]),
+            ("key", &move_key),
+            ("sequence", &booked.sequence.to_string()),
+            ("day", &day),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=verzet"), "{url}");
+    // The message about the move carries a new token of its own.
+    let moved_token: (Option<String>,) = sqlx::query_as(
+        "SELECT secret FROM notification_event WHERE appointment_id = $1 AND kind = 'appointment-moved'",
+    )
+    .bind(&id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(moved_token.0.is_some_and(|t| t != token));
+    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{id}/annuleren")).await;
+    let (status, url, _) = post(
+        &browser,
+        &format!("/afspraken/{id}/annuleren"),
+        &[("key", &key_value(&html))],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with("?gelukt=geannuleerd"), "{url}");
+    assert_eq!(
+        booking::get(db, muni, &id).await.unwrap().status,
+        Status::Cancelled
+    );
+
+    // Five wrong dates block a link, also for the right date afterwards.
+    let stranger = super::identity::Browser::open(&server).await;
+    for _ in 0..5 {
+        open_with(&stranger, &token, ("1", "1", "2000")).await;
+    }
+    let (status, _, html) = open_with(&stranger, &token, ("12", "4", "1986")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Deze link werkt niet (meer)"), "{html}");
+    let (_, html) = super::cases::page(&stranger, &format!("/afspraken/{id}")).await;
+    assert!(!html.contains("Gesprek met het sociaal team"));
+}
+
+loket_tests::on_both_backends!(
+    someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth_date
+);
+
+on_both_databases!(
+    only_bookings_by_the_contact_centre_for_a_known_birth_date_carry_a_link,
+    |app| {
+        let svc = service(&app, "linked", 30).await;
+        let loc = desk(&app, "linked", &[false, false], &[&svc]).await;
+        let now = local("2026-03-09T12:00");
+        let with_date = person(&app).await;
+        sqlx::query("UPDATE person SET birth_date = '1990-06-01' WHERE id = $1")
+            .bind(&with_date)
+            .execute(&app.loket.db.pool)
+            .await
+            .unwrap();
+        let without_date = person(&app).await;
+        let by_staff = |p: String, at: &'static str| {
+            let (app, svc, loc) = (&app, svc.clone(), loc.clone());
+            async move {
+                booking::book(
+                    &app.loket.db,
+                    &app.loket.municipality,
+                    &BookRequest {
+                        service_id: &svc,
+                        location_id: &loc,
+                        start: local(at),
+                        booker: Booker {
+                            person_id: &p,
+                            organisation_id: None,
+                            via: Via::Staff,
+                            staff_id: None,
+                        },
+                        idempotency_key: &key(),
+                        address_id: None,
+                        reminders: None,
+                    },
+                    now,
+                )
+                .await
+                .unwrap()
+                .appointment_id
+            }
+        };
+        let linked = by_staff(with_date.clone(), "2026-03-10T09:00").await;
+        let unlinked = by_staff(without_date, "2026-03-10T09:30").await;
+        let own = book(&app, &svc, &loc, &with_date, local("2026-03-10T10:00"), now)
+            .await
+            .unwrap();
+        let db = &app.loket.db;
+        let token = confirmation_token(db, &linked).await.unwrap();
+        assert!(confirmation_token(db, &unlinked).await.is_none());
+        assert!(confirmation_token(db, &own).await.is_none());
+        // The token opens exactly that appointment, until it has ended.
+        let opened = server::identity::links::redeem(db, &token, "1990-06-01", now)
+            .await
+            .unwrap();
+        assert_eq!(opened, linked);
+        assert!(server::identity::links::redeem(
+            db,
+            &token,
+            "1990-06-01",
+            local("2026-03-10T09:31")
+        )
+        .await
+        .is_err());
+    }
+);
+
+/// The links in a message as a mail provider's scanner finds them: every `http…` run of characters.
+fn links_in(text: &str, origin: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\'' | ')'))
+        .filter(|word| word.starts_with(origin))
+        .map(|word| word.trim_end_matches(['.', ',']).to_owned())
+        .collect()
+}
+
+/// The same-site links on a page (`href="/…"`).
+fn hrefs(html: &str, origin: &str) -> Vec<String> {
+    html.split("href=\"/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|path| format!("{origin}/{}", path.replace("&amp;", "&")))
+        .collect()
+}
+
+/// What a mail provider's link scanner does: fetch every link in every message (GET and HEAD, no session), and
+/// every link on the pages those lead to. Nothing may change: no appointment cancelled or moved, no appointment
+/// link blocked or used up.
+async fn a_link_scanner_fetching_every_message_link_changes_nothing(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let app = &server.app;
+    let db = server.db();
+    let municipality = &app.loket.municipality;
+    let (p, email) = reachable_person(app).await;
+    sqlx::query("UPDATE person SET birth_date = '1979-11-05' WHERE id = $1")
+        .bind(&p)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    // One appointment made by the contact centre (its messages carry link tokens), one the resident made.
+    let now = jiff::Timestamp::now();
+    let service = server::appointments::catalogue::service(db, &municipality.id, "paspoort")
+        .await
+        .unwrap();
+    let tz = &municipality.time_zone;
+    let offers = booking::free_times(
+        db,
+        municipality,
+        &service,
+        "stadhuis",
+        Via::Resident,
+        tz.to_datetime(now + SignedDuration::from_hours(48)).date()
+            ..=tz
+                .to_datetime(now + SignedDuration::from_hours(24 * 21))
+                .date(),
+        now,
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for (offer, via) in offers.iter().step_by(3).zip([Via::Staff, Via::Resident]) {
+        let outcome = booking::book(
+            db,
+            municipality,
+            &BookRequest {
+                service_id: "paspoort",
+                location_id: "stadhuis",
+                start: offer.slot.start,
+                booker: Booker {
+                    person_id: &p,
+                    organisation_id: None,
+                    via,
+                    staff_id: None,
+                },
+                idempotency_key: &key(),
+                address_id: None,
+                reminders: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        ids.push(outcome.appointment_id);
+    }
+    assert_eq!(ids.len(), 2);
+    worker_for(app, &server.url).round(now).await.unwrap();
+    let mails = smtp_sink()
+        .wait_for(&email, 2, Duration::from_secs(10))
+        .await;
+    let links: Vec<String> = mails
+        .iter()
+        .flat_map(|mail| links_in(&mail.text, &server.url))
+        .collect();
+    assert!(
+        links.iter().any(|l| l.contains("/afspraak/"))
+            && links.iter().any(|l| l.contains("/afspraken/")),
+        "{links:?}"
+    );
+
+    // The scanner: no cookies kept between messages, GET and HEAD, and one level further.
+    let mut fetched = 0;
+    for link in &links {
+        let scanner = server.client();
+        let page = scanner.get(link).send().await.unwrap();
+        assert!(page.status().as_u16() < 500, "{link}");
+        let html = page.text().await.unwrap();
+        let mut next = hrefs(&html, &server.url);
+        next.push(link.clone());
+        for url in next {
+            let get = scanner.get(&url).send().await.unwrap();
+            let head = scanner.head(&url).send().await.unwrap();
+            assert!(
+                get.status().as_u16() < 500 && head.status().as_u16() < 500,
+                "{url}"
+            );
+            fetched += 1;
+        }
+    }
+    assert!(
+        fetched > links.len(),
+        "the pages behind the links were scanned too"
+    );
+    for id in &ids {
+        let appointment = booking::get(db, &municipality.id, id).await.unwrap();
+        assert_eq!(
+            (appointment.status, appointment.sequence),
+            (Status::Booked, 0)
+        );
+    }
+    let (blocked,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(failed_attempts), 0) FROM appointment_link")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(blocked, 0);
+
+    // The person still opens the appointment with the link afterwards.
+    let link = links.iter().find(|l| l.contains("/afspraak/")).unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    let browser = super::identity::Browser::open(&server).await;
+    let (status, url, _) = open_with(&browser, token, ("5", "11", "1979")).await;
+    assert_eq!(status, 200);
+    assert!(url.ends_with(&format!("/afspraken/{}", ids[0])), "{url}");
+}
+
+loket_tests::on_both_backends!(a_link_scanner_fetching_every_message_link_changes_nothing);

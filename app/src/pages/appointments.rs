@@ -90,8 +90,7 @@ fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoView {
 pub fn AppointmentsPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
-            .into_any();
+        return signed_out();
     }
     let list = Resource::new_blocking(|| (), |_| get_appointments());
     view! {
@@ -137,6 +136,18 @@ pub fn AppointmentsPage() -> impl IntoView {
     .into_any()
 }
 
+/// Whether the visitor may try to open appointment `id`: signed in (the server still checks it is theirs),
+/// or holding an appointment-link session for exactly this appointment.
+fn may_open(id: &str) -> bool {
+    let viewer = use_viewer();
+    viewer.signed_in.is_some() || viewer.appointment_link.as_deref() == Some(id)
+}
+
+fn signed_out() -> AnyView {
+    view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
+        .into_any()
+}
+
 fn id_param() -> String {
     use_params_map()
         .get_untracked()
@@ -148,9 +159,8 @@ fn id_param() -> String {
 #[component]
 pub fn AppointmentPage() -> impl IntoView {
     let lang = use_lang();
-    if use_viewer().signed_in.is_none() {
-        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
-            .into_any();
+    if !may_open(&id_param()) {
+        return signed_out();
     }
     let id = id_param();
     let card = Resource::new_blocking(move || id.clone(), get_appointment);
@@ -282,9 +292,8 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
 #[component]
 pub fn CancelPage() -> impl IntoView {
     let lang = use_lang();
-    if use_viewer().signed_in.is_none() {
-        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
-            .into_any();
+    if !may_open(&id_param()) {
+        return signed_out();
     }
     let id = id_param();
     let card = Resource::new_blocking(move || id.clone(), get_appointment);
@@ -348,9 +357,8 @@ pub fn BookingPage() -> impl IntoView {
 #[component]
 pub fn MovePage() -> impl IntoView {
     let lang = use_lang();
-    if use_viewer().signed_in.is_none() {
-        return view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }
-            .into_any();
+    if !may_open(&id_param()) {
+        return signed_out();
     }
     let mut q = query();
     q.appointment = Some(id_param());
@@ -527,5 +535,63 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         {day_step}
         {time_step}
         <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p>
+    }
+}
+
+/// `/afspraak/{token}`: the link from a message about an appointment the contact centre made. Someone without
+/// an account opens that one appointment with their birth date (day, month and year as three fields, the
+/// accessible pattern for a known date). Only the POST checks anything; this GET shows the form.
+#[component]
+pub fn AppointmentLinkPage() -> impl IntoView {
+    let lang = use_lang();
+    let token = use_params_map()
+        .get_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "link");
+    let value = |name: &str| {
+        problem
+            .as_ref()
+            .and_then(|p| p.value(name))
+            .unwrap_or_default()
+    };
+    let (day, month, year) = (value("dag"), value("maand"), value("jaar"));
+    let invalid = problem.is_some().then_some("true");
+    let described = if problem.is_some() {
+        "link-date-hint link-date-error"
+    } else {
+        "link-date-hint"
+    };
+    view! {
+        <Title text=tr(lang, "appointment-link-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "appointment-link-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "appointment-link-text")}</p>
+        <form method="post" action=format!("/afspraak/{}", encode(&token))>
+            <fieldset class="utrecht-form-fieldset" aria-describedby=described>
+                <legend class="utrecht-form-fieldset__legend">{tr(lang, "appointment-link-legend")}</legend>
+                <p class="utrecht-form-field-description" id="link-date-hint">{tr(lang, "appointment-link-hint")}</p>
+                {problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="link-date-error" role="alert">{p.message}</p> })}
+                <div class="loket-date-fields">
+                    <div class="utrecht-form-field">
+                        <label class="utrecht-form-label" for="link-dag">{tr(lang, "appointment-link-day")}</label>
+                        <input class="utrecht-textbox loket-date-2" id="link-dag" name="dag" type="text" inputmode="numeric"
+                            autocomplete="bday-day" maxlength="2" required=true value=day aria-invalid=invalid />
+                    </div>
+                    <div class="utrecht-form-field">
+                        <label class="utrecht-form-label" for="link-maand">{tr(lang, "appointment-link-month")}</label>
+                        <input class="utrecht-textbox loket-date-2" id="link-maand" name="maand" type="text" inputmode="numeric"
+                            autocomplete="bday-month" maxlength="2" required=true value=month aria-invalid=invalid />
+                    </div>
+                    <div class="utrecht-form-field">
+                        <label class="utrecht-form-label" for="link-jaar">{tr(lang, "appointment-link-year")}</label>
+                        <input class="utrecht-textbox loket-date-4" id="link-jaar" name="jaar" type="text" inputmode="numeric"
+                            autocomplete="bday-year" maxlength="4" required=true value=year aria-invalid=invalid />
+                    </div>
+                </div>
+            </fieldset>
+            <CsrfField />
+            <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-link-open")}</button>
+        </form>
+        <p class="utrecht-paragraph">{tr(lang, "appointment-link-account")}" "<a class="utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a></p>
     }
 }

@@ -8,7 +8,9 @@ mod messages;
 mod overview;
 mod simple;
 
-pub use appointments::{AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage};
+pub use appointments::{
+    AppointmentLinkPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage,
+};
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use development::OutboxFilesPage;
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};

@@ -5,11 +5,13 @@
 
 use super::bridge::Services;
 use super::router::render_page;
+use super::session::{ClientAddr, SessionToken};
 use super::AppState;
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, Appointment, BookRequest, Booker, MoveRequest, Status};
 use crate::appointments::catalogue::{self, Service};
 use crate::appointments::{ics, AppointmentsError, Reminder};
+use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::secrets;
 use app::api::{
     ApiError, AppointmentCard, AppointmentLine, BookingQuery, BookingStep, BringView, Choice,
@@ -78,20 +80,10 @@ impl Services {
         })
     }
 
-    /// The appointment if it is the signed-in person's own.
-    async fn own_appointment(
-        &self,
-        viewer: &Viewer,
-        id: &str,
-    ) -> Result<Option<Appointment>, AppointmentsError> {
-        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
-            return Ok(None);
-        };
-        match booking::get(&self.db, &self.municipality.id, id).await {
-            Ok(appointment) if appointment.person_id == scope.person_id => Ok(Some(appointment)),
-            Ok(_) | Err(AppointmentsError::NotFound) => Ok(None),
-            Err(error) => Err(error),
-        }
+    /// The appointment if the visitor may open it on the resident pages.
+    async fn own_appointment(&self, id: &str) -> Result<Option<Appointment>, AppointmentsError> {
+        let (principal, _) = super::bridge::visitor().identity();
+        openable(self, &principal, Action::Read, id).await
     }
 
     pub(super) async fn appointment_list(
@@ -112,11 +104,10 @@ impl Services {
 
     pub(super) async fn appointment_card(
         &self,
-        viewer: &Viewer,
         lang: Lang,
         id: String,
     ) -> Result<Option<AppointmentCard>, ApiError> {
-        let Some(appointment) = self.own_appointment(viewer, &id).await? else {
+        let Some(appointment) = self.own_appointment(&id).await? else {
             return Ok(None);
         };
         let now = Timestamp::now();
@@ -169,9 +160,15 @@ impl Services {
         lang: Lang,
         query: BookingQuery,
     ) -> Result<Option<BookingStep>, ApiError> {
-        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
+        // A new booking is for the signed-in person; moving needs only access to that appointment (an
+        // appointment link is enough).
+        if query.appointment.is_none()
+            && self
+                .personal_scope(&super::bridge::visitor(), viewer)
+                .is_none()
+        {
             return Ok(None);
-        };
+        }
         let m = &self.municipality.id;
         let now = Timestamp::now();
         let mut step = BookingStep {
@@ -181,7 +178,7 @@ impl Services {
         // Moving: service and location are those of the appointment.
         let (mut service_id, mut location_id) = (query.service, query.location);
         if let Some(id) = &query.appointment {
-            let Some(appointment) = self.own_appointment(viewer, id).await? else {
+            let Some(appointment) = self.own_appointment(id).await? else {
                 return Ok(None);
             };
             if appointment.status == Status::Cancelled || appointment.start <= now {
@@ -270,7 +267,6 @@ impl Services {
                 .filter(|c| moving_from.as_ref() != Some(&(day.clone(), c.label.clone())))
                 .collect();
         }
-        let _ = scope;
         Ok(Some(step))
     }
 }
@@ -316,7 +312,7 @@ fn start_of(fields: &[(String, String)]) -> Result<Timestamp, AppointmentsError>
 /// Dutch, and what the resident chose. Nothing was stored.
 async fn refused(
     state: AppState,
-    mut parts: http::request::Parts,
+    parts: http::request::Parts,
     page: String,
     form: &str,
     values: Vec<(String, String)>,
@@ -332,20 +328,126 @@ async fn refused(
         AppointmentsError::Invalid { field, .. } => *field,
         _ => "start",
     };
+    let problem = FormProblem {
+        form: form.to_owned(),
+        field: field.to_owned(),
+        message: error.resident_message().to_owned(),
+        values,
+    };
+    problem_page(state, parts, page, problem, status).await
+}
+
+/// Renders `page` (as a GET) with `problem` shown on its form, answering `status`.
+async fn problem_page(
+    state: AppState,
+    mut parts: http::request::Parts,
+    page: String,
+    problem: FormProblem,
+    status: StatusCode,
+) -> Response {
     if let Ok(uri) = page.parse() {
         parts.uri = uri;
     }
     let mut request = Request::from_parts(parts, Body::empty());
     *request.method_mut() = http::Method::GET;
-    request.extensions_mut().insert(FormProblem {
-        form: form.to_owned(),
-        field: field.to_owned(),
-        message: error.resident_message().to_owned(),
-        values,
-    });
+    request.extensions_mut().insert(problem);
     let mut response = render_page(state, request).await;
     *response.status_mut() = status;
     response
+}
+
+/// The birth date typed as day, month and year (three fields, as the form asks), as `YYYY-MM-DD`.
+fn birth_date(fields: &[(String, String)]) -> Option<String> {
+    let number = |name: &str| field(fields, name).trim().parse::<i16>().ok();
+    let (day, month, year) = (number("dag")?, number("maand")?, number("jaar")?);
+    let day = i8::try_from(day).ok()?;
+    let month = i8::try_from(month).ok()?;
+    if !(1900..=2100).contains(&year) {
+        return None;
+    }
+    jiff::civil::Date::new(year, month, day)
+        .ok()
+        .map(|date| date.to_string())
+}
+
+/// POST /afspraak/{token}: the appointment link's second check. The right birth date starts a session for that
+/// one appointment and opens its card; anything else shows the form again with the reason (nothing is
+/// changed; five wrong dates block the link).
+pub async fn open_link(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let old_session = request
+        .extensions()
+        .get::<SessionToken>()
+        .map(|SessionToken(old)| old.clone());
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let typed: Vec<(String, String)> = ["dag", "maand", "jaar"]
+        .iter()
+        .map(|name| {
+            (
+                (*name).to_owned(),
+                field(&fields, name).chars().take(8).collect(),
+            )
+        })
+        .collect();
+    let page = format!("/afspraak/{}", q(&token));
+    let Some(date) = birth_date(&fields) else {
+        let problem = FormProblem {
+            form: String::from("link"),
+            field: String::from("dag"),
+            message: String::from(
+                "Vul uw geboortedatum in met cijfers: dag, maand en jaar. Bijvoorbeeld 5 11 1979.",
+            ),
+            values: typed,
+        };
+        return problem_page(
+            state,
+            parts,
+            page,
+            problem,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let opened = super::identity::open_appointment_link(
+        &state,
+        &addr,
+        old_session,
+        &token,
+        &date,
+        Timestamp::now(),
+    )
+    .await;
+    match opened {
+        Ok((appointment_id, cookie)) => {
+            let mut response = see_other(format!("/afspraken/{appointment_id}"));
+            if let Some(cookie) = cookie {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(error) => {
+            let (status, message) = super::identity::link_refusal(error);
+            let status = if status == StatusCode::BAD_REQUEST {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                status
+            };
+            let problem = FormProblem {
+                form: String::from("link"),
+                field: String::from("dag"),
+                message: message.to_owned(),
+                values: typed,
+            };
+            problem_page(state, parts, page, problem, status).await
+        }
+    }
 }
 
 /// Percent-encodes a query value (ids and dates only, but never trust them).
@@ -411,20 +513,50 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
     }
 }
 
-/// The appointment `id` if the visitor owns it; otherwise the answer to give (404, or sign in again).
+/// The appointment `id` if `principal` may open it on the resident pages: the person it is for, a member of
+/// the organisation it is for, or an appointment-link session for exactly this one. (Staff see appointments
+/// in their own workspace, where each look is audited; here they are refused like anyone else.)
+async fn openable(
+    services: &Services,
+    principal: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<Option<Appointment>, AppointmentsError> {
+    let appointment = match booking::get(&services.db, &services.municipality.id, id).await {
+        Ok(appointment) => appointment,
+        Err(AppointmentsError::NotFound) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let resource = Resource::Appointment {
+        municipality_id: &services.municipality.id,
+        appointment_id: &appointment.id,
+        person_id: Some(&appointment.person_id),
+        organisation_id: appointment.organisation_id.as_deref(),
+    };
+    Ok((decide(principal, action, resource) == Decision::Allow).then_some(appointment))
+}
+
+fn principal_of(request: &Request<Body>) -> Principal {
+    request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .map_or(Principal::Anonymous, |visitor| visitor.identity().0)
+}
+
+/// The appointment `id` if the visitor may use it; otherwise the answer to give (404, or sign in again).
 async fn owned(
     state: &AppState,
-    person_id: Option<String>,
+    principal: Principal,
+    action: Action,
     id: &str,
 ) -> Result<Appointment, Response> {
-    let Some(person_id) = person_id else {
+    if principal == Principal::Anonymous {
         return Err(sign_in_again());
-    };
-    let services = &state.services;
-    match booking::get(&services.db, &services.municipality.id, id).await {
-        Ok(appointment) if appointment.person_id == person_id => Ok(appointment),
+    }
+    match openable(&state.services, &principal, action, id).await {
+        Ok(Some(appointment)) => Ok(appointment),
         // Someone else's appointment, or none: the same answer.
-        Ok(_) | Err(AppointmentsError::NotFound) => Err(StatusCode::NOT_FOUND.into_response()),
+        Ok(None) => Err(StatusCode::NOT_FOUND.into_response()),
         Err(error) => {
             tracing::error!(%error, "appointment lookup failed");
             Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
@@ -432,15 +564,15 @@ async fn owned(
     }
 }
 
-/// The visitor's own appointment `id` and the posted form, or the answer to give instead (sign in again,
+/// The visitor's appointment `id` and the posted form, or the answer to give instead (sign in again,
 /// 404 for someone else's appointment, 413 for a form too large).
 async fn owned_form(
     state: &AppState,
     id: &str,
     request: Request<Body>,
 ) -> Result<(Appointment, http::request::Parts, Vec<(String, String)>), Response> {
-    let person_id = super::messages::visitor_person(&request);
-    let appointment = owned(state, person_id, id).await?;
+    let principal = principal_of(&request);
+    let appointment = owned(state, principal, Action::Change, id).await?;
     let (parts, body) = request.into_parts();
     let fields = read_form(body)
         .await
@@ -561,8 +693,8 @@ pub async fn calendar(
     request: Request<Body>,
 ) -> Response {
     // The visitor is read before any await: a request body may not be shared across threads.
-    let person_id = super::messages::visitor_person(&request);
-    let appointment = match owned(&state, person_id, &id).await {
+    let principal = principal_of(&request);
+    let appointment = match owned(&state, principal, Action::Read, &id).await {
         Ok(appointment) => appointment,
         Err(response) => return response,
     };

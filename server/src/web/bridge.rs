@@ -218,11 +218,12 @@ impl Backend for Services {
 
     async fn appointment(
         &self,
-        viewer: &Viewer,
+        // Access follows the session's principal (an appointment link has no signed-in viewer).
+        _viewer: &Viewer,
         lang: Lang,
         id: String,
     ) -> Result<Option<AppointmentCard>, ApiError> {
-        self.appointment_card(viewer, lang, id).await
+        self.appointment_card(lang, id).await
     }
 
     async fn booking_step(

@@ -364,19 +364,46 @@ async fn appointment_link(
     token: Option<axum::Extension<SessionToken>>,
     json: Result<Json<LinkBody>, JsonRejection>,
 ) -> ApiResult<Response> {
-    let now = Timestamp::now();
     let input = body(json)?;
+    let old = token.map(|axum::Extension(SessionToken(old))| old);
+    let (_, cookie) = open_appointment_link(
+        &state,
+        &addr,
+        old,
+        &input.token,
+        &input.birth_date,
+        Timestamp::now(),
+    )
+    .await?;
+    let mut response = Json(LinkOpened { next: "/afspraken" }).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Opens an appointment link: the token and the birth date (`YYYY-MM-DD`) are checked (rate limited per client
+/// address, five wrong dates block the link), the browser's earlier session ends, and a short session scoped
+/// to that one appointment starts (audited). Returns the appointment and the session cookie to set.
+pub(super) async fn open_appointment_link(
+    state: &AppState,
+    addr: &str,
+    old_session: Option<String>,
+    token: &str,
+    birth_date: &str,
+    now: Timestamp,
+) -> Result<(String, Option<header::HeaderValue>), IdentityError> {
     let db = &state.services.db;
-    ratelimit::hit(db, "link-ip", &addr, LINK_PER_IP, now).await?;
-    let appointment_id = links::redeem(db, &input.token, &input.birth_date, now).await?;
-    if let Some(axum::Extension(SessionToken(old))) = token {
+    ratelimit::hit(db, "link-ip", addr, LINK_PER_IP, now).await?;
+    let appointment_id = links::redeem(db, token, birth_date, now).await?;
+    if let Some(old) = old_session {
         sessions::end(db, &old).await?;
     }
     let municipality = &state.services.municipality.id;
     let (session_token, _) = sessions::start(
         db,
         municipality,
-        Subject::Appointment(appointment_id),
+        Subject::Appointment(appointment_id.clone()),
         Method::AppointmentLink,
         Assurance::Low,
         now,
@@ -390,16 +417,19 @@ async fn appointment_link(
         now,
     )
     .await?;
-    let mut response = Json(LinkOpened { next: "/afspraken" }).into_response();
-    if let Some(cookie) = set_cookie(
+    let cookie = set_cookie(
         session_cookie(state.secure_cookies),
         &session_token,
         state.secure_cookies,
         "Lax",
-    ) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    );
+    Ok((appointment_id, cookie))
+}
+
+/// The Dutch sentence for a refused appointment link (the form shows it above the birth date).
+pub(super) fn link_refusal(error: IdentityError) -> (StatusCode, &'static str) {
+    let failure = Failure::from(error);
+    (failure.status, failure.message)
 }
 
 fn cleared(state: &AppState) -> Response {

@@ -259,6 +259,7 @@ pub fn router(state: AppState) -> Router {
         .route("/instellingen/berichten", post(super::messages::post))
         .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
         .route("/afspraak-maken", post(super::appointments::book))
+        .route("/afspraak/{token}", post(super::appointments::open_link))
         .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
         .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))
         .route("/afspraken/{id}/herinneringen", post(super::appointments::reminders))

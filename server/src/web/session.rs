@@ -221,9 +221,17 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
         }),
         _ => None,
     };
+    let appointment_link = match visitor {
+        Visitor::Active(active) => match &active.principal {
+            Principal::AppointmentLink { appointment_id, .. } => Some(appointment_id.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
     app::api::Viewer {
         signed_in,
         session_ended: matches!(visitor, Visitor::Ended),
+        appointment_link,
     }
 }
 
