@@ -154,6 +154,7 @@ action-deadline = Do this before { $date }.
 action-open-case = View case { $number }
 overview-appointment-title = Your next appointment
 overview-appointment-none = You have no appointment planned.
+overview-appointments-all = All appointments
 overview-cases-title = Cases in progress
 overview-cases-none = You have no cases in progress. When you apply for something, you will see its progress here.
 overview-cases-all = View all cases ({ $count })

@@ -154,6 +154,7 @@ action-deadline = Doe dit vóór { $date }.
 action-open-case = Bekijk de zaak { $number }
 overview-appointment-title = Uw volgende afspraak
 overview-appointment-none = U hebt geen afspraak gepland.
+overview-appointments-all = Alle afspraken
 overview-cases-title = Lopende zaken
 overview-cases-none = U hebt geen lopende zaken. Als u iets aanvraagt bij de gemeente, ziet u hier hoe het ermee staat.
 overview-cases-all = Alle zaken bekijken ({ $count })

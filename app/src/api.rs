@@ -106,6 +106,9 @@ pub struct PersonalOverview {
     /// Labels of the resident's addresses where the last message could not be delivered.
     #[serde(default)]
     pub unreachable: Vec<String>,
+    /// The first appointment not yet over (filled in by the appointments side).
+    #[serde(default)]
+    pub next_appointment: Option<AppointmentLine>,
 }
 
 /// Instellingen → Berichten: the resident's addresses, where each kind of message goes, and what was sent.

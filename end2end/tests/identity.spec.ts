@@ -345,7 +345,12 @@ test('Desiree sees the appointment the contact centre made, books one herself by
   test.setTimeout(120_000);
   await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
 
-  // The appointment Karin made on the phone, with what to bring and where.
+  // Overzicht names her next appointment: the one Karin made on the phone.
+  await page.goto('/');
+  const next = page.locator('section', { has: page.getByRole('heading', { name: 'Uw volgende afspraak' }) });
+  await expect(next.getByRole('link', { name: 'Gesprek met het sociaal team' })).toBeVisible();
+
+  // That appointment, with what to bring and where.
   await page.goto('/afspraken');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Afspraken');
   await noAxeViolationsPhoneAndDesktop(page);

@@ -1351,3 +1351,36 @@ async fn a_link_scanner_fetching_every_message_link_changes_nothing(backend: lok
 }
 
 loket_tests::on_both_backends!(a_link_scanner_fetching_every_message_link_changes_nothing);
+
+async fn the_overview_shows_the_next_appointment_until_it_is_cancelled(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let desiree = super::cases::desiree(&server).await;
+    // The demo's appointment was seeded at the tests' fixed clock, long past by now.
+    let (_, html) = super::cases::page(&desiree, "/").await;
+    assert!(html.contains("U hebt geen afspraak gepland."), "{html}");
+    let muni = server.app.loket.municipality.id.clone();
+    let person = format!("demo-{muni}-desiree");
+    let later = booked_by_phone(&server.app, &person, "sociaal-team", "wijkcentrum").await;
+    let (_, html) = super::cases::page(&desiree, "/").await;
+    assert!(
+        html.contains(&format!("href=\"/afspraken/{later}\"")),
+        "{html}"
+    );
+    assert!(!html.contains("U hebt geen afspraak gepland."));
+    booking::cancel(
+        server.db(),
+        &server.app.loket.municipality,
+        &later,
+        &key(),
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let (_, html) = super::cases::page(&desiree, "/").await;
+    assert!(!html.contains(&format!("/afspraken/{later}")));
+    assert!(html.contains("U hebt geen afspraak gepland."));
+}
+
+loket_tests::on_both_backends!(the_overview_shows_the_next_appointment_until_it_is_cancelled);

@@ -63,7 +63,7 @@ where
 }
 
 #[component]
-fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoView {
+pub(super) fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoView {
     let state = if line.cancelled {
         Some(tr(lang, "appointment-cancelled"))
     } else if line.past {

@@ -2,6 +2,7 @@
 //! Zaak detail with its timeline, and the contact history. All server-rendered; sorting, filtering and the
 //! tabs are plain links and a GET form, so they work without JavaScript.
 
+use super::appointments::AppointmentItem;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem,
@@ -166,7 +167,11 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
         </section>
         <section class="loket-card" aria-labelledby="appointment-title">
             <h2 id="appointment-title" class="utrecht-heading-2">{tr(lang, "overview-appointment-title")}</h2>
-            <p class="utrecht-paragraph">{tr(lang, "overview-appointment-none")}</p>
+            {match overview.next_appointment {
+                Some(line) => view! { <ul class="loket-case-list"><AppointmentItem lang line /></ul> }.into_any(),
+                None => view! { <p class="utrecht-paragraph">{tr(lang, "overview-appointment-none")}</p> }.into_any(),
+            }}
+            <p><a class="utrecht-link" href="/afspraken">{tr(lang, "overview-appointments-all")}</a></p>
         </section>
         <section class="loket-card" aria-labelledby="open-cases-title">
             <h2 id="open-cases-title" class="utrecht-heading-2">{tr(lang, "overview-cases-title")}</h2>

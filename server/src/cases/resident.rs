@@ -237,6 +237,7 @@ pub async fn overview(
         )
         .await?,
         unreachable: Vec::new(),
+        next_appointment: None,
     })
 }
 

@@ -102,6 +102,23 @@ impl Services {
         Ok(Some(lines))
     }
 
+    /// Overzicht's "your next appointment": the first booked one that is not over yet.
+    pub(super) async fn next_appointment(
+        &self,
+        person_id: &str,
+        lang: Lang,
+    ) -> Result<Option<AppointmentLine>, AppointmentsError> {
+        let now = Timestamp::now();
+        let next = booking::for_person(&self.db, person_id)
+            .await?
+            .into_iter()
+            .find(|a| a.status == Status::Booked && a.end > now);
+        match next {
+            Some(appointment) => Ok(Some(self.line(&appointment, lang, now).await?)),
+            None => Ok(None),
+        }
+    }
+
     pub(super) async fn appointment_card(
         &self,
         lang: Lang,
