@@ -412,6 +412,13 @@ test('someone booked by phone opens that appointment with the link from the conf
   const [mail] = await waitForMessages('desiree.devries@example.nl', '/afspraak/', 1);
   const path = mail.match(/\/afspraak\/[A-Za-z0-9_-]{22}/)![0];
   await page.goto(path);
+  // The service worker controls the page before the card is opened, so it keeps the card for offline use.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve));
+    }
+  });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Uw afspraak openen');
   await expect(page.getByText('Gesprek met het sociaal team')).toHaveCount(0);
   await noAxeViolationsPhoneAndDesktop(page);
@@ -435,4 +442,13 @@ test('someone booked by phone opens that appointment with the link from the conf
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
   await expect(page.getByRole('link', { name: 'Afspraak verzetten' })).toBeVisible();
   await noAxeViolationsPhoneAndDesktop(page);
+
+  // At the desk without a network: the card once seen still opens.
+  const card = page.url();
+  await expect.poll(() => page.evaluate(() => caches.open('loket-cards').then((c) => c.keys()).then((k) => k.length))).toBe(1);
+  await page.context().setOffline(true);
+  await page.goto(card);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
+  await expect(page.getByRole('img', { name: /QR-code om in te checken/ })).toBeVisible();
+  await page.context().setOffline(false);
 });

@@ -35,6 +35,28 @@ test('without a network a navigation shows the offline page, and the page says i
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overzicht');
 });
 
+test('signing out forgets the appointment cards kept for offline use', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve));
+    }
+    const cache = await caches.open('loket-cards');
+    await cache.put('/afspraken/voorbeeld', new Response('kaart'));
+  });
+  expect(await page.evaluate(() => caches.has('loket-cards'))).toBe(true);
+  await page.evaluate(async () => {
+    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
+    await fetch('/api/auth/sign-out', {
+      method: 'POST',
+      headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: '{}',
+    });
+  });
+  await expect.poll(() => page.evaluate(() => caches.has('loket-cards'))).toBe(false);
+});
+
 test('the manifest makes Loket installable', async ({ request }) => {
   const response = await request.get('/manifest.webmanifest');
   expect(response.headers()['content-type']).toBe('application/manifest+json');

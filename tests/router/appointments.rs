@@ -1055,11 +1055,13 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     assert_eq!(status, 200, "{html}");
     assert!(url.ends_with(&format!("/afspraken/{id}")), "{url}");
     assert!(html.contains("Gesprek met het sociaal team"), "{html}");
+    // Marked for the service worker, which keeps only pages so marked for offline use.
+    assert!(html.contains("data-loket-offline=\"card\""));
     let other = person(&server.app).await;
     let theirs = booked_by_phone(&server.app, &other, "sociaal-team", "wijkcentrum").await;
     let (_, html) = super::cases::page(&browser, &format!("/afspraken/{theirs}")).await;
     assert!(
-        !html.contains("Gesprek met het sociaal team"),
+        !html.contains("Gesprek met het sociaal team") && !html.contains("data-loket-offline"),
         "another appointment stays closed"
     );
     let (status, _, _) = post(

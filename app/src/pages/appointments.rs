@@ -226,7 +226,8 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
         <h1 class="utrecht-heading-1">{line.service.clone()}</h1>
         {line.cancelled.then(|| view! { <p><span class="loket-badge">{tr(lang, "appointment-cancelled")}</span></p> })}
         {card.by_contact_centre.then(|| view! { <p class="utrecht-paragraph">{tr(lang, "appointment-by-contact-centre")}</p> })}
-        <section class="loket-card" aria-labelledby="appointment-when">
+        // The service worker keeps a page with this mark for offline use (and only such a page).
+        <section class="loket-card" aria-labelledby="appointment-when" data-loket-offline="card">
             <h2 id="appointment-when" class="utrecht-heading-2">{tr(lang, "appointment-when-title")}</h2>
             <p class="loket-appointment__when">{when(lang, &line)}</p>
             {(!line.cancelled).then(|| view! {

@@ -1,8 +1,11 @@
 // Loket service worker. Hashed build files are served cache-first (their names change with their content);
 // page navigations go to the network first and fall back to the offline page. Personal pages are not cached,
-// so nothing personal stays behind on a shared device.
+// with one exception: an appointment card once seen, so it can be shown at the desk without a network. Those
+// cards are forgotten when the person signs out, so nothing personal stays behind on a shared device.
 const VERSION = "__VERSION__";
 const STATIC_CACHE = `loket-static-${VERSION}`;
+const CARD_CACHE = "loket-cards";
+const SIGN_OUT = ["/uitloggen", "/overal-uitloggen", "/api/auth/sign-out", "/api/auth/sign-out-everywhere"];
 const PRECACHE = ["__PRECACHE__"];
 
 self.addEventListener("install", (event) => {
@@ -17,7 +20,8 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((key) => key.startsWith("loket-") && key !== STATIC_CACHE).map((key) => caches.delete(key)),
+        keys.filter((key) => key.startsWith("loket-") && key !== STATIC_CACHE && key !== CARD_CACHE)
+          .map((key) => caches.delete(key)),
       ))
       .then(() => self.clients.claim()),
   );
@@ -28,11 +32,48 @@ function isStatic(url) {
     url.pathname.startsWith("/municipalities/");
 }
 
+function isCard(url) {
+  return /^\/afspraken\/[A-Za-z0-9_-]+$/.test(url.pathname);
+}
+
+// Keeps the card only when the server marked the page as one (not a sign-in page or an error under that
+// address); anything else under that address drops what was kept.
+async function keepCard(path, response) {
+  const cache = await caches.open(CARD_CACHE);
+  const html = response.ok ? await response.text() : "";
+  if (html.includes('data-loket-offline="card"')) {
+    await cache.put(path, new Response(html, { status: 200, headers: response.headers }));
+  } else {
+    await cache.delete(path);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && SIGN_OUT.includes(url.pathname)) {
+    event.waitUntil(caches.delete(CARD_CACHE));
+    return;
+  }
+  if (request.method !== "GET") return;
+  // The session timer sends the page here when the session has ended: forget the cards as on sign-out.
+  if (url.pathname === "/inloggen" && url.searchParams.get("reden") === "verlopen") {
+    event.waitUntil(caches.delete(CARD_CACHE));
+  }
+
+  if (request.mode === "navigate" && isCard(url)) {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          event.waitUntil(keepCard(url.pathname, response.clone()));
+          return response;
+        })
+        .catch(() => caches.match(url.pathname, { cacheName: CARD_CACHE })
+          .then((hit) => hit || caches.match("/offline", { cacheName: STATIC_CACHE }))),
+    );
+    return;
+  }
 
   if (request.mode === "navigate") {
     event.respondWith(
