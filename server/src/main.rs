@@ -18,7 +18,8 @@ const USAGE: &str = "Usage:
                                                  print the activation code for their first passkey
   loket api-client add --name <naam> --scopes <s,…>
                                                  register a system that may call /api/v1 and print its
-                                                 token (scopes: case-types, cases, contact-moments)
+                                                 token (scopes: case-types, cases, contact-moments,
+                                                 appointments)
   loket --version | --help
 
 Configure Loket with LOKET_* environment variables; see README.md.";
@@ -88,7 +89,7 @@ fn parse(args: &[String]) -> Result<Option<Command>, String> {
                                 .split(',')
                                 .map(|s| {
                                     Scope::parse(s.trim()).ok_or_else(|| {
-                                        format!("unknown scope {s:?}. Use case-types, cases or contact-moments.")
+                                        format!("unknown scope {s:?}. Use case-types, cases, contact-moments or appointments.")
                                     })
                                 })
                                 .collect::<Result<Vec<_>, _>>()?,

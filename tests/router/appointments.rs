@@ -1386,3 +1386,212 @@ async fn the_overview_shows_the_next_appointment_until_it_is_cancelled(
 }
 
 loket_tests::on_both_backends!(the_overview_shows_the_next_appointment_until_it_is_cancelled);
+
+on_both_databases!(
+    the_back_office_configures_services_locations_and_resources_and_refuses_bad_ones_whole,
+    |app| {
+        use server::identity::clients::Scope;
+        let token = app.api_token(&[Scope::Appointments]).await;
+        let cases_only = app.api_token(&[Scope::Cases]).await;
+        let db = &app.loket.db;
+        let service = serde_json::json!({
+            "name": "Bouwplan bespreken",
+            "name_en": "Discuss building plan",
+            "duration_min": 20,
+            "bring": [{ "text": "Uw tekeningen", "text_en": "Your drawings", "picture": "/afbeeldingen/rijbewijs.svg" }],
+            "required_fields": ["phone"],
+            "resident_bookable": true
+        });
+        // Without the scope: refused, nothing stored.
+        let (status, kind, _) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-services/bouwplan",
+                Some(&cases_only),
+                Some(service.clone()),
+            )
+            .await;
+        assert_eq!((status, kind.as_str()), (403, "application/problem+json"));
+        assert!(catalogue_service(&app, "bouwplan").await.is_none());
+
+        let (status, _, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-services/bouwplan",
+                Some(&token),
+                Some(service.clone()),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let (status, _, _) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-services/bouwplan",
+                Some(&token),
+                Some(service.clone()),
+            )
+            .await;
+        assert_eq!(status, 200, "a second PUT replaces");
+        let stored = catalogue_service(&app, "bouwplan").await.unwrap();
+        assert_eq!((stored.duration_min, stored.horizon_days), (20, 60));
+
+        // A bad document names every bad field in Dutch and changes nothing.
+        let (status, kind, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-services/bouwplan",
+                Some(&token),
+                Some(serde_json::json!({ "name": "", "duration_min": 1, "reminders": ["weekly"], "resident_bookable": true })),
+            )
+            .await;
+        assert_eq!((status, kind.as_str()), (400, "application/problem+json"));
+        let names: Vec<&str> = body["invalid_params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["name", "duration_min", "reminders[0]"], "{body}");
+        assert_eq!(
+            catalogue_service(&app, "bouwplan").await.unwrap().name,
+            "Bouwplan bespreken"
+        );
+
+        let (status, _, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-locations/noord",
+                Some(&token),
+                Some(serde_json::json!({
+                    "name": "Servicepunt Noord", "street": "Noordplein 3", "postcode": "1234ab",
+                    "city": "Voorbeeld", "wheelchair": true
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let resource = |seats: u32| {
+            serde_json::json!({
+                "location": "noord", "name": "Balie 1", "seats": seats, "contact_centre_seats": 1,
+                "services": ["bouwplan"],
+                "hours": [{ "weekday": "monday", "opens": "09:00", "closes": "12:00" }],
+                "exceptions": [{ "date": "2026-12-28", "kind": "closed" }]
+            })
+        };
+        // A resource for an unknown location or service, or with impossible hours: refused whole.
+        let mut wrong = resource(2);
+        wrong["location"] = serde_json::json!("zuid");
+        wrong["services"] = serde_json::json!(["bouwplan", "bestaat-niet"]);
+        wrong["hours"][0]["closes"] = serde_json::json!("08:00");
+        let (status, _, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-resources/noord-1",
+                Some(&token),
+                Some(wrong),
+            )
+            .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["invalid_params"].as_array().unwrap().len(),
+            3,
+            "{body}"
+        );
+        let (status, _, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-resources/noord-1",
+                Some(&token),
+                Some(resource(2)),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+
+        // The engine offers it: Mondays 09:00–12:00, residents on the one seat not kept for the contact centre.
+        let offers = booking::free_times(
+            db,
+            &app.loket.municipality,
+            &catalogue_service(&app, "bouwplan").await.unwrap(),
+            "noord",
+            Via::Resident,
+            "2026-12-21".parse().unwrap()..="2026-12-28".parse().unwrap(),
+            local("2026-12-01T09:00"),
+        )
+        .await
+        .unwrap();
+        let times: Vec<String> = offers
+            .iter()
+            .map(|o| {
+                app.loket
+                    .municipality
+                    .time_zone
+                    .to_datetime(o.slot.start)
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            times.len(),
+            9,
+            "one Monday of 9 times; the 28th is closed: {times:?}"
+        );
+        assert!(times[0].starts_with("2026-12-21T09:00"));
+
+        // A seat that holds an appointment cannot be taken away: a resident takes the open seat, the contact
+        // centre the kept one, and then the second seat is to go.
+        let now = local("2026-12-01T09:00");
+        let p = person(&app).await;
+        book(&app, "bouwplan", "noord", &p, offers[0].slot.start, now)
+            .await
+            .unwrap();
+        let kept = booking::book(
+            db,
+            &app.loket.municipality,
+            &BookRequest {
+                service_id: "bouwplan",
+                location_id: "noord",
+                start: offers[0].slot.start,
+                booker: Booker {
+                    person_id: &p,
+                    organisation_id: None,
+                    via: Via::Staff,
+                    staff_id: None,
+                },
+                idempotency_key: &key(),
+                address_id: None,
+                reminders: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let (seat,): (i64,) = sqlx::query_as("SELECT seat FROM appointment WHERE id = $1")
+            .bind(&kept.appointment_id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(seat, 2);
+        let (status, _, body) = app
+            .api(
+                "PUT",
+                "/api/v1/appointment-resources/noord-1",
+                Some(&token),
+                Some(resource(1)),
+            )
+            .await;
+        assert_eq!(status, 409, "{body}");
+        let (seats,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM appointment_seat WHERE resource_id = 'noord-1'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(seats, 2, "nothing changed");
+    }
+);
+
+async fn catalogue_service(
+    app: &TestApp,
+    id: &str,
+) -> Option<server::appointments::catalogue::Service> {
+    server::appointments::catalogue::service(&app.loket.db, &app.loket.municipality.id, id)
+        .await
+        .ok()
+}

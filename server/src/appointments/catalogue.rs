@@ -9,7 +9,8 @@ use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// One thing to bring, with an optional picture of the document (a path under `/afbeeldingen/`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BringItem {
     pub text: String,
     pub text_en: String,
@@ -309,6 +310,22 @@ pub async fn plans(
     Ok(plans)
 }
 
+/// Whether the resource exists in this municipality.
+pub async fn resource_exists(
+    db: &Db,
+    municipality_id: &str,
+    resource_id: &str,
+) -> Result<bool, AppointmentsError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM appointment_resource WHERE municipality_id = $1 AND id = $2",
+    )
+    .bind(municipality_id)
+    .bind(resource_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Creates or replaces a service.
 pub async fn put_service(
     db: &Db,
@@ -323,7 +340,7 @@ pub async fn put_service(
         });
     }
     let bring = serde_json::to_string(&service.bring).unwrap_or_else(|_| String::from("[]"));
-    sqlx::query(
+    let written = sqlx::query(
         "INSERT INTO appointment_service (id, municipality_id, name, name_en, duration_min, bring, tips, tips_en,
              required_fields, min_notice_min, horizon_days, buffer_before_min, buffer_after_min, reminders,
              resident_bookable, account_required, position)
@@ -331,7 +348,8 @@ pub async fn put_service(
          ON CONFLICT (id) DO UPDATE SET name = $3, name_en = $4, duration_min = $5, bring = $6, tips = $7,
              tips_en = $8, required_fields = $9, min_notice_min = $10, horizon_days = $11,
              buffer_before_min = $12, buffer_after_min = $13, reminders = $14, resident_bookable = $15,
-             account_required = $16, position = $17",
+             account_required = $16, position = $17
+         WHERE appointment_service.municipality_id = $2",
     )
     .bind(&service.id)
     .bind(municipality_id)
@@ -352,6 +370,17 @@ pub async fn put_service(
     .bind(position)
     .execute(&db.pool)
     .await?;
+    taken_elsewhere(written.rows_affected())
+}
+
+/// Ids are unique across municipalities: an upsert that wrote nothing met another municipality's row.
+fn taken_elsewhere(rows: u64) -> Result<(), AppointmentsError> {
+    if rows == 0 {
+        return Err(AppointmentsError::Invalid {
+            field: "id",
+            message: "Deze id is al in gebruik bij een andere gemeente. Kies een andere id.",
+        });
+    }
     Ok(())
 }
 
@@ -362,12 +391,13 @@ pub async fn put_location(
     location: &Location,
     position: i64,
 ) -> Result<(), AppointmentsError> {
-    sqlx::query(
+    let written = sqlx::query(
         "INSERT INTO appointment_location (id, municipality_id, name, street, postcode, city, route, wheelchair,
              hearing_loop, quiet_room, map_url, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET name = $3, street = $4, postcode = $5, city = $6, route = $7,
-             wheelchair = $8, hearing_loop = $9, quiet_room = $10, map_url = $11, position = $12",
+             wheelchair = $8, hearing_loop = $9, quiet_room = $10, map_url = $11, position = $12
+         WHERE appointment_location.municipality_id = $2",
     )
     .bind(&location.id)
     .bind(municipality_id)
@@ -383,7 +413,7 @@ pub async fn put_location(
     .bind(position)
     .execute(&db.pool)
     .await?;
-    Ok(())
+    taken_elsewhere(written.rows_affected())
 }
 
 /// Creates or replaces a resource with its seats, hours, exceptions and services, in one transaction. Seats
@@ -400,9 +430,10 @@ pub async fn put_resource(
         });
     }
     let mut tx = db.pool.begin().await?;
-    sqlx::query(
+    let written = sqlx::query(
         "INSERT INTO appointment_resource (id, municipality_id, location_id, name) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET location_id = $3, name = $4",
+         ON CONFLICT (id) DO UPDATE SET location_id = $3, name = $4
+         WHERE appointment_resource.municipality_id = $2",
     )
     .bind(&resource.id)
     .bind(municipality_id)
@@ -410,6 +441,8 @@ pub async fn put_resource(
     .bind(&resource.name)
     .execute(&mut *tx)
     .await?;
+    // Before touching its seats: this must be our own resource.
+    taken_elsewhere(written.rows_affected())?;
     let count = i64::try_from(resource.seats.len()).unwrap_or(50);
     sqlx::query("DELETE FROM appointment_seat WHERE resource_id = $1 AND seat > $2")
         .bind(&resource.id)

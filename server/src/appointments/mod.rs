@@ -6,6 +6,7 @@
 //! - [`booking`]: book, move and cancel — by the resident or by the contact centre — each in one transaction
 //!   with its confirmation and reminders in the outbox. The database refuses double bookings itself.
 //! - [`ics`]: the calendar file of an appointment.
+//! - [`spec`]: the catalogue as the back-office API writes it, checked field by field.
 //! - [`demo`]: the demo municipality's catalogue and Desiree's appointment.
 
 pub mod availability;
@@ -13,6 +14,7 @@ pub mod booking;
 pub mod catalogue;
 pub mod demo;
 pub mod ics;
+pub mod spec;
 
 use jiff::civil::time;
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -51,6 +53,9 @@ pub enum AppointmentsError {
         field: &'static str,
         message: &'static str,
     },
+    /// A configuration document with unusable fields: (field path, Dutch reason) for each.
+    #[error("{} unusable fields", .0.len())]
+    Rejected(Vec<(String, &'static str)>),
 }
 
 impl AppointmentsError {
@@ -79,6 +84,7 @@ impl AppointmentsError {
                 "Dit formulier is al gebruikt. Laad de pagina opnieuw en probeer het nog eens."
             }
             AppointmentsError::Invalid { message, .. } => message,
+            AppointmentsError::Rejected(_) => "Een of meer velden zijn niet goed. Er is niets veranderd.",
         }
     }
 }

@@ -14,16 +14,24 @@ pub enum Scope {
     Cases,
     /// Register contact moments.
     ContactMoments,
+    /// Configure appointment services, locations and resources.
+    Appointments,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::CaseTypes, Scope::Cases, Scope::ContactMoments];
+    pub const ALL: [Scope; 4] = [
+        Scope::CaseTypes,
+        Scope::Cases,
+        Scope::ContactMoments,
+        Scope::Appointments,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::CaseTypes => "case-types",
             Scope::Cases => "cases",
             Scope::ContactMoments => "contact-moments",
+            Scope::Appointments => "appointments",
         }
     }
 

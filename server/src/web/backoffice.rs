@@ -1,9 +1,15 @@
 //! `/api/v1`: the back-office API through which case systems and the contact centre's tools put case types,
-//! cases, statuses and contact moments into Loket. JSON in and out, a bearer token per client system (scoped to
+//! cases, statuses and contact moments into Loket, and the municipality configures what can be booked
+//! (appointment services, locations and resources). JSON in and out, a bearer token per client system (scoped to
 //! the municipality and to operations), errors as `application/problem+json` (RFC 9457) naming every invalid
 //! field. The OpenAPI document at `/api/v1/openapi.json` is generated from these handlers.
 
 use super::router::AppState;
+use crate::appointments::catalogue;
+use crate::appointments::spec::{
+    self, ExceptionSpec, HoursSpec, LocationSpec, ResourceSpec, ServiceSpec,
+};
+use crate::appointments::AppointmentsError;
 use crate::cases::intake::{
     self, ActionRequired, CaseRecord, CaseTypeSpec, Closing, NewCase, NewStatus, Outcome,
     StatusTypeSpec,
@@ -36,6 +42,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/cases/{identifier}/result", post(close_case))
         .route("/contact-moments", post(register_contact))
+        .route("/appointment-services/{id}", put(put_service))
+        .route("/appointment-locations/{id}", put(put_location))
+        .route("/appointment-resources/{id}", put(put_resource))
         .fallback(unknown_route)
 }
 
@@ -43,10 +52,10 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(
         title = "Loket back-office API",
-        description = "Case types, cases, statuses, action required, results and contact moments, after the Dutch ZGW concepts. Every call needs `Authorization: Bearer <token>` (`loket api-client add`). Errors are application/problem+json with the invalid fields in `invalid_params`."
+        description = "Case types, cases, statuses, action required, results and contact moments, after the Dutch ZGW concepts; and the appointment catalogue (services, locations, resources). Every call needs `Authorization: Bearer <token>` (`loket api-client add`). Errors are application/problem+json with the invalid fields in `invalid_params`."
     ),
-    paths(put_case_type, create_case, get_case, add_status, set_action, clear_action, close_case, register_contact),
-    components(schemas(Problem, InvalidParam, CaseTypeSpec, StatusTypeSpec, NewCase, PartyRef, NewStatus, ActionRequired, Closing, CaseRecord, NewContactMoment, ContactMomentRecord)),
+    paths(put_case_type, create_case, get_case, add_status, set_action, clear_action, close_case, register_contact, put_service, put_location, put_resource),
+    components(schemas(Problem, InvalidParam, CaseTypeSpec, StatusTypeSpec, NewCase, PartyRef, NewStatus, ActionRequired, Closing, CaseRecord, NewContactMoment, ContactMomentRecord, ServiceSpec, catalogue::BringItem, LocationSpec, ResourceSpec, HoursSpec, ExceptionSpec)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -188,6 +197,63 @@ impl From<CasesError> for Problem {
                 tracing::error!(error = %error, "back-office API call failed");
                 Problem::unavailable()
             }
+        }
+    }
+}
+
+/// The one mapping from the appointments domain to HTTP (the catalogue's configuration calls).
+impl From<AppointmentsError> for Problem {
+    fn from(error: AppointmentsError) -> Problem {
+        let invalid = |params: Vec<InvalidParam>| Problem {
+            invalid_params: params,
+            ..Problem::new(
+                StatusCode::BAD_REQUEST,
+                "urn:loket:problem:invalid",
+                "De gegevens kloppen niet",
+                "Een of meer velden zijn niet goed. Er is niets veranderd.",
+            )
+        };
+        match error {
+            AppointmentsError::Rejected(problems) => invalid(
+                problems
+                    .into_iter()
+                    .map(|(name, reason)| InvalidParam {
+                        name,
+                        reason: reason.to_owned(),
+                    })
+                    .collect(),
+            ),
+            AppointmentsError::Invalid { field, message } => invalid(vec![InvalidParam {
+                name: field.to_owned(),
+                reason: message.to_owned(),
+            }]),
+            AppointmentsError::NotFound => Problem::new(
+                StatusCode::NOT_FOUND,
+                "urn:loket:problem:not-found",
+                "Niet gevonden",
+                "Loket kent dit niet.",
+            ),
+            // Seats that appointments still hold cannot be taken away.
+            AppointmentsError::Storage(sqlx::Error::Database(e))
+                if e.is_foreign_key_violation() =>
+            {
+                Problem::new(
+                    StatusCode::CONFLICT,
+                    "urn:loket:problem:conflict",
+                    "Conflict",
+                    "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
+                )
+            }
+            AppointmentsError::Storage(_) => {
+                tracing::error!(error = %error, "back-office API call failed");
+                Problem::unavailable()
+            }
+            other => Problem::new(
+                StatusCode::CONFLICT,
+                "urn:loket:problem:conflict",
+                "Conflict",
+                other.resident_message(),
+            ),
         }
     }
 }
@@ -472,6 +538,98 @@ async fn register_contact(
         },
         record,
     ))
+}
+
+/// 201 when `existed` was false, else 200.
+fn put_answer<T: Serialize>(existed: bool, body: T) -> Response {
+    answer(
+        if existed {
+            Outcome::Updated
+        } else {
+            Outcome::Created
+        },
+        body,
+    )
+}
+
+/// Create or replace an appointment service (appointment type).
+#[utoipa::path(put, path = "/api/v1/appointment-services/{id}", tag = "appointments",
+    params(("id" = String, Path, description = "Lowercase letters, digits and hyphens; appears in links")),
+    request_body = ServiceSpec,
+    responses(
+        (status = 201, description = "Created", body = ServiceSpec),
+        (status = 200, description = "Replaced", body = ServiceSpec),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn put_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Body<ServiceSpec>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Appointments)?;
+    let Json(request) = body.map_err(bad_json)?;
+    let service = spec::service(&id, &request)?;
+    let (db, m) = (&state.services.db, &state.services.municipality.id);
+    let existed = catalogue::service(db, m, &id).await.is_ok();
+    catalogue::put_service(db, m, &service, request.position).await?;
+    Ok(put_answer(existed, request))
+}
+
+/// Create or replace a location.
+#[utoipa::path(put, path = "/api/v1/appointment-locations/{id}", tag = "appointments",
+    params(("id" = String, Path, description = "Lowercase letters, digits and hyphens")),
+    request_body = LocationSpec,
+    responses(
+        (status = 201, description = "Created", body = LocationSpec),
+        (status = 200, description = "Replaced", body = LocationSpec),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn put_location(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Body<LocationSpec>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Appointments)?;
+    let Json(request) = body.map_err(bad_json)?;
+    let location = spec::location(&id, &request)?;
+    let (db, m) = (&state.services.db, &state.services.municipality.id);
+    let existed = catalogue::location(db, m, &id).await.is_ok();
+    catalogue::put_location(db, m, &location, request.position).await?;
+    Ok(put_answer(existed, request))
+}
+
+/// Create or replace a resource (desk or consultant) with its seats, services, weekly hours and exceptions.
+/// Seats that hold booked appointments cannot be removed (409).
+#[utoipa::path(put, path = "/api/v1/appointment-resources/{id}", tag = "appointments",
+    params(("id" = String, Path, description = "Lowercase letters, digits and hyphens")),
+    request_body = ResourceSpec,
+    responses(
+        (status = 201, description = "Created", body = ResourceSpec),
+        (status = 200, description = "Replaced", body = ResourceSpec),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Seats still hold appointments", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn put_resource(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Body<ResourceSpec>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Appointments)?;
+    let Json(request) = body.map_err(bad_json)?;
+    let (db, m) = (&state.services.db, &state.services.municipality.id);
+    let resource = spec::resource(db, m, &id, &request).await?;
+    let existed = catalogue::resource_exists(db, m, &id).await?;
+    catalogue::put_resource(db, m, &resource).await?;
+    Ok(put_answer(existed, request))
 }
 
 async fn unknown_route() -> Problem {
