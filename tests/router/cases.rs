@@ -400,6 +400,9 @@ on_both_databases!(
             "/api/v1/cases/{identifier}/action-required",
             "/api/v1/cases/{identifier}/result",
             "/api/v1/contact-moments",
+            "/api/v1/appointment-services/{id}",
+            "/api/v1/appointment-locations/{id}",
+            "/api/v1/appointment-resources/{id}",
         ] {
             assert!(document["paths"][path].is_object(), "{path} documented");
         }
