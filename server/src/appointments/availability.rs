@@ -148,8 +148,13 @@ pub struct Slot {
 
 /// The slots of one local date, in order.
 pub fn day_slots(tz: &TimeZone, opening: &Opening, date: Date, shape: SlotShape) -> Vec<Slot> {
+    slots_in(tz, &opening.spans(date), date, shape)
+}
+
+/// The slots of `date` within `spans` (the open spans of that day).
+fn slots_in(tz: &TimeZone, spans: &[Span], date: Date, shape: SlotShape) -> Vec<Slot> {
     let mut slots = Vec::new();
-    for span in opening.spans(date) {
+    for &span in spans {
         let mut at = span.from;
         while at + shape.step() <= span.to {
             if let Some(slot) = slot_at(tz, date, at + shape.buffer_before, shape) {
@@ -285,13 +290,21 @@ pub fn offers(window: &Window, resources: &[ResourcePlan], dates: &[Date]) -> Ve
     let mut offers: Vec<Offer> = Vec::new();
     for date in dates {
         let mut day: Vec<Offer> = Vec::new();
+        let mut offered = std::collections::BTreeSet::new();
+        // Desks mostly share their hours: slots (and their time-zone arithmetic) once per distinct set of spans.
+        let mut slots_by_spans: std::collections::BTreeMap<Vec<Span>, Vec<Slot>> =
+            std::collections::BTreeMap::new();
         for resource in resources {
             let seats = window.via.seats(&resource.seats);
-            for slot in day_slots(&window.tz, &resource.opening, *date, window.shape) {
+            let spans = resource.opening.spans(*date);
+            let slots = slots_by_spans
+                .entry(spans)
+                .or_insert_with_key(|spans| slots_in(&window.tz, spans, *date, window.shape));
+            for slot in slots.iter() {
                 if slot.start < window.earliest || slot.start > window.latest {
                     continue;
                 }
-                if day.iter().any(|o| o.slot.start == slot.start) {
+                if offered.contains(&slot.start) {
                     continue;
                 }
                 let (from, until) = (
@@ -299,8 +312,9 @@ pub fn offers(window: &Window, resources: &[ResourcePlan], dates: &[Date]) -> Ve
                     slot.busy_until.as_millisecond(),
                 );
                 if seats.iter().any(|seat| seat.free(from, until)) {
+                    offered.insert(slot.start);
                     day.push(Offer {
-                        slot,
+                        slot: slot.clone(),
                         resource_id: resource.id.clone(),
                     });
                 }
