@@ -390,6 +390,29 @@ pub struct BookingQuery {
     pub appointment: Option<String>,
 }
 
+/// The contact centre's search: what was typed, why it could not be used, and who was found. It travels only
+/// in a POST body and the page it renders: what a caller told the contact centre never goes into a URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSearch {
+    pub query: String,
+    /// A Dutch reason when the text could not be used.
+    pub problem: Option<String>,
+    pub hits: Vec<SearchHit>,
+}
+
+/// One search result: enough to pick the right person or company.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// Persons: postcode and house number; companies: the KvK number.
+    pub place: Option<String>,
+}
+
 /// A choice on a booking step: value and what the resident reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
@@ -414,6 +437,19 @@ pub struct BookingStep {
     /// When moving: the appointment as it is now, and its version.
     pub moving: Option<AppointmentLine>,
     pub sequence: i64,
+    /// The details the service needs, in order (not when moving).
+    pub details: Vec<DetailStep>,
+    /// Where the confirmation can go besides the resident's usual choice: her confirmed addresses
+    /// (value = address id, label = how she named it and the address).
+    pub channels: Vec<Choice>,
+}
+
+/// A detail a service needs: `field` is `phone`, `email`, `birth-date` or `postal-address`; `known` is the
+/// value Loket already has (shown, not asked), `None` means the form asks for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailStep {
+    pub field: String,
+    pub known: Option<String>,
 }
 
 /// Errors a server function can return. The message is for residents (Dutch, B1); see [`ApiError::message_key`].

@@ -7,7 +7,7 @@ use crate::pages::{
     ActivationPage, ActivityPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
     MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
-    SignInPage,
+    SignInPage, StaffPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documenten") view=DocumentsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen/berichten") view=MessagesPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers") view=StaffPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />

@@ -250,6 +250,43 @@ test('Karin sees the messages Loket wrote to files instead of sending them', asy
   await noAxeViolationsPhoneAndDesktop(page);
 });
 
+test('Karin finds Desiree by postcode, house number and birth date, by keyboard, and Desiree sees that she looked', async ({
+  page,
+  browser,
+}) => {
+  test.skip(test.info().project.name !== 'desktop', 'a staff page; the phone project is the resident');
+  await activateWithDemoCode(page, 'Karin Bakker (medewerker KCC)');
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Naar het zoeken van inwoners' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Medewerkers');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // Half an address: the reason, announced at the box.
+  await page.getByLabel(/Postcode en huisnummer/).focus();
+  await page.keyboard.type('1234 AB');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'Typ ook het huisnummer' })).toBeVisible();
+  await expect(page.getByLabel(/Postcode en huisnummer/)).toHaveValue('1234 AB');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  await page.getByLabel(/Postcode en huisnummer/).focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' 5 12-4-1986');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'Aantal gevonden' })).toContainText('Aantal gevonden: 1.');
+  await expect(page.locator('.loket-hits__item')).toContainText('Desiree de Vries');
+  expect(page.url()).not.toContain('1234');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // Desiree's activity log names the look.
+  const phone = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const desiree = await phone.newPage();
+  await activateWithDemoCode(desiree, 'Desiree de Vries (inwoner)');
+  await desiree.goto('/activiteit');
+  await expect(desiree.getByText(/bekeek uw naam, geboortedatum en adres in een zoekresultaat/).first()).toBeVisible();
+  await phone.close();
+});
+
 /** The messages the loopback SMTP server received for `address` whose decoded text contains `needle`. */
 function messagesFor(address: string, needle: string): string[] {
   const dir = process.env.LOKET_E2E_SMTP_DIR!;
@@ -365,14 +402,12 @@ test('Desiree sees the appointment the contact centre made, books one herself by
   // Booking by keyboard only: a choice, Tab to the button, Enter — step by step.
   await page.goto('/afspraak-maken');
   await noAxeViolationsPhoneAndDesktop(page);
-  await page.getByLabel('Paspoort of ID-kaart aanvragen').focus();
+  // The driving-licence desk is at one place only, so the place is not asked.
+  await page.getByLabel('Rijbewijs verlengen').focus();
   await page.keyboard.press('Space');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await page.getByLabel('Stadhuis, Markt 1').focus();
-  await page.keyboard.press('Space');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
+  await expect(page.getByText('Stadhuis, Markt 1')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Welke dag?' })).toBeVisible();
   await noAxeViolationsPhoneAndDesktop(page);
   await page.locator('.loket-days a').first().focus();
@@ -381,10 +416,18 @@ test('Desiree sees the appointment the contact centre made, books one herself by
   await noAxeViolationsPhoneAndDesktop(page);
   await page.locator('.loket-times input').first().focus();
   await page.keyboard.press('Space');
+  // Only what Loket does not know yet is asked: her birth date is known, a phone number is not.
+  await expect(page.getByText('Geboortedatum: 12-4-1986. Dit weten we al.')).toBeVisible();
+  await page.getByLabel('Telefoonnummer').focus();
+  await page.keyboard.type('06 1234 5678');
+  // The confirmation goes to the address she picks here.
+  await page.getByRole('radio', { name: /desiree\.devries@example\.nl/ }).first().focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('radio', { name: /desiree\.devries@example\.nl/ }).first()).toBeChecked();
   await page.getByRole('button', { name: 'Afspraak maken' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByText('Uw afspraak is gemaakt.')).toBeVisible();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Paspoort of ID-kaart aanvragen');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rijbewijs verlengen');
   await noAxeViolationsPhoneAndDesktop(page);
 
   // Move it to another time.

@@ -77,6 +77,8 @@ pub enum Resource<'a> {
     Passkeys { account_id: &'a str },
     /// Activation codes for a person or membership (`Change` = issue or revoke).
     ResidentActivation { municipality_id: &'a str },
+    /// Finding residents and companies of a municipality (the contact centre's search).
+    Residents { municipality_id: &'a str },
     /// Staff accounts and their activation codes.
     StaffAccounts { municipality_id: &'a str },
     /// The messages the embedded default wrote to files (the staff development page).
@@ -164,6 +166,15 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             Resource::Organisation {
                 municipality_id, ..
             },
+        ) => staff_reads(*role, municipality_id, own),
+
+        (
+            Principal::Staff {
+                role,
+                municipality_id: own,
+                ..
+            },
+            Resource::Residents { municipality_id },
         ) => staff_reads(*role, municipality_id, own),
 
         (
@@ -324,6 +335,27 @@ mod tests {
             decide(&staff(StaffRole::Kcc, "other"), Action::Read, DESIREE),
             Decision::Deny
         );
+    }
+
+    #[test]
+    fn only_staff_who_serve_residents_search_them_and_each_search_is_audited() {
+        let residents = Resource::Residents {
+            municipality_id: "m",
+        };
+        for (principal, want) in [
+            (staff(StaffRole::Kcc, "m"), Decision::AllowAudited),
+            (staff(StaffRole::Backoffice, "m"), Decision::AllowAudited),
+            (staff(StaffRole::Admin, "m"), Decision::Deny),
+            (staff(StaffRole::Kcc, "other"), Decision::Deny),
+            (person("desiree", &[]), Decision::Deny),
+            (Principal::Anonymous, Decision::Deny),
+        ] {
+            assert_eq!(
+                decide(&principal, Action::Read, residents),
+                want,
+                "{principal:?}"
+            );
+        }
     }
 
     #[test]

@@ -359,8 +359,8 @@ pub async fn seed(
 
 const IDENTITY_MARKER: &str = "demo_identity_seeded_at";
 
-/// The demo's identity data, seeded once (after [`seed`]): Desiree's test BSN, e-mail address and birth date,
-/// and the demo company she is a (not yet confirmed) member of.
+/// The demo's identity data, seeded once (after [`seed`]): Desiree's test BSN, e-mail address, birth date and
+/// postal address, and the demo company she is a (not yet confirmed) member of.
 pub async fn seed_identity(
     db: &Db,
     municipality: &Municipality,
@@ -373,11 +373,15 @@ pub async fn seed_identity(
     let m = municipality.id.as_str();
     let id = |suffix: &str| format!("demo-{m}-{suffix}");
     // 999993653 is a test BSN from the BRP test set: valid by the eleven-test, never issued to anyone.
-    sqlx::query("UPDATE person SET bsn = $1, email = $2, birth_date = $3 WHERE id = $4")
-        .bind("999993653")
-        .bind("desiree.devries@example.nl")
-        .bind("1986-04-12")
-        .bind(id("desiree"))
+    sqlx::query(
+        "UPDATE person SET bsn = $1, email = $2, birth_date = $3, postcode = $4, house_number = $5 WHERE id = $6",
+    )
+    .bind("999993653")
+    .bind("desiree.devries@example.nl")
+    .bind("1986-04-12")
+    .bind("1234 AB")
+    .bind("5")
+    .bind(id("desiree"))
         .execute(&mut *tx)
         .await?;
     // A confirmed e-mail address, so updates pushed through the API in the demo arrive as files under

@@ -110,6 +110,25 @@ async fn bench(backend: Backend, name: &str) {
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
+    // The part of that spent reading hours, exceptions, seats and busy intervals from the database.
+    let (from_ms, until_ms) = (
+        (now - 24.hours()).as_millisecond(),
+        (now + (24 * (HORIZON_DAYS + 2)).hours()).as_millisecond(),
+    );
+    let mut reads = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        catalogue::plans(db, &svc, &location, from_ms, until_ms)
+            .await
+            .unwrap();
+        reads.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    reads.sort_by(f64::total_cmp);
+    println!(
+        "{name}: of which reading the plans: p50 {:.1} ms, p95 {:.1} ms",
+        percentile(&reads, 0.5),
+        percentile(&reads, 0.95),
+    );
     println!(
         "{name}: availability, {HORIZON_DAYS} days x {RESOURCES} resources ({offered} free times, {booked} booked): \
          p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {ROUNDS} runs",
@@ -170,6 +189,7 @@ async fn bench(backend: Backend, name: &str) {
                     idempotency_key: &key(),
                     address_id: None,
                     reminders: None,
+                    details: None,
                 },
                 now,
             )

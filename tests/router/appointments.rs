@@ -98,6 +98,7 @@ on_both_databases!(
                 idempotency_key: &key(),
                 address_id: None,
                 reminders: None,
+                details: None,
             },
             test_now(),
         )
@@ -298,6 +299,7 @@ on_both_databases!(a_repeated_request_books_once_and_answers_the_same, |app| {
         idempotency_key: &k,
         address_id: None,
         reminders: None,
+        details: None,
     };
     let answers = join_all(
         (0..5).map(|_| booking::book(&app.loket.db, &app.loket.municipality, &request, test_now())),
@@ -934,6 +936,140 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
 
 loket_tests::on_both_backends!(desiree_books_moves_and_cancels_through_the_pages);
 
+/// The `value` of every input named `name` (radio buttons and text boxes render `name` before `value`).
+fn input_values(html: &str, name: &str) -> Vec<String> {
+    html.split(&format!("name=\"{name}\""))
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = rest.split('>').next()?;
+            Some(tag.split("value=\"").nth(1)?.split('"').next()?.to_owned())
+        })
+        .collect()
+}
+
+async fn a_service_that_needs_details_asks_only_what_loket_does_not_know_and_sends_the_confirmation_where_chosen(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let desiree = super::cases::desiree(&server).await;
+    let (db, muni) = (server.db(), server.app.loket.municipality.id.clone());
+    // The driving-licence desk needs a phone number and a birth date. Loket knows her birth date (shown, not
+    // asked) and her confirmed e-mail address, but no phone number (asked).
+    let (_, html) = super::cases::page(&desiree, "/afspraak-maken?dienst=rijbewijs").await;
+    let day = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .next()
+        .expect("a day with free times");
+    let base = format!("/afspraak-maken?dienst=rijbewijs&locatie=stadhuis&dag={day}");
+    let (status, html) = super::cases::page(&desiree, &base).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Geboortedatum: 12-4-1986. Dit weten we al."),
+        "{html}"
+    );
+    assert!(html.contains("name=\"telefoon\""), "{html}");
+    assert!(
+        !html.contains("name=\"geboortedag\""),
+        "known: not asked again"
+    );
+    assert!(!html.contains("name=\"postcode\""), "not needed: not asked");
+    let channels = input_values(&html, "kanaal");
+    assert_eq!(
+        channels.len(),
+        2,
+        "her usual choice and her one e-mail address: {html}"
+    );
+    assert!(channels[0].is_empty());
+    assert!(html.contains("desiree.devries@example.nl"));
+    let email = channels[1].clone();
+    let start = start_values(&html)[0].clone();
+    let count = || async {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM appointment WHERE service_id = 'rijbewijs'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        n
+    };
+    let before = count().await;
+    let form = |phone: &'static str, channel: String, key: String| {
+        vec![
+            ("service", String::from("rijbewijs")),
+            ("location", String::from("stadhuis")),
+            ("day", day.clone()),
+            ("start", start.clone()),
+            ("key", key),
+            ("telefoon", phone.to_owned()),
+            ("kanaal", channel),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let desiree = &desiree;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(desiree, "/afspraak-maken", &pairs).await
+        }
+    };
+
+    // No usable phone number: the form again, the reason at the field, the chosen time still chosen.
+    let (status, _, html) = send(form("bel me", email.clone(), key())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Vul uw telefoonnummer in met cijfers"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"booking-telefoon-error\""), "{html}");
+    assert!(html.contains("value=\"bel me\""), "what she typed stays");
+    assert!(
+        html.contains(&format!("value=\"{start}\" checked")),
+        "the chosen time stays chosen: {html}"
+    );
+    // An address that is not hers: refused too.
+    let (status, _, html) = send(form("06 12345678", String::from("not-her-address"), key())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Kies een van de adressen"), "{html}");
+    assert_eq!(count().await, before, "nothing was booked");
+
+    // Both right: booked, the phone number kept with this appointment (not the known birth date), the
+    // confirmation pointed at the e-mail address she chose.
+    let (status, url, html) = send(form("06-1234 5678", email.clone(), key())).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=geboekt"), "{url}");
+    let id = url
+        .split("/afspraken/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let kept = server::appointments::details::of(db, &id).await.unwrap();
+    assert_eq!(
+        kept,
+        [(
+            server::appointments::details::Field::Phone,
+            String::from("+31612345678")
+        )]
+    );
+    let (to,): (String,) = sqlx::query_as(
+        "SELECT address_id FROM notification_override WHERE subject_kind = 'appointment' AND subject_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(to, email);
+    assert_eq!(
+        booking::get(db, &muni, &id).await.unwrap().service_id,
+        "rijbewijs"
+    );
+}
+
+loket_tests::on_both_backends!(
+    a_service_that_needs_details_asks_only_what_loket_does_not_know_and_sends_the_confirmation_where_chosen
+);
+
 /// The link token in the booking confirmation of appointment `id` (as the outbox will write it into the link).
 async fn confirmation_token(db: &server::storage::Db, id: &str) -> Option<String> {
     let (secret,): (Option<String>,) = sqlx::query_as(
@@ -985,6 +1121,7 @@ async fn booked_by_phone(app: &TestApp, person: &str, service: &str, location: &
             idempotency_key: &key(),
             address_id: None,
             reminders: None,
+            details: None,
         },
         now,
     )
@@ -1182,6 +1319,7 @@ on_both_databases!(
                         idempotency_key: &key(),
                         address_id: None,
                         reminders: None,
+                        details: None,
                     },
                     now,
                 )
@@ -1284,6 +1422,7 @@ async fn a_link_scanner_fetching_every_message_link_changes_nothing(backend: lok
                 idempotency_key: &key(),
                 address_id: None,
                 reminders: None,
+                details: None,
             },
             now,
         )
@@ -1539,6 +1678,21 @@ on_both_databases!(
         // centre the kept one, and then the second seat is to go.
         let now = local("2026-12-01T09:00");
         let p = person(&app).await;
+        // The service needs a phone number: not without one, and fine once Loket knows a confirmed one.
+        assert!(matches!(
+            book(&app, "bouwplan", "noord", &p, offers[0].slot.start, now).await,
+            Err(AppointmentsError::Invalid {
+                field: "telefoon",
+                ..
+            })
+        ));
+        loket_tests::notify::confirmed(
+            &app,
+            &p,
+            server::notifications::channels::Channel::Sms,
+            "06 12345678",
+        )
+        .await;
         book(&app, "bouwplan", "noord", &p, offers[0].slot.start, now)
             .await
             .unwrap();
@@ -1558,6 +1712,7 @@ on_both_databases!(
                 idempotency_key: &key(),
                 address_id: None,
                 reminders: None,
+                details: None,
             },
             now,
         )

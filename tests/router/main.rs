@@ -10,6 +10,7 @@ mod pages;
 mod platform;
 mod privacy;
 mod providers;
+mod staff;
 mod startup;
 
 /// The nonce in a Content-Security-Policy header value.

@@ -146,6 +146,7 @@ pub async fn book(
             idempotency_key: &key(),
             address_id: None,
             reminders: None,
+            details: None,
         },
         now,
     )

@@ -5,7 +5,7 @@
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
-    AppointmentLine, BookingQuery, BookingStep, FormProblem,
+    AppointmentLine, BookingQuery, BookingStep, DetailStep, FormProblem,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -369,6 +369,91 @@ pub fn MovePage() -> impl IntoView {
     })
 }
 
+/// The form names of the detail inputs; a refusal naming one of them is shown next to it.
+const DETAIL_INPUTS: [&str; 7] = [
+    "telefoon",
+    "email",
+    "geboortedag",
+    "geboortemaand",
+    "geboortejaar",
+    "postcode",
+    "huisnummer",
+];
+
+/// One text box of the details step, with its refusal (if it is about this box) announced next to it.
+fn detail_input(
+    lang: Lang,
+    name: &'static str,
+    label_key: &'static str,
+    kind: (&'static str, &'static str),
+    hint_key: Option<&'static str>,
+    problem: Option<&FormProblem>,
+) -> impl IntoView {
+    let (input_type, autocomplete) = kind;
+    let id = format!("booking-{name}");
+    let hint_id = hint_key.map(|_| format!("{id}-hint"));
+    let error = problem
+        .filter(|p| p.field == name)
+        .map(|p| p.message.clone());
+    let error_id = error.as_ref().map(|_| format!("{id}-error"));
+    let described = [hint_id.clone(), error_id.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let value = problem.and_then(|p| p.value(name)).unwrap_or_default();
+    view! {
+        <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for=id.clone()>{tr(lang, label_key)}</label>
+            {hint_key.map(|key| view! { <p class="utrecht-form-field-description" id=hint_id.clone()>{tr(lang, key)}</p> })}
+            {error.map(|message| view! { <p class="utrecht-form-field-error-message" id=error_id.clone() role="alert">{message}</p> })}
+            <input class="utrecht-textbox" id=id name=name type=input_type autocomplete=autocomplete required=true
+                value=value aria-invalid=error_id.as_ref().map(|_| "true")
+                aria-describedby=(!described.is_empty()).then_some(described) />
+        </div>
+    }
+}
+
+/// A detail the service needs: what Loket knows is shown (not asked again), the rest is a form field.
+fn detail_field(lang: Lang, detail: &DetailStep, problem: Option<&FormProblem>) -> AnyView {
+    let what = match detail.field.as_str() {
+        "phone" => "booking-detail-phone",
+        "email" => "booking-detail-email",
+        "birth-date" => "booking-detail-birth-date",
+        _ => "booking-detail-postal-address",
+    };
+    if let Some(known) = &detail.known {
+        return view! {
+            <p class="utrecht-paragraph">{tr_args(lang, "booking-detail-known", &[("what", &tr(lang, what)), ("value", known)])}</p>
+        }
+        .into_any();
+    }
+    match detail.field.as_str() {
+        "phone" => detail_input(lang, "telefoon", what, ("tel", "tel"), Some("booking-detail-phone-hint"), problem).into_any(),
+        "email" => detail_input(lang, "email", what, ("email", "email"), None, problem).into_any(),
+        "birth-date" => view! {
+            <fieldset class="utrecht-form-fieldset">
+                <legend class="utrecht-form-fieldset__legend">{tr(lang, what)}</legend>
+                <p class="utrecht-form-field-description">{tr(lang, "appointment-link-hint")}</p>
+                <div class="loket-date-fields">
+                    {detail_input(lang, "geboortedag", "appointment-link-day", ("text", "bday-day"), None, problem)}
+                    {detail_input(lang, "geboortemaand", "appointment-link-month", ("text", "bday-month"), None, problem)}
+                    {detail_input(lang, "geboortejaar", "appointment-link-year", ("text", "bday-year"), None, problem)}
+                </div>
+            </fieldset>
+        }
+        .into_any(),
+        _ => view! {
+            <fieldset class="utrecht-form-fieldset">
+                <legend class="utrecht-form-fieldset__legend">{tr(lang, what)}</legend>
+                {detail_input(lang, "postcode", "booking-detail-postcode", ("text", "postal-code"), Some("booking-detail-postcode-hint"), problem)}
+                {detail_input(lang, "huisnummer", "booking-detail-house-number", ("text", "off"), None, problem)}
+            </fieldset>
+        }
+        .into_any(),
+    }
+}
+
 /// One radio button of a choice list.
 fn radio(name: &'static str, value: String, label: String, checked: bool) -> impl IntoView {
     let id = format!("{name}-{}", encode(&value).replace('%', "_"));
@@ -494,7 +579,13 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
             Some(line) => (format!("/afspraken/{}/verzetten", line.id), "booking-confirm-move"),
             None => (String::from("/afspraak-maken"), "booking-confirm"),
         };
-        let error_id = problem.as_ref().map(|_| "booking-time-error");
+        // A refused detail is shown at its field; anything else (a taken time) at the times.
+        let time_problem = problem
+            .clone()
+            .filter(|p| !DETAIL_INPUTS.contains(&p.field.as_str()));
+        let error_id = time_problem.as_ref().map(|_| "booking-time-error");
+        let typed = |name: &str| problem.as_ref().and_then(|p| p.value(name)).unwrap_or_default();
+        let (chosen_start, chosen_channel) = (typed("start"), typed("kanaal"));
         view! {
             <section class="loket-card" aria-labelledby="step-time">
                 <h2 id="step-time" class="utrecht-heading-2">{tr(lang, "booking-time")}</h2>
@@ -505,11 +596,25 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
                         <form method="post" action=action>
                             <fieldset class="utrecht-form-fieldset" aria-describedby=error_id>
                                 <legend class="utrecht-form-fieldset__legend">{tr_args(lang, "booking-time-legend", &[("date", &long_date(lang, day))])}</legend>
-                                {problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="booking-time-error" role="alert">{p.message}</p> })}
+                                {time_problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="booking-time-error" role="alert">{p.message}</p> })}
                                 <div class="loket-times">
-                                    {step.times.iter().map(|c| radio("start", c.value.clone(), c.label.clone(), false)).collect_view()}
+                                    {step.times.iter().map(|c| radio("start", c.value.clone(), c.label.clone(), c.value == chosen_start)).collect_view()}
                                 </div>
                             </fieldset>
+                            {(!step.details.is_empty()).then(|| view! {
+                                <fieldset class="utrecht-form-fieldset">
+                                    <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-details-legend")}</legend>
+                                    <p class="utrecht-paragraph">{tr(lang, "booking-details-text")}</p>
+                                    {step.details.iter().map(|d| detail_field(lang, d, problem.as_ref())).collect_view()}
+                                </fieldset>
+                            })}
+                            {moving.is_none().then(|| view! {
+                                <fieldset class="utrecht-form-fieldset">
+                                    <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-channel-legend")}</legend>
+                                    {radio("kanaal", String::new(), tr(lang, "booking-channel-usual"), chosen_channel.is_empty())}
+                                    {step.channels.iter().map(|c| radio("kanaal", c.value.clone(), c.label.clone(), c.value == chosen_channel)).collect_view()}
+                                </fieldset>
+                            })}
                             <input type="hidden" name="service" value=service.as_ref().map(|s| s.value.clone()).unwrap_or_default() />
                             <input type="hidden" name="location" value=location.as_ref().map(|l| l.value.clone()).unwrap_or_default() />
                             <input type="hidden" name="day" value=day.clone() />

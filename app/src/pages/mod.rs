@@ -7,6 +7,7 @@ mod identity;
 mod messages;
 mod overview;
 mod simple;
+mod staff;
 
 pub use appointments::{
     AppointmentLinkPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage,
@@ -17,6 +18,7 @@ pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPag
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
+pub use staff::StaffPage;
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

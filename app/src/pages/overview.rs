@@ -23,7 +23,10 @@ pub fn OverviewPage() -> impl IntoView {
             {tr_args(lang, "overview-intro", &[("name", &municipality.name)])}
         </p>
         {viewer.signed_in.is_none().then(|| view! { <SignedOutCard lang text_key="signed-out-text" /> })}
-        {staff.then(|| view! { <p class="loket-notice">{tr(lang, "overview-staff")}</p> })}
+        {staff.then(|| view! {
+            <p class="loket-notice">{tr(lang, "overview-staff")} " "
+                <a class="utrecht-link" href="/medewerkers">{tr(lang, "overview-staff-link")}</a></p>
+        })}
         <Suspense>
             {move || Suspend::new(async move {
                 match overview.await {

@@ -9,6 +9,7 @@
 
 use super::availability::{self, Offer, ResourcePlan, SlotShape, Via, Window};
 use super::catalogue::{self, Service};
+use super::details::{self, Given};
 use super::{AppointmentsError, Reminder};
 use crate::identity::{links, secrets};
 use crate::notifications::{self, Event, Kind};
@@ -41,6 +42,8 @@ pub struct BookRequest<'a> {
     pub address_id: Option<&'a str>,
     /// The reminders to keep; the service's defaults when `None`.
     pub reminders: Option<Vec<Reminder>>,
+    /// What the form gave for the details the service needs and Loket does not know yet.
+    pub details: Option<&'a Given>,
 }
 
 pub struct MoveRequest<'a> {
@@ -466,6 +469,20 @@ pub async fn book(
     catalogue::location(db, &municipality.id, request.location_id).await?;
     let plans = catalogue::plans(db, &service.id, request.location_id, 0, 0).await?;
     let candidates = candidates(municipality, &service, &plans, via, request.start, now)?;
+    let required = details::Field::list(&service.required_fields);
+    let keep = if required.is_empty() {
+        Vec::new()
+    } else {
+        let known = details::known(db, request.booker.person_id, now).await?;
+        let nothing = Given::default();
+        let today = municipality.time_zone.to_datetime(now).date();
+        details::check(
+            &required,
+            &known,
+            request.details.unwrap_or(&nothing),
+            today,
+        )?
+    };
     let reminders = request
         .reminders
         .clone()
@@ -501,6 +518,7 @@ pub async fn book(
     let Some(slot) = booked else {
         return Err(AppointmentsError::Taken);
     };
+    details::store(&mut tx, &id, &keep).await?;
     if let Some(address) = request.address_id {
         sqlx::query(
             "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)

@@ -4,7 +4,7 @@
 
 use super::availability::{Exception, Held, Opening, ResourcePlan, SeatDiary, Span, WeekRule};
 use super::{AppointmentsError, Reminder};
-use crate::storage::Db;
+use crate::storage::{Backend, Db};
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -261,10 +261,18 @@ pub async fn plans(
     .bind(location_id)
     .fetch_all(&db.pool)
     .await?;
-    let held: Vec<(String, i64, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT resource_id, seat, busy_from_ms, busy_until_ms FROM appointment
+    // One row per seat with its busy intervals as text ("from:until,…"), not one row per appointment: over a
+    // 60-day horizon that is thousands of rows, and decoding rows is what availability spent most time on.
+    let aggregate = match db.backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    let held_rows: Vec<(String, i64, String)> = sqlx::query_as(&format!(
+        "SELECT resource_id, seat,
+                {aggregate}(CAST(busy_from_ms AS TEXT) || ':' || CAST(busy_until_ms AS TEXT), ',')
+         FROM appointment
          WHERE {filter} AND status = 'booked' AND busy_until_ms > $3 AND busy_from_ms < $4
-         ORDER BY busy_from_ms"
+         GROUP BY resource_id, seat"
     ))
     .bind(service_id)
     .bind(location_id)
@@ -272,6 +280,10 @@ pub async fn plans(
     .bind(until_ms)
     .fetch_all(&db.pool)
     .await?;
+    let held: Vec<(String, i64, Vec<Held>)> = held_rows
+        .into_iter()
+        .map(|(resource, seat, list)| (resource, seat, parse_held(&list)))
+        .collect();
     for plan in &mut plans {
         for (_, day, opens, closes) in hours.iter().filter(|h| h.0 == plan.id) {
             if let (Some(weekday), Some(span)) = (weekday(*day), Span::parse(opens, closes)) {
@@ -298,16 +310,29 @@ pub async fn plans(
                 staff_only: *staff_only == 1,
                 held: held
                     .iter()
-                    .filter(|h| h.0 == plan.id && h.1 == *seat)
-                    .map(|h| Held {
-                        from_ms: h.2,
-                        until_ms: h.3,
-                    })
-                    .collect(),
+                    .find(|h| h.0 == plan.id && h.1 == *seat)
+                    .map(|h| h.2.clone())
+                    .unwrap_or_default(),
             });
         }
     }
     Ok(plans)
+}
+
+/// Busy intervals written as `from:until,from:until` (milliseconds), in order of start.
+fn parse_held(list: &str) -> Vec<Held> {
+    let mut held: Vec<Held> = list
+        .split(',')
+        .filter_map(|pair| {
+            let (from, until) = pair.split_once(':')?;
+            Some(Held {
+                from_ms: from.parse().ok()?,
+                until_ms: until.parse().ok()?,
+            })
+        })
+        .collect();
+    held.sort_unstable_by_key(|h| h.from_ms);
+    held
 }
 
 /// Whether the resource exists in this municipality.
@@ -512,4 +537,28 @@ pub async fn put_resource(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_intervals_read_from_one_text_come_out_in_order_and_skip_garbage() {
+        let held = parse_held("3000:4000,1000:2000,bad,5000:x");
+        assert_eq!(
+            held,
+            [
+                Held {
+                    from_ms: 1000,
+                    until_ms: 2000
+                },
+                Held {
+                    from_ms: 3000,
+                    until_ms: 4000
+                }
+            ]
+        );
+        assert!(parse_held("").is_empty());
+    }
 }

@@ -89,6 +89,8 @@ fn services() -> Vec<Service> {
             ],
             tips: String::from("Bent u 75 jaar of ouder? Regel dan eerst een gezondheidsverklaring."),
             tips_en: String::from("Aged 75 or over? Arrange a health declaration first."),
+            // The desk checks the birth date against the licence, and calls if the health declaration is missing.
+            required_fields: vec![String::from("phone"), String::from("birth-date")],
             ..base.clone()
         },
         Service {
@@ -310,6 +312,7 @@ pub async fn seed(
                 idempotency_key: &format!("demo-{m}-appointment-desiree"),
                 address_id: None,
                 reminders: None,
+                details: None,
             },
             now,
         )

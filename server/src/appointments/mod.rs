@@ -5,6 +5,7 @@
 //! - [`availability`]: which times are free, in the municipality's time zone (the DST rules live there).
 //! - [`booking`]: book, move and cancel — by the resident or by the contact centre — each in one transaction
 //!   with its confirmation and reminders in the outbox. The database refuses double bookings itself.
+//! - [`details`]: the resident details a service needs: known ones used, the rest asked and checked.
 //! - [`ics`]: the calendar file of an appointment.
 //! - [`spec`]: the catalogue as the back-office API writes it, checked field by field.
 //! - [`demo`]: the demo municipality's catalogue and Desiree's appointment.
@@ -13,6 +14,7 @@ pub mod availability;
 pub mod booking;
 pub mod catalogue;
 pub mod demo;
+pub mod details;
 pub mod ics;
 pub mod spec;
 

@@ -10,12 +10,15 @@ use super::AppState;
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, Appointment, BookRequest, Booker, MoveRequest, Status};
 use crate::appointments::catalogue::{self, Service};
+use crate::appointments::details::{self, Given};
 use crate::appointments::{ics, AppointmentsError, Reminder};
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::secrets;
+use crate::notifications::addresses;
+use crate::notifications::channels::Channel;
 use app::api::{
     ApiError, AppointmentCard, AppointmentLine, BookingQuery, BookingStep, BringView, Choice,
-    FormProblem, PlaceView, Viewer,
+    DetailStep, FormProblem, PlaceView, Viewer,
 };
 use app::i18n::Lang;
 use axum::body::Body;
@@ -179,11 +182,8 @@ impl Services {
     ) -> Result<Option<BookingStep>, ApiError> {
         // A new booking is for the signed-in person; moving needs only access to that appointment (an
         // appointment link is enough).
-        if query.appointment.is_none()
-            && self
-                .personal_scope(&super::bridge::visitor(), viewer)
-                .is_none()
-        {
+        let scope = self.personal_scope(&super::bridge::visitor(), viewer);
+        if query.appointment.is_none() && scope.is_none() {
             return Ok(None);
         }
         let m = &self.municipality.id;
@@ -283,8 +283,49 @@ impl Services {
                 // The current time of an appointment being moved is no choice.
                 .filter(|c| moving_from.as_ref() != Some(&(day.clone(), c.label.clone())))
                 .collect();
+            if let (Some(scope), None) = (&scope, &step.moving) {
+                self.confirm_step(&mut step, &service, &scope.person_id, now)
+                    .await?;
+            }
         }
         Ok(Some(step))
+    }
+
+    /// The last step of a new booking: the details the service needs (known ones shown, the rest asked)
+    /// and the addresses the confirmation can go to.
+    async fn confirm_step(
+        &self,
+        step: &mut BookingStep,
+        service: &Service,
+        person_id: &str,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        let required = details::Field::list(&service.required_fields);
+        if !required.is_empty() {
+            let known = details::known(&self.db, person_id, now).await?;
+            step.details = required
+                .into_iter()
+                .map(|field| DetailStep {
+                    field: field.as_str().to_owned(),
+                    known: known.shown(field),
+                })
+                .collect();
+        }
+        step.channels = addresses::list(&self.db, person_id)
+            .await
+            .map_err(|_| ApiError::Unavailable)?
+            .into_iter()
+            .filter(|a| a.usable(now))
+            .map(|a| Choice {
+                label: match a.channel {
+                    // A push endpoint is a capability URL of the device: not shown.
+                    Channel::Push => a.label,
+                    Channel::Email | Channel::Sms => format!("{} ({})", a.label, a.value),
+                },
+                value: a.id,
+            })
+            .collect();
+        Ok(())
     }
 }
 
@@ -292,7 +333,7 @@ fn fields(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(bytes).unwrap_or_default()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -303,11 +344,11 @@ fn see_other(location: String) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
-fn sign_in_again() -> Response {
+pub(super) fn sign_in_again() -> Response {
     see_other(String::from("/inloggen?reden=verlopen"))
 }
 
-async fn read_form(body: Body) -> Option<Vec<(String, String)>> {
+pub(super) async fn read_form(body: Body) -> Option<Vec<(String, String)>> {
     axum::body::to_bytes(body, 16 * 1024)
         .await
         .ok()
@@ -375,16 +416,12 @@ async fn problem_page(
 
 /// The birth date typed as day, month and year (three fields, as the form asks), as `YYYY-MM-DD`.
 fn birth_date(fields: &[(String, String)]) -> Option<String> {
-    let number = |name: &str| field(fields, name).trim().parse::<i16>().ok();
-    let (day, month, year) = (number("dag")?, number("maand")?, number("jaar")?);
-    let day = i8::try_from(day).ok()?;
-    let month = i8::try_from(month).ok()?;
-    if !(1900..=2100).contains(&year) {
-        return None;
-    }
-    jiff::civil::Date::new(year, month, day)
-        .ok()
-        .map(|date| date.to_string())
+    details::birth_date(
+        field(fields, "dag"),
+        field(fields, "maand"),
+        field(fields, "jaar"),
+    )
+    .map(|date| date.to_string())
 }
 
 /// POST /afspraak/{token}: the appointment link's second check. The right birth date starts a session for that
@@ -488,6 +525,17 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
         field(&fields, "location"),
         field(&fields, "day"),
     );
+    let given = Given {
+        phone: field(&fields, "telefoon").to_owned(),
+        email: field(&fields, "email").to_owned(),
+        birth_day: field(&fields, "geboortedag").to_owned(),
+        birth_month: field(&fields, "geboortemaand").to_owned(),
+        birth_year: field(&fields, "geboortejaar").to_owned(),
+        postcode: field(&fields, "postcode").to_owned(),
+        house_number: field(&fields, "huisnummer").to_owned(),
+    };
+    // Empty: where her messages usually go (Instellingen → Berichten).
+    let channel = Some(field(&fields, "kanaal")).filter(|id| !id.is_empty());
     let outcome = match start_of(&fields) {
         Ok(start) => {
             booking::book(
@@ -504,8 +552,9 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
                         staff_id: None,
                     },
                     idempotency_key: field(&fields, "key"),
-                    address_id: None,
+                    address_id: channel,
                     reminders: None,
+                    details: Some(&given),
                 },
                 now,
             )
@@ -525,7 +574,27 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
                 q(location),
                 q(day)
             );
-            refused(state, parts, page, "book", Vec::new(), &error).await
+            // What was typed comes back in the form (cut short: it is only shown again).
+            let typed = [
+                "start",
+                "kanaal",
+                "telefoon",
+                "email",
+                "geboortedag",
+                "geboortemaand",
+                "geboortejaar",
+                "postcode",
+                "huisnummer",
+            ]
+            .iter()
+            .map(|name| {
+                (
+                    (*name).to_owned(),
+                    field(&fields, name).chars().take(100).collect(),
+                )
+            })
+            .collect();
+            refused(state, parts, page, "book", typed, &error).await
         }
     }
 }
@@ -553,7 +622,7 @@ async fn openable(
     Ok((decide(principal, action, resource) == Decision::Allow).then_some(appointment))
 }
 
-fn principal_of(request: &Request<Body>) -> Principal {
+pub(super) fn principal_of(request: &Request<Body>) -> Principal {
     request
         .extensions()
         .get::<super::session::Visitor>()

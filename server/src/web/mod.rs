@@ -9,6 +9,7 @@ mod pwa;
 mod router;
 mod security;
 mod session;
+mod staff;
 
 pub use backoffice::openapi_document;
 pub use bridge::{Services, WebPush};

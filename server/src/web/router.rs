@@ -203,6 +203,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(problem.clone());
         }
+        if let Some(search) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::StaffSearch>())
+        {
+            provide_context(search.clone());
+        }
         if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
             provide_context(app::api::CsrfToken(token.0.clone()));
         }
@@ -259,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         .route("/instellingen/berichten", post(super::messages::post))
         .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
         .route("/afspraak-maken", post(super::appointments::book))
+        .route("/medewerkers", post(super::staff::search))
         .route("/afspraak/{token}", post(super::appointments::open_link))
         .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
         .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))

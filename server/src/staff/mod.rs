@@ -1,5 +1,9 @@
 //! Staff: the municipality's employees (contact centre, back office, administrators). Bootstrapping the first
 //! one happens on the command line (`loket staff add`), which prints the activation code it needs.
+//!
+//! - [`search`]: finding a resident or company from the contact centre's one search box.
+
+pub mod search;
 
 use crate::identity::accounts::{self, StaffRole};
 use crate::identity::activation::{self, CodeTarget, IssuedCode};

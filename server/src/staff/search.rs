@@ -1,0 +1,309 @@
+//! The contact centre's one search box. It works out what was typed — postcode and house number (with a birth
+//! date to pick one person of a household), a phone number, an e-mail address, a KvK number or a name — and
+//! finds at most [`LIMIT`] residents or companies of the municipality, with just enough to pick the right one.
+//! Reading the hits is a staff read of resident data: the caller audits each one.
+
+use crate::appointments::details;
+use crate::notifications::addresses;
+use crate::storage::Db;
+use jiff::civil::Date;
+
+pub const LIMIT: i64 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("database error: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// The search text is not something Loket can look for; the text says what is, in Dutch (B1).
+    #[error("{0}")]
+    Invalid(&'static str),
+}
+
+/// What the search text turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Query {
+    /// `1234 AB 5`, optionally followed by a birth date `12-4-1986`.
+    Address {
+        postcode: String,
+        house_number: String,
+        birth_date: Option<Date>,
+    },
+    /// A phone number, as `+31612345678`.
+    Phone(String),
+    Email(String),
+    /// Eight digits.
+    Kvk(String),
+    Name(String),
+}
+
+const NOT_UNDERSTOOD: &str =
+    "Zoek op postcode en huisnummer (met geboortedatum), naam, telefoonnummer, \
+     e-mailadres of KvK-nummer. Bijvoorbeeld: 1234 AB 5 12-4-1986.";
+
+/// Works out what `input` is.
+pub fn classify(input: &str) -> Result<Query, StaffError> {
+    let text = input.trim();
+    if text.chars().count() < 2 || text.chars().count() > 100 {
+        return Err(StaffError::Invalid(NOT_UNDERSTOOD));
+    }
+    if text.contains('@') {
+        return addresses::normalise_email(text)
+            .map(Query::Email)
+            .map_err(|_| {
+                StaffError::Invalid(
+                    "Dit e-mailadres is niet compleet. Bijvoorbeeld: naam@voorbeeld.nl.",
+                )
+            });
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Query::Kvk(compact));
+    }
+    if let Some(query) = address(text) {
+        return query;
+    }
+    if let Some(phone) = details::phone(text) {
+        return Ok(Query::Phone(phone));
+    }
+    let name_like = text
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'));
+    if name_like {
+        return Ok(Query::Name(
+            text.split_whitespace().collect::<Vec<_>>().join(" "),
+        ));
+    }
+    Err(StaffError::Invalid(NOT_UNDERSTOOD))
+}
+
+/// `1234 AB 5`, `1234AB 5a`, `1234 AB, 5, 12-04-1986`: `None` when the text does not start with a postcode.
+fn address(text: &str) -> Option<Result<Query, StaffError>> {
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let (postcode, rest) = match tokens.as_slice() {
+        [digits, letters, rest @ ..]
+            if details::postcode(&format!("{digits}{letters}")).is_some() =>
+        {
+            (details::postcode(&format!("{digits}{letters}"))?, rest)
+        }
+        [both, rest @ ..] => (details::postcode(both)?, rest),
+        [] => return None,
+    };
+    let Some((number, rest)) = rest.split_first() else {
+        return Some(Err(StaffError::Invalid(
+            "Typ ook het huisnummer na de postcode. Bijvoorbeeld: 1234 AB 5.",
+        )));
+    };
+    let Some(house_number) = details::house_number(number) else {
+        return Some(Err(StaffError::Invalid(
+            "Dit huisnummer herkennen we niet. Bijvoorbeeld: 5 of 5a.",
+        )));
+    };
+    let birth_date = match rest {
+        [] => None,
+        [date] => match date_of(date) {
+            Some(date) => Some(date),
+            None => {
+                return Some(Err(StaffError::Invalid(
+                    "Typ de geboortedatum als dag-maand-jaar. Bijvoorbeeld: 12-4-1986.",
+                )))
+            }
+        },
+        _ => return Some(Err(StaffError::Invalid(NOT_UNDERSTOOD))),
+    };
+    Some(Ok(Query::Address {
+        postcode,
+        house_number,
+        birth_date,
+    }))
+}
+
+/// `12-4-1986`, `12/04/1986`, `12.4.1986`.
+fn date_of(text: &str) -> Option<Date> {
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    match parts.as_slice() {
+        [day, month, year] => details::birth_date(day, month, year),
+        _ => None,
+    }
+}
+
+/// One search result: enough to pick the right person or company, nothing more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: HitKind,
+    pub id: String,
+    pub name: String,
+    /// Persons: `YYYY-MM-DD`, when known.
+    pub birth_date: Option<String>,
+    /// Persons: `1234 AB 5`; companies: the KvK number.
+    pub place: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitKind {
+    Person,
+    Organisation,
+}
+
+type PersonRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The residents or companies of municipality `municipality_id` that match, by name.
+pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<Hit>, StaffError> {
+    // Persons: one condition on `p` with its parameters from `$2` on.
+    let (condition, binds): (String, Vec<String>) = match query {
+        Query::Kvk(number) => return organisations(db, municipality_id, number).await,
+        Query::Address {
+            postcode,
+            house_number,
+            birth_date,
+        } => {
+            let mut binds = vec![postcode.clone(), house_number.clone()];
+            let mut condition = String::from("p.postcode = $2 AND p.house_number = $3");
+            if let Some(date) = birth_date {
+                condition.push_str(" AND p.birth_date = $4");
+                binds.push(date.to_string());
+            }
+            (condition, binds)
+        }
+        Query::Phone(number) => (
+            String::from(
+                "p.id IN (SELECT person_id FROM digital_address WHERE channel = 'sms' AND value = $2)",
+            ),
+            vec![number.clone()],
+        ),
+        Query::Email(address) => (
+            String::from(
+                "(LOWER(p.email) = LOWER($2) OR p.id IN
+                  (SELECT person_id FROM digital_address WHERE channel = 'email' AND LOWER(value) = LOWER($2)))",
+            ),
+            vec![address.clone()],
+        ),
+        Query::Name(name) => {
+            // Every word must appear in the name, in any order ("vries desiree" finds Desiree de Vries).
+            let words: Vec<String> = name
+                .to_lowercase()
+                .split_whitespace()
+                .take(5)
+                .map(|w| format!("%{w}%"))
+                .collect();
+            let conditions: Vec<String> = (0..words.len())
+                .map(|n| format!("LOWER(p.display_name) LIKE ${}", n + 2))
+                .collect();
+            (conditions.join(" AND "), words)
+        }
+    };
+    let sql = format!(
+        "SELECT p.id, p.display_name, p.birth_date, p.postcode, p.house_number FROM person p
+         WHERE p.municipality_id = $1 AND {condition} ORDER BY p.display_name, p.id LIMIT {LIMIT}"
+    );
+    let mut statement = sqlx::query_as::<_, PersonRow>(&sql).bind(municipality_id);
+    for value in &binds {
+        statement = statement.bind(value);
+    }
+    let rows = statement.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, birth_date, postcode, house_number)| Hit {
+            kind: HitKind::Person,
+            id,
+            name,
+            birth_date,
+            place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
+        })
+        .collect())
+}
+
+async fn organisations(db: &Db, municipality_id: &str, kvk: &str) -> Result<Vec<Hit>, StaffError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, name, kvk_number FROM organisation WHERE municipality_id = $1 AND kvk_number = $2",
+    )
+    .bind(municipality_id)
+    .bind(kvk)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kvk)| Hit {
+            kind: HitKind::Organisation,
+            id,
+            name,
+            birth_date: None,
+            place: Some(kvk),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_search_box_understands_what_was_typed() {
+        assert_eq!(
+            classify("1234 AB 5 12-4-1986").unwrap(),
+            Query::Address {
+                postcode: "1234 AB".into(),
+                house_number: "5".into(),
+                birth_date: Some(date(1986, 4, 12)),
+            }
+        );
+        assert_eq!(
+            classify("1234ab, 5a").unwrap(),
+            Query::Address {
+                postcode: "1234 AB".into(),
+                house_number: "5a".into(),
+                birth_date: None,
+            }
+        );
+        assert_eq!(
+            classify("06 1234 5678").unwrap(),
+            Query::Phone("+31612345678".into())
+        );
+        assert_eq!(
+            classify(" Desiree.DeVries@Example.NL ").unwrap(),
+            Query::Email("Desiree.DeVries@example.nl".into())
+        );
+        assert_eq!(
+            classify("9000 1234").unwrap(),
+            Query::Kvk("90001234".into())
+        );
+        assert_eq!(
+            classify("de  Vries").unwrap(),
+            Query::Name("de Vries".into())
+        );
+        assert_eq!(
+            classify("D'Ancona").unwrap(),
+            Query::Name("D'Ancona".into())
+        );
+    }
+
+    #[test]
+    fn what_the_search_box_cannot_use_gets_a_reason() {
+        for (input, reason) in [
+            ("", "Zoek op postcode"),
+            ("x", "Zoek op postcode"),
+            ("1234 AB", "huisnummer na de postcode"),
+            ("1234 AB 5 31-2-1986", "dag-maand-jaar"),
+            ("1234 AB vijf", "huisnummer herkennen"),
+            ("naam@", "e-mailadres is niet compleet"),
+            ("Desiree 1986", "Zoek op postcode"),
+            ("%_%", "Zoek op postcode"),
+        ] {
+            match classify(input) {
+                Err(StaffError::Invalid(message)) => {
+                    assert!(message.contains(reason), "{input}: {message}")
+                }
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+    }
+}
