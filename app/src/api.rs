@@ -388,6 +388,8 @@ pub struct BookingQuery {
     pub location: Option<String>,
     pub day: Option<String>,
     pub appointment: Option<String>,
+    /// The contact centre books for this person (staff only).
+    pub person: Option<String>,
 }
 
 /// The contact centre's search: what was typed, why it could not be used, and who was found. It travels only
@@ -442,6 +444,24 @@ pub struct BookingStep {
     /// Where the confirmation can go besides the resident's usual choice: her confirmed addresses
     /// (value = address id, label = how she named it and the address).
     pub channels: Vec<Choice>,
+    /// The contact centre books for this person: (person id, name). The steps then offer every service
+    /// (also those only the contact centre books) and a new address given on the phone.
+    pub for_person: Option<(String, String)>,
+}
+
+/// The contact centre's card of one resident: who, how to reach her (shortened), and her appointments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffResident {
+    pub id: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// Postcode and house number.
+    pub place: Option<String>,
+    /// Confirmed addresses: label and the address shortened (`d…@example.nl`, `06…5678`).
+    pub addresses: Vec<Choice>,
+    /// Booked appointments not yet over, soonest first.
+    pub appointments: Vec<AppointmentLine>,
 }
 
 /// A detail a service needs: `field` is `phone`, `email`, `birth-date` or `postal-address`; `known` is the
@@ -509,6 +529,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn message_settings(&self, viewer: &Viewer) -> Result<Option<MessageSettings>, ApiError>;
     /// The messages the embedded default wrote to files, for staff of this municipality; `None` for anyone else.
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError>;
+    /// The contact centre's card of person `id` (audited); `None` for anyone who may not see it.
+    async fn staff_resident(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        id: String,
+    ) -> Result<Option<StaffResident>, ApiError>;
     /// The signed-in person's appointments, soonest first; `None` for anyone without a personal page.
     async fn appointments(
         &self,
@@ -587,6 +614,13 @@ pub async fn get_contacts() -> Result<Vec<ContactLine>, ApiError> {
 #[server(prefix = "/fn", endpoint = "outbox-files")]
 pub async fn get_outbox_files() -> Result<Option<OutboxFiles>, ApiError> {
     backend()?.outbox_files(&viewer()).await
+}
+
+/// Staff only: the card of one resident.
+#[server(prefix = "/fn", endpoint = "staff-resident")]
+pub async fn get_staff_resident(id: String) -> Result<Option<StaffResident>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.staff_resident(&viewer(), lang, id).await
 }
 
 /// The signed-in person's addresses, choices and recent messages.

@@ -7,7 +7,7 @@ use crate::pages::{
     ActivationPage, ActivityPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
     MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
-    SignInPage, StaffPage,
+    SignInPage, StaffBookingPage, StaffPage, StaffResidentPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -103,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/instellingen") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/instellingen/berichten") view=MessagesPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers") view=StaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/inwoners/:id") view=StaffResidentPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/inwoners/:id/afspraak-maken") view=StaffBookingPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />

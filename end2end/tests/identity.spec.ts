@@ -6,7 +6,7 @@
 // messages, confirmed with the code that reached a real SMTP server.
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   activateWithDemoCode,
@@ -284,6 +284,81 @@ test('Karin finds Desiree by postcode, house number and birth date, by keyboard,
   await activateWithDemoCode(desiree, 'Desiree de Vries (inwoner)');
   await desiree.goto('/activiteit');
   await expect(desiree.getByText(/bekeek uw naam, geboortedatum en adres in een zoekresultaat/).first()).toBeVisible();
+  await phone.close();
+});
+
+/** The text of the SMS messages Loket wrote to files (no SMS provider in the tests) for `number`. */
+async function waitForSms(number: string, needle: string): Promise<string> {
+  const dir = join(process.env.LOKET_E2E_DATA!, 'outbox', 'sms');
+  for (let i = 0; i < 300; i++) {
+    const found = (existsSync(dir) ? readdirSync(dir) : [])
+      .filter((name) => name.endsWith('.txt'))
+      .map((name) => readFileSync(join(dir, name), 'utf8'))
+      .find((text) => text.startsWith(`To: ${number}\n`) && text.includes(needle));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no SMS to ${number} containing ${needle}`);
+}
+
+test('Karin books the social team for Desiree on the phone with SMS to a new number; Desiree opens it with the link and cancels it', async ({
+  page,
+  browser,
+}) => {
+  test.skip(test.info().project.name !== 'desktop', 'the contact centre works on a desktop; Desiree opens the SMS on a phone');
+  test.setTimeout(120_000);
+  await activateWithDemoCode(page, 'Karin Bakker (medewerker KCC)');
+  await page.goto('/medewerkers');
+  await page.getByLabel(/Postcode en huisnummer/).fill('1234 AB 5 12-4-1986');
+  await page.getByLabel(/Postcode en huisnummer/).press('Enter');
+  await page.getByRole('link', { name: 'Desiree de Vries' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Desiree de Vries');
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The same steps as a resident's, with what only the contact centre books, all by keyboard.
+  await page.getByRole('link', { name: 'Afspraak maken voor Desiree de Vries' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Gesprek met het sociaal team').focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Welke dag?' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.locator('.loket-days a').first().focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.loket-times input').first().focus();
+  await page.keyboard.press('Space');
+  await page.getByLabel('Sms naar een nummer dat de inwoner nu noemt').focus();
+  await page.keyboard.press('Space');
+  await page.getByLabel('Mobiel nummer').focus();
+  await page.keyboard.type('06 5555 1234');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByRole('button', { name: 'Afspraak maken' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('De afspraak is gemaakt.')).toBeVisible();
+  await expect(page.getByText('Gesprek met het sociaal team').first()).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The SMS carries only the date, the time and a link.
+  const sms = await waitForSms('+31655551234', '/afspraak/');
+  expect(sms).not.toContain('Desiree');
+  expect(sms).not.toContain('sociaal');
+  const path = sms.match(/\/afspraak\/[A-Za-z0-9_-]{22}/)![0];
+
+  // Desiree, on her phone without an account session: the link, her birth date, the card, cancel.
+  const phone = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: { width: 390, height: 844 } });
+  const desiree = await phone.newPage();
+  await desiree.goto(path);
+  await desiree.getByLabel('Dag').fill('12');
+  await desiree.getByLabel('Maand').fill('4');
+  await desiree.getByLabel('Jaar').fill('1986');
+  await desiree.getByRole('button', { name: 'Afspraak openen' }).click();
+  await expect(desiree.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
+  await expect(desiree.locator('.loket-bring__picture').first()).toBeVisible();
+  await desiree.getByRole('link', { name: 'Afspraak annuleren' }).click();
+  await desiree.getByRole('button', { name: 'Ja, annuleer de afspraak' }).click();
+  await expect(desiree.getByText('Uw afspraak is geannuleerd.')).toBeVisible();
   await phone.close();
 });
 

@@ -12,6 +12,8 @@ export const PAGES = [
   { path: '/instellingen', nl: 'Instellingen', en: 'Settings' },
   { path: '/instellingen/berichten', nl: 'Berichten', en: 'Messages' },
   { path: '/medewerkers', nl: 'Medewerkers', en: 'Staff' },
+  { path: '/medewerkers/inwoners/onbekend', nl: 'Medewerkers', en: 'Staff' },
+  { path: '/medewerkers/inwoners/onbekend/afspraak-maken', nl: 'Medewerkers', en: 'Staff' },
   { path: '/medewerkers/berichten', nl: 'Berichten in bestanden', en: 'Messages in files' },
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
   { path: '/activeren', nl: 'Passkey maken met uw code', en: 'Create a passkey with your code' },

@@ -190,6 +190,7 @@ async fn bench(backend: Backend, name: &str) {
                     address_id: None,
                     reminders: None,
                     details: None,
+                    new_address: None,
                 },
                 now,
             )

@@ -99,6 +99,7 @@ on_both_databases!(
                 address_id: None,
                 reminders: None,
                 details: None,
+                new_address: None,
             },
             test_now(),
         )
@@ -300,6 +301,7 @@ on_both_databases!(a_repeated_request_books_once_and_answers_the_same, |app| {
         address_id: None,
         reminders: None,
         details: None,
+        new_address: None,
     };
     let answers = join_all(
         (0..5).map(|_| booking::book(&app.loket.db, &app.loket.municipality, &request, test_now())),
@@ -691,14 +693,14 @@ on_both_databases!(
 );
 
 /// The values of `name="start"` radio buttons and the hidden key on a booking step page.
-fn attribute_values(html: &str, marker: &str) -> Vec<String> {
+pub(crate) fn attribute_values(html: &str, marker: &str) -> Vec<String> {
     html.split(marker)
         .skip(1)
         .filter_map(|rest| rest.split('"').next().map(str::to_owned))
         .collect()
 }
 
-fn start_values(html: &str) -> Vec<String> {
+pub(crate) fn start_values(html: &str) -> Vec<String> {
     html.split("name=\"start\"")
         .skip(1)
         .filter_map(|rest| {
@@ -711,7 +713,7 @@ fn start_values(html: &str) -> Vec<String> {
         .collect()
 }
 
-fn key_value(html: &str) -> String {
+pub(crate) fn key_value(html: &str) -> String {
     html.split("name=\"key\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
@@ -937,7 +939,7 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
 loket_tests::on_both_backends!(desiree_books_moves_and_cancels_through_the_pages);
 
 /// The `value` of every input named `name` (radio buttons and text boxes render `name` before `value`).
-fn input_values(html: &str, name: &str) -> Vec<String> {
+pub(crate) fn input_values(html: &str, name: &str) -> Vec<String> {
     html.split(&format!("name=\"{name}\""))
         .skip(1)
         .filter_map(|rest| {
@@ -1122,6 +1124,7 @@ async fn booked_by_phone(app: &TestApp, person: &str, service: &str, location: &
             address_id: None,
             reminders: None,
             details: None,
+            new_address: None,
         },
         now,
     )
@@ -1320,6 +1323,7 @@ on_both_databases!(
                         address_id: None,
                         reminders: None,
                         details: None,
+                        new_address: None,
                     },
                     now,
                 )
@@ -1423,6 +1427,7 @@ async fn a_link_scanner_fetching_every_message_link_changes_nothing(backend: lok
                 address_id: None,
                 reminders: None,
                 details: None,
+                new_address: None,
             },
             now,
         )
@@ -1713,6 +1718,7 @@ on_both_databases!(
                 address_id: None,
                 reminders: None,
                 details: None,
+                new_address: None,
             },
             now,
         )

@@ -102,3 +102,173 @@ async fn the_contact_centre_finds_a_caller_from_one_search_box_and_each_hit_is_a
 loket_tests::on_both_backends!(
     the_contact_centre_finds_a_caller_from_one_search_box_and_each_hit_is_audited
 );
+
+const DESIREE: &str = "demo-voorbeeld-desiree";
+
+async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_phone(
+    backend: loket_tests::Backend,
+) {
+    use crate::appointments::{attribute_values, input_values, key_value, start_values};
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = Browser::open(&server).await;
+    let mut key = SoftPasskey::new(true);
+    let code = karin.demo_code("karin").await;
+    let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
+    assert_eq!(status, 200, "{body}");
+
+    // Her card: who, and her confirmed address shortened.
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (status, html) = page(&karin, &card).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Desiree de Vries") && html.contains("1234 AB 5"),
+        "{html}"
+    );
+    assert!(
+        html.contains("de…@example.nl") && !html.contains("desiree.devries@example.nl"),
+        "{html}"
+    );
+
+    // The steps offer what only the contact centre books; the last one a number she gives now.
+    let base = format!("{card}/afspraak-maken");
+    let (_, html) = page(&karin, &base).await;
+    assert!(
+        html.contains("Afspraak maken voor Desiree de Vries"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Gesprek met het sociaal team"),
+        "staff-only services: {html}"
+    );
+    let (_, html) = page(
+        &karin,
+        &format!("{base}?dienst=sociaal-team&locatie=wijkcentrum"),
+    )
+    .await;
+    let day = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .next()
+        .expect("a day with free times");
+    let step = format!("{base}?dienst=sociaal-team&locatie=wijkcentrum&dag={day}");
+    let (_, html) = page(&karin, &step).await;
+    let channels = input_values(&html, "kanaal");
+    assert!(channels.iter().any(|c| c == "nieuw-sms"), "{html}");
+    let start = start_values(&html)[0].clone();
+    let booked = || async {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM appointment WHERE person_id = $1 AND service_id = 'sociaal-team'",
+        )
+        .bind(DESIREE)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        n
+    };
+    let before = booked().await;
+    let form = |number: &str, key: String| {
+        vec![
+            ("service", String::from("sociaal-team")),
+            ("location", String::from("wijkcentrum")),
+            ("day", day.clone()),
+            ("start", start.clone()),
+            ("key", key),
+            ("kanaal", String::from("nieuw-sms")),
+            ("nieuw-sms", number.to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let karin = &karin;
+        let base = &base;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(karin, base, &pairs).await
+        }
+    };
+
+    // A number that is not a mobile number: refused at the box, nothing booked, no address added.
+    let (status, _, html) = send(form("020-1234567", loket_tests::appointments::key())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"booking-new-error\""), "{html}");
+    assert!(
+        html.contains("value=\"020-1234567\""),
+        "what was typed stays"
+    );
+    assert_eq!(booked().await, before);
+    let (addresses,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM digital_address WHERE person_id = $1 AND channel = 'sms'",
+    )
+    .bind(DESIREE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(addresses, 0);
+
+    // A mobile number: booked by Karin, the number kept as given on the phone, the confirmation sent there.
+    let (status, url, html) = send(form("06 9876 5432", loket_tests::appointments::key())).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        url.contains("/medewerkers/inwoners/") && url.ends_with("?gelukt=geboekt"),
+        "{url}"
+    );
+    assert!(html.contains("De afspraak is gemaakt"), "{html}");
+    assert!(
+        html.contains("Gesprek met het sociaal team"),
+        "now on her card: {html}"
+    );
+    assert_eq!(booked().await, before + 1);
+    let (id, via, staff): (String, String, Option<String>) = sqlx::query_as(
+        "SELECT id, booked_via, booked_by_staff FROM appointment WHERE person_id = $1 AND service_id = 'sociaal-team'
+         ORDER BY created_at_ms DESC LIMIT 1",
+    )
+    .bind(DESIREE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (via.as_str(), staff.as_deref()),
+        ("staff", Some("demo-voorbeeld-karin"))
+    );
+    let (address, given_by_phone): (String, i64) = sqlx::query_as(
+        "SELECT o.address_id, d.given_by_phone FROM notification_override o
+         JOIN digital_address d ON d.id = o.address_id
+         WHERE o.subject_kind = 'appointment' AND o.subject_id = $1 AND d.value = '+31698765432'",
+    )
+    .bind(&id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(!address.is_empty());
+    assert_eq!(given_by_phone, 1);
+    // A double submit books once.
+    let (_, html) = page(&karin, &step).await;
+    let mut again = form("06 9876 5432", key_value(&html));
+    again[3].1 = start_values(&html)[0].clone();
+    let (first, _, _) = send(again.clone()).await;
+    let (second, _, _) = send(again).await;
+    assert_eq!((first, second), (200, 200));
+    assert_eq!(booked().await, before + 2);
+
+    // A resident cannot book through the contact centre's form, not even for herself.
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(
+        &desiree,
+        &base,
+        &[("kanaal", "nieuw-sms"), ("nieuw-sms", "0611111111")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, html) = page(&desiree, &card).await;
+    assert!(status == 200 && !html.contains("1234 AB 5"), "{html}");
+    // Her activity log names Karin's looks.
+    let (_, activity) = page(&desiree, "/activiteit").await;
+    assert!(
+        activity.contains("Karin Bakker (klantcontactcentrum) bekeek uw persoonsgegevens"),
+        "{activity}"
+    );
+}
+
+loket_tests::on_both_backends!(
+    the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_phone
+);

@@ -147,6 +147,7 @@ pub async fn book(
             address_id: None,
             reminders: None,
             details: None,
+            new_address: None,
         },
         now,
     )

@@ -63,7 +63,13 @@ where
 }
 
 #[component]
-pub(super) fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoView {
+pub(super) fn AppointmentItem(
+    lang: Lang,
+    line: AppointmentLine,
+    /// On the contact centre's card: the title is no link (the card page is the resident's own).
+    #[prop(optional)]
+    staff: bool,
+) -> impl IntoView {
     let state = if line.cancelled {
         Some(tr(lang, "appointment-cancelled"))
     } else if line.past {
@@ -74,7 +80,11 @@ pub(super) fn AppointmentItem(lang: Lang, line: AppointmentLine) -> impl IntoVie
     view! {
         <li class="loket-case">
             <h3 class="loket-case__title">
-                <a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{line.service.clone()}</a>
+                {if staff {
+                    line.service.clone().into_any()
+                } else {
+                    view! { <a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{line.service.clone()}</a> }.into_any()
+                }}
             </h3>
             <p class="loket-case__status">{when(lang, &line)}</p>
             <p class="loket-case__meta">
@@ -337,7 +347,24 @@ fn query() -> BookingQuery {
         location: get("locatie"),
         day: get("dag"),
         appointment: None,
+        person: None,
     }
+}
+
+/// `/medewerkers/inwoners/{id}/afspraak-maken`: the contact centre books for a resident, with the same steps.
+#[component]
+pub fn StaffBookingPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="staff-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let mut q = query();
+    q.person = Some(id_param());
+    let step = Resource::new_blocking(move || q.clone(), get_booking_step);
+    loaded(lang, step, |lang, step| {
+        view! { <Steps lang step /> }.into_any()
+    })
 }
 
 /// `/afspraak-maken`: the booking steps.
@@ -468,12 +495,29 @@ fn radio(name: &'static str, value: String, label: String, checked: bool) -> imp
 #[component]
 fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     let moving = step.moving.clone();
-    let (base, title_key) = match &moving {
-        Some(line) => (
+    // The contact centre books under the resident's card; everything else is the resident's own page.
+    let for_person = step.for_person.clone();
+    let new_base = match &for_person {
+        Some((id, _)) => format!("/medewerkers/inwoners/{}/afspraak-maken", encode(id)),
+        None => String::from("/afspraak-maken"),
+    };
+    let (base, title) = match (&moving, &for_person) {
+        (Some(line), _) => (
             format!("/afspraken/{}/verzetten", line.id),
-            "appointment-move-title",
+            tr(lang, "appointment-move-title"),
         ),
-        None => (String::from("/afspraak-maken"), "appointment-make"),
+        (None, Some((_, name))) => (
+            new_base.clone(),
+            tr_args(lang, "staff-booking-title", &[("name", name)]),
+        ),
+        (None, None) => (new_base.clone(), tr(lang, "appointment-make")),
+    };
+    let back = match &for_person {
+        Some((id, _)) => (
+            format!("/medewerkers/inwoners/{}", encode(id)),
+            "staff-back-to-card",
+        ),
+        None => (String::from("/afspraken"), "appointment-back"),
     };
     let service = step.service.clone();
     let location = step.location.clone();
@@ -501,13 +545,13 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
             <section class="loket-card" aria-labelledby="step-service">
                 <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
                 <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
-                    <a class="utrecht-link" href="/afspraak-maken">{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-service")}</span></a></p>
+                    <a class="utrecht-link" href=new_base.clone()>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-service")}</span></a></p>
             </section>
         }.into_any()),
         (None, None) => Some(view! {
             <section class="loket-card" aria-labelledby="step-service">
                 <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
-                <form method="get" action="/afspraak-maken">
+                <form method="get" action=new_base.clone()>
                     <fieldset class="utrecht-form-fieldset">
                         <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-service-legend")}</legend>
                         {step.services.iter().map(|c| radio("dienst", c.value.clone(), c.label.clone(), false)).collect_view()}
@@ -530,13 +574,13 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
             <section class="loket-card" aria-labelledby="step-location">
                 <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
                 <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
-                    <a class="utrecht-link" href=format!("/afspraak-maken?dienst={}", encode(&chosen_service.value))>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-location")}</span></a></p>
+                    <a class="utrecht-link" href=format!("{new_base}?dienst={}", encode(&chosen_service.value))>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-location")}</span></a></p>
             </section>
         }.into_any(),
         (_, None) => view! {
             <section class="loket-card" aria-labelledby="step-location">
                 <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
-                <form method="get" action="/afspraak-maken">
+                <form method="get" action=new_base.clone()>
                     <input type="hidden" name="dienst" value=chosen_service.value.clone() />
                     <fieldset class="utrecht-form-fieldset">
                         <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-location-legend")}</legend>
@@ -577,8 +621,14 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     let time_step = step.day.as_ref().map(|day| {
         let (action, confirm_key) = match &moving {
             Some(line) => (format!("/afspraken/{}/verzetten", line.id), "booking-confirm-move"),
-            None => (String::from("/afspraak-maken"), "booking-confirm"),
+            None => (new_base.clone(), "booking-confirm"),
         };
+        let staff = for_person.is_some();
+        let new_value = |name: &str| problem.as_ref().and_then(|p| p.value(name)).unwrap_or_default();
+        let new_error = problem
+            .as_ref()
+            .filter(|p| p.field == "nieuw-adres")
+            .map(|p| p.message.clone());
         // A refused detail is shown at its field; anything else (a taken time) at the times.
         let time_problem = problem
             .clone()
@@ -613,6 +663,21 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
                                     <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-channel-legend")}</legend>
                                     {radio("kanaal", String::new(), tr(lang, "booking-channel-usual"), chosen_channel.is_empty())}
                                     {step.channels.iter().map(|c| radio("kanaal", c.value.clone(), c.label.clone(), c.value == chosen_channel)).collect_view()}
+                                    {staff.then(|| view! {
+                                        {new_error.clone().map(|message| view! { <p class="utrecht-form-field-error-message" id="booking-new-error" role="alert">{message}</p> })}
+                                        {radio("kanaal", String::from("nieuw-sms"), tr(lang, "staff-channel-new-sms"), chosen_channel == "nieuw-sms")}
+                                        <div class="utrecht-form-field loket-indent">
+                                            <label class="utrecht-form-label" for="booking-nieuw-sms">{tr(lang, "staff-channel-new-sms-number")}</label>
+                                            <input class="utrecht-textbox" id="booking-nieuw-sms" name="nieuw-sms" type="tel" autocomplete="off"
+                                                value=new_value("nieuw-sms") aria-describedby=new_error.as_ref().map(|_| "booking-new-error") />
+                                        </div>
+                                        {radio("kanaal", String::from("nieuw-email"), tr(lang, "staff-channel-new-email"), chosen_channel == "nieuw-email")}
+                                        <div class="utrecht-form-field loket-indent">
+                                            <label class="utrecht-form-label" for="booking-nieuw-email">{tr(lang, "staff-channel-new-email-address")}</label>
+                                            <input class="utrecht-textbox" id="booking-nieuw-email" name="nieuw-email" type="email" autocomplete="off"
+                                                value=new_value("nieuw-email") aria-describedby=new_error.as_ref().map(|_| "booking-new-error") />
+                                        </div>
+                                    })}
                                 </fieldset>
                             })}
                             <input type="hidden" name="service" value=service.as_ref().map(|s| s.value.clone()).unwrap_or_default() />
@@ -621,7 +686,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
                             <input type="hidden" name="key" value=step.key.clone() />
                             <input type="hidden" name="sequence" value=step.sequence.to_string() />
                             <CsrfField />
-                            <p class="utrecht-paragraph">{tr(lang, "booking-confirm-text")}</p>
+                            <p class="utrecht-paragraph">{tr(lang, if staff { "staff-booking-confirm-text" } else { "booking-confirm-text" })}</p>
                             <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, confirm_key)}</button>
                         </form>
                     }.into_any()
@@ -630,8 +695,8 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         }
     });
     view! {
-        <Title text=tr(lang, title_key) />
-        <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+        <Title text=title.clone() />
+        <h1 class="utrecht-heading-1">{title.clone()}</h1>
         {moving.clone().map(|line| view! {
             <p class="utrecht-paragraph">{tr_args(lang, "booking-moving", &[("service", &line.service), ("when", &when(lang, &line))])}</p>
         })}
@@ -640,7 +705,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         {location_step}
         {day_step}
         {time_step}
-        <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p>
+        <p><a class="utrecht-link" href=back.0>{tr(lang, back.1)}</a></p>
     }
 }
 

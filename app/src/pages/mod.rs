@@ -11,6 +11,7 @@ mod staff;
 
 pub use appointments::{
     AppointmentLinkPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage,
+    StaffBookingPage,
 };
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use development::OutboxFilesPage;
@@ -18,7 +19,7 @@ pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPag
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
-pub use staff::StaffPage;
+pub use staff::{StaffPage, StaffResidentPage};
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

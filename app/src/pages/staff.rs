@@ -2,12 +2,15 @@
 //! come back in that response only (what a caller says never goes into a URL); each person shown is written to
 //! their activity log by the server.
 
-use crate::api::{SearchHit, StaffSearch};
+use super::appointments::AppointmentItem;
+use super::{encode, error_notice, SignedOutPage};
+use crate::api::{get_staff_resident, SearchHit, StaffResident, StaffSearch};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -82,10 +85,93 @@ fn Hit(lang: Lang, hit: SearchHit) -> impl IntoView {
             place.clone()
         });
     }
+    let name = if hit.kind == "person" {
+        view! { <a class="utrecht-link" href=format!("/medewerkers/inwoners/{}", encode(&hit.id))><strong>{hit.name}</strong></a> }.into_any()
+    } else {
+        view! { <strong>{hit.name}</strong> }.into_any()
+    };
     view! {
         <li class="loket-hits__item">
-            <strong>{hit.name}</strong>
+            {name}
             {(!facts.is_empty()).then(|| view! { <span class="loket-hits__facts">{facts.join(" · ")}</span> })}
         </li>
+    }
+}
+
+/// `/medewerkers/inwoners/{id}`: the contact centre's card of one resident (each look is in her activity log).
+#[component]
+pub fn StaffResidentPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="staff-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let id = use_params_map()
+        .get_untracked()
+        .get("id")
+        .unwrap_or_default();
+    let booked = use_query_map().get_untracked().get("gelukt").as_deref() == Some("geboekt");
+    let card = Resource::new_blocking(move || id.clone(), get_staff_resident);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || card.get().map(|result| match result {
+                Ok(Some(card)) => view! { <Card lang card booked /> }.into_any(),
+                Ok(None) => view! {
+                    <Title text=tr(lang, "staff-title") />
+                    <h1 class="utrecht-heading-1">{tr(lang, "staff-resident-unknown")}</h1>
+                    <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
+                }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Card(lang: Lang, card: StaffResident, booked: bool) -> impl IntoView {
+    let mut facts = Vec::new();
+    if let Some(date) = &card.birth_date {
+        facts.push(tr_args(
+            lang,
+            "staff-hit-born",
+            &[("date", &long_date(lang, date))],
+        ));
+    }
+    if let Some(place) = &card.place {
+        facts.push(place.clone());
+    }
+    let booking = format!("/medewerkers/inwoners/{}/afspraak-maken", encode(&card.id));
+    view! {
+        <Title text=card.name.clone() />
+        <h1 class="utrecht-heading-1">{card.name.clone()}</h1>
+        {booked.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "staff-booked")}</p> })}
+        <p class="utrecht-paragraph">{facts.join(" · ")}</p>
+        <section class="loket-card" aria-labelledby="card-addresses">
+            <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
+            {if card.addresses.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-addresses")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="loket-hits">
+                        {card.addresses.iter().map(|a| view! { <li class="loket-hits__item">{a.label.clone()}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="loket-card" aria-labelledby="card-appointments">
+            <h2 id="card-appointments" class="utrecht-heading-2">{tr(lang, "staff-card-appointments")}</h2>
+            {if card.appointments.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-appointments")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="loket-case-list">
+                        {card.appointments.into_iter().map(|line| view! { <AppointmentItem lang line staff=true /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=booking>{tr_args(lang, "staff-booking-title", &[("name", &card.name)])}</a></p>
+        </section>
+        <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
     }
 }

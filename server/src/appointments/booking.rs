@@ -12,7 +12,8 @@ use super::catalogue::{self, Service};
 use super::details::{self, Given};
 use super::{AppointmentsError, Reminder};
 use crate::identity::{links, secrets};
-use crate::notifications::{self, Event, Kind};
+use crate::notifications::channels::Channel;
+use crate::notifications::{self, addresses, Event, Kind, NotificationsError};
 use crate::parties::Party;
 use crate::storage::Db;
 use crate::tenancy::Municipality;
@@ -44,6 +45,9 @@ pub struct BookRequest<'a> {
     pub reminders: Option<Vec<Reminder>>,
     /// What the form gave for the details the service needs and Loket does not know yet.
     pub details: Option<&'a Given>,
+    /// Contact centre only: an address the resident gave on the phone for this appointment's messages (it counts
+    /// as confirmed; the booking adds it to her addresses). Takes the place of `address_id`.
+    pub new_address: Option<(Channel, &'a str)>,
 }
 
 pub struct MoveRequest<'a> {
@@ -492,7 +496,32 @@ pub async fn book(
     if let Some(earlier) = claim_key(&mut tx, request.idempotency_key, "book", &id, now).await? {
         return Ok(earlier);
     }
-    if let Some(address) = request.address_id {
+    let given = match request.new_address {
+        Some(_) if via != Via::Staff => {
+            return Err(AppointmentsError::Invalid {
+                field: "kanaal",
+                message: "Kies een van uw eigen adressen.",
+            })
+        }
+        Some((channel, value)) => Some(
+            addresses::given_by_phone(&mut tx, request.booker.person_id, channel, value, now)
+                .await
+                .map_err(|error| match error {
+                    NotificationsError::Storage(error) => AppointmentsError::Storage(error),
+                    NotificationsError::Invalid { message, .. } => AppointmentsError::Invalid {
+                        field: "nieuw-adres",
+                        message,
+                    },
+                    _ => AppointmentsError::Invalid {
+                        field: "nieuw-adres",
+                        message: "Dit adres kunnen we niet gebruiken. Kies een ander adres.",
+                    },
+                })?,
+        ),
+        None => None,
+    };
+    let address_id = given.as_deref().or(request.address_id);
+    if let Some(address) = address_id {
         let own: Option<(String,)> =
             sqlx::query_as("SELECT id FROM digital_address WHERE id = $1 AND person_id = $2")
                 .bind(address)
@@ -519,7 +548,7 @@ pub async fn book(
         return Err(AppointmentsError::Taken);
     };
     details::store(&mut tx, &id, &keep).await?;
-    if let Some(address) = request.address_id {
+    if let Some(address) = address_id {
         sqlx::query(
             "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)
              VALUES ($1, 'appointment', $2, $3)",

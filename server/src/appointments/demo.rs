@@ -313,6 +313,7 @@ pub async fn seed(
                 address_id: None,
                 reminders: None,
                 details: None,
+                new_address: None,
             },
             now,
         )

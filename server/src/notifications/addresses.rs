@@ -330,6 +330,56 @@ pub async fn add(
     Ok(id)
 }
 
+/// An address the contact centre took on the phone, inside the caller's transaction (a booking): it counts as
+/// confirmed at once ([`Address::usable`]) and no code is sent; the same address already on file is marked
+/// given by phone. `value` is checked and written in one form first. Returns the address id.
+pub async fn given_by_phone(
+    conn: &mut sqlx::AnyConnection,
+    person_id: &str,
+    channel: Channel,
+    value: &str,
+    now: Timestamp,
+) -> Result<String, NotificationsError> {
+    let value = match channel {
+        Channel::Email => normalise_email(value)?,
+        Channel::Sms => normalise_mobile(value)?,
+        Channel::Push => return Err(NotificationsError::NotFound),
+    };
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM digital_address WHERE person_id = $1 AND channel = $2 AND value = $3",
+    )
+    .bind(person_id)
+    .bind(channel.as_str())
+    .bind(&value)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id,)) = existing {
+        sqlx::query("UPDATE digital_address SET given_by_phone = 1 WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(id);
+    }
+    room_for_another(conn, person_id, "nieuw-adres").await?;
+    let id = secrets::id();
+    sqlx::query(
+        "INSERT INTO digital_address (id, person_id, channel, value, label, created_at_ms, given_by_phone)
+         VALUES ($1, $2, $3, $4, $5, $6, 1)",
+    )
+    .bind(&id)
+    .bind(person_id)
+    .bind(channel.as_str())
+    .bind(&value)
+    .bind(match channel {
+        Channel::Sms => "Telefoon (gegeven aan de telefoon)",
+        _ => "E-mail (gegeven aan de telefoon)",
+    })
+    .bind(now.as_millisecond())
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
 /// Adds (or renews) the push subscription of the device the person is signed in on. It counts as confirmed at
 /// once: the browser created it in this signed-in session, and only that browser holds the key that decrypts
 /// its messages, so a code sent to it would prove nothing more. Returns the address id.

@@ -59,7 +59,7 @@ fn qr_svg(code: &str) -> String {
 }
 
 impl Services {
-    async fn line(
+    pub(super) async fn line(
         &self,
         appointment: &Appointment,
         lang: Lang,
@@ -180,16 +180,30 @@ impl Services {
         lang: Lang,
         query: BookingQuery,
     ) -> Result<Option<BookingStep>, ApiError> {
-        // A new booking is for the signed-in person; moving needs only access to that appointment (an
-        // appointment link is enough).
+        // A new booking is for the signed-in person, or for `query.person` when the contact centre books;
+        // moving needs only access to that appointment (an appointment link is enough).
+        let staff_for = match &query.person {
+            Some(id) if query.appointment.is_none() => match self.staff_may_book_for(id).await? {
+                Some(name) => Some((id.clone(), name)),
+                None => return Ok(None),
+            },
+            Some(_) => return Ok(None),
+            None => None,
+        };
         let scope = self.personal_scope(&super::bridge::visitor(), viewer);
-        if query.appointment.is_none() && scope.is_none() {
+        if query.appointment.is_none() && scope.is_none() && staff_for.is_none() {
             return Ok(None);
         }
+        let via = if staff_for.is_some() {
+            Via::Staff
+        } else {
+            Via::Resident
+        };
         let m = &self.municipality.id;
         let now = Timestamp::now();
         let mut step = BookingStep {
             key: secrets::id(),
+            for_person: staff_for.clone(),
             ..BookingStep::default()
         };
         // Moving: service and location are those of the appointment.
@@ -209,7 +223,7 @@ impl Services {
         let services = catalogue::services(&self.db, m).await?;
         step.services = services
             .iter()
-            .filter(|s| s.resident_bookable)
+            .filter(|s| s.resident_bookable || via == Via::Staff)
             .map(|s| Choice {
                 value: s.id.clone(),
                 label: service_name(s, lang),
@@ -217,7 +231,7 @@ impl Services {
             .collect();
         let Some(service) = service_id
             .and_then(|id| services.into_iter().find(|s| s.id == id))
-            .filter(|s| s.resident_bookable || step.moving.is_some())
+            .filter(|s| s.resident_bookable || step.moving.is_some() || via == Via::Staff)
         else {
             return Ok(Some(step));
         };
@@ -256,7 +270,7 @@ impl Services {
             &self.municipality,
             &service,
             &location.id,
-            Via::Resident,
+            via,
             today..=last,
             now,
         )
@@ -283,9 +297,13 @@ impl Services {
                 // The current time of an appointment being moved is no choice.
                 .filter(|c| moving_from.as_ref() != Some(&(day.clone(), c.label.clone())))
                 .collect();
-            if let (Some(scope), None) = (&scope, &step.moving) {
-                self.confirm_step(&mut step, &service, &scope.person_id, now)
-                    .await?;
+            let person = match (&staff_for, &scope) {
+                (Some((id, _)), _) => Some(id.as_str()),
+                (None, Some(scope)) if step.moving.is_none() => Some(scope.person_id.as_str()),
+                _ => None,
+            };
+            if let Some(person) = person {
+                self.confirm_step(&mut step, &service, person, now).await?;
             }
         }
         Ok(Some(step))
@@ -320,6 +338,10 @@ impl Services {
                 label: match a.channel {
                     // A push endpoint is a capability URL of the device: not shown.
                     Channel::Push => a.label,
+                    // The contact centre reads the address shortened: enough to say "the one ending in 78".
+                    Channel::Email | Channel::Sms if step.for_person.is_some() => {
+                        format!("{} ({})", a.label, super::bridge::shorten(&a.value))
+                    }
                     Channel::Email | Channel::Sms => format!("{} ({})", a.label, a.value),
                 },
                 value: a.id,
@@ -340,7 +362,7 @@ pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
-fn see_other(location: String) -> Response {
+pub(super) fn see_other(location: String) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
@@ -355,7 +377,7 @@ pub(super) async fn read_form(body: Body) -> Option<Vec<(String, String)>> {
         .map(|bytes| fields(&bytes))
 }
 
-fn start_of(fields: &[(String, String)]) -> Result<Timestamp, AppointmentsError> {
+pub(super) fn start_of(fields: &[(String, String)]) -> Result<Timestamp, AppointmentsError> {
     field(fields, "start")
         .parse::<i64>()
         .ok()
@@ -368,7 +390,7 @@ fn start_of(fields: &[(String, String)]) -> Result<Timestamp, AppointmentsError>
 
 /// The page at `page` again (as a GET) with the refusal: 422 (503 when the database failed), the reason in
 /// Dutch, and what the resident chose. Nothing was stored.
-async fn refused(
+pub(super) async fn refused(
     state: AppState,
     parts: http::request::Parts,
     page: String,
@@ -505,8 +527,46 @@ pub async fn open_link(
 }
 
 /// Percent-encodes a query value (ids and dates only, but never trust them).
-fn q(value: &str) -> String {
+pub(super) fn q(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The details the booking form asked for, as typed.
+pub(super) fn given(fields: &[(String, String)]) -> Given {
+    Given {
+        phone: field(fields, "telefoon").to_owned(),
+        email: field(fields, "email").to_owned(),
+        birth_day: field(fields, "geboortedag").to_owned(),
+        birth_month: field(fields, "geboortemaand").to_owned(),
+        birth_year: field(fields, "geboortejaar").to_owned(),
+        postcode: field(fields, "postcode").to_owned(),
+        house_number: field(fields, "huisnummer").to_owned(),
+    }
+}
+
+/// What was typed in the booking form (and in `more` fields), to come back in the form after a refusal (cut
+/// short: it is only shown again).
+pub(super) fn typed(fields: &[(String, String)], more: &[&str]) -> Vec<(String, String)> {
+    [
+        "start",
+        "kanaal",
+        "telefoon",
+        "email",
+        "geboortedag",
+        "geboortemaand",
+        "geboortejaar",
+        "postcode",
+        "huisnummer",
+    ]
+    .iter()
+    .chain(more)
+    .map(|name| {
+        (
+            (*name).to_owned(),
+            field(fields, name).chars().take(100).collect(),
+        )
+    })
+    .collect()
 }
 
 /// POST /afspraak-maken: book the chosen time.
@@ -525,15 +585,7 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
         field(&fields, "location"),
         field(&fields, "day"),
     );
-    let given = Given {
-        phone: field(&fields, "telefoon").to_owned(),
-        email: field(&fields, "email").to_owned(),
-        birth_day: field(&fields, "geboortedag").to_owned(),
-        birth_month: field(&fields, "geboortemaand").to_owned(),
-        birth_year: field(&fields, "geboortejaar").to_owned(),
-        postcode: field(&fields, "postcode").to_owned(),
-        house_number: field(&fields, "huisnummer").to_owned(),
-    };
+    let given = given(&fields);
     // Empty: where her messages usually go (Instellingen → Berichten).
     let channel = Some(field(&fields, "kanaal")).filter(|id| !id.is_empty());
     let outcome = match start_of(&fields) {
@@ -555,6 +607,7 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
                     address_id: channel,
                     reminders: None,
                     details: Some(&given),
+                    new_address: None,
                 },
                 now,
             )
@@ -574,26 +627,7 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
                 q(location),
                 q(day)
             );
-            // What was typed comes back in the form (cut short: it is only shown again).
-            let typed = [
-                "start",
-                "kanaal",
-                "telefoon",
-                "email",
-                "geboortedag",
-                "geboortemaand",
-                "geboortejaar",
-                "postcode",
-                "huisnummer",
-            ]
-            .iter()
-            .map(|name| {
-                (
-                    (*name).to_owned(),
-                    field(&fields, name).chars().take(100).collect(),
-                )
-            })
-            .collect();
+            let typed = typed(&fields, &[]);
             refused(state, parts, page, "book", typed, &error).await
         }
     }

@@ -17,8 +17,8 @@ use crate::tenancy::Municipality;
 use app::api::{
     ActivityLine, AddressLine, ApiError, AppointmentCard, AppointmentLine, Backend, BookingQuery,
     BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, MessageLine,
-    MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, TimelineItem, TimelineKind,
-    Viewer,
+    MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, StaffResident, TimelineItem,
+    TimelineKind, Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -61,7 +61,7 @@ const OUTBOX_FILES_SHOWN: usize = 50;
 
 /// A recipient shortened to tell messages apart without spelling the address out: `de…@example.nl`,
 /// `+316…78`.
-fn shorten(to: &str) -> String {
+pub(super) fn shorten(to: &str) -> String {
     match to.split_once('@') {
         Some((local, domain)) => {
             let start: String = local.chars().take(2).collect();
@@ -291,6 +291,16 @@ impl Backend for Services {
                 last_used: p.last_used_at.map(date),
             })
             .collect())
+    }
+
+    async fn staff_resident(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+        id: String,
+    ) -> Result<Option<StaffResident>, ApiError> {
+        let _ = viewer;
+        self.staff_resident_for(lang, &id).await
     }
 
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError> {

@@ -266,6 +266,10 @@ pub fn router(state: AppState) -> Router {
         .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
         .route("/afspraak-maken", post(super::appointments::book))
         .route("/medewerkers", post(super::staff::search))
+        .route(
+            "/medewerkers/inwoners/{id}/afspraak-maken",
+            post(super::staff::book),
+        )
         .route("/afspraak/{token}", post(super::appointments::open_link))
         .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
         .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))

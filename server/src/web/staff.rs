@@ -1,16 +1,25 @@
-//! The contact centre's search (`POST /medewerkers`): the text travels in the body and the results only in
-//! this response, so what a caller says never lands in a URL, a browser history or an access log. Every person
-//! or company in the results gets a staff-read entry in the audit log (and so in their activity log).
+//! The contact centre's side: the search (`POST /medewerkers`: the text travels in the body and the results
+//! only in this response, so what a caller says never lands in a URL, a browser history or an access log), the
+//! card of one resident, and booking on her behalf. Every person or company shown gets a staff-read entry in the
+//! audit log (and so in their activity log).
 
-use super::appointments::{field, principal_of, read_form, sign_in_again};
+use super::appointments::{
+    field, given, principal_of, q, read_form, refused, see_other, sign_in_again, start_of, typed,
+};
+use super::bridge::Services;
 use super::router::render_page;
 use super::AppState;
+use crate::appointments::availability::Via;
+use crate::appointments::booking::{self, BookRequest, Booker, Status};
 use crate::authorization::{decide, Action, Principal, Resource};
 use crate::identity::audit::{self, ReadOf};
+use crate::notifications::addresses;
+use crate::notifications::channels::Channel;
 use crate::staff::search::{self, HitKind, StaffError};
-use app::api::{SearchHit, StaffSearch};
+use app::api::{ApiError, Choice, SearchHit, StaffResident, StaffSearch};
+use app::i18n::Lang;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{Request, StatusCode};
 use jiff::Timestamp;
@@ -121,4 +130,224 @@ async fn render(
     let mut response = render_page(state, request).await;
     *response.status_mut() = status;
     response
+}
+
+impl Services {
+    /// The contact centre's card of person `id`: only for staff who serve residents, and every look is written
+    /// to the audit log (and so to her activity log).
+    pub(super) async fn staff_resident_for(
+        &self,
+        lang: Lang,
+        id: &str,
+    ) -> Result<Option<StaffResident>, ApiError> {
+        let (principal, _) = super::bridge::visitor().identity();
+        if !matches!(principal, Principal::Staff { .. }) {
+            return Ok(None);
+        }
+        let m = &self.municipality.id;
+        let decision = decide(
+            &principal,
+            Action::Read,
+            Resource::Person {
+                municipality_id: m,
+                person_id: id,
+            },
+        );
+        if !decision.allowed() {
+            return Ok(None);
+        }
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT display_name, birth_date, postcode, house_number FROM person
+             WHERE id = $1 AND municipality_id = $2",
+        )
+        .bind(id)
+        .bind(m)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "resident card could not be read");
+            ApiError::Unavailable
+        })?;
+        let Some((name, birth_date, postcode, house_number)) = row else {
+            return Ok(None);
+        };
+        let now = Timestamp::now();
+        audit::staff_read(
+            &self.db,
+            &principal,
+            decision,
+            ReadOf::Person(id),
+            "persoonsgegevens",
+            "/medewerkers/inwoners/{id}",
+            now,
+        )
+        .await?;
+        let addresses = addresses::list(&self.db, id)
+            .await?
+            .into_iter()
+            .filter(|a| a.usable(now))
+            .map(|a| Choice {
+                label: match a.channel {
+                    Channel::Push => a.label,
+                    Channel::Email | Channel::Sms => {
+                        format!("{} ({})", a.label, super::bridge::shorten(&a.value))
+                    }
+                },
+                value: a.id,
+            })
+            .collect();
+        let mut appointments = Vec::new();
+        for appointment in booking::for_person(&self.db, id).await? {
+            if appointment.status == Status::Booked && appointment.end > now {
+                appointments.push(self.line(&appointment, lang, now).await?);
+            }
+        }
+        Ok(Some(StaffResident {
+            id: id.to_owned(),
+            name,
+            birth_date,
+            place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
+            addresses,
+            appointments,
+        }))
+    }
+}
+
+type PersonRow = (String, Option<String>, Option<String>, Option<String>);
+
+impl Services {
+    /// The name of person `id` when the visitor is staff who may book for her; the look is audited (the booking
+    /// steps show her name, and at the last step the details and addresses Loket has).
+    pub(super) async fn staff_may_book_for(&self, id: &str) -> Result<Option<String>, ApiError> {
+        let (principal, _) = super::bridge::visitor().identity();
+        let m = &self.municipality.id;
+        let decision = decide(
+            &principal,
+            Action::Change,
+            Resource::Person {
+                municipality_id: m,
+                person_id: id,
+            },
+        );
+        if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+            return Ok(None);
+        }
+        let name: Option<(String,)> = sqlx::query_as(
+            "SELECT display_name FROM person WHERE id = $1 AND municipality_id = $2",
+        )
+        .bind(id)
+        .bind(m)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "person could not be read");
+            ApiError::Unavailable
+        })?;
+        let Some((name,)) = name else {
+            return Ok(None);
+        };
+        audit::staff_read(
+            &self.db,
+            &principal,
+            decision,
+            ReadOf::Person(id),
+            "persoonsgegevens",
+            "/medewerkers/inwoners/{id}/afspraak-maken",
+            Timestamp::now(),
+        )
+        .await?;
+        Ok(Some(name))
+    }
+}
+
+/// POST /medewerkers/inwoners/{id}/afspraak-maken: the contact centre books the chosen time for person `id`,
+/// with the confirmation going where she asked: her usual choice, one of her addresses, or a number or e-mail
+/// address she gives on the phone (kept as confirmed by the booking itself).
+pub async fn book(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let municipality_id = state.services.municipality.id.clone();
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Person {
+            municipality_id: &municipality_id,
+            person_id: &id,
+        },
+    );
+    let staff_id = match &principal {
+        Principal::Staff { staff_id, .. } if decision.allowed() => staff_id.clone(),
+        // A resident books on her own page; admins do not serve residents.
+        _ => {
+            return (
+                StatusCode::FORBIDDEN,
+                "Alleen medewerkers van het klantcontactcentrum maken afspraken voor inwoners.",
+            )
+                .into_response()
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let (service, location, day) = (
+        field(&fields, "service"),
+        field(&fields, "location"),
+        field(&fields, "day"),
+    );
+    let given = given(&fields);
+    let channel = field(&fields, "kanaal");
+    let (address_id, new_address) = match channel {
+        "" => (None, None),
+        "nieuw-sms" => (None, Some((Channel::Sms, field(&fields, "nieuw-sms")))),
+        "nieuw-email" => (None, Some((Channel::Email, field(&fields, "nieuw-email")))),
+        address => (Some(address), None),
+    };
+    let outcome = match start_of(&fields) {
+        Ok(start) => {
+            booking::book(
+                &state.services.db,
+                &state.services.municipality,
+                &BookRequest {
+                    service_id: service,
+                    location_id: location,
+                    start,
+                    booker: Booker {
+                        person_id: &id,
+                        organisation_id: None,
+                        via: Via::Staff,
+                        staff_id: Some(&staff_id),
+                    },
+                    idempotency_key: field(&fields, "key"),
+                    address_id,
+                    reminders: None,
+                    details: Some(&given),
+                    new_address,
+                },
+                Timestamp::now(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => see_other(format!("/medewerkers/inwoners/{}?gelukt=geboekt", q(&id))),
+        Err(error) => {
+            let page = format!(
+                "/medewerkers/inwoners/{}/afspraak-maken?dienst={}&locatie={}&dag={}",
+                q(&id),
+                q(service),
+                q(location),
+                q(day)
+            );
+            let typed = typed(&fields, &["nieuw-sms", "nieuw-email"]);
+            refused(state, parts, page, "book", typed, &error).await
+        }
+    }
 }
