@@ -224,6 +224,8 @@ mod tests {
                     "code",
                     "service",
                     "when",
+                    "what",
+                    "value",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
