@@ -464,6 +464,18 @@ pub struct StaffResident {
     pub appointments: Vec<AppointmentLine>,
 }
 
+/// The booking form's names of the detail inputs (the server reads them, the page shows a refusal naming one
+/// of them next to it).
+pub const DETAIL_INPUTS: [&str; 7] = [
+    "telefoon",
+    "email",
+    "geboortedag",
+    "geboortemaand",
+    "geboortejaar",
+    "postcode",
+    "huisnummer",
+];
+
 /// A detail a service needs: `field` is `phone`, `email`, `birth-date` or `postal-address`; `known` is the
 /// value Loket already has (shown, not asked), `None` means the form asks for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

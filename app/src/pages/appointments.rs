@@ -5,7 +5,7 @@
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
-    AppointmentLine, BookingQuery, BookingStep, DetailStep, FormProblem,
+    AppointmentLine, BookingQuery, BookingStep, DetailStep, FormProblem, DETAIL_INPUTS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -395,17 +395,6 @@ pub fn MovePage() -> impl IntoView {
         view! { <Steps lang step /> }.into_any()
     })
 }
-
-/// The form names of the detail inputs; a refusal naming one of them is shown next to it.
-const DETAIL_INPUTS: [&str; 7] = [
-    "telefoon",
-    "email",
-    "geboortedag",
-    "geboortemaand",
-    "geboortejaar",
-    "postcode",
-    "huisnummer",
-];
 
 /// One text box of the details step, with its refusal (if it is about this box) announced next to it.
 fn detail_input(

@@ -18,7 +18,7 @@ use crate::notifications::addresses;
 use crate::notifications::channels::Channel;
 use app::api::{
     ApiError, AppointmentCard, AppointmentLine, BookingQuery, BookingStep, BringView, Choice,
-    DetailStep, FormProblem, PlaceView, Viewer,
+    DetailStep, FormProblem, PlaceView, Viewer, DETAIL_INPUTS,
 };
 use app::i18n::Lang;
 use axum::body::Body;
@@ -547,26 +547,17 @@ pub(super) fn given(fields: &[(String, String)]) -> Given {
 /// What was typed in the booking form (and in `more` fields), to come back in the form after a refusal (cut
 /// short: it is only shown again).
 pub(super) fn typed(fields: &[(String, String)], more: &[&str]) -> Vec<(String, String)> {
-    [
-        "start",
-        "kanaal",
-        "telefoon",
-        "email",
-        "geboortedag",
-        "geboortemaand",
-        "geboortejaar",
-        "postcode",
-        "huisnummer",
-    ]
-    .iter()
-    .chain(more)
-    .map(|name| {
-        (
-            (*name).to_owned(),
-            field(fields, name).chars().take(100).collect(),
-        )
-    })
-    .collect()
+    ["start", "kanaal"]
+        .iter()
+        .chain(DETAIL_INPUTS.iter())
+        .chain(more)
+        .map(|name| {
+            (
+                (*name).to_owned(),
+                field(fields, name).chars().take(100).collect(),
+            )
+        })
+        .collect()
 }
 
 /// POST /afspraak-maken: book the chosen time.
