@@ -400,3 +400,4 @@ staff-channel-new-sms = SMS to a number the resident gives now
 staff-channel-new-sms-number = Mobile number
 staff-channel-new-email = E-mail to an address the resident gives now
 staff-channel-new-email-address = E-mail address
+staff-cancelled = The appointment is cancelled. The resident gets a message about it with only a link.

@@ -400,3 +400,4 @@ staff-channel-new-sms = Sms naar een nummer dat de inwoner nu noemt
 staff-channel-new-sms-number = Mobiel nummer
 staff-channel-new-email = E-mail naar een adres dat de inwoner nu noemt
 staff-channel-new-email-address = E-mailadres
+staff-cancelled = De afspraak is geannuleerd. De inwoner krijgt daarover een bericht met alleen een link.

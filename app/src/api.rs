@@ -460,8 +460,8 @@ pub struct StaffResident {
     pub place: Option<String>,
     /// Confirmed addresses: label and the address shortened (`d…@example.nl`, `06…5678`).
     pub addresses: Vec<Choice>,
-    /// Booked appointments not yet over, soonest first.
-    pub appointments: Vec<AppointmentLine>,
+    /// Booked appointments not yet over, soonest first, each with a fresh idempotency key for its cancel form.
+    pub appointments: Vec<(AppointmentLine, String)>,
 }
 
 /// The booking form's names of the detail inputs (the server reads them, the page shows a refusal naming one

@@ -250,12 +250,50 @@ async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_
     assert_eq!((first, second), (200, 200));
     assert_eq!(booked().await, before + 2);
 
+    // Karin cancels the first one from the card, with its button (a POST, never a link).
+    let (_, html) = page(&karin, &card).await;
+    let action = format!("/medewerkers/inwoners/{DESIREE}/afspraken/{id}/annuleren");
+    let encoded = action.replace('-', "%2D");
+    assert!(
+        html.contains(&format!("action=\"{}\"", action)) || html.contains(&encoded),
+        "a cancel button per appointment: {html}"
+    );
+    let cancel_key = html
+        .split(&format!("{id}/annuleren\""))
+        .nth(1)
+        .and_then(|rest| rest.split("name=\"key\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    // Not through another resident's card, and not by a resident.
+    let wrong = format!("/medewerkers/inwoners/someone-else/afspraken/{id}/annuleren");
+    let (status, _, _) = post(&karin, &wrong, &[("key", &cancel_key)]).await;
+    assert_eq!(status, 404);
+    let (status, url, html) = post(&karin, &action, &[("key", &cancel_key)]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=geannuleerd"), "{url}");
+    assert!(html.contains("De afspraak is geannuleerd"), "{html}");
+    assert_eq!(
+        server::appointments::booking::get(db, "voorbeeld", &id)
+            .await
+            .unwrap()
+            .status,
+        server::appointments::booking::Status::Cancelled
+    );
+
     // A resident cannot book through the contact centre's form, not even for herself.
     let desiree = crate::cases::desiree(&server).await;
     let (status, _, _) = post(
         &desiree,
         &base,
         &[("kanaal", "nieuw-sms"), ("nieuw-sms", "0611111111")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post(
+        &desiree,
+        &action,
+        &[("key", &loket_tests::appointments::key())],
     )
     .await;
     assert_eq!(status, 403);

@@ -66,10 +66,13 @@ where
 pub(super) fn AppointmentItem(
     lang: Lang,
     line: AppointmentLine,
-    /// On the contact centre's card: the title is no link (the card page is the resident's own).
-    #[prop(optional)]
-    staff: bool,
+    /// On the contact centre's card: the title is no link (the card page is the resident's own), and a
+    /// button cancels it (form action, idempotency key).
+    #[prop(optional, into)]
+    staff_cancel: Option<(String, String)>,
 ) -> impl IntoView {
+    let staff = staff_cancel.is_some();
+    let what = line.service.clone();
     let state = if line.cancelled {
         Some(tr(lang, "appointment-cancelled"))
     } else if line.past {
@@ -91,6 +94,15 @@ pub(super) fn AppointmentItem(
                 {state.map(|s| view! { <span class="loket-badge">{s}</span> " " })}
                 <span>{line.location.clone()}</span>
             </p>
+            {staff_cancel.map(|(action, key)| view! {
+                <form method="post" action=action>
+                    <input type="hidden" name="key" value=key />
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">
+                        {tr(lang, "appointment-cancel")}<span class="loket-visually-hidden">": " {what}</span>
+                    </button>
+                </form>
+            })}
         </li>
     }
 }

@@ -4,7 +4,7 @@
 
 use super::appointments::AppointmentItem;
 use super::{encode, error_notice, SignedOutPage};
-use crate::api::{get_staff_resident, SearchHit, StaffResident, StaffSearch};
+use crate::api::{get_staff_resident, FormProblem, SearchHit, StaffResident, StaffSearch};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
 use crate::shell::{use_lang, CsrfField};
@@ -110,12 +110,12 @@ pub fn StaffResidentPage() -> impl IntoView {
         .get_untracked()
         .get("id")
         .unwrap_or_default();
-    let booked = use_query_map().get_untracked().get("gelukt").as_deref() == Some("geboekt");
+    let done = use_query_map().get_untracked().get("gelukt");
     let card = Resource::new_blocking(move || id.clone(), get_staff_resident);
     view! {
         <Suspense fallback=|| ()>
             {move || card.get().map(|result| match result {
-                Ok(Some(card)) => view! { <Card lang card booked /> }.into_any(),
+                Ok(Some(card)) => view! { <Card lang card done=done.clone() /> }.into_any(),
                 Ok(None) => view! {
                     <Title text=tr(lang, "staff-title") />
                     <h1 class="utrecht-heading-1">{tr(lang, "staff-resident-unknown")}</h1>
@@ -129,7 +129,13 @@ pub fn StaffResidentPage() -> impl IntoView {
 }
 
 #[component]
-fn Card(lang: Lang, card: StaffResident, booked: bool) -> impl IntoView {
+fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView {
+    let done_key = match done.as_deref() {
+        Some("geboekt") => Some("staff-booked"),
+        Some("geannuleerd") => Some("staff-cancelled"),
+        _ => None,
+    };
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
     let mut facts = Vec::new();
     if let Some(date) = &card.birth_date {
         facts.push(tr_args(
@@ -145,7 +151,8 @@ fn Card(lang: Lang, card: StaffResident, booked: bool) -> impl IntoView {
     view! {
         <Title text=card.name.clone() />
         <h1 class="utrecht-heading-1">{card.name.clone()}</h1>
-        {booked.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "staff-booked")}</p> })}
+        {done_key.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
+        {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
         <p class="utrecht-paragraph">{facts.join(" · ")}</p>
         <section class="loket-card" aria-labelledby="card-addresses">
             <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
@@ -166,7 +173,10 @@ fn Card(lang: Lang, card: StaffResident, booked: bool) -> impl IntoView {
             } else {
                 view! {
                     <ul class="loket-case-list">
-                        {card.appointments.into_iter().map(|line| view! { <AppointmentItem lang line staff=true /> }).collect_view()}
+                        {card.appointments.into_iter().map(|(line, key)| {
+                            let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
+                            view! { <AppointmentItem lang line staff_cancel=(action, key) /> }
+                        }).collect_view()}
                     </ul>
                 }.into_any()
             }}

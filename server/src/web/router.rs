@@ -270,6 +270,10 @@ pub fn router(state: AppState) -> Router {
             "/medewerkers/inwoners/{id}/afspraak-maken",
             post(super::staff::book),
         )
+        .route(
+            "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren",
+            post(super::staff::cancel),
+        )
         .route("/afspraak/{token}", post(super::appointments::open_link))
         .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
         .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))

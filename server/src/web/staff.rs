@@ -11,6 +11,7 @@ use super::router::render_page;
 use super::AppState;
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker, Status};
+use crate::appointments::AppointmentsError;
 use crate::authorization::{decide, Action, Principal, Resource};
 use crate::identity::audit::{self, ReadOf};
 use crate::notifications::addresses;
@@ -199,7 +200,10 @@ impl Services {
         let mut appointments = Vec::new();
         for appointment in booking::for_person(&self.db, id).await? {
             if appointment.status == Status::Booked && appointment.end > now {
-                appointments.push(self.line(&appointment, lang, now).await?);
+                appointments.push((
+                    self.line(&appointment, lang, now).await?,
+                    crate::identity::secrets::id(),
+                ));
             }
         }
         Ok(Some(StaffResident {
@@ -349,5 +353,69 @@ pub async fn book(
             let typed = typed(&fields, &["nieuw-sms", "nieuw-email"]);
             refused(state, parts, page, "book", typed, &error).await
         }
+    }
+}
+
+/// POST /medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren: the contact centre cancels one of her
+/// appointments on the phone. It is a button on her card (a POST, never a link); she gets the cancellation
+/// message as for any cancel.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path((id, appointment_id)): Path<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let card = format!("/medewerkers/inwoners/{}", q(&id));
+    let appointment =
+        match booking::get(&services.db, &services.municipality.id, &appointment_id).await {
+            Ok(appointment) if appointment.person_id == id => appointment,
+            Ok(_) | Err(AppointmentsError::NotFound) => {
+                return (
+                    StatusCode::NOT_FOUND,
+                    "Deze afspraak vinden we niet bij deze inwoner.",
+                )
+                    .into_response()
+            }
+            Err(error) => {
+                tracing::error!(%error, "appointment could not be read");
+                return (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE).into_response();
+            }
+        };
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Appointment {
+            municipality_id: &services.municipality.id,
+            appointment_id: &appointment.id,
+            person_id: Some(&appointment.person_id),
+            organisation_id: appointment.organisation_id.as_deref(),
+        },
+    );
+    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers van het klantcontactcentrum annuleren afspraken voor inwoners.",
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    match booking::cancel(
+        &services.db,
+        &services.municipality,
+        &appointment.id,
+        field(&fields, "key"),
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(format!("{card}?gelukt=geannuleerd")),
+        Err(error) => refused(state, parts, card, "cancel", Vec::new(), &error).await,
     }
 }
