@@ -141,48 +141,13 @@ impl Services {
         lang: Lang,
         id: &str,
     ) -> Result<Option<StaffResident>, ApiError> {
-        let (principal, _) = super::bridge::visitor().identity();
-        if !matches!(principal, Principal::Staff { .. }) {
-            return Ok(None);
-        }
-        let m = &self.municipality.id;
-        let decision = decide(
-            &principal,
-            Action::Read,
-            Resource::Person {
-                municipality_id: m,
-                person_id: id,
-            },
-        );
-        if !decision.allowed() {
-            return Ok(None);
-        }
-        let row: Option<PersonRow> = sqlx::query_as(
-            "SELECT display_name, birth_date, postcode, house_number FROM person
-             WHERE id = $1 AND municipality_id = $2",
-        )
-        .bind(id)
-        .bind(m)
-        .fetch_optional(&self.db.pool)
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "resident card could not be read");
-            ApiError::Unavailable
-        })?;
-        let Some((name, birth_date, postcode, house_number)) = row else {
+        let Some((name, birth_date, postcode, house_number)) = self
+            .staff_look(id, Action::Read, "/medewerkers/inwoners/{id}")
+            .await?
+        else {
             return Ok(None);
         };
         let now = Timestamp::now();
-        audit::staff_read(
-            &self.db,
-            &principal,
-            decision,
-            ReadOf::Person(id),
-            "persoonsgegevens",
-            "/medewerkers/inwoners/{id}",
-            now,
-        )
-        .await?;
         let addresses = addresses::list(&self.db, id)
             .await?
             .into_iter()
@@ -223,11 +188,29 @@ impl Services {
     /// The name of person `id` when the visitor is staff who may book for her; the look is audited (the booking
     /// steps show her name, and at the last step the details and addresses Loket has).
     pub(super) async fn staff_may_book_for(&self, id: &str) -> Result<Option<String>, ApiError> {
+        let row = self
+            .staff_look(
+                id,
+                Action::Change,
+                "/medewerkers/inwoners/{id}/afspraak-maken",
+            )
+            .await?;
+        Ok(row.map(|(name, ..)| name))
+    }
+
+    /// Person `id` of this municipality as a staff member who serves residents may see her (`action` on her
+    /// data), with the look written to the audit log for `route`; `None` for anyone else or an unknown id.
+    async fn staff_look(
+        &self,
+        id: &str,
+        action: Action,
+        route: &str,
+    ) -> Result<Option<PersonRow>, ApiError> {
         let (principal, _) = super::bridge::visitor().identity();
         let m = &self.municipality.id;
         let decision = decide(
             &principal,
-            Action::Change,
+            action,
             Resource::Person {
                 municipality_id: m,
                 person_id: id,
@@ -236,8 +219,9 @@ impl Services {
         if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
             return Ok(None);
         }
-        let name: Option<(String,)> = sqlx::query_as(
-            "SELECT display_name FROM person WHERE id = $1 AND municipality_id = $2",
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT display_name, birth_date, postcode, house_number FROM person
+             WHERE id = $1 AND municipality_id = $2",
         )
         .bind(id)
         .bind(m)
@@ -247,20 +231,19 @@ impl Services {
             tracing::error!(%error, "person could not be read");
             ApiError::Unavailable
         })?;
-        let Some((name,)) = name else {
-            return Ok(None);
-        };
-        audit::staff_read(
-            &self.db,
-            &principal,
-            decision,
-            ReadOf::Person(id),
-            "persoonsgegevens",
-            "/medewerkers/inwoners/{id}/afspraak-maken",
-            Timestamp::now(),
-        )
-        .await?;
-        Ok(Some(name))
+        if row.is_some() {
+            audit::staff_read(
+                &self.db,
+                &principal,
+                decision,
+                ReadOf::Person(id),
+                "persoonsgegevens",
+                route,
+                Timestamp::now(),
+            )
+            .await?;
+        }
+        Ok(row)
     }
 }
 
