@@ -462,7 +462,72 @@ pub struct StaffResident {
     pub addresses: Vec<Choice>,
     /// Booked appointments not yet over, soonest first, each with a fresh idempotency key for its cancel form.
     pub appointments: Vec<(AppointmentLine, String)>,
+    /// Her cases, newest first, as far as the employee's role may know them.
+    pub cases: Vec<StaffCase>,
+    /// Contact history, newest first; a confidential one without subject or text for roles that may know
+    /// only THAT it took place.
+    pub contacts: Vec<ContactLine>,
+    /// The latest messages sent to her and whether they arrived (never their content).
+    pub messages: Vec<MessageLine>,
+    /// What matters right now, shown in a dialog when the card opens: (i18n key, arguments).
+    pub notices: Vec<(String, Vec<(String, String)>)>,
+    /// The form for recording a contact: her cases to link it to (identifier, label) and a fresh key.
+    pub contact_cases: Vec<Choice>,
+    pub contact_key: String,
 }
+
+/// The report page: counts per local week, no personal data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffReport {
+    /// The Mondays (`YYYY-MM-DD`) of the weeks shown, oldest first.
+    pub weeks: Vec<String>,
+    /// (measure, category, detail, count per week in the order of `weeks`); measure is `contacten`,
+    /// `afspraken` or `berichten`.
+    pub rows: Vec<ReportRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub measure: String,
+    pub category: String,
+    pub detail: String,
+    pub counts: Vec<i64>,
+}
+
+/// One case on the staff card. `what: None` when the role may know only THAT there is a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCase {
+    /// `YYYY-MM-DD`.
+    pub start_date: String,
+    pub closed: bool,
+    pub what: Option<StaffCaseWhat>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCaseWhat {
+    pub identifier: String,
+    pub type_name: String,
+    pub status: Option<String>,
+}
+
+/// The channels a contact can have come through, as the server checks them.
+pub const CONTACT_CHANNELS: [&str; 6] = ["telefoon", "balie", "e-mail", "web", "brief", "chat"];
+
+/// The reasons the contact centre chooses from when it records a contact: (code, what the resident reads as
+/// its subject). The codes feed the report; changing a label keeps the history countable.
+pub const CONTACT_REASONS: [(&str, &str); 11] = [
+    ("afspraak", "Afspraak"),
+    ("zaak", "Vraag over een aanvraag of melding"),
+    ("paspoort-id", "Paspoort of ID-kaart"),
+    ("rijbewijs", "Rijbewijs"),
+    ("verhuizing", "Verhuizing"),
+    ("afval", "Afval"),
+    ("belastingen", "Belastingen"),
+    ("zorg", "Zorg en ondersteuning"),
+    ("geldzaken", "Geldzaken en schulden"),
+    ("klacht", "Klacht"),
+    ("overig", "Iets anders"),
+];
 
 /// The booking form's names of the detail inputs (the server reads them, the page shows a refusal naming one
 /// of them next to it).
@@ -548,6 +613,8 @@ pub trait Backend: Send + Sync + 'static {
         lang: Lang,
         id: String,
     ) -> Result<Option<StaffResident>, ApiError>;
+    /// The report for staff of this municipality; `None` for anyone else.
+    async fn staff_report(&self, viewer: &Viewer) -> Result<Option<StaffReport>, ApiError>;
     /// The signed-in person's appointments, soonest first; `None` for anyone without a personal page.
     async fn appointments(
         &self,
@@ -633,6 +700,12 @@ pub async fn get_outbox_files() -> Result<Option<OutboxFiles>, ApiError> {
 pub async fn get_staff_resident(id: String) -> Result<Option<StaffResident>, ApiError> {
     let lang = use_context::<Lang>().unwrap_or_default();
     backend()?.staff_resident(&viewer(), lang, id).await
+}
+
+/// Staff only: the report (counts, no personal data).
+#[server(prefix = "/fn", endpoint = "staff-report")]
+pub async fn get_staff_report() -> Result<Option<StaffReport>, ApiError> {
+    backend()?.staff_report(&viewer()).await
 }
 
 /// The signed-in person's addresses, choices and recent messages.

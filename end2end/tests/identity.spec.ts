@@ -344,6 +344,39 @@ test('Karin books the social team for Desiree on the phone with SMS to a new num
   await page.keyboard.press('Enter');
   await expect(page.getByText('De afspraak is gemaakt.')).toBeVisible();
   await expect(page.getByText('Gesprek met het sociaal team').first()).toBeVisible();
+
+  // The card opens with the notices that matter now, in a dialog that has the focus; Enter closes it.
+  const notices = page.getByRole('dialog', { name: 'Let op bij deze inwoner' });
+  await expect(notices).toBeVisible();
+  await expect(notices).toContainText('een afspraak: Gesprek met het sociaal team');
+  await expect(page.getByRole('button', { name: 'Gelezen, sluiten' })).toBeFocused();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.keyboard.press('Enter');
+  await expect(notices).toBeHidden();
+
+  // Karin records the call as a confidential contact moment, by keyboard.
+  await expect(page.getByLabel('telefoon', { exact: true })).toBeChecked();
+  await page.getByLabel('Waar ging het over?').focus();
+  await page.keyboard.type('Geld');
+  await expect(page.getByLabel('Waar ging het over?')).toHaveValue('geldzaken');
+  await page.getByLabel(/Wat is er besproken/).focus();
+  await page.keyboard.type('Wil de bevestiging per sms op haar nieuwe nummer.');
+  await page.getByLabel('Vertrouwelijk', { exact: true }).focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Contact vastleggen' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Het contact is vastgelegd.')).toBeVisible();
+  // The contact centre sees that it took place, not what was said.
+  await expect(page.locator('#card-contacts + ul')).toContainText('vertrouwelijk');
+  await expect(page.getByText('Wil de bevestiging per sms')).toHaveCount(0);
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The report counts it (and her booking), without any personal data.
+  await page.goto('/medewerkers/rapport');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rapport');
+  await expect(page.getByRole('row', { name: /Geldzaken en schulden · telefoon/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Door het klantcontactcentrum · sociaal-team/ })).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('Desiree');
   await noAxeViolationsPhoneAndDesktop(page);
   if (quiet) {
     await page.waitForTimeout(5_000);

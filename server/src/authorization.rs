@@ -83,6 +83,8 @@ pub enum Resource<'a> {
     StaffAccounts { municipality_id: &'a str },
     /// The messages the embedded default wrote to files (the staff development page).
     OutboxFiles { municipality_id: &'a str },
+    /// The report: counts per week, no personal data; for every staff role of the municipality.
+    Reports { municipality_id: &'a str },
     /// One appointment, booked for a person and/or organisation.
     Appointment {
         municipality_id: &'a str,
@@ -251,6 +253,14 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             },
         ) => allow_if(a == appointment_id && municipality_id == own),
 
+        (
+            Principal::Staff {
+                municipality_id: own,
+                ..
+            },
+            Resource::Reports { municipality_id },
+        ) => allow_if(action == Action::Read && own == municipality_id),
+
         // Any staff role of the municipality; each resident whose message is shown is audited.
         (
             Principal::Staff {
@@ -267,6 +277,57 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
         }
 
         _ => Deny,
+    }
+}
+
+/// How much of one kind of a resident's data a staff member sees: nothing, THAT it exists ("contact on 3 March,
+/// confidential"), or WHAT it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Nothing,
+    That,
+    What,
+}
+
+/// The kinds of a resident's data a staff screen shows, for [`staff_level`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataKind {
+    /// Name, birth date, address, confirmed digital addresses and channel choices.
+    Profile,
+    Appointments,
+    /// Messages sent to her: kind, channel, delivery status (never their content, which is only a link).
+    Messages,
+    Contacts,
+    /// Contact moments marked confidential.
+    ConfidentialContacts,
+    /// Cases up to `zaakvertrouwelijk` and not of an internal type: status, dates, type.
+    Cases,
+    /// Cases above `zaakvertrouwelijk` or of an internal type (the social domain, debt signals).
+    ConfidentialCases,
+}
+
+impl DataKind {
+    pub const ALL: [DataKind; 7] = [
+        DataKind::Profile,
+        DataKind::Appointments,
+        DataKind::Messages,
+        DataKind::Contacts,
+        DataKind::ConfidentialContacts,
+        DataKind::Cases,
+        DataKind::ConfidentialCases,
+    ];
+}
+
+/// The role matrix: the contact centre serves everyone and sees THAT, not WHAT, of confidential contacts and
+/// cases; the back office works on cases and sees what they say; administrators configure Loket and see no
+/// resident data at all. Callers that were allowed to read a person (see [`decide`]) redact with this.
+pub fn staff_level(role: StaffRole, kind: DataKind) -> Level {
+    match (role, kind) {
+        (StaffRole::Admin, _) => Level::Nothing,
+        (StaffRole::Kcc, DataKind::ConfidentialContacts | DataKind::ConfidentialCases) => {
+            Level::That
+        }
+        (StaffRole::Kcc | StaffRole::Backoffice, _) => Level::What,
     }
 }
 
@@ -409,6 +470,23 @@ mod tests {
     }
 
     #[test]
+    fn every_staff_role_reads_the_report_and_nobody_else_or_elsewhere() {
+        let report = Resource::Reports {
+            municipality_id: "m",
+        };
+        for role in [StaffRole::Kcc, StaffRole::Backoffice, StaffRole::Admin] {
+            assert_eq!(
+                decide(&staff(role, "m"), Action::Read, report),
+                Decision::Allow
+            );
+            assert!(!decide(&staff(role, "m"), Action::Change, report).allowed());
+            assert!(!decide(&staff(role, "other"), Action::Read, report).allowed());
+        }
+        assert!(!decide(&person("desiree", &[]), Action::Read, report).allowed());
+        assert!(!decide(&Principal::Anonymous, Action::Read, report).allowed());
+    }
+
+    #[test]
     fn an_appointment_link_opens_exactly_one_appointment() {
         let link = Principal::AppointmentLink {
             appointment_id: String::from("a1"),
@@ -424,5 +502,41 @@ mod tests {
         assert!(!decide(&link, Action::Read, appointment("a2")).allowed());
         assert!(!decide(&link, Action::Read, DESIREE).allowed());
         assert!(decide(&person("desiree", &[]), Action::Read, appointment("a2")).allowed());
+    }
+
+    #[test]
+    fn each_staff_role_sees_exactly_its_level_of_each_kind_of_resident_data() {
+        use DataKind::*;
+        use Level::*;
+        // The matrix as the municipality agreed it; a change to `staff_level` must change this table too.
+        let expected: [(StaffRole, [Level; 7]); 3] = [
+            (StaffRole::Kcc, [What, What, What, What, That, What, That]),
+            (StaffRole::Backoffice, [What; 7]),
+            (StaffRole::Admin, [Nothing; 7]),
+        ];
+        assert_eq!(
+            DataKind::ALL,
+            [
+                Profile,
+                Appointments,
+                Messages,
+                Contacts,
+                ConfidentialContacts,
+                Cases,
+                ConfidentialCases
+            ]
+        );
+        for (role, levels) in expected {
+            for (kind, level) in DataKind::ALL.into_iter().zip(levels) {
+                assert_eq!(staff_level(role, kind), level, "{role:?} × {kind:?}");
+            }
+            // Whoever sees anything may open the person; whoever sees nothing may not.
+            let sees_anything = levels.iter().any(|l| *l > Nothing);
+            assert_eq!(
+                decide(&staff(role, "m"), Action::Read, DESIREE).allowed(),
+                sees_anything,
+                "{role:?}"
+            );
+        }
     }
 }

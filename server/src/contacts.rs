@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const CHANNELS: [&str; 6] = ["telefoon", "balie", "e-mail", "web", "brief", "chat"];
+pub use app::api::{CONTACT_CHANNELS as CHANNELS, CONTACT_REASONS as REASONS};
 
 /// A contact moment as a calling system registers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -215,4 +215,130 @@ pub async fn for_party(
             },
         )
         .collect()
+}
+
+/// A contact the contact centre records on a resident's card while (or right after) talking to her.
+#[derive(Clone, Debug, Serialize)]
+pub struct CardContact<'a> {
+    pub person_id: &'a str,
+    /// Who recorded it (kept for the audit trail, never shown to the resident).
+    #[serde(skip)]
+    pub staff_id: &'a str,
+    /// The team name the resident sees ("Klantcontactcentrum").
+    pub registered_by: &'a str,
+    pub channel: &'a str,
+    /// A code from [`REASONS`].
+    pub reason: &'a str,
+    pub text: &'a str,
+    pub confidential: bool,
+    /// Loket's id of one of her cases, or empty.
+    pub case: &'a str,
+    /// The form's own key: sending the same form twice records one contact.
+    #[serde(skip)]
+    pub idempotency_key: &'a str,
+}
+
+/// Records `contact` at `now`; `Ok(false)` when this form was recorded before. Every problem names the form
+/// field it is about (`kanaal`, `reden`, `tekst`, `zaak`) with a message in plain Dutch.
+pub async fn record_on_card(
+    db: &Db,
+    municipality_id: &str,
+    contact: &CardContact<'_>,
+    now: Timestamp,
+) -> Result<bool, CasesError> {
+    let mut problems = Problems::default();
+    if !CHANNELS.contains(&contact.channel) {
+        problems.add("kanaal", "Kies hoe de inwoner contact had.");
+    }
+    let subject = REASONS
+        .iter()
+        .find(|(code, _)| *code == contact.reason)
+        .map(|(_, label)| *label);
+    if subject.is_none() {
+        problems.add("reden", "Kies waar het contact over ging.");
+    }
+    if contact.text.trim().chars().count() > 4000 {
+        problems.add("tekst", "Schrijf hooguit 4000 tekens.");
+    }
+    if !crate::cases::valid_identifier(contact.idempotency_key) {
+        problems.add(
+            "kanaal",
+            "Het formulier is verlopen. Laad de pagina opnieuw.",
+        );
+    }
+    let mut tx = db.pool.begin().await?;
+    let case_id = if contact.case.is_empty() {
+        None
+    } else {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT c.id FROM cases c
+             WHERE c.municipality_id = $1 AND c.id = $2
+               AND (c.initiator_person_id = $3
+                    OR EXISTS (SELECT 1 FROM case_role r WHERE r.case_id = c.id AND r.person_id = $3))",
+        )
+        .bind(municipality_id)
+        .bind(contact.case)
+        .bind(contact.person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_none() {
+            problems.add("zaak", "Kies een zaak van deze inwoner, of geen zaak.");
+        }
+        found.map(|(id,)| id)
+    };
+    problems.finish()?;
+    let external_id = format!("loket-{}", contact.idempotency_key);
+    let print = serde_json::to_string(contact).unwrap_or_default();
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT request_fingerprint FROM contact_moment WHERE municipality_id = $1 AND external_id = $2",
+    )
+    .bind(municipality_id)
+    .bind(&external_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((stored,)) = existing {
+        if stored != print {
+            return Err(CasesError::Conflict(
+                "Dit formulier is al gebruikt voor een ander contact. Laad de pagina opnieuw.",
+            ));
+        }
+        return Ok(false);
+    }
+    let text = contact.text.trim();
+    sqlx::query(
+        "INSERT INTO contact_moment (id, municipality_id, external_id, person_id, case_id, occurred_at_ms, channel,
+                                     subject, body, confidential, registered_by, created_at_ms,
+                                     request_fingerprint, reason, staff_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14)",
+    )
+    .bind(secrets::id())
+    .bind(municipality_id)
+    .bind(&external_id)
+    .bind(contact.person_id)
+    .bind(case_id)
+    .bind(now.as_millisecond())
+    .bind(contact.channel)
+    .bind(subject.unwrap_or_default())
+    .bind((!text.is_empty()).then_some(text))
+    .bind(i64::from(contact.confidential))
+    .bind(contact.registered_by)
+    .bind(&print)
+    .bind(contact.reason)
+    .bind(contact.staff_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// How many contact moments the person had since `since` (for the "called 3 times this week" notice).
+pub async fn count_since(db: &Db, person_id: &str, since: Timestamp) -> Result<i64, CasesError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM contact_moment WHERE person_id = $1 AND occurred_at_ms >= $2",
+    )
+    .bind(person_id)
+    .bind(since.as_millisecond())
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(count)
 }

@@ -215,7 +215,7 @@ pub async fn seed(
         sqlx::query(
             "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, initiator_person_id,
                                 planned_end_date, confidentiality, created_at_ms, changed_at_ms, closed_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'vertrouwelijk', $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id(suffix))
         .bind(m)
@@ -228,6 +228,12 @@ pub async fn seed(
         .bind(statuses.first().map_or(0, |(d, h)| ago(*d, *h)))
         .bind(statuses.last().map_or(0, |(d, h)| ago(*d, *h)))
         .bind((statuses.len() == 3).then(|| statuses.last().map_or(0, |(d, h)| ago(*d, *h))))
+        // The contact centre sees what a parking permit case is; of the social domain's only that it exists.
+        .bind(if case_type == "parkeervergunning" {
+            "zaakvertrouwelijk"
+        } else {
+            "vertrouwelijk"
+        })
         .execute(&mut *tx)
         .await?;
         for (seq, (days, hours)) in (1i64..).zip(statuses.iter()) {

@@ -24,7 +24,7 @@ async fn person(server: &TestServer, id: &str, name: &str) {
         .unwrap();
 }
 
-async fn staff(server: &TestServer, id: &str, role: &str) {
+pub(crate) async fn staff(server: &TestServer, id: &str, role: &str) {
     sqlx::query("INSERT INTO staff_member (id, municipality_id, display_name, role) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(M)
@@ -36,7 +36,7 @@ async fn staff(server: &TestServer, id: &str, role: &str) {
 }
 
 /// A browser signed in as the holder of `target`.
-async fn signed_in(server: &TestServer, target: CodeTarget) -> Browser {
+pub(crate) async fn signed_in(server: &TestServer, target: CodeTarget) -> Browser {
     let issued = activation::issue(
         server.db(),
         M,

@@ -310,3 +310,371 @@ async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_
 loket_tests::on_both_backends!(
     the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_phone
 );
+
+/// Karin, signed in with the demo's activation code.
+async fn karin(server: &loket_tests::TestServer) -> Browser {
+    let karin = Browser::open(server).await;
+    let mut key = SoftPasskey::new(true);
+    let code = karin.demo_code("karin").await;
+    let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
+    assert_eq!(status, 200, "{body}");
+    karin
+}
+
+fn hidden_key(html: &str) -> String {
+    html.split("contactmomenten\"")
+        .nth(1)
+        .and_then(|rest| rest.split("name=\"key\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the contact form's key")
+        .to_owned()
+}
+
+async fn the_card_shows_each_role_only_what_it_may_know_and_records_a_contact_moment(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (status, html) = page(&karin, &card).await;
+    assert_eq!(status, 200, "{html}");
+    // THAT, not WHAT: the confidential contact and the social domain's cases are there, their content is not;
+    // the parking permit case (zaakvertrouwelijk) is shown with its status.
+    assert!(html.contains("vertrouwelijk</li>"), "{html}");
+    assert!(!html.contains("hulp bij schulden"), "{html}");
+    assert!(html.contains("Er is een vertrouwelijke zaak"), "{html}");
+    assert!(
+        !html.contains("ZAAK-2026-0412") && !html.contains("Signaal vroegsignalering"),
+        "{html}"
+    );
+    assert!(
+        html.contains("ZAAK-2026-0388 · Parkeervergunning · Verleend · afgesloten"),
+        "{html}"
+    );
+    // The notices dialog names her coming appointment with the social team.
+    assert!(
+        html.contains("class=\"loket-notices\"")
+            && html.contains("een afspraak: Gesprek met het sociaal team"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("keer contact met de gemeente"),
+        "one contact this week: {html}"
+    );
+
+    let count = || async {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM contact_moment WHERE person_id = $1")
+                .bind(DESIREE)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        n
+    };
+    let before = count().await;
+    let action = format!("{card}/contactmomenten");
+    let key = hidden_key(&html);
+    // No reason chosen: refused at that field, every typed word kept, nothing stored.
+    let long_text = format!("Belde over de afspraak. {}", "Nog een zin. ".repeat(20));
+    let (status, _, refused) = post(
+        &karin,
+        &action,
+        &[
+            ("kanaal", "telefoon"),
+            ("reden", ""),
+            ("tekst", &long_text),
+            ("vertrouwelijk", "ja"),
+            ("key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.contains("id=\"contact-reden-error\"")
+            && refused.contains("Kies waar het contact over ging."),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(long_text.trim_end()),
+        "all of the text stays: {refused}"
+    );
+    // A case that is not hers: refused too.
+    let (status, _, refused) = post(
+        &karin,
+        &action,
+        &[
+            ("kanaal", "telefoon"),
+            ("reden", "zaak"),
+            ("zaak", "demo-voorbeeld-zaak-bedrijf-1"),
+            ("key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.contains("Kies een zaak van deze inwoner"),
+        "{refused}"
+    );
+    assert_eq!(count().await, before);
+
+    // A confidential call about her application, recorded once even when the form is sent twice.
+    let form = [
+        ("kanaal", "telefoon"),
+        ("reden", "geldzaken"),
+        ("tekst", "Wil de bevestiging per sms op haar nieuwe nummer."),
+        ("vertrouwelijk", "ja"),
+        ("zaak", "demo-voorbeeld-zaak-1"),
+        ("key", key.as_str()),
+    ];
+    let (status, url, html) = post(&karin, &action, &form).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=contact"), "{url}");
+    assert!(html.contains("Het contact is vastgelegd."), "{html}");
+    let (status, _, _) = post(&karin, &action, &form).await;
+    assert_eq!(status, 200);
+    assert_eq!(count().await, before + 1);
+    let (reason, staff, confidential, registered_by, subject, case): (
+        String,
+        String,
+        i64,
+        String,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT reason, staff_id, confidential, registered_by, subject, case_id FROM contact_moment
+             WHERE person_id = $1 AND reason IS NOT NULL",
+    )
+    .bind(DESIREE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            reason.as_str(),
+            staff.as_str(),
+            confidential,
+            registered_by.as_str(),
+            subject.as_str(),
+            case.as_str()
+        ),
+        (
+            "geldzaken",
+            "demo-voorbeeld-karin",
+            1,
+            "Klantcontactcentrum",
+            "Geldzaken en schulden",
+            "demo-voorbeeld-zaak-1"
+        )
+    );
+    // Two contacts this week now: a notice. The confidential text stays hidden from the contact centre.
+    assert!(
+        html.contains("Had de afgelopen 7 dagen 2 keer contact"),
+        "{html}"
+    );
+    assert!(!html.contains("Wil de bevestiging per sms"), "{html}");
+
+    // The back office sees what the cases and the confidential contacts say.
+    crate::matrix::staff(&server, "bo-1", "backoffice").await;
+    let backoffice = crate::matrix::signed_in(
+        &server,
+        server::identity::activation::CodeTarget::Staff {
+            staff_id: String::from("bo-1"),
+        },
+    )
+    .await;
+    let (status, html) = page(&backoffice, &card).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("hulp bij schulden") && html.contains("Wil de bevestiging per sms"),
+        "{html}"
+    );
+    assert!(
+        html.contains("ZAAK-2026-0412 · Bijzondere bijstand"),
+        "{html}"
+    );
+    // An administrator sees no resident and records nothing; neither does a resident.
+    crate::matrix::staff(&server, "admin-1", "admin").await;
+    let admin = crate::matrix::signed_in(
+        &server,
+        server::identity::activation::CodeTarget::Staff {
+            staff_id: String::from("admin-1"),
+        },
+    )
+    .await;
+    let (_, html) = page(&admin, &card).await;
+    assert!(
+        !html.contains("1234 AB 5") && !html.contains("Contactgeschiedenis"),
+        "{html}"
+    );
+    let other_key = loket_tests::appointments::key();
+    let mut again = form;
+    again[5] = ("key", other_key.as_str());
+    let (status, _, _) = post(&admin, &action, &again).await;
+    assert_eq!(status, 403);
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(&desiree, &action, &again).await;
+    assert_eq!(status, 403);
+    assert_eq!(count().await, before + 1);
+    // Desiree reads her own contact, confidential or not, under the team's name.
+    let (_, contacts) = page(&desiree, "/contactmomenten").await;
+    assert!(
+        contacts.contains("Geldzaken en schulden")
+            && contacts.contains("Wil de bevestiging per sms"),
+        "{contacts}"
+    );
+}
+
+loket_tests::on_both_backends!(
+    the_card_shows_each_role_only_what_it_may_know_and_records_a_contact_moment
+);
+
+async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_personal_data(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+    let now = jiff::Timestamp::now();
+    let weeks = server::staff::report::weeks(&tz, now, 2).unwrap();
+    let (last, this) = (weeks[0], weeks[1]);
+    // Seeded: this week three calls about waste and one chat with a complaint; last week two calls about waste.
+    let seeded = [
+        ("afval", "telefoon", this.from, 3),
+        ("klacht", "chat", this.from, 1),
+        ("afval", "telefoon", last.from, 2),
+    ];
+    for (n, (reason, channel, week_start, count)) in seeded.into_iter().enumerate() {
+        for i in 0..count {
+            let at = week_start + jiff::SignedDuration::from_mins(10 + i);
+            sqlx::query(
+                "INSERT INTO contact_moment (id, municipality_id, external_id, person_id, occurred_at_ms, channel,
+                                             subject, confidential, registered_by, created_at_ms,
+                                             request_fingerprint, reason)
+                 VALUES ($1, 'voorbeeld', $1, $2, $3, $4, 'Vraag over afvalinzameling', 0, 'Klantcontactcentrum',
+                         $3, 'test', $5)",
+            )
+            .bind(format!("report-{n}-{i}"))
+            .bind(DESIREE)
+            .bind(at.as_millisecond())
+            .bind(channel)
+            .bind(reason)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+    }
+    let (booked_by_staff,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM appointment WHERE booked_via = 'staff' AND service_id = 'sociaal-team'
+           AND created_at_ms >= $1 AND created_at_ms < $2",
+    )
+    .bind(this.from.as_millisecond())
+    .bind(this.until.as_millisecond())
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(
+        booked_by_staff >= 1,
+        "the demo booked Desiree's talk this week"
+    );
+
+    let karin = karin(&server).await;
+    let response = karin
+        .client
+        .get(format!("{}/medewerkers/rapport.csv", karin.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = response.text().await.unwrap();
+    assert!(
+        csv.starts_with("week,maat,categorie,detail,aantal\r\n"),
+        "{csv}"
+    );
+    for line in [
+        format!("{},contacten,afval,telefoon,3", this.monday),
+        format!("{},contacten,klacht,chat,1", this.monday),
+        format!("{},contacten,afval,telefoon,2", last.monday),
+        format!(
+            "{},afspraken,staff,sociaal-team,{booked_by_staff}",
+            this.monday
+        ),
+    ] {
+        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
+    }
+    assert!(
+        !csv.contains(&format!("{},contacten,klacht", last.monday)),
+        "{csv}"
+    );
+    // Nothing in it identifies anyone: no name, number, address, birth date or free text of any party.
+    let mut needles: Vec<String> = Vec::new();
+    for sql in [
+        "SELECT display_name FROM person",
+        "SELECT COALESCE(bsn, '') FROM person",
+        "SELECT COALESCE(birth_date, '') FROM person",
+        "SELECT COALESCE(postcode, '') FROM person",
+        "SELECT value FROM digital_address",
+        "SELECT name FROM organisation",
+        "SELECT kvk_number FROM organisation",
+        "SELECT subject FROM contact_moment",
+        "SELECT COALESCE(body, '') FROM contact_moment",
+        "SELECT id FROM person",
+    ] {
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&db.pool).await.unwrap();
+        needles.extend(
+            rows.into_iter()
+                .map(|(v,)| v)
+                .filter(|v| v.chars().count() >= 6),
+        );
+    }
+    assert!(needles.len() > 5, "{needles:?}");
+    for needle in &needles {
+        assert!(!csv.contains(needle.as_str()), "{needle} in {csv}");
+    }
+
+    // The page shows the same figures, week by week, with a total.
+    let (status, html) = page(&karin, "/medewerkers/rapport").await;
+    assert_eq!(status, 200, "{html}");
+    let row = html
+        .split("<th scope=\"row\">Afval · telefoon</th>")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .expect("a row for waste by phone")
+        .replace("<!>", "");
+    assert!(row.ends_with("<td>2</td><td>3</td><td>5</td>"), "{row}");
+    for needle in &needles {
+        assert!(!html.contains(needle.as_str()), "{needle} on the page");
+    }
+
+    // Residents and visitors who are not signed in get no report.
+    let desiree = crate::cases::desiree(&server).await;
+    let response = desiree
+        .client
+        .get(format!("{}/medewerkers/rapport.csv", desiree.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let (_, html) = page(&desiree, "/medewerkers/rapport").await;
+    assert!(!html.contains("Afval · telefoon"), "{html}");
+    let stranger = Browser::open(&server).await;
+    let response = stranger
+        .client
+        .get(format!("{}/medewerkers/rapport.csv", stranger.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.url().path().starts_with("/inloggen"),
+        "{}",
+        response.url()
+    );
+}
+
+loket_tests::on_both_backends!(
+    the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_personal_data
+);

@@ -3,7 +3,7 @@
 //! works without JavaScript; a refused form comes back with the reason and what was typed.
 
 use super::SignedOutPage;
-use crate::api::{get_message_settings, AddressLine, FormProblem, MessageSettings};
+use crate::api::{get_message_settings, AddressLine, FormProblem, MessageLine, MessageSettings};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
@@ -107,25 +107,7 @@ fn Settings(lang: Lang, settings: MessageSettings, problem: Option<FormProblem>)
             {if settings.recent.is_empty() {
                 view! { <p class="utrecht-paragraph">{tr(lang, "messages-recent-none")}</p> }.into_any()
             } else {
-                view! {
-                    <ul class="loket-sent">
-                        {settings.recent.iter().map(|m| {
-                            let status_class = format!("loket-sent__status loket-sent__status--{}", m.status);
-                            view! {
-                                <li class="loket-sent__item">
-                                    {tr_args(lang, "messages-sent-line", &[
-                                        ("date", &long_date(lang, &m.date)),
-                                        ("time", &m.time),
-                                        ("kind", &tr(lang, &format!("messages-sent-kind-{}", m.kind))),
-                                        ("label", &m.to_label),
-                                    ])}
-                                    " "
-                                    <span class=status_class>{tr(lang, &format!("messages-status-{}", m.status))}</span>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
+                view! { <SentList lang messages=settings.recent.clone() /> }.into_any()
             }}
         </section>
     }
@@ -324,4 +306,28 @@ fn Choices(
         </form>
     }
     .into_any()
+}
+
+/// Messages sent to a resident and whether they arrived (her settings page and the contact centre's card).
+#[component]
+pub fn SentList(lang: Lang, messages: Vec<MessageLine>) -> impl IntoView {
+    view! {
+        <ul class="loket-sent">
+            {messages.into_iter().map(|m| {
+                let status_class = format!("loket-sent__status loket-sent__status--{}", m.status);
+                view! {
+                    <li class="loket-sent__item">
+                        {tr_args(lang, "messages-sent-line", &[
+                            ("date", &long_date(lang, &m.date)),
+                            ("time", &m.time),
+                            ("kind", &tr(lang, &format!("messages-sent-kind-{}", m.kind))),
+                            ("label", &m.to_label),
+                        ])}
+                        " "
+                        <span class=status_class>{tr(lang, &format!("messages-status-{}", m.status))}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
 }

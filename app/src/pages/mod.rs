@@ -19,7 +19,7 @@ pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPag
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
-pub use staff::{StaffPage, StaffResidentPage};
+pub use staff::{StaffPage, StaffReportPage, StaffResidentPage};
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

@@ -3,8 +3,12 @@
 //! their activity log by the server.
 
 use super::appointments::AppointmentItem;
+use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
-use crate::api::{get_staff_resident, FormProblem, SearchHit, StaffResident, StaffSearch};
+use crate::api::{
+    get_staff_report, get_staff_resident, ContactLine, FormProblem, ReportRow, SearchHit,
+    StaffCase, StaffResident, StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
+};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
 use crate::shell::{use_lang, CsrfField};
@@ -64,6 +68,7 @@ pub fn StaffPage() -> impl IntoView {
             </form>
         </section>
         {results}
+        <p><a class="utrecht-link" href="/medewerkers/rapport">{tr(lang, "staff-report-link")}</a></p>
     }
     .into_any()
 }
@@ -133,9 +138,11 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
     let done_key = match done.as_deref() {
         Some("geboekt") => Some("staff-booked"),
         Some("geannuleerd") => Some("staff-cancelled"),
+        Some("contact") => Some("staff-contact-recorded"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
+    let contact_problem = use_context::<FormProblem>().filter(|p| p.form == "contact");
     let mut facts = Vec::new();
     if let Some(date) = &card.birth_date {
         facts.push(tr_args(
@@ -151,6 +158,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
     view! {
         <Title text=card.name.clone() />
         <h1 class="utrecht-heading-1">{card.name.clone()}</h1>
+        <Notices lang notices=card.notices.clone() />
         {done_key.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
         {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
         <p class="utrecht-paragraph">{facts.join(" · ")}</p>
@@ -182,6 +190,324 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
             }}
             <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=booking>{tr_args(lang, "staff-booking-title", &[("name", &card.name)])}</a></p>
         </section>
+        <section class="loket-card" aria-labelledby="card-cases">
+            <h2 id="card-cases" class="utrecht-heading-2">{tr(lang, "staff-card-cases")}</h2>
+            {if card.cases.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-cases")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="loket-hits">
+                        {card.cases.into_iter().map(|case| view! { <CaseItem lang case /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="loket-card" aria-labelledby="card-contacts">
+            <h2 id="card-contacts" class="utrecht-heading-2">{tr(lang, "staff-card-contacts")}</h2>
+            {if card.contacts.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-contacts")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="loket-hits">
+                        {card.contacts.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <RecordContact lang id=card.id.clone() cases=card.contact_cases key=card.contact_key problem=contact_problem />
+        <section class="loket-card" aria-labelledby="card-messages">
+            <h2 id="card-messages" class="utrecht-heading-2">{tr(lang, "staff-card-messages")}</h2>
+            {if card.messages.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-messages")}</p> }.into_any()
+            } else {
+                view! { <SentList lang messages=card.messages /> }.into_any()
+            }}
+        </section>
         <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
+    }
+}
+
+/// What matters right now, as a dialog that is open when the card opens; its button closes it without
+/// script (`method="dialog"`), and it takes the focus so a keyboard or screen-reader user meets it first.
+#[component]
+fn Notices(lang: Lang, notices: Vec<(String, Vec<(String, String)>)>) -> impl IntoView {
+    (!notices.is_empty()).then(|| {
+        view! {
+            <dialog open class="loket-notices" aria-labelledby="notices-title">
+                <h2 id="notices-title" class="utrecht-heading-2">{tr(lang, "staff-notices-title")}</h2>
+                <ul class="loket-notices__list">
+                    {notices.into_iter().map(|(key, args)| {
+                        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                        view! { <li>{tr_args(lang, &key, &args)}</li> }
+                    }).collect_view()}
+                </ul>
+                <form method="dialog">
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit" autofocus=true>
+                        {tr(lang, "staff-notices-close")}
+                    </button>
+                </form>
+            </dialog>
+        }
+    })
+}
+
+#[component]
+fn CaseItem(lang: Lang, case: StaffCase) -> impl IntoView {
+    let since = tr_args(
+        lang,
+        "staff-case-since",
+        &[("date", &long_date(lang, &case.start_date))],
+    );
+    let state = if case.closed {
+        tr(lang, "staff-case-closed")
+    } else {
+        since
+    };
+    match case.what {
+        Some(what) => {
+            let mut parts = vec![what.identifier, what.type_name];
+            parts.extend(what.status);
+            parts.push(state);
+            view! { <li class="loket-hits__item">{parts.join(" · ")}</li> }.into_any()
+        }
+        None => view! {
+            <li class="loket-hits__item">{tr(lang, "staff-case-that")} " · " {state}</li>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
+    let date = long_date(lang, &contact.date);
+    let channel = tr(lang, &format!("channel-{}", contact.channel));
+    match contact.subject {
+        // The role may know THAT, not WHAT.
+        None => view! {
+            <li class="loket-hits__item">{tr_args(lang, "staff-contact-confidential", &[("date", &date)])}</li>
+        }
+        .into_any(),
+        Some(subject) => {
+            let mut head = format!("{date} {} · {channel} · {subject}", contact.time);
+            if contact.confidential {
+                head.push_str(&format!(" · {}", tr(lang, "staff-contact-marked-confidential")));
+            }
+            view! {
+                <li class="loket-hits__item">
+                    <strong>{head}</strong>
+                    {contact.text.map(|text| view! { <span class="loket-hits__facts">{text}</span> })}
+                    {contact.case_identifier.map(|number| view! {
+                        <span class="loket-hits__facts">{tr_args(lang, "contact-about-case", &[("number", &number)])}</span>
+                    })}
+                </li>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Recording the contact the employee is having: channel, reason, text, confidential, and optionally the
+/// case it is about. A refusal shows the reason at its field and keeps all that was typed.
+#[component]
+fn RecordContact(
+    lang: Lang,
+    id: String,
+    cases: Vec<crate::api::Choice>,
+    key: String,
+    problem: Option<FormProblem>,
+) -> impl IntoView {
+    let value = |name: &str| {
+        problem
+            .as_ref()
+            .and_then(|p| p.value(name))
+            .unwrap_or_default()
+    };
+    let (channel, reason, text, confidential, case) = (
+        value("kanaal"),
+        value("reden"),
+        value("tekst"),
+        value("vertrouwelijk") == "ja",
+        value("zaak"),
+    );
+    let channel = if channel.is_empty() {
+        String::from("telefoon")
+    } else {
+        channel
+    };
+    let error_at = |name: &'static str| {
+        problem
+            .as_ref()
+            .filter(|p| p.field == name)
+            .map(|p| p.message.clone())
+    };
+    let error = move |name: &'static str| {
+        error_at(name).map(|message| {
+            view! { <p class="utrecht-form-field-error-message" id=format!("contact-{name}-error") role="alert">{message}</p> }
+        })
+    };
+    let described = move |name: &'static str, hint: Option<&str>| {
+        let mut ids: Vec<String> = hint.map(str::to_owned).into_iter().collect();
+        if error_at(name).is_some() {
+            ids.push(format!("contact-{name}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    let invalid = move |name: &'static str| error_at(name).map(|_| "true");
+    view! {
+        <section class="loket-card" aria-labelledby="card-record">
+            <h2 id="card-record" class="utrecht-heading-2">{tr(lang, "staff-record-title")}</h2>
+            <form method="post" action=format!("/medewerkers/inwoners/{}/contactmomenten", encode(&id))>
+                <fieldset class="utrecht-form-fieldset" aria-describedby=described("kanaal", None)>
+                    <legend class="utrecht-form-fieldset__legend">{tr(lang, "staff-record-channel")}</legend>
+                    {error("kanaal")}
+                    {CONTACT_CHANNELS.iter().map(|c| {
+                        let input = format!("contact-kanaal-{c}");
+                        view! {
+                            <div class="utrecht-form-field utrecht-form-field--radio">
+                                <input class="utrecht-radio-button" type="radio" name="kanaal" id=input.clone() value=*c checked=channel == *c />
+                                <label class="utrecht-form-label utrecht-form-label--radio" for=input>{tr(lang, &format!("channel-{c}"))}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="contact-reden">{tr(lang, "staff-record-reason")}</label>
+                    {error("reden")}
+                    <select class="utrecht-select" id="contact-reden" name="reden" required=true
+                        aria-describedby=described("reden", None) aria-invalid=invalid("reden")>
+                        <option value="">{tr(lang, "staff-record-choose")}</option>
+                        {CONTACT_REASONS.iter().map(|(code, label)| view! {
+                            <option value=*code selected=reason == *code>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="contact-tekst">{tr(lang, "staff-record-text")}</label>
+                    <p class="utrecht-form-field-description" id="contact-tekst-hint">{tr(lang, "staff-record-text-hint")}</p>
+                    {error("tekst")}
+                    <textarea class="utrecht-textarea" id="contact-tekst" name="tekst" rows="4" maxlength="4000"
+                        aria-describedby=described("tekst", Some("contact-tekst-hint")) aria-invalid=invalid("tekst")>{text}</textarea>
+                </div>
+                <div class="utrecht-form-field utrecht-form-field--radio">
+                    <input class="utrecht-radio-button" type="checkbox" id="contact-vertrouwelijk" name="vertrouwelijk" value="ja"
+                        checked=confidential aria-describedby="contact-vertrouwelijk-hint" />
+                    <label class="utrecht-form-label utrecht-form-label--radio" for="contact-vertrouwelijk">{tr(lang, "staff-record-confidential")}</label>
+                </div>
+                <p class="utrecht-form-field-description" id="contact-vertrouwelijk-hint">{tr(lang, "staff-record-confidential-hint")}</p>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="contact-zaak">{tr(lang, "staff-record-case")}</label>
+                    {error("zaak")}
+                    <select class="utrecht-select" id="contact-zaak" name="zaak"
+                        aria-describedby=described("zaak", None) aria-invalid=invalid("zaak")>
+                        <option value="">{tr(lang, "staff-record-no-case")}</option>
+                        {cases.into_iter().map(|c| {
+                            let selected = case == c.value;
+                            view! { <option value=c.value selected=selected>{c.label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <input type="hidden" name="key" value=key />
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "staff-record-button")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// `/medewerkers/rapport`: counts per week (contacts per reason and channel, appointments booked per channel,
+/// messages per channel and outcome), with a CSV download. Counts only: no person can be read from it.
+#[component]
+pub fn StaffReportPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="report-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let report = Resource::new_blocking(|| (), |_| get_staff_report());
+    view! {
+        <Title text=tr(lang, "report-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "report-title")}</h1>
+        <p class="utrecht-paragraph">{tr(lang, "report-intro")}</p>
+        <p><a class="utrecht-link" href="/medewerkers/rapport.csv" download="loket-rapport.csv">{tr(lang, "report-csv")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || report.get().map(|result| match result {
+                Ok(Some(report)) => ["contacten", "afspraken", "berichten"].into_iter().map(|measure| {
+                    let rows: Vec<ReportRow> = report.rows.iter().filter(|r| r.measure == measure).cloned().collect();
+                    view! { <ReportTable lang measure weeks=report.weeks.clone() rows /> }
+                }).collect_view().into_any(),
+                Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "staff-only")}</p> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// One measure as a table: a row per category and detail, a column per week, and a total.
+#[component]
+fn ReportTable(
+    lang: Lang,
+    measure: &'static str,
+    weeks: Vec<String>,
+    rows: Vec<ReportRow>,
+) -> impl IntoView {
+    let (section_for, title_id) = (format!("report-{measure}"), format!("report-{measure}"));
+    let label = move |row: &ReportRow| match measure {
+        "contacten" => {
+            let reason = CONTACT_REASONS
+                .iter()
+                .find(|(code, _)| *code == row.category)
+                .map_or_else(
+                    || tr(lang, "report-no-reason"),
+                    |(_, label)| (*label).to_owned(),
+                );
+            format!(
+                "{reason} · {}",
+                tr(lang, &format!("channel-{}", row.detail))
+            )
+        }
+        "afspraken" => format!(
+            "{} · {}",
+            tr(lang, &format!("report-via-{}", row.category)),
+            row.detail
+        ),
+        _ => format!(
+            "{} · {}",
+            tr(lang, &format!("report-channel-{}", row.category)),
+            tr(lang, &format!("report-outcome-{}", row.detail))
+        ),
+    };
+    view! {
+        <section class="loket-card" aria-labelledby=section_for>
+            <h2 id=title_id class="utrecht-heading-2">{tr(lang, &format!("report-{measure}"))}</h2>
+            {if rows.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "report-none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="loket-table-scroll" role="region" aria-label=tr(lang, &format!("report-{measure}")) tabindex="0">
+                        <table class="loket-report">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{tr(lang, "report-what")}</th>
+                                    {weeks.iter().map(|w| view! {
+                                        <th scope="col">{tr_args(lang, "report-week", &[("date", &long_date(lang, w))])}</th>
+                                    }).collect_view()}
+                                    <th scope="col">{tr(lang, "report-total")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.iter().map(|row| view! {
+                                    <tr>
+                                        <th scope="row">{label(row)}</th>
+                                        {row.counts.iter().map(|c| view! { <td>{c.to_string()}</td> }).collect_view()}
+                                        <td>{row.counts.iter().sum::<i64>().to_string()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }

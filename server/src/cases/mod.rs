@@ -80,7 +80,7 @@ impl Problems {
 }
 
 /// A caller's own identifier: 1 to 64 of `A-Z a-z 0-9 . _ -` (it appears in paths).
-fn valid_identifier(value: &str) -> bool {
+pub(crate) fn valid_identifier(value: &str) -> bool {
     (1..=64).contains(&value.len())
         && value
             .bytes()

@@ -2,7 +2,11 @@
 //! one happens on the command line (`loket staff add`), which prints the activation code it needs.
 //!
 //! - [`search`]: finding a resident or company from the contact centre's one search box.
+//! - [`card`]: her cases and the notices on the resident card.
+//! - [`report`]: counts per week for the report page and its CSV.
 
+pub mod card;
+pub mod report;
 pub mod search;
 
 use crate::identity::accounts::{self, StaffRole};

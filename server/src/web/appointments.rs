@@ -418,7 +418,7 @@ pub(super) async fn refused(
 }
 
 /// Renders `page` (as a GET) with `problem` shown on its form, answering `status`.
-async fn problem_page(
+pub(super) async fn problem_page(
     state: AppState,
     mut parts: http::request::Parts,
     page: String,

@@ -303,6 +303,14 @@ impl Backend for Services {
         self.staff_resident_for(lang, &id).await
     }
 
+    async fn staff_report(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<Option<app::api::StaffReport>, ApiError> {
+        let _ = viewer;
+        self.staff_report_for(jiff::Timestamp::now()).await
+    }
+
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError> {
         let _ = viewer;
         let (principal, _) = visitor().identity();

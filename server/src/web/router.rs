@@ -274,6 +274,11 @@ pub fn router(state: AppState) -> Router {
             "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren",
             post(super::staff::cancel),
         )
+        .route(
+            "/medewerkers/inwoners/{id}/contactmomenten",
+            post(super::staff::record_contact),
+        )
+        .route("/medewerkers/rapport.csv", get(super::staff::report_csv))
         .route("/afspraak/{token}", post(super::appointments::open_link))
         .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
         .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))

@@ -4,7 +4,8 @@
 //! audit log (and so in their activity log).
 
 use super::appointments::{
-    field, given, principal_of, q, read_form, refused, see_other, sign_in_again, start_of, typed,
+    field, given, principal_of, problem_page, q, read_form, refused, see_other, sign_in_again,
+    start_of, typed,
 };
 use super::bridge::Services;
 use super::router::render_page;
@@ -12,20 +13,30 @@ use super::AppState;
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker, Status};
 use crate::appointments::AppointmentsError;
-use crate::authorization::{decide, Action, Principal, Resource};
+use crate::authorization::{decide, staff_level, Action, DataKind, Level, Principal, Resource};
+use crate::cases::CasesError;
+use crate::contacts::{self, CardContact};
+use crate::identity::accounts::StaffRole;
 use crate::identity::audit::{self, ReadOf};
+use crate::notifications;
 use crate::notifications::addresses;
 use crate::notifications::channels::Channel;
+use crate::parties::Party;
 use crate::staff::search::{self, HitKind, StaffError};
-use app::api::{ApiError, Choice, SearchHit, StaffResident, StaffSearch};
-use app::i18n::Lang;
+use crate::staff::{card, report};
+use app::api::{
+    ApiError, Choice, FormProblem, MessageLine, SearchHit, StaffCase, StaffCaseWhat, StaffResident,
+    StaffSearch,
+};
+use app::i18n::{long_date, Lang};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{Request, StatusCode};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 const UNAVAILABLE: &str = "Zoeken lukt nu niet. Probeer het over een paar minuten opnieuw.";
+const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
 
 pub async fn search(State(state): State<AppState>, request: Request<Body>) -> Response {
     let principal = principal_of(&request);
@@ -135,7 +146,8 @@ async fn render(
 
 impl Services {
     /// The contact centre's card of person `id`: only for staff who serve residents, and every look is written
-    /// to the audit log (and so to her activity log).
+    /// to the audit log (and so to her activity log). What the role may know only THAT of is left out here,
+    /// on the server.
     pub(super) async fn staff_resident_for(
         &self,
         lang: Lang,
@@ -147,30 +159,155 @@ impl Services {
         else {
             return Ok(None);
         };
+        let (principal, _) = super::bridge::visitor().identity();
+        let Principal::Staff { role, .. } = principal else {
+            return Ok(None);
+        };
+        let level = |kind| staff_level(role, kind);
         let now = Timestamp::now();
-        let addresses = addresses::list(&self.db, id)
-            .await?
-            .into_iter()
-            .filter(|a| a.usable(now))
+        let mut notices = Vec::new();
+        let all_addresses = addresses::list(&self.db, id).await?;
+        let usable: Vec<_> = all_addresses.iter().filter(|a| a.usable(now)).collect();
+        for address in &all_addresses {
+            if address.failed_at_ms.is_some() {
+                notices.push(notice("staff-notice-failing", &[("label", &address.label)]));
+            }
+        }
+        // "Wants messages only on her alternative address": a choice for an address that is not the one
+        // messages go to by default (her first confirmed address).
+        let chosen = addresses::choices(&self.db, id).await?;
+        let mut named = Vec::new();
+        for (_, address_id) in &chosen {
+            let first = usable.first().map(|a| a.id.as_str());
+            if Some(address_id.as_str()) != first && !named.contains(address_id) {
+                if let Some(address) = usable.iter().find(|a| &a.id == address_id) {
+                    named.push(address_id.clone());
+                    notices.push(notice("staff-notice-chosen", &[("label", &address.label)]));
+                }
+            }
+        }
+        let addresses = usable
+            .iter()
             .map(|a| Choice {
                 label: match a.channel {
-                    Channel::Push => a.label,
+                    Channel::Push => a.label.clone(),
                     Channel::Email | Channel::Sms => {
                         format!("{} ({})", a.label, super::bridge::shorten(&a.value))
                     }
                 },
-                value: a.id,
+                value: a.id.clone(),
             })
             .collect();
         let mut appointments = Vec::new();
-        for appointment in booking::for_person(&self.db, id).await? {
-            if appointment.status == Status::Booked && appointment.end > now {
-                appointments.push((
-                    self.line(&appointment, lang, now).await?,
-                    crate::identity::secrets::id(),
-                ));
+        if level(DataKind::Appointments) == Level::What {
+            for appointment in booking::for_person(&self.db, id).await? {
+                if appointment.status == Status::Booked && appointment.end > now {
+                    let line = self.line(&appointment, lang, now).await?;
+                    if card::soon(appointment.start, now) {
+                        notices.push(notice(
+                            "staff-notice-appointment",
+                            &[
+                                ("service", &line.service),
+                                ("date", &long_date(lang, &line.date)),
+                                ("time", &line.time),
+                            ],
+                        ));
+                    }
+                    appointments.push((line, crate::identity::secrets::id()));
+                }
             }
         }
+        let count =
+            contacts::count_since(&self.db, id, now - SignedDuration::from_hours(7 * 24)).await?;
+        if let Some(card::Notice::ContactsThisWeek { count }) = card::contacts_notice(count) {
+            notices.push(notice(
+                "staff-notice-contacts",
+                &[("count", &count.to_string())],
+            ));
+        }
+        let mut cases = Vec::new();
+        let mut contact_cases = Vec::new();
+        // Cases the role may know only THAT of: a contact line does not name them either.
+        let mut unnamed = Vec::new();
+        for case in card::cases_of(&self.db, &self.municipality.id, id).await? {
+            let kind = if case.confidential {
+                DataKind::ConfidentialCases
+            } else {
+                DataKind::Cases
+            };
+            let what = match level(kind) {
+                Level::Nothing => continue,
+                Level::That => {
+                    unnamed.push(case.identifier.clone());
+                    None
+                }
+                Level::What => Some(StaffCaseWhat {
+                    identifier: case.identifier.clone(),
+                    type_name: case.type_name.clone(),
+                    status: case.status.clone(),
+                }),
+            };
+            // A contact may be linked to any of her cases: by its number for the employee who may know what
+            // it is, as "a confidential case since …" for one who may not (the form sends Loket's own id).
+            contact_cases.push(Choice {
+                label: match &what {
+                    Some(what) => format!("{} – {}", what.identifier, what.type_name),
+                    None => format!(
+                        "Vertrouwelijke zaak sinds {}",
+                        long_date(lang, &case.start_date)
+                    ),
+                },
+                value: case.id.clone(),
+            });
+            cases.push(StaffCase {
+                start_date: case.start_date,
+                closed: case.closed,
+                what,
+            });
+        }
+        let mut contacts = match level(DataKind::Contacts) {
+            Level::Nothing => Vec::new(),
+            _ => {
+                contacts::for_party(
+                    &self.db,
+                    &self.municipality,
+                    &Party::Person(id.to_owned()),
+                    level(DataKind::ConfidentialContacts) == Level::What,
+                    None,
+                    20,
+                )
+                .await?
+            }
+        };
+        for contact in &mut contacts {
+            if contact
+                .case_identifier
+                .as_ref()
+                .is_some_and(|case| unnamed.contains(case))
+            {
+                contact.case_identifier = None;
+            }
+        }
+        let messages = if level(DataKind::Messages) == Level::What {
+            notifications::outbox::recent(&self.db, id, 10)
+                .await
+                .map_err(notifications::NotificationsError::from)?
+                .into_iter()
+                .map(|m| {
+                    let (date, time) = self
+                        .date_and_time(Timestamp::from_millisecond(m.created_at_ms).unwrap_or(now));
+                    MessageLine {
+                        date,
+                        time,
+                        kind: m.kind,
+                        to_label: m.to_label,
+                        status: m.status,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Some(StaffResident {
             id: id.to_owned(),
             name,
@@ -178,8 +315,23 @@ impl Services {
             place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
             addresses,
             appointments,
+            cases,
+            contacts,
+            messages,
+            notices,
+            contact_cases,
+            contact_key: crate::identity::secrets::id(),
         }))
     }
+}
+
+fn notice(key: &str, args: &[(&str, &str)]) -> (String, Vec<(String, String)>) {
+    (
+        key.to_owned(),
+        args.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    )
 }
 
 type PersonRow = (String, Option<String>, Option<String>, Option<String>);
@@ -365,7 +517,7 @@ pub async fn cancel(
             }
             Err(error) => {
                 tracing::error!(%error, "appointment could not be read");
-                return (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE).into_response();
+                return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
             }
         };
     let decision = decide(
@@ -400,5 +552,245 @@ pub async fn cancel(
     {
         Ok(_) => see_other(format!("{card}?gelukt=geannuleerd")),
         Err(error) => refused(state, parts, card, "cancel", Vec::new(), &error).await,
+    }
+}
+
+impl From<StaffError> for ApiError {
+    fn from(error: StaffError) -> Self {
+        tracing::error!(%error, "staff query failed");
+        ApiError::Unavailable
+    }
+}
+
+/// POST /medewerkers/inwoners/{id}/contactmomenten: the employee records the contact she is having (or just
+/// had) with the resident: channel, reason, what was said, whether it is confidential, and optionally the
+/// case it was about. A refusal shows the card again with the reason at the field and what was typed.
+pub async fn record_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Person {
+            municipality_id: &services.municipality.id,
+            person_id: &id,
+        },
+    );
+    let (staff_id, role) = match &principal {
+        Principal::Staff { staff_id, role, .. } if decision.allowed() => (staff_id.clone(), *role),
+        _ => {
+            return (
+                StatusCode::FORBIDDEN,
+                "Alleen medewerkers die inwoners helpen leggen contactmomenten vast.",
+            )
+                .into_response()
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let card = format!("/medewerkers/inwoners/{}", q(&id));
+    let exists: Result<Option<(String,)>, sqlx::Error> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(&id)
+            .bind(&services.municipality.id)
+            .fetch_optional(&services.db.pool)
+            .await;
+    match exists {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response();
+        }
+        Err(error) => {
+            tracing::error!(%error, "person could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+        }
+    }
+    let contact = CardContact {
+        person_id: &id,
+        staff_id: &staff_id,
+        registered_by: match role {
+            StaffRole::Kcc => "Klantcontactcentrum",
+            StaffRole::Backoffice | StaffRole::Admin => "Gemeente",
+        },
+        channel: field(&fields, "kanaal"),
+        reason: field(&fields, "reden"),
+        text: field(&fields, "tekst"),
+        confidential: field(&fields, "vertrouwelijk") == "ja",
+        case: field(&fields, "zaak"),
+        idempotency_key: field(&fields, "key"),
+    };
+    let outcome = contacts::record_on_card(
+        &services.db,
+        &services.municipality.id,
+        &contact,
+        Timestamp::now(),
+    )
+    .await;
+    let (status, field_name, message) = match outcome {
+        Ok(_) => return see_other(format!("{card}?gelukt=contact")),
+        Err(CasesError::Invalid(problems)) => {
+            let first = problems.into_iter().next();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                first
+                    .as_ref()
+                    .map_or("kanaal", |p| p.field.as_str())
+                    .to_owned(),
+                first.map_or_else(|| NOT_NOW.to_owned(), |p| p.message),
+            )
+        }
+        Err(CasesError::Conflict(message)) => (
+            StatusCode::CONFLICT,
+            String::from("kanaal"),
+            message.to_owned(),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "contact moment could not be saved");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                String::from("kanaal"),
+                String::from("Opslaan lukt nu niet. Probeer het over een paar minuten opnieuw."),
+            )
+        }
+    };
+    let problem = FormProblem {
+        form: String::from("contact"),
+        field: field_name,
+        message,
+        // All of the text comes back (a refusal must not cut what the employee wrote), bounded by the form
+        // size limit.
+        values: ["kanaal", "reden", "tekst", "vertrouwelijk", "zaak"]
+            .iter()
+            .map(|name| ((*name).to_owned(), field(&fields, name).to_owned()))
+            .collect(),
+    };
+    problem_page(state, parts, card, problem, status).await
+}
+
+/// How many weeks the report shows.
+pub const REPORT_WEEKS: i64 = 8;
+
+impl Services {
+    /// The report's figures for the last [`REPORT_WEEKS`] weeks, for staff of this municipality.
+    pub(super) async fn staff_report_for(
+        &self,
+        now: Timestamp,
+    ) -> Result<Option<app::api::StaffReport>, ApiError> {
+        let (principal, _) = super::bridge::visitor().identity();
+        let m = &self.municipality.id;
+        if !decide(
+            &principal,
+            Action::Read,
+            Resource::Reports { municipality_id: m },
+        )
+        .allowed()
+        {
+            return Ok(None);
+        }
+        let weeks =
+            report::weeks(&self.municipality.time_zone, now, REPORT_WEEKS).map_err(|error| {
+                tracing::error!(%error, "report weeks");
+                ApiError::Unavailable
+            })?;
+        let figures = report::figures(&self.db, m, &weeks).await?;
+        Ok(Some(pivot(&weeks, &figures)))
+    }
+}
+
+/// The figures as rows (measure, category, detail) with a count per week.
+fn pivot(weeks: &[report::Week], figures: &[report::Figure]) -> app::api::StaffReport {
+    let mut rows: Vec<app::api::ReportRow> = Vec::new();
+    let mut keys: Vec<(report::Measure, &str, &str)> = figures
+        .iter()
+        .map(|f| (f.measure, f.category.as_str(), f.detail.as_str()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for (measure, category, detail) in keys {
+        let counts = weeks
+            .iter()
+            .map(|week| {
+                figures
+                    .iter()
+                    .filter(|f| {
+                        f.week == week.monday
+                            && f.measure == measure
+                            && f.category == category
+                            && f.detail == detail
+                    })
+                    .map(|f| f.count)
+                    .sum()
+            })
+            .collect();
+        rows.push(app::api::ReportRow {
+            measure: measure.as_str().to_owned(),
+            category: category.to_owned(),
+            detail: detail.to_owned(),
+            counts,
+        });
+    }
+    app::api::StaffReport {
+        weeks: weeks.iter().map(|w| w.monday.to_string()).collect(),
+        rows,
+    }
+}
+
+/// GET /medewerkers/rapport.csv: the report's figures as CSV, for staff of this municipality.
+pub async fn report_csv(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let m = &services.municipality.id;
+    if !decide(
+        &principal,
+        Action::Read,
+        Resource::Reports { municipality_id: m },
+    )
+    .allowed()
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            "Het rapport is alleen voor medewerkers van de gemeente.",
+        )
+            .into_response();
+    }
+    let figures = match report::weeks(
+        &services.municipality.time_zone,
+        Timestamp::now(),
+        REPORT_WEEKS,
+    ) {
+        Ok(weeks) => report::figures(&services.db, m, &weeks).await,
+        Err(error) => {
+            tracing::error!(%error, "report weeks");
+            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+        }
+    };
+    match figures {
+        Ok(figures) => (
+            [
+                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"loket-rapport.csv\"",
+                ),
+            ],
+            report::csv(&figures),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "report could not be read");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
     }
 }
