@@ -22,6 +22,18 @@ pub struct Viewer {
     pub session_ended: bool,
     /// Someone without sign-in who opened an appointment link: the one appointment they may see.
     pub appointment_link: Option<String>,
+    /// A staff member looking at a resident's own pages ("Bekijk als inwoner"): who looks, and the role's
+    /// name. `signed_in` then describes the resident as she would see herself.
+    pub preview: Option<PreviewViewer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewViewer {
+    pub staff_name: String,
+    /// `kcc`, `backoffice` or `admin`.
+    pub role: String,
+    /// The resident's id, for the way back to her card.
+    pub person_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -636,6 +648,24 @@ pub trait Backend: Send + Sync + 'static {
         query: BookingQuery,
     ) -> Result<Option<BookingStep>, ApiError>;
 }
+
+/// The server functions that only read. A staff preview of a resident's pages may call these and no others:
+/// a new server function that changes state is refused there until it is listed here (which it must not be).
+pub const READ_ONLY_FNS: [&str; 13] = [
+    "activity",
+    "passkeys",
+    "overview",
+    "cases",
+    "case",
+    "contacts",
+    "outbox-files",
+    "staff-resident",
+    "staff-report",
+    "message-settings",
+    "appointments",
+    "appointment",
+    "booking-step",
+];
 
 #[cfg(feature = "ssr")]
 pub type SharedBackend = std::sync::Arc<dyn Backend>;

@@ -190,10 +190,28 @@ fn Frame(children: Children) -> impl IntoView {
         }
         .into_any(),
     };
+    // "Bekijk als inwoner": on every page of the preview, who is looking and the way back.
+    let preview = viewer.preview.clone().map(|preview| {
+        let role = tr(lang, &format!("staff-role-{}", preview.role));
+        view! {
+            <section class="loket-preview" aria-label=tr(lang, "preview-label")>
+                <p class="loket-preview__text">
+                    <strong>{tr_args(lang, "preview-banner", &[("name", &preview.staff_name), ("role", &role)])}</strong>
+                    " "
+                    {tr(lang, "preview-read-only")}
+                </p>
+                <form method="post" action="/voorbeeld-stoppen">
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "preview-stop")}</button>
+                </form>
+            </section>
+        }
+    });
     view! {
         <a class="loket-skip-link" href="#inhoud">
             {tr(lang, "skip-to-content")}
         </a>
+        {preview}
         {demo}
         <header class="loket-header">
             <a class="loket-header__home" href="/">

@@ -22,6 +22,15 @@ pub enum Principal {
         municipality_id: String,
         role: StaffRole,
     },
+    /// A staff member looking at person `person_id`'s own pages ("Bekijk als inwoner"): reads of her data
+    /// only, each audited; every change is refused (here, and at the edge for every state-changing request).
+    Preview {
+        account_id: String,
+        staff_id: String,
+        municipality_id: String,
+        role: StaffRole,
+        person_id: String,
+    },
     /// Someone who opened an appointment link and passed the second check: that one appointment only.
     AppointmentLink {
         appointment_id: String,
@@ -111,6 +120,15 @@ impl Decision {
 /// Which staff roles may touch residents' and organisations' data.
 fn staff_serves_residents(role: StaffRole) -> bool {
     matches!(role, StaffRole::Kcc | StaffRole::Backoffice)
+}
+
+/// A preview reads the one person it shows, audited, if the role serves residents; it never changes anything.
+fn previews(action: Action, role: StaffRole, hers: bool) -> Decision {
+    if action == Action::Read && hers && staff_serves_residents(role) {
+        Decision::AllowAudited
+    } else {
+        Decision::Deny
+    }
 }
 
 pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
@@ -260,6 +278,36 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             },
             Resource::Reports { municipality_id },
         ) => allow_if(action == Action::Read && own == municipality_id),
+
+        (
+            Principal::Preview {
+                role,
+                municipality_id: own,
+                person_id,
+                ..
+            },
+            Resource::Person {
+                municipality_id,
+                person_id: p,
+            },
+        ) => previews(action, *role, municipality_id == own && p == person_id),
+        (
+            Principal::Preview {
+                role,
+                municipality_id: own,
+                person_id,
+                ..
+            },
+            Resource::Appointment {
+                municipality_id,
+                person_id: p,
+                ..
+            },
+        ) => previews(
+            action,
+            *role,
+            municipality_id == own && p == Some(person_id.as_str()),
+        ),
 
         // Any staff role of the municipality; each resident whose message is shown is audited.
         (
@@ -467,6 +515,54 @@ mod tests {
         assert!(!decide(&staff(StaffRole::Admin, "other"), Action::Read, files).allowed());
         assert!(!decide(&person("p", &[]), Action::Read, files).allowed());
         assert!(!decide(&person("desiree", &[]), Action::Change, codes).allowed());
+    }
+
+    #[test]
+    fn a_preview_reads_only_the_person_it_shows_and_changes_nothing() {
+        let preview = |role| Principal::Preview {
+            account_id: String::from("acc-staff"),
+            staff_id: String::from("s"),
+            municipality_id: String::from("m"),
+            role,
+            person_id: String::from("desiree"),
+        };
+        let kcc = preview(StaffRole::Kcc);
+        assert_eq!(decide(&kcc, Action::Read, DESIREE), Decision::AllowAudited);
+        assert!(!decide(&kcc, Action::Change, DESIREE).allowed());
+        let jan = Resource::Person {
+            municipality_id: "m",
+            person_id: "jan",
+        };
+        assert!(!decide(&kcc, Action::Read, jan).allowed());
+        let hers = Resource::Appointment {
+            municipality_id: "m",
+            appointment_id: "a1",
+            person_id: Some("desiree"),
+            organisation_id: None,
+        };
+        assert_eq!(decide(&kcc, Action::Read, hers), Decision::AllowAudited);
+        assert!(!decide(&kcc, Action::Change, hers).allowed());
+        assert!(!decide(&preview(StaffRole::Admin), Action::Read, DESIREE).allowed());
+        for resource in [
+            Resource::Activity {
+                municipality_id: "m",
+                person_id: "desiree",
+            },
+            Resource::Passkeys {
+                account_id: "acc-staff",
+            },
+            Resource::Residents {
+                municipality_id: "m",
+            },
+            Resource::Reports {
+                municipality_id: "m",
+            },
+        ] {
+            assert!(
+                !decide(&kcc, Action::Read, resource).allowed(),
+                "{resource:?}"
+            );
+        }
     }
 
     #[test]

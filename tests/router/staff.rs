@@ -678,3 +678,185 @@ async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_p
 loket_tests::on_both_backends!(
     the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_personal_data
 );
+
+async fn counts(db: &server::storage::Db) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in [
+        "appointment",
+        "contact_moment",
+        "digital_address",
+        "notification_choice",
+        "case_seen",
+        "passkey",
+        "activation_code",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        out.push(n);
+    }
+    out
+}
+
+async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_her_activity_log(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (_, html) = page(&karin, &card).await;
+    assert!(html.contains("Bekijk als inwoner"), "{html}");
+    let before = counts(db).await;
+
+    let (status, url, html) = post(&karin, &format!("{card}/bekijken"), &[]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with('/'), "{url}");
+    // Her Overzicht, under the banner, as she sees it.
+    assert!(
+        html.contains(
+            "U bekijkt dit als Karin Bakker (klantcontactcentrum). De inwoner ziet dit zo."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("Desiree de Vries") && html.contains("Gesprek met het sociaal team"),
+        "{html}"
+    );
+    // Redacted for the contact centre: the confidential contact's content and the social domain's case.
+    let (_, contacts) = page(&karin, "/contactmomenten").await;
+    assert!(
+        contacts.contains("Vraag over de parkeervergunning"),
+        "{contacts}"
+    );
+    assert!(!contacts.contains("hulp bij schulden"), "{contacts}");
+    let (_, cases) = page(&karin, "/zaken").await;
+    assert!(
+        cases.contains("ZAAK-2026-0388") && !cases.contains("ZAAK-2026-0412"),
+        "{cases}"
+    );
+    let (status, _) = page(&karin, "/zaken/ZAAK-2026-0388").await;
+    assert_eq!(status, 200);
+    let (_, messages) = page(&karin, "/instellingen/berichten").await;
+    assert!(
+        messages.contains("desiree.devries@example.nl"),
+        "{messages}"
+    );
+    // Karin's own passkeys are not shown as hers.
+    let (_, settings) = page(&karin, "/instellingen").await;
+    assert!(!settings.contains("Werkplek"), "{settings}");
+
+    // Every state-changing route of the router is refused, enumerated from the router itself.
+    let paths = server::web::state_changing_paths();
+    assert!(paths.len() > 20, "{paths:?}");
+    for path in paths {
+        if server::web::PREVIEW_MAY_POST.contains(&path) {
+            continue;
+        }
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    DESIREE
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let (status, _, body) = post(&karin, &concrete, &[("key", "preview-key")]).await;
+        assert_eq!(status, 403, "{path} answered {status}: {body}");
+        assert!(body.contains("kunt u niets veranderen"), "{path}: {body}");
+        let response = karin
+            .client
+            .post(format!("{}{concrete}", karin.url))
+            .header("x-csrf-token", &karin.csrf)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{path} as JSON");
+    }
+    // And every server function that is not a read; the reads answer.
+    let names = server::web::server_fn_names();
+    assert!(names.iter().any(|n| n == "overview"), "{names:?}");
+    for name in names {
+        let response = karin
+            .client
+            .post(format!("{}/fn/{name}", karin.url))
+            .header("x-csrf-token", &karin.csrf)
+            .form(&[("id", DESIREE)])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if app::api::READ_ONLY_FNS.contains(&name.as_str()) {
+            assert_ne!(status, 403, "{name} is a read");
+        } else {
+            assert_eq!(status, 403, "{name} changes state");
+        }
+    }
+    // Other methods are refused too.
+    for method in [
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+    ] {
+        let response = karin
+            .client
+            .request(
+                method.clone(),
+                format!("{}/instellingen/berichten", karin.url),
+            )
+            .header("x-csrf-token", &karin.csrf)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            [403, 405].contains(&response.status().as_u16()),
+            "{method}: {}",
+            response.status()
+        );
+    }
+    assert_eq!(
+        counts(db).await,
+        before,
+        "nothing changed, not even a 'seen' mark"
+    );
+
+    // Stopping leads back to her card; the banner is gone.
+    let (status, url, html) = post(&karin, "/voorbeeld-stoppen", &[]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with(&card), "{url}");
+    assert!(!html.contains("U bekijkt dit als"), "{html}");
+
+    // Only staff who serve residents preview.
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(&desiree, &format!("{card}/bekijken"), &[]).await;
+    assert_eq!(status, 403);
+    crate::matrix::staff(&server, "admin-2", "admin").await;
+    let admin = crate::matrix::signed_in(
+        &server,
+        server::identity::activation::CodeTarget::Staff {
+            staff_id: String::from("admin-2"),
+        },
+    )
+    .await;
+    let (status, _, _) = post(&admin, &format!("{card}/bekijken"), &[]).await;
+    assert_eq!(status, 403);
+    // She sees who looked, and at what.
+    let (_, activity) = page(&desiree, "/activiteit").await;
+    assert!(
+        activity.contains(
+            "Karin Bakker (klantcontactcentrum) bekeek uw pagina&#x27;s, zoals u ze zelf ziet"
+        ) || activity.contains(
+            "Karin Bakker (klantcontactcentrum) bekeek uw pagina's, zoals u ze zelf ziet"
+        ),
+        "{activity}"
+    );
+}
+
+loket_tests::on_both_backends!(
+    a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_her_activity_log
+);

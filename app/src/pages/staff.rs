@@ -162,6 +162,10 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
         {done_key.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
         {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
         <p class="utrecht-paragraph">{facts.join(" · ")}</p>
+        <form method="post" action=format!("/medewerkers/inwoners/{}/bekijken", encode(&card.id))>
+            <CsrfField />
+            <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-preview")}</button>
+        </form>
         <section class="loket-card" aria-labelledby="card-addresses">
             <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
             {if card.addresses.is_empty() {

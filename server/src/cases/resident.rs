@@ -19,11 +19,19 @@ use jiff::Timestamp;
 pub struct Reader<'a> {
     pub party: &'a Party,
     pub person_id: &'a str,
+    /// The most confidential case shown: the municipality's resident ceiling, or lower in a preview by a
+    /// role that may know only THAT of confidential cases.
+    pub ceiling: super::Confidentiality,
+    /// Whether confidential contact moments show what they were about: for the person herself, not for her
+    /// organisation's members, nor in a preview by a role that may not know it.
+    pub see_confidential: bool,
+    /// Whether reading a case marks it as seen ("new" badge); a staff preview changes nothing.
+    pub marks_seen: bool,
 }
 
 /// The `WHERE` part that limits cases to the reader's party and to what residents may see. `$1` is the party id,
 /// `$2` the municipality.
-fn visible(municipality: &Municipality, party: &Party) -> String {
+fn visible(ceiling: super::Confidentiality, party: &Party) -> String {
     let whose = match party {
         Party::Person(_) => {
             "(c.initiator_person_id = $1 OR EXISTS (SELECT 1 FROM case_role r WHERE r.case_id = c.id AND r.person_id = $1))"
@@ -32,7 +40,7 @@ fn visible(municipality: &Municipality, party: &Party) -> String {
     };
     format!(
         "{whose} AND c.municipality_id = $2 AND ct.internal = 0 AND c.confidentiality IN ({})",
-        municipality.resident_ceiling.up_to_sql()
+        ceiling.up_to_sql()
     )
 }
 
@@ -83,7 +91,7 @@ async fn list(
          LEFT JOIN status_type st ON st.id = cs.status_type_id
          WHERE {}
          ORDER BY c.changed_at_ms DESC, c.identifier",
-        visible(municipality, reader.party)
+        visible(reader.ceiling, reader.party)
     );
     let rows: Vec<ListRow> = sqlx::query_as(&sql)
         .bind(party_id(reader.party))
@@ -148,7 +156,7 @@ pub async fn can_see(
 ) -> Result<bool, CasesError> {
     let sql = format!(
         "SELECT c.id FROM cases c JOIN case_type ct ON ct.id = c.case_type_id WHERE {} AND c.id = $3",
-        visible(municipality, party)
+        visible(municipality.resident_ceiling, party)
     );
     let row: Option<(String,)> = sqlx::query_as(&sql)
         .bind(party_id(party))
@@ -221,7 +229,7 @@ pub async fn overview(
         .filter(|l| !l.item.closed)
         .map(|l| l.item)
         .collect();
-    let see_confidential = matches!(reader.party, Party::Person(_));
+    let see_confidential = reader.see_confidential;
     Ok(PersonalOverview {
         acting_for,
         actions,
@@ -322,7 +330,7 @@ pub async fn detail(
                 c.created_at_ms, c.case_type_id
          FROM cases c JOIN case_type ct ON ct.id = c.case_type_id
          WHERE {} AND c.identifier = $3",
-        visible(municipality, reader.party)
+        visible(reader.ceiling, reader.party)
     );
     let row: Option<DetailRow> = sqlx::query_as(&sql)
         .bind(party_id(reader.party))
@@ -382,7 +390,7 @@ pub async fn detail(
             explanation,
         )?);
     }
-    let see_confidential = matches!(reader.party, Party::Person(_));
+    let see_confidential = reader.see_confidential;
     for contact in contacts::for_party(
         db,
         municipality,
@@ -425,7 +433,9 @@ pub async fn detail(
         next.map(|(nl, en)| pick(lang, nl, en))
     };
 
-    mark_seen(db, reader.person_id, &case_id, now).await?;
+    if reader.marks_seen {
+        mark_seen(db, reader.person_id, &case_id, now).await?;
+    }
     Ok(Some(CaseDetail {
         identifier: identifier.to_owned(),
         action: match (action_text, action_deadline) {

@@ -78,15 +78,24 @@ pub async fn staff_read(
         ReadOf::Person(id) => (Some(id), None),
         ReadOf::Organisation(id) => (None, Some(id)),
     };
-    if let (
-        Decision::AllowAudited,
+    let actor = match principal {
         Principal::Staff {
             account_id,
             staff_id,
             municipality_id,
             role,
-        },
-    ) = (decision, principal)
+        }
+        | Principal::Preview {
+            account_id,
+            staff_id,
+            municipality_id,
+            role,
+            ..
+        } => Some((account_id, staff_id, municipality_id, role)),
+        _ => None,
+    };
+    if let (Decision::AllowAudited, Some((account_id, staff_id, municipality_id, role))) =
+        (decision, actor)
     {
         record(
             &db.pool,

@@ -81,6 +81,8 @@ pub struct Session {
     pub subject: Subject,
     /// The organisation a member person currently acts for.
     pub acting_as: Option<String>,
+    /// The person whose own pages a staff member is looking at ("Bekijk als inwoner"), read-only.
+    pub previewing: Option<String>,
     pub method: Method,
     pub assurance: Assurance,
     pub authenticated_at: Timestamp,
@@ -139,6 +141,7 @@ pub async fn start(
         municipality_id: municipality_id.to_owned(),
         subject,
         acting_as: None,
+        previewing: None,
         method,
         assurance,
         authenticated_at: now,
@@ -172,6 +175,7 @@ type SessionRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
     String,
     String,
     i64,
@@ -183,7 +187,7 @@ type SessionRow = (
 pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Lookup>, IdentityError> {
     let id_hash = secrets::hash(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT municipality_id, account_id, appointment_id, acting_as, method, assurance,
+        "SELECT municipality_id, account_id, appointment_id, acting_as, preview_person_id, method, assurance,
                 authenticated_at_ms, last_seen_at_ms, expires_at_ms
          FROM session WHERE id_hash = $1",
     )
@@ -195,6 +199,7 @@ pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Looku
         account_id,
         appointment_id,
         acting_as,
+        previewing,
         method,
         assurance,
         auth,
@@ -214,6 +219,7 @@ pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Looku
         municipality_id,
         subject,
         acting_as,
+        previewing,
         method: Method::parse(&method)
             .ok_or_else(|| IdentityError::Corrupt(String::from("session method")))?,
         assurance: Assurance::parse(&assurance)
@@ -289,6 +295,22 @@ pub async fn act_as(
     Ok(())
 }
 
+/// Starts (`Some`) or stops (`None`) showing a person's own pages in this staff session. The caller checks
+/// that the staff member may serve that person.
+pub async fn preview(
+    db: &Db,
+    session: &mut Session,
+    person_id: Option<&str>,
+) -> Result<(), IdentityError> {
+    sqlx::query("UPDATE session SET preview_person_id = $1 WHERE id_hash = $2")
+        .bind(person_id)
+        .bind(&session.id_hash)
+        .execute(&db.pool)
+        .await?;
+    session.previewing = person_id.map(str::to_owned);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +322,7 @@ mod tests {
             municipality_id: String::new(),
             subject: Subject::Account(String::from("a")),
             acting_as: None,
+            previewing: None,
             method: Method::Passkey,
             assurance: Assurance::Substantial,
             authenticated_at,

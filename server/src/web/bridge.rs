@@ -2,7 +2,7 @@
 //! domain errors become resident-facing API errors.
 
 use super::session::Visitor;
-use crate::authorization::{decide, Action, Principal, Resource};
+use crate::authorization::{decide, staff_level, Action, DataKind, Level, Principal, Resource};
 use crate::cases::resident::{self, Reader};
 use crate::cases::{self, CasesError};
 use crate::contacts;
@@ -97,6 +97,36 @@ pub(super) struct PersonalScope {
     pub(super) party: Party,
     pub(super) person_id: String,
     pub(super) acting_for: Option<String>,
+    /// Set when a staff member previews her pages: what the role may know decides the redaction.
+    pub(super) preview_role: Option<crate::identity::accounts::StaffRole>,
+}
+
+impl PersonalScope {
+    /// Whether confidential contact moments show what they were about.
+    pub(super) fn sees_confidential_contacts(&self) -> bool {
+        matches!(self.party, Party::Person(_))
+            && self
+                .preview_role
+                .is_none_or(|role| staff_level(role, DataKind::ConfidentialContacts) == Level::What)
+    }
+
+    /// The reader of her cases: in a preview nothing is marked seen, and a role that may know only THAT of
+    /// confidential cases sees none above `zaakvertrouwelijk`.
+    pub(super) fn reader(&self, municipality: &crate::tenancy::Municipality) -> Reader<'_> {
+        let mut ceiling = municipality.resident_ceiling;
+        if let Some(role) = self.preview_role {
+            if staff_level(role, DataKind::ConfidentialCases) != Level::What {
+                ceiling = ceiling.min(cases::Confidentiality::Zaakvertrouwelijk);
+            }
+        }
+        Reader {
+            party: &self.party,
+            person_id: &self.person_id,
+            ceiling,
+            see_confidential: self.sees_confidential_contacts(),
+            marks_seen: self.preview_role.is_none(),
+        }
+    }
 }
 
 /// The visitor of the current request. Called before the first `.await` of a server function's work, while
@@ -171,15 +201,26 @@ impl Services {
         viewer: &Viewer,
     ) -> Option<PersonalScope> {
         let (principal, _) = visitor.identity();
-        let Principal::Person {
-            person_id,
-            municipality_id,
-            ..
-        } = &principal
-        else {
-            return None;
+        let (person_id, municipality_id, preview_role) = match &principal {
+            Principal::Person {
+                person_id,
+                municipality_id,
+                ..
+            } => (person_id, municipality_id, None),
+            // "Bekijk als inwoner": her own pages, as herself (never an organisation's).
+            Principal::Preview {
+                person_id,
+                municipality_id,
+                role,
+                ..
+            } => (person_id, municipality_id, Some(*role)),
+            _ => return None,
         };
-        let acting = viewer.signed_in.as_ref().and_then(|s| s.acting_as.clone());
+        let acting = viewer
+            .signed_in
+            .as_ref()
+            .and_then(|s| s.acting_as.clone())
+            .filter(|_| preview_role.is_none());
         let (party, resource) = match &acting {
             Some((organisation_id, _)) => (
                 Party::Organisation(organisation_id.clone()),
@@ -202,6 +243,7 @@ impl Services {
                 party,
                 person_id: person_id.clone(),
                 acting_for: acting.map(|(_, name)| name),
+                preview_role,
             })
     }
 }
@@ -276,7 +318,12 @@ impl Backend for Services {
     }
 
     async fn passkeys(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError> {
-        let Some(signed_in) = &viewer.signed_in else {
+        // In a preview the signed-in account is the staff member's: their passkeys are not hers to show.
+        let Some(signed_in) = viewer
+            .signed_in
+            .as_ref()
+            .filter(|_| viewer.preview.is_none())
+        else {
             return Ok(Vec::new());
         };
         let zone = self.municipality.time_zone.clone();
@@ -442,16 +489,13 @@ impl Backend for Services {
     async fn overview(&self, viewer: &Viewer, lang: Lang) -> Result<Overview, ApiError> {
         let scope = self.personal_scope(&visitor(), viewer);
         if let Some(scope) = scope {
-            let reader = Reader {
-                party: &scope.party,
-                person_id: &scope.person_id,
-            };
+            let reader = scope.reader(&self.municipality);
             let mut personal = resident::overview(
                 &self.db,
                 &self.municipality,
                 &reader,
                 lang,
-                scope.acting_for,
+                scope.acting_for.clone(),
             )
             .await?;
             personal.unreachable = notifications::addresses::list(&self.db, &scope.person_id)
@@ -491,17 +535,14 @@ impl Backend for Services {
                 closed_count: 0,
             });
         };
-        let reader = Reader {
-            party: &scope.party,
-            person_id: &scope.person_id,
-        };
+        let reader = scope.reader(&self.municipality);
         Ok(resident::cases(
             &self.db,
             &self.municipality,
             &reader,
             lang,
             &query,
-            scope.acting_for,
+            scope.acting_for.clone(),
         )
         .await?)
     }
@@ -515,10 +556,7 @@ impl Backend for Services {
         let Some(scope) = self.personal_scope(&visitor(), viewer) else {
             return Ok(None);
         };
-        let reader = Reader {
-            party: &scope.party,
-            person_id: &scope.person_id,
-        };
+        let reader = scope.reader(&self.municipality);
         let now = jiff::Timestamp::now();
         let Some(mut detail) = resident::detail(
             &self.db,
@@ -542,7 +580,7 @@ impl Backend for Services {
             return Ok(Vec::new());
         };
         // The person sees the content of their own confidential contacts; an organisation's members do not.
-        let see_confidential = matches!(scope.party, Party::Person(_));
+        let see_confidential = scope.sees_confidential_contacts();
         Ok(contacts::for_party(
             &self.db,
             &self.municipality,

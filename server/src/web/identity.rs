@@ -18,7 +18,7 @@ use crate::identity::IdentityError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use http::header;
 use http::StatusCode;
@@ -26,30 +26,38 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+/// The account API's reads; its changes are in [`changing_routes`].
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/auth/activation/start", post(activation_start))
-        .route("/api/auth/activation/finish", post(activation_finish))
-        .route("/api/auth/sign-in/start", post(sign_in_start))
-        .route("/api/auth/sign-in/finish", post(sign_in_finish))
-        .route("/api/auth/appointment-link", post(appointment_link))
-        .route("/api/auth/sign-out", post(sign_out))
-        .route("/api/auth/sign-out-everywhere", post(sign_out_everywhere))
         .route("/api/auth/session", get(session_status))
-        .route("/api/auth/session/extend", post(session_extend))
         .route("/api/account/passkeys", get(passkey_list))
-        .route("/api/account/passkeys/start", post(passkey_add_start))
-        .route("/api/account/passkeys/finish", post(passkey_add_finish))
-        .route("/api/account/passkeys/{id}/rename", post(passkey_rename))
-        .route("/api/account/passkeys/{id}/remove", post(passkey_remove))
         .route("/api/persons/{id}", get(person_view))
         .route("/api/persons/{id}/activity", get(person_activity))
         .route("/api/organisations/{id}", get(organisation_view))
-        .route(
+}
+
+/// The account API's state-changing routes (sign-in, sessions, passkeys, codes), listed so the router and
+/// the preview test share one list.
+pub fn changing_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/auth/activation/start", post(activation_start)),
+        ("/api/auth/activation/finish", post(activation_finish)),
+        ("/api/auth/sign-in/start", post(sign_in_start)),
+        ("/api/auth/sign-in/finish", post(sign_in_finish)),
+        ("/api/auth/appointment-link", post(appointment_link)),
+        ("/api/auth/sign-out", post(sign_out)),
+        ("/api/auth/sign-out-everywhere", post(sign_out_everywhere)),
+        ("/api/auth/session/extend", post(session_extend)),
+        ("/api/account/passkeys/start", post(passkey_add_start)),
+        ("/api/account/passkeys/finish", post(passkey_add_finish)),
+        ("/api/account/passkeys/{id}/rename", post(passkey_rename)),
+        ("/api/account/passkeys/{id}/remove", post(passkey_remove)),
+        (
             "/api/persons/{id}/activation-codes",
             post(person_issue_code),
-        )
-        .route("/api/demo/activation-codes", post(demo_issue_code))
+        ),
+        ("/api/demo/activation-codes", post(demo_issue_code)),
+    ]
 }
 
 /// An API failure: a status and a message for the resident. Never carries their data.

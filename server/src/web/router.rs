@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Form, Router};
 use http::header::{self, HeaderValue};
 use http::StatusCode;
@@ -225,6 +225,75 @@ fn language(headers: &http::HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// The page forms that change something (each a POST with a CSRF token). The router is built from this list
+/// and the preview test walks it, so a new form is covered by that test without anyone remembering to add it.
+fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/taal", post(set_language)),
+        ("/uitloggen", post(identity::sign_out_form)),
+        (
+            "/overal-uitloggen",
+            post(identity::sign_out_everywhere_form),
+        ),
+        ("/handelen-als", post(identity::act_as_form)),
+        ("/instellingen/berichten", post(super::messages::post)),
+        (
+            "/zaken/{identifier}/berichten",
+            post(super::messages::post_case),
+        ),
+        ("/afspraak-maken", post(super::appointments::book)),
+        ("/medewerkers", post(super::staff::search)),
+        (
+            "/medewerkers/inwoners/{id}/afspraak-maken",
+            post(super::staff::book),
+        ),
+        (
+            "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren",
+            post(super::staff::cancel),
+        ),
+        (
+            "/medewerkers/inwoners/{id}/contactmomenten",
+            post(super::staff::record_contact),
+        ),
+        (
+            "/medewerkers/inwoners/{id}/bekijken",
+            post(super::staff::start_preview),
+        ),
+        ("/voorbeeld-stoppen", post(super::staff::stop_preview)),
+        ("/afspraak/{token}", post(super::appointments::open_link)),
+        (
+            "/afspraken/{id}/verzetten",
+            post(super::appointments::move_to),
+        ),
+        (
+            "/afspraken/{id}/annuleren",
+            post(super::appointments::cancel),
+        ),
+        (
+            "/afspraken/{id}/herinneringen",
+            post(super::appointments::reminders),
+        ),
+    ]
+}
+
+/// Every route a session-carrying browser can send a state-changing request to (forms and the account API),
+/// as path patterns: what a staff preview must refuse, apart from leaving it.
+pub fn state_changing_paths() -> Vec<&'static str> {
+    forms()
+        .into_iter()
+        .chain(identity::changing_routes())
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The names (`/fn/{name}`) of every server function this build has, as Leptos registered them: what a staff
+/// preview allows only when [`app::api::READ_ONLY_FNS`] lists it.
+pub fn server_fn_names() -> Vec<String> {
+    leptos::server_fn::axum::server_fn_paths()
+        .filter_map(|(path, _)| path.strip_prefix("/fn/").map(str::to_owned))
+        .collect()
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = request_context(&state);
@@ -257,32 +326,12 @@ pub fn router(state: AppState) -> Router {
                 .not_found_service(not_found.with_state(state.clone())),
         );
 
-    Router::new()
-        .route("/taal", post(set_language))
-        .route("/uitloggen", post(identity::sign_out_form))
-        .route("/overal-uitloggen", post(identity::sign_out_everywhere_form))
-        .route("/handelen-als", post(identity::act_as_form))
-        .route("/instellingen/berichten", post(super::messages::post))
-        .route("/zaken/{identifier}/berichten", post(super::messages::post_case))
-        .route("/afspraak-maken", post(super::appointments::book))
-        .route("/medewerkers", post(super::staff::search))
-        .route(
-            "/medewerkers/inwoners/{id}/afspraak-maken",
-            post(super::staff::book),
-        )
-        .route(
-            "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren",
-            post(super::staff::cancel),
-        )
-        .route(
-            "/medewerkers/inwoners/{id}/contactmomenten",
-            post(super::staff::record_contact),
-        )
+    let mut pages = Router::new();
+    for (path, route) in forms().into_iter().chain(identity::changing_routes()) {
+        pages = pages.route(path, route);
+    }
+    pages
         .route("/medewerkers/rapport.csv", get(super::staff::report_csv))
-        .route("/afspraak/{token}", post(super::appointments::open_link))
-        .route("/afspraken/{id}/verzetten", post(super::appointments::move_to))
-        .route("/afspraken/{id}/annuleren", post(super::appointments::cancel))
-        .route("/afspraken/{id}/herinneringen", post(super::appointments::reminders))
         .route("/afspraken/{id}/agenda.ics", get(super::appointments::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
@@ -290,6 +339,8 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
+        // Inside the session layer: a staff preview of a resident's pages is refused every change.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::preview_guard))
         // Only the routes above see sessions: files and health checks never touch the session table.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
         .route_layer(axum::middleware::from_fn(record_route))

@@ -69,6 +69,8 @@ pub struct Active {
     pub account: Option<Account>,
     /// The person's confirmed memberships, with names (the principal keeps only their ids).
     memberships: Vec<accounts::Membership>,
+    /// In a preview: the name of the resident whose pages are shown.
+    previewed_name: Option<String>,
 }
 
 /// Who is making the request, as far as the session cookie says.
@@ -92,9 +94,17 @@ impl Visitor {
     /// The signed-in person themself (never the organisation they act for), if a person is signed in.
     pub fn person_id(&self) -> Option<String> {
         match self.identity().0 {
-            Principal::Person { person_id, .. } => Some(person_id),
+            // A preview reads her pages as she would; the edge refuses every change it could make.
+            Principal::Person { person_id, .. } | Principal::Preview { person_id, .. } => {
+                Some(person_id)
+            }
             _ => None,
         }
+    }
+
+    /// Whether this request is a staff member's read-only look at a resident's pages.
+    pub fn previewing(&self) -> bool {
+        matches!(self.identity().0, Principal::Preview { .. })
     }
 
     /// The principal for [`crate::authorization`] and the account behind it.
@@ -182,16 +192,87 @@ async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, I
             }
         },
     };
+    // "Bekijk als inwoner": a staff session that previews a person of its own municipality.
+    let mut previewed_name = None;
+    let principal = match (principal, &session.previewing) {
+        (
+            Principal::Staff {
+                account_id,
+                staff_id,
+                municipality_id,
+                role,
+            },
+            Some(person_id),
+        ) => {
+            let name: Option<(String,)> = sqlx::query_as(
+                "SELECT display_name FROM person WHERE id = $1 AND municipality_id = $2",
+            )
+            .bind(person_id)
+            .bind(&municipality_id)
+            .fetch_optional(&db.pool)
+            .await
+            .map_err(crate::storage::StorageError::Query)?;
+            match name {
+                Some((name,)) => {
+                    previewed_name = Some(name);
+                    Principal::Preview {
+                        account_id,
+                        staff_id,
+                        municipality_id,
+                        role,
+                        person_id: person_id.clone(),
+                    }
+                }
+                None => Principal::Staff {
+                    account_id,
+                    staff_id,
+                    municipality_id,
+                    role,
+                },
+            }
+        }
+        (principal, _) => principal,
+    };
     Ok(Active {
         session,
         principal,
         account,
         memberships,
+        previewed_name,
     })
 }
 
 /// What the pages need to know about the visitor (name, account number, when the session ends).
 fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
+    if let Visitor::Active(active) = visitor {
+        if let (
+            Principal::Preview {
+                person_id, role, ..
+            },
+            Some(account),
+        ) = (&active.principal, &active.account)
+        {
+            // The resident as she would see herself; no memberships (the preview shows her own pages).
+            return app::api::Viewer {
+                signed_in: Some(app::api::SignedInViewer {
+                    account_id: account.id.clone(),
+                    display_name: active.previewed_name.clone().unwrap_or_default(),
+                    account_number: String::new(),
+                    staff: false,
+                    memberships: Vec::new(),
+                    acting_as: None,
+                    remaining_ms: active.session.ends_at().duration_since(now).as_millis() as i64,
+                }),
+                session_ended: false,
+                appointment_link: None,
+                preview: Some(app::api::PreviewViewer {
+                    staff_name: account.display_name.clone(),
+                    role: role.as_str().to_owned(),
+                    person_id: person_id.clone(),
+                }),
+            };
+        }
+    }
     let signed_in = match visitor {
         Visitor::Active(active) => active.account.as_ref().map(|account| {
             let session = &active.session;
@@ -232,6 +313,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
         signed_in,
         session_ended: matches!(visitor, Visitor::Ended),
         appointment_link,
+        preview: None,
     }
 }
 
@@ -418,6 +500,82 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .unwrap_or_else(|| String::from("unknown")),
         ))
     }
+}
+
+/// What a staff preview may still send besides reads: leaving the preview, signing out, and keeping the staff
+/// member's own session alive. Each ends or extends only their own session, never touches the resident.
+pub const PREVIEW_MAY_POST: [&str; 4] = [
+    "/voorbeeld-stoppen",
+    "/uitloggen",
+    "/api/auth/sign-out",
+    "/api/auth/session/extend",
+];
+
+/// "Bekijk als inwoner" is read-only on the server: every request of a preview session that could change
+/// state (any method but GET/HEAD/OPTIONS, and server functions that are not reads) is refused here, whatever
+/// the route, so a new route is covered without being listed. Each page shown is written to the audit log
+/// (and so to her activity log).
+pub async fn preview_guard(
+    State(state): State<AppState>,
+    matched: Option<axum::extract::MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let visitor = request
+        .extensions()
+        .get::<Visitor>()
+        .cloned()
+        .unwrap_or_default();
+    let (principal, _) = visitor.identity();
+    let Principal::Preview { person_id, .. } = &principal else {
+        return next.run(request).await;
+    };
+    let path = request.uri().path();
+    let reads = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let server_fn = path.strip_prefix("/fn/");
+    let allowed = match server_fn {
+        Some(name) => app::api::READ_ONLY_FNS.contains(&name),
+        None => reads || PREVIEW_MAY_POST.contains(&path),
+    };
+    if !allowed {
+        tracing::info!("change refused in a preview");
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "U bekijkt Loket zoals de inwoner het ziet. In dit voorbeeld kunt u niets veranderen.",
+        )
+            .into_response();
+    }
+    if reads && server_fn.is_none() {
+        let route = matched.as_ref().map_or("/", |m| m.as_str());
+        let decision = crate::authorization::decide(
+            &principal,
+            crate::authorization::Action::Read,
+            crate::authorization::Resource::Person {
+                municipality_id: &state.services.municipality.id,
+                person_id,
+            },
+        );
+        let written = crate::identity::audit::staff_read(
+            &state.services.db,
+            &principal,
+            decision,
+            crate::identity::audit::ReadOf::Person(person_id),
+            "voorbeeld",
+            route,
+            jiff::Timestamp::now(),
+        )
+        .await;
+        if let Err(error) = written {
+            // Nothing is shown whose look could not be written down.
+            tracing::error!(%error, "preview could not be audited");
+            return unavailable();
+        }
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]

@@ -794,3 +794,97 @@ pub async fn report_csv(State(state): State<AppState>, request: Request<Body>) -
         }
     }
 }
+
+/// POST /medewerkers/inwoners/{id}/bekijken: "Bekijk als inwoner". This staff session then shows her own
+/// pages, read-only (see `session::preview_guard`), under a banner, until the employee stops it. The start is
+/// written to the audit log, as is every page shown.
+pub async fn start_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    let Some(mut session) = request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .and_then(|v| v.session().cloned())
+    else {
+        return sign_in_again();
+    };
+    let services = &state.services;
+    let decision = decide(
+        &principal,
+        Action::Read,
+        Resource::Person {
+            municipality_id: &services.municipality.id,
+            person_id: &id,
+        },
+    );
+    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers die inwoners helpen bekijken Loket als inwoner.",
+        )
+            .into_response();
+    }
+    let exists: Result<Option<(String,)>, sqlx::Error> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(&id)
+            .bind(&services.municipality.id)
+            .fetch_optional(&services.db.pool)
+            .await;
+    match exists {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "person could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+        }
+    }
+    let now = Timestamp::now();
+    let started = async {
+        audit::staff_read(
+            &services.db,
+            &principal,
+            decision,
+            ReadOf::Person(&id),
+            "voorbeeld",
+            "/medewerkers/inwoners/{id}/bekijken",
+            now,
+        )
+        .await?;
+        crate::identity::sessions::preview(&services.db, &mut session, Some(&id)).await
+    };
+    match started.await {
+        Ok(()) => see_other(String::from("/")),
+        Err(error) => {
+            tracing::error!(%error, "preview could not start");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
+
+/// POST /voorbeeld-stoppen: back from her pages to her card (the staff session itself goes on).
+pub async fn stop_preview(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let principal = principal_of(&request);
+    let Some(mut session) = request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .and_then(|v| v.session().cloned())
+    else {
+        return sign_in_again();
+    };
+    let back = match &principal {
+        Principal::Preview { person_id, .. } => {
+            format!("/medewerkers/inwoners/{}", q(person_id))
+        }
+        _ => String::from("/medewerkers"),
+    };
+    match crate::identity::sessions::preview(&state.services.db, &mut session, None).await {
+        Ok(()) => see_other(back),
+        Err(error) => {
+            tracing::error!(%error, "preview could not stop");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
