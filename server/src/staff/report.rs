@@ -159,7 +159,7 @@ mod tests {
         // The week with the clock change is an hour short, and the next begins where it ends.
         assert_eq!(weeks[0].until, weeks[1].from);
         assert_eq!(weeks[1].from.to_string(), "2026-03-29T22:00:00Z");
-        assert_eq!((weeks[0].until - weeks[0].from).get_hours(), 167);
+        assert_eq!(weeks[0].until.duration_since(weeks[0].from).as_hours(), 167);
     }
 
     #[test]
