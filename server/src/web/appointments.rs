@@ -526,9 +526,16 @@ pub async fn open_link(
     }
 }
 
-/// Percent-encodes a query value (ids and dates only, but never trust them).
+/// Everything but RFC 3986's unreserved characters, so ids like `demo-voorbeeld-desiree` stay readable.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a path segment or query value (ids and dates only, but never trust them).
 pub(super) fn q(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(value, COMPONENT).to_string()
 }
 
 /// The details the booking form asked for, as typed.
