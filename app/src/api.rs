@@ -486,6 +486,10 @@ pub struct StaffResident {
     /// The form for recording a contact: her cases to link it to (identifier, label) and a fresh key.
     pub contact_cases: Vec<Choice>,
     pub contact_key: String,
+    /// The employee's role may issue her an activation code (the contact centre may; the back office not).
+    pub may_issue_code: bool,
+    /// Addresses whose last message did not arrive (label and shortened value; id), to correct on the phone.
+    pub failing: Vec<Choice>,
 }
 
 /// The report page: counts per local week, no personal data.
@@ -504,6 +508,16 @@ pub struct ReportRow {
     pub category: String,
     pub detail: String,
     pub counts: Vec<i64>,
+}
+
+/// An activation code just issued from the resident card: shown once in that answer (never in a URL), for the
+/// employee to read out or send by letter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedActivation {
+    pub code: String,
+    /// Local date `YYYY-MM-DD` and time `HH:MM` it stops working.
+    pub until_date: String,
+    pub until_time: String,
 }
 
 /// One case on the staff card. `what: None` when the role may know only THAT there is a case.

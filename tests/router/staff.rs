@@ -877,3 +877,133 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
 loket_tests::on_both_backends!(
     a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_her_activity_log
 );
+
+async fn the_contact_centre_issues_an_activation_code_from_the_card_that_works_once(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (_, html) = page(&karin, &card).await;
+    assert!(html.contains("Nieuwe activeringscode maken"), "{html}");
+    let response = karin
+        .client
+        .post(format!("{}{card}/activeringscode", karin.url))
+        .form(&[("csrf", karin.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(
+        response.url().path().ends_with("/activeringscode"),
+        "no code in a URL"
+    );
+    let html = response.text().await.unwrap();
+    let code = html
+        .split("class=\"loket-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the code on the card")
+        .to_owned();
+    assert_eq!(code.len(), 24, "{code}");
+    // Desiree makes a passkey with it on her own device; a second use fails.
+    let phone = Browser::open(&server).await;
+    let mut key = SoftPasskey::new(true);
+    let (status, body) = phone.activate(&code, &mut key, "Telefoon").await;
+    assert_eq!(status, 200, "{body}");
+    let again = Browser::open(&server).await;
+    let (status, _) = again
+        .activate(&code, &mut SoftPasskey::new(true), "Nog een")
+        .await;
+    assert_ne!(status, 200);
+    let (_, activity) = page(&phone, "/activiteit").await;
+    assert!(
+        activity.contains("Er is een activeringscode voor u gemaakt."),
+        "{activity}"
+    );
+
+    // The back office does not bind identities.
+    crate::matrix::staff(&server, "bo-2", "backoffice").await;
+    let backoffice = crate::matrix::signed_in(
+        &server,
+        server::identity::activation::CodeTarget::Staff {
+            staff_id: String::from("bo-2"),
+        },
+    )
+    .await;
+    let (_, html) = page(&backoffice, &card).await;
+    assert!(!html.contains("Nieuwe activeringscode maken"), "{html}");
+    let (status, _, _) = post(&backoffice, &format!("{card}/activeringscode"), &[]).await;
+    assert_eq!(status, 403);
+}
+
+loket_tests::on_both_backends!(
+    the_contact_centre_issues_an_activation_code_from_the_card_that_works_once
+);
+
+async fn the_contact_centre_corrects_an_address_that_bounced_and_it_keeps_its_choices(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let (address,): (String,) = sqlx::query_as(
+        "SELECT id FROM digital_address WHERE person_id = $1 AND channel = 'email' ORDER BY created_at_ms LIMIT 1",
+    )
+    .bind(DESIREE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE digital_address SET failed_at_ms = 1 WHERE id = $1")
+        .bind(&address)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (_, html) = page(&karin, &card).await;
+    assert!(
+        html.contains("komen niet aan. Vraag of het adres nog klopt.")
+            && html.contains("Adres verbeteren"),
+        "{html}"
+    );
+    let action = format!("{card}/adressen/{address}/verbeteren");
+    // Not an e-mail address: refused at the field, typed text kept, nothing changed.
+    let (status, _, html) = post(&karin, &action, &[("juist-adres", "desiree at example")]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Vul een e-mailadres in") && html.contains("value=\"desiree at example\""),
+        "{html}"
+    );
+    // The right one: the same address (and so its choices) with the new value, confirmed, failure cleared.
+    let (status, url, html) = post(
+        &karin,
+        &action,
+        &[("juist-adres", " Desiree.Nieuw@Example.NL ")],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=adres"), "{url}");
+    assert!(!html.contains("Adres verbeteren"), "{html}");
+    let (value, failed, by_phone): (String, Option<i64>, i64) = sqlx::query_as(
+        "SELECT value, failed_at_ms, given_by_phone FROM digital_address WHERE id = $1",
+    )
+    .bind(&address)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (value.as_str(), failed, by_phone),
+        ("Desiree.Nieuw@example.nl", None, 1)
+    );
+    // A working address is not corrected here; a resident cannot use the form.
+    let (status, _, _) = post(&karin, &action, &[("juist-adres", "ander@example.nl")]).await;
+    assert_eq!(status, 422);
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(&desiree, &action, &[("juist-adres", "ander@example.nl")]).await;
+    assert_eq!(status, 403);
+}
+
+loket_tests::on_both_backends!(
+    the_contact_centre_corrects_an_address_that_bounced_and_it_keeps_its_choices
+);

@@ -6,8 +6,8 @@ use super::appointments::AppointmentItem;
 use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    get_staff_report, get_staff_resident, ContactLine, FormProblem, ReportRow, SearchHit,
-    StaffCase, StaffResident, StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
+    get_staff_report, get_staff_resident, ContactLine, FormProblem, IssuedActivation, ReportRow,
+    SearchHit, StaffCase, StaffResident, StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -139,6 +139,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
         Some("geboekt") => Some("staff-booked"),
         Some("geannuleerd") => Some("staff-cancelled"),
         Some("contact") => Some("staff-contact-recorded"),
+        Some("adres") => Some("staff-address-corrected"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
@@ -166,6 +167,29 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
             <CsrfField />
             <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-preview")}</button>
         </form>
+        <section class="loket-card" aria-labelledby="card-code">
+            <h2 id="card-code" class="utrecht-heading-2">{tr(lang, "staff-code-title")}</h2>
+            {use_context::<IssuedActivation>().map(|issued| view! {
+                <div class="loket-notice" role="status">
+                    <p class="utrecht-paragraph">{tr_args(lang, "staff-code-issued", &[
+                        ("date", &long_date(lang, &issued.until_date)),
+                        ("time", &issued.until_time),
+                    ])}</p>
+                    <p class="loket-code">{issued.code}</p>
+                </div>
+            })}
+            {if card.may_issue_code {
+                view! {
+                    <p class="utrecht-paragraph">{tr(lang, "staff-code-text")}</p>
+                    <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode", encode(&card.id))>
+                        <CsrfField />
+                        <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-button")}</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <p class="utrecht-paragraph">{tr(lang, "staff-code-not-yours")}</p> }.into_any()
+            }}
+        </section>
         <section class="loket-card" aria-labelledby="card-addresses">
             <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
             {if card.addresses.is_empty() {
@@ -177,6 +201,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                     </ul>
                 }.into_any()
             }}
+            {card.failing.iter().map(|a| view! { <CorrectAddress lang person=card.id.clone() address=a.clone() /> }).collect_view()}
         </section>
         <section class="loket-card" aria-labelledby="card-appointments">
             <h2 id="card-appointments" class="utrecht-heading-2">{tr(lang, "staff-card-appointments")}</h2>
@@ -513,5 +538,38 @@ fn ReportTable(
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Correcting an address whose messages did not arrive, with the resident on the phone.
+#[component]
+fn CorrectAddress(lang: Lang, person: String, address: crate::api::Choice) -> impl IntoView {
+    let problem =
+        use_context::<FormProblem>().filter(|p| p.form == format!("correct-{}", address.value));
+    let input = format!("juist-adres-{}", encode(&address.value).replace('%', "_"));
+    let error_id = format!("{input}-error");
+    let hint_id = format!("{input}-hint");
+    let described = if problem.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        hint_id.clone()
+    };
+    let typed = problem
+        .as_ref()
+        .and_then(|p| p.value("juist-adres"))
+        .unwrap_or_default();
+    view! {
+        <form class="loket-correct" method="post"
+            action=format!("/medewerkers/inwoners/{}/adressen/{}/verbeteren", encode(&person), encode(&address.value))>
+            <div class="utrecht-form-field">
+                <label class="utrecht-form-label" for=input.clone()>{tr_args(lang, "staff-correct-label", &[("label", &address.label)])}</label>
+                <p class="utrecht-form-field-description" id=hint_id>{tr(lang, "staff-correct-hint")}</p>
+                {problem.as_ref().map(|p| view! { <p class="utrecht-form-field-error-message" id=error_id.clone() role="alert">{p.message.clone()}</p> })}
+                <input class="utrecht-textbox" id=input name="juist-adres" type="text" autocomplete="off" required=true
+                    maxlength="200" value=typed aria-describedby=described aria-invalid=problem.as_ref().map(|_| "true") />
+            </div>
+            <CsrfField />
+            <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-correct-button")}</button>
+        </form>
     }
 }

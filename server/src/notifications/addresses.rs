@@ -380,6 +380,65 @@ pub async fn given_by_phone(
     Ok(id)
 }
 
+/// The contact centre corrects an address whose messages did not arrive, with the resident on the phone: the
+/// address keeps its id, label, choices and history and gets the corrected value, counted as given by phone
+/// (confirmed), with the failure cleared. Only an address that failed can be corrected this way.
+pub async fn correct(
+    db: &Db,
+    person_id: &str,
+    address_id: &str,
+    value: &str,
+) -> Result<(), NotificationsError> {
+    let address = get(db, person_id, address_id).await?;
+    if address.failed_at_ms.is_none() {
+        return Err(invalid(
+            "juist-adres",
+            "Dit adres werkt. Alleen een adres waar berichten niet aankomen, verbetert u hier.",
+        ));
+    }
+    let value = match address.channel {
+        Channel::Email => normalise_email(value).map_err(|_| {
+            invalid(
+                "juist-adres",
+                "Vul een e-mailadres in zoals naam@voorbeeld.nl.",
+            )
+        })?,
+        Channel::Sms => normalise_mobile(value).map_err(|_| {
+            invalid(
+                "juist-adres",
+                "Vul een mobiel nummer in, bijvoorbeeld 06 12345678.",
+            )
+        })?,
+        Channel::Push => return Err(NotificationsError::NotFound),
+    };
+    let taken: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM digital_address WHERE person_id = $1 AND channel = $2 AND value = $3 AND id <> $4",
+    )
+    .bind(person_id)
+    .bind(address.channel.as_str())
+    .bind(&value)
+    .bind(address_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    if taken.is_some() {
+        return Err(invalid(
+            "juist-adres",
+            "Dit adres staat al bij de inwoner. Kies het bij het maken van een afspraak.",
+        ));
+    }
+    sqlx::query(
+        "UPDATE digital_address
+         SET value = $1, given_by_phone = 1, failed_at_ms = NULL, code_hash = NULL, code_expires_at_ms = NULL
+         WHERE id = $2 AND person_id = $3",
+    )
+    .bind(&value)
+    .bind(address_id)
+    .bind(person_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Adds (or renews) the push subscription of the device the person is signed in on. It counts as confirmed at
 /// once: the browser created it in this signed-in session, and only that browser holds the key that decrypts
 /// its messages, so a code sent to it would prove nothing more. Returns the address id.

@@ -50,3 +50,40 @@ pub async fn add_with_activation_code(
     .await?;
     Ok(issued)
 }
+
+/// Issues an activation code for a resident (or her membership of a company) on behalf of staff member
+/// `actor` (account id, staff id, role), and writes it to the audit log, so it shows in her activity log.
+pub async fn issue_resident_code(
+    db: &Db,
+    municipality_id: &str,
+    target: &CodeTarget,
+    actor: (&str, &str, StaffRole),
+    person_id: &str,
+    now: Timestamp,
+) -> Result<IssuedCode, IdentityError> {
+    let (account_id, staff_id, role) = actor;
+    let issued = activation::issue(
+        db,
+        municipality_id,
+        target,
+        &format!("staff:{staff_id}"),
+        now,
+        activation::DEFAULT_VALIDITY,
+    )
+    .await?;
+    audit::record(
+        &db.pool,
+        municipality_id,
+        Event::ActivationCodeIssued,
+        &audit::Entry {
+            actor_account_id: Some(account_id),
+            actor_staff_id: Some(staff_id),
+            actor_role: Some(role.as_str()),
+            subject_person_id: Some(person_id),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(issued)
+}

@@ -980,26 +980,12 @@ async fn person_issue_code(
     else {
         return Err(IdentityError::Forbidden.into());
     };
-    let issued = activation::issue(
+    let issued = crate::staff::issue_resident_code(
         db,
         municipality,
         &target,
-        &format!("staff:{staff_id}"),
-        now,
-        activation::DEFAULT_VALIDITY,
-    )
-    .await?;
-    audit::record(
-        &db.pool,
-        municipality,
-        Event::ActivationCodeIssued,
-        &audit::Entry {
-            actor_account_id: Some(account_id),
-            actor_staff_id: Some(staff_id),
-            actor_role: Some(role.as_str()),
-            subject_person_id: Some(&id),
-            ..Default::default()
-        },
+        (account_id, staff_id, *role),
+        &id,
         now,
     )
     .await?;

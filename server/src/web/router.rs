@@ -209,6 +209,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(search.clone());
         }
+        if let Some(issued) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::IssuedActivation>())
+        {
+            provide_context(issued.clone());
+        }
         if let Some(token) = parts.as_ref().and_then(|p| p.extensions.get::<CsrfToken>()) {
             provide_context(app::api::CsrfToken(token.0.clone()));
         }
@@ -254,6 +260,14 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         (
             "/medewerkers/inwoners/{id}/contactmomenten",
             post(super::staff::record_contact),
+        ),
+        (
+            "/medewerkers/inwoners/{id}/adressen/{address}/verbeteren",
+            post(super::staff::correct_address),
+        ),
+        (
+            "/medewerkers/inwoners/{id}/activeringscode",
+            post(super::staff::issue_code),
         ),
         (
             "/medewerkers/inwoners/{id}/bekijken",

@@ -321,6 +321,22 @@ impl Services {
             notices,
             contact_cases,
             contact_key: crate::identity::secrets::id(),
+            failing: all_addresses
+                .iter()
+                .filter(|a| a.failed_at_ms.is_some() && a.channel != Channel::Push)
+                .map(|a| Choice {
+                    label: format!("{} ({})", a.label, super::bridge::shorten(&a.value)),
+                    value: a.id.clone(),
+                })
+                .collect(),
+            may_issue_code: decide(
+                &principal_now(),
+                Action::Change,
+                Resource::ResidentActivation {
+                    municipality_id: &self.municipality.id,
+                },
+            )
+            .allowed(),
         }))
     }
 }
@@ -887,4 +903,181 @@ pub async fn stop_preview(State(state): State<AppState>, request: Request<Body>)
             (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
         }
     }
+}
+
+fn principal_now() -> Principal {
+    super::bridge::visitor().identity().0
+}
+
+/// POST /medewerkers/inwoners/{id}/activeringscode: a new activation code for her, so she can make a passkey
+/// (the code is the trusted route that binds her identity). The answer is her card with the code on it, once;
+/// it is not in any URL and the issue is in her activity log.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    let Some(session) = request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .and_then(|v| v.session().cloned())
+    else {
+        return sign_in_again();
+    };
+    let services = &state.services;
+    let m = &services.municipality.id;
+    let allowed = decide(
+        &principal,
+        Action::Change,
+        Resource::ResidentActivation { municipality_id: m },
+    )
+    .allowed()
+        && decide(
+            &principal,
+            Action::Read,
+            Resource::Person {
+                municipality_id: m,
+                person_id: &id,
+            },
+        )
+        .allowed();
+    let (
+        Principal::Staff {
+            account_id,
+            staff_id,
+            role,
+            ..
+        },
+        true,
+    ) = (&principal, allowed)
+    else {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers van het klantcontactcentrum geven inwoners een activeringscode.",
+        )
+            .into_response();
+    };
+    // Binding someone's identity needs a staff member who signed in with a passkey.
+    if session
+        .require(crate::identity::sessions::Assurance::Substantial)
+        .is_err()
+    {
+        return (StatusCode::FORBIDDEN, "Log opnieuw in met uw passkey.").into_response();
+    }
+    let exists: Result<Option<(String,)>, sqlx::Error> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(&id)
+            .bind(m)
+            .fetch_optional(&services.db.pool)
+            .await;
+    match exists {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "person could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+        }
+    }
+    let issued = crate::staff::issue_resident_code(
+        &services.db,
+        m,
+        &crate::identity::activation::CodeTarget::Person {
+            person_id: id.clone(),
+        },
+        (account_id, staff_id, *role),
+        &id,
+        Timestamp::now(),
+    )
+    .await;
+    match issued {
+        Ok(issued) => {
+            let (until_date, until_time) = services.date_and_time(issued.expires_at);
+            let (mut parts, _) = request.into_parts();
+            parts.method = http::Method::GET;
+            if let Ok(uri) = format!("/medewerkers/inwoners/{}", q(&id)).parse() {
+                parts.uri = uri;
+            }
+            let mut request = Request::from_parts(parts, Body::empty());
+            request.extensions_mut().insert(app::api::IssuedActivation {
+                code: issued.code,
+                until_date,
+                until_time,
+            });
+            let mut response = render_page(state.clone(), request).await;
+            // The code is shown once: not stored by the browser or any cache.
+            response.headers_mut().insert(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "activation code could not be issued");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
+
+/// POST /medewerkers/inwoners/{id}/adressen/{address}/verbeteren: with the resident on the phone, the contact
+/// centre corrects an address whose messages did not arrive (`juist-adres`). The address keeps its choices; a
+/// refusal shows the reason at the field with what was typed.
+pub async fn correct_address(
+    State(state): State<AppState>,
+    Path((id, address_id)): Path<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Person {
+            municipality_id: &services.municipality.id,
+            person_id: &id,
+        },
+    );
+    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers die inwoners helpen verbeteren hun adressen.",
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let card = format!("/medewerkers/inwoners/{}", q(&id));
+    let value = field(&fields, "juist-adres");
+    let (status, message) = match addresses::correct(&services.db, &id, &address_id, value).await {
+        Ok(()) => return see_other(format!("{card}?gelukt=adres")),
+        Err(notifications::NotificationsError::Invalid { message, .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, message)
+        }
+        Err(notifications::NotificationsError::NotFound) => {
+            return (
+                StatusCode::NOT_FOUND,
+                "Dit adres vinden we niet bij deze inwoner.",
+            )
+                .into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "address could not be corrected");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW)
+        }
+    };
+    let problem = FormProblem {
+        form: format!("correct-{address_id}"),
+        field: String::from("juist-adres"),
+        message: message.to_owned(),
+        values: vec![(
+            String::from("juist-adres"),
+            value.chars().take(200).collect(),
+        )],
+    };
+    problem_page(state, parts, card, problem, status).await
 }
