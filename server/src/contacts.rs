@@ -2,7 +2,7 @@
 //! by phone, at the desk, by e-mail, web, letter or chat — registered by the contact centre's tools or a case
 //! system through `/api/v1`, and shown to the resident in their contact history.
 
-use crate::cases::{local, CasesError, Problems};
+use crate::cases::{local, CasesError, Confidentiality, Problems};
 use crate::identity::secrets;
 use crate::parties::{self, Party, PartyRef};
 use crate::storage::Db;
@@ -170,12 +170,14 @@ type ContactRow = (
 );
 
 /// The party's contact moments, newest first. Confidential ones show their content only when `see_confidential`
-/// (the person themselves); otherwise only that a contact took place.
+/// (the person themselves); otherwise only that a contact took place. `case_ceiling` limits which cases a
+/// contact line names (`None`: all, for staff who may know what every case is).
 pub async fn for_party(
     db: &Db,
     municipality: &Municipality,
     party: &Party,
     see_confidential: bool,
+    case_ceiling: Option<Confidentiality>,
     case_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ContactLine>, CasesError> {
@@ -183,9 +185,18 @@ pub async fn for_party(
         Party::Person(id) => ("person_id", id),
         Party::Organisation(id) => ("organisation_id", id),
     };
+    // A contact names its case only when the reader may see that case: not internal, not above the ceiling.
+    let case = match case_ceiling {
+        None => String::from("c.identifier"),
+        Some(ceiling) => format!(
+            "CASE WHEN ct.internal = 0 AND c.confidentiality IN ({}) THEN c.identifier END",
+            ceiling.up_to_sql()
+        ),
+    };
     let sql = format!(
-        "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, c.identifier
+        "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, {case}
          FROM contact_moment m LEFT JOIN cases c ON c.id = m.case_id
+         LEFT JOIN case_type ct ON ct.id = c.case_type_id
          WHERE m.{column} = $1 AND m.municipality_id = $2 AND ($3 = '' OR m.case_id = $3)
          ORDER BY m.occurred_at_ms DESC LIMIT $4"
     );

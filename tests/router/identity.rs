@@ -22,12 +22,18 @@ impl Browser {
     pub async fn open(server: &TestServer) -> Browser {
         let client = server.client();
         let page = client.get(format!("{}/", server.url)).send().await.unwrap();
+        let status = page.status();
         let html = page.text().await.unwrap();
         let csrf = html
             .split("name=\"csrf-token\" content=\"")
             .nth(1)
             .and_then(|rest| rest.split('"').next())
-            .expect("pages carry the CSRF token in a meta tag")
+            .unwrap_or_else(|| {
+                panic!(
+                    "pages carry the CSRF token in a meta tag; got {status}: {}",
+                    html.chars().take(300).collect::<String>()
+                )
+            })
             .to_owned();
         Browser {
             client,

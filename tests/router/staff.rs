@@ -742,6 +742,11 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
         "{contacts}"
     );
     assert!(!contacts.contains("hulp bij schulden"), "{contacts}");
+    // Nor the number of that case in the line of an ordinary contact about it.
+    assert!(
+        contacts.contains("Vraag over bijzondere bijstand") && !contacts.contains("ZAAK-2026-0412"),
+        "{contacts}"
+    );
     // Open: only the social domain's case, which the contact centre may not read; closed: the parking permit.
     let (_, cases) = page(&karin, "/zaken").await;
     assert!(

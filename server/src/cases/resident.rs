@@ -240,6 +240,7 @@ pub async fn overview(
             municipality,
             reader.party,
             see_confidential,
+            Some(reader.ceiling),
             None,
             3,
         )
@@ -396,6 +397,7 @@ pub async fn detail(
         municipality,
         reader.party,
         see_confidential,
+        Some(reader.ceiling),
         Some(&case_id),
         100,
     )

@@ -586,6 +586,7 @@ impl Backend for Services {
             &self.municipality,
             &scope.party,
             see_confidential,
+            Some(scope.reader(&self.municipality).ceiling),
             None,
             500,
         )

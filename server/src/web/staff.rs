@@ -14,7 +14,7 @@ use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker, Status};
 use crate::appointments::AppointmentsError;
 use crate::authorization::{decide, staff_level, Action, DataKind, Level, Principal, Resource};
-use crate::cases::CasesError;
+use crate::cases::{CasesError, Confidentiality};
 use crate::contacts::{self, CardContact};
 use crate::identity::accounts::StaffRole;
 use crate::identity::audit::{self, ReadOf};
@@ -227,8 +227,6 @@ impl Services {
         }
         let mut cases = Vec::new();
         let mut contact_cases = Vec::new();
-        // Cases the role may know only THAT of: a contact line does not name them either.
-        let mut unnamed = Vec::new();
         for case in card::cases_of(&self.db, &self.municipality.id, id).await? {
             let kind = if case.confidential {
                 DataKind::ConfidentialCases
@@ -237,10 +235,7 @@ impl Services {
             };
             let what = match level(kind) {
                 Level::Nothing => continue,
-                Level::That => {
-                    unnamed.push(case.identifier.clone());
-                    None
-                }
+                Level::That => None,
                 Level::What => Some(StaffCaseWhat {
                     identifier: case.identifier.clone(),
                     type_name: case.type_name.clone(),
@@ -265,7 +260,7 @@ impl Services {
                 what,
             });
         }
-        let mut contacts = match level(DataKind::Contacts) {
+        let contacts = match level(DataKind::Contacts) {
             Level::Nothing => Vec::new(),
             _ => {
                 contacts::for_party(
@@ -273,21 +268,15 @@ impl Services {
                     &self.municipality,
                     &Party::Person(id.to_owned()),
                     level(DataKind::ConfidentialContacts) == Level::What,
+                    // A contact line names only cases the role may know what they are.
+                    (level(DataKind::ConfidentialCases) != Level::What)
+                        .then_some(Confidentiality::Zaakvertrouwelijk),
                     None,
                     20,
                 )
                 .await?
             }
         };
-        for contact in &mut contacts {
-            if contact
-                .case_identifier
-                .as_ref()
-                .is_some_and(|case| unnamed.contains(case))
-            {
-                contact.case_identifier = None;
-            }
-        }
         let messages = if level(DataKind::Messages) == Level::What {
             notifications::outbox::recent(&self.db, id, 10)
                 .await
