@@ -471,3 +471,4 @@ staff-address-corrected = The address is corrected. New messages go to the right
 staff-correct-label = Messages to ‘{ $label }’ do not arrive. What is the right address?
 staff-correct-hint = Ask the resident and read it back. The address keeps its choices.
 staff-correct-button = Correct the address
+staff-moved = The appointment is moved. The resident gets a message about it with only a link.

@@ -471,3 +471,4 @@ staff-address-corrected = Het adres is verbeterd. Nieuwe berichten gaan naar het
 staff-correct-label = Berichten naar ‘{ $label }’ komen niet aan. Wat is het juiste adres?
 staff-correct-hint = Vraag het de inwoner en lees het terug. Het adres houdt zijn keuzes.
 staff-correct-button = Adres verbeteren
+staff-moved = De afspraak is verzet. De inwoner krijgt daarover een bericht met alleen een link.

@@ -7,7 +7,7 @@ use crate::pages::{
     ActivationPage, ActivityPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
     MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
-    SignInPage, StaffBookingPage, StaffPage, StaffReportPage, StaffResidentPage,
+    SignInPage, StaffBookingPage, StaffMovePage, StaffPage, StaffReportPage, StaffResidentPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/medewerkers") view=StaffPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/inwoners/:id") view=StaffResidentPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/inwoners/:id/afspraak-maken") view=StaffBookingPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/inwoners/:id/afspraken/:appointment/verzetten") view=StaffMovePage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/rapport") view=StaffReportPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />

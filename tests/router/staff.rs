@@ -1012,3 +1012,100 @@ async fn the_contact_centre_corrects_an_address_that_bounced_and_it_keeps_its_ch
 loket_tests::on_both_backends!(
     the_contact_centre_corrects_an_address_that_bounced_and_it_keeps_its_choices
 );
+
+async fn the_contact_centre_moves_an_appointment_on_her_behalf(backend: loket_tests::Backend) {
+    use crate::appointments::{attribute_values, key_value, start_values};
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    // Karin books the social team for her first (the usual channel).
+    let base = format!("{card}/afspraak-maken?dienst=sociaal-team&locatie=wijkcentrum");
+    let (_, html) = page(&karin, &base).await;
+    let days: Vec<String> = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .collect();
+    assert!(days.len() >= 2, "{html}");
+    let step = format!("{base}&dag={}", days[0]);
+    let (_, html) = page(&karin, &step).await;
+    let (status, _, html) = post(
+        &karin,
+        &format!("{card}/afspraak-maken"),
+        &[
+            ("service", "sociaal-team"),
+            ("location", "wijkcentrum"),
+            ("day", &days[0]),
+            ("start", &start_values(&html)[0]),
+            ("key", &key_value(&html)),
+            ("kanaal", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let (id, start_before, sequence_before): (String, i64, i64) = sqlx::query_as(
+        "SELECT id, start_ms, sequence FROM appointment WHERE person_id = $1 AND status = 'booked'
+         ORDER BY created_at_ms DESC LIMIT 1",
+    )
+    .bind(DESIREE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+
+    // On her card, a way to move it; the steps keep service and place and offer another day.
+    let moving = format!("{card}/afspraken/{id}/verzetten");
+    assert!(html.contains(&format!("href=\"{moving}\"")), "{html}");
+    let (status, html) = page(&karin, &format!("{moving}?dag={}", days[1])).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!("action=\"{moving}\"")), "{html}");
+    let form = [
+        ("day", days[1].clone()),
+        ("start", start_values(&html)[0].clone()),
+        ("key", key_value(&html)),
+        ("sequence", sequence_before.to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Not by a resident, and not as another resident's appointment.
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(&desiree, &moving, &pairs).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post(
+        &karin,
+        &format!("/medewerkers/inwoners/someone-else/afspraken/{id}/verzetten"),
+        &pairs,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, url, html) = post(&karin, &moving, &pairs).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with("?gelukt=verzet"), "{url}");
+    assert!(html.contains("De afspraak is verzet."), "{html}");
+    let (start_after, sequence_after): (i64, i64) =
+        sqlx::query_as("SELECT start_ms, sequence FROM appointment WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_ne!(start_after, start_before);
+    assert_eq!(sequence_after, sequence_before + 1);
+    // The same form again moves nothing more; an old version of the form is refused with a reason.
+    let (status, _, _) = post(&karin, &moving, &pairs).await;
+    assert_eq!(status, 200);
+    let (_, html) = page(&karin, &format!("{moving}?dag={}", days[0])).await;
+    let stale = [
+        ("day", days[0].as_str()),
+        ("start", &start_values(&html)[0]),
+        ("key", &key_value(&html)),
+        ("sequence", &sequence_before.to_string()),
+    ];
+    let (status, _, html) = post(&karin, &moving, &stale).await;
+    assert_eq!(status, 422, "{html}");
+    let (sequence_now,): (i64,) = sqlx::query_as("SELECT sequence FROM appointment WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sequence_now, sequence_after);
+}
+
+loket_tests::on_both_backends!(the_contact_centre_moves_an_appointment_on_her_behalf);

@@ -196,6 +196,7 @@ impl TestApp {
     /// The visitor's CSRF cookie (`name=value`) and token, as a first page view hands them out.
     pub async fn csrf(&self) -> (String, String) {
         let page = self.get("/").await;
+        let (status, start) = (page.status, page.body.chars().take(300).collect::<String>());
         page.headers
             .get_all("set-cookie")
             .iter()
@@ -206,7 +207,9 @@ impl TestApp {
                 name.ends_with("loket_csrf")
                     .then(|| (pair.to_owned(), value.to_owned()))
             })
-            .expect("a first page view sets the CSRF cookie")
+            .unwrap_or_else(|| {
+                panic!("a first page view sets the CSRF cookie; got {status}: {start}")
+            })
     }
 
     /// Posts a form the way a Loket page does: with the CSRF cookie and the token in the `csrf` field.

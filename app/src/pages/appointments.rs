@@ -70,6 +70,9 @@ pub(super) fn AppointmentItem(
     /// button cancels it (form action, idempotency key).
     #[prop(optional, into)]
     staff_cancel: Option<(String, String)>,
+    /// On the contact centre's card: where moving it on her behalf starts.
+    #[prop(optional, into)]
+    staff_move: Option<String>,
 ) -> impl IntoView {
     let staff = staff_cancel.is_some();
     let what = line.service.clone();
@@ -94,6 +97,13 @@ pub(super) fn AppointmentItem(
                 {state.map(|s| view! { <span class="loket-badge">{s}</span> " " })}
                 <span>{line.location.clone()}</span>
             </p>
+            {staff_move.map(|href| view! {
+                <p>
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=href>
+                        {tr(lang, "appointment-move")}<span class="loket-visually-hidden">": " {line.service.clone()}</span>
+                    </a>
+                </p>
+            })}
             {staff_cancel.map(|(action, key)| view! {
                 <form method="post" action=action>
                     <input type="hidden" name="key" value=key />
@@ -379,6 +389,25 @@ pub fn StaffBookingPage() -> impl IntoView {
     })
 }
 
+/// `/medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten`: the contact centre moves one of her
+/// appointments, with the same steps (and the seats kept for the contact centre).
+#[component]
+pub fn StaffMovePage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="staff-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let params = use_params_map().get_untracked();
+    let mut q = query();
+    q.person = params.get("id");
+    q.appointment = params.get("appointment");
+    let step = Resource::new_blocking(move || q.clone(), get_booking_step);
+    loaded(lang, step, |lang, step| {
+        view! { <Steps lang step /> }.into_any()
+    })
+}
+
 /// `/afspraak-maken`: the booking steps.
 #[component]
 pub fn BookingPage() -> impl IntoView {
@@ -502,11 +531,17 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         Some((id, _)) => format!("/medewerkers/inwoners/{}/afspraak-maken", encode(id)),
         None => String::from("/afspraak-maken"),
     };
-    let (base, title) = match (&moving, &for_person) {
-        (Some(line), _) => (
-            format!("/afspraken/{}/verzetten", line.id),
-            tr(lang, "appointment-move-title"),
+    // Moving on her behalf happens under her card too.
+    let move_base = |line: &AppointmentLine| match &for_person {
+        Some((id, _)) => format!(
+            "/medewerkers/inwoners/{}/afspraken/{}/verzetten",
+            encode(id),
+            encode(&line.id)
         ),
+        None => format!("/afspraken/{}/verzetten", line.id),
+    };
+    let (base, title) = match (&moving, &for_person) {
+        (Some(line), _) => (move_base(line), tr(lang, "appointment-move-title")),
         (None, Some((_, name))) => (
             new_base.clone(),
             tr_args(lang, "staff-booking-title", &[("name", name)]),
@@ -621,7 +656,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     // 4. Time and confirm: the only POST.
     let time_step = step.day.as_ref().map(|day| {
         let (action, confirm_key) = match &moving {
-            Some(line) => (format!("/afspraken/{}/verzetten", line.id), "booking-confirm-move"),
+            Some(line) => (move_base(line), "booking-confirm-move"),
             None => (new_base.clone(), "booking-confirm"),
         };
         let staff = for_person.is_some();

@@ -11,7 +11,7 @@ mod staff;
 
 pub use appointments::{
     AppointmentLinkPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage,
-    StaffBookingPage,
+    StaffBookingPage, StaffMovePage,
 };
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use development::OutboxFilesPage;

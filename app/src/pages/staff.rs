@@ -140,6 +140,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
         Some("geannuleerd") => Some("staff-cancelled"),
         Some("contact") => Some("staff-contact-recorded"),
         Some("adres") => Some("staff-address-corrected"),
+        Some("verzet") => Some("staff-moved"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
@@ -212,7 +213,8 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                     <ul class="loket-case-list">
                         {card.appointments.into_iter().map(|(line, key)| {
                             let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
-                            view! { <AppointmentItem lang line staff_cancel=(action, key) /> }
+                            let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
+                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving /> }
                         }).collect_view()}
                     </ul>
                 }.into_any()

@@ -182,12 +182,12 @@ impl Services {
     ) -> Result<Option<BookingStep>, ApiError> {
         // A new booking is for the signed-in person, or for `query.person` when the contact centre books;
         // moving needs only access to that appointment (an appointment link is enough).
+        // The contact centre books or moves for `query.person` (a move only of her own appointment).
         let staff_for = match &query.person {
-            Some(id) if query.appointment.is_none() => match self.staff_may_book_for(id).await? {
+            Some(id) => match self.staff_may_book_for(id).await? {
                 Some(name) => Some((id.clone(), name)),
                 None => return Ok(None),
             },
-            Some(_) => return Ok(None),
             None => None,
         };
         let scope = self.personal_scope(&super::bridge::visitor(), viewer);
@@ -209,7 +209,15 @@ impl Services {
         // Moving: service and location are those of the appointment.
         let (mut service_id, mut location_id) = (query.service, query.location);
         if let Some(id) = &query.appointment {
-            let Some(appointment) = self.own_appointment(id).await? else {
+            let appointment = match &staff_for {
+                Some((person, _)) => match booking::get(&self.db, m, id).await {
+                    Ok(appointment) if &appointment.person_id == person => Some(appointment),
+                    Ok(_) | Err(AppointmentsError::NotFound) => None,
+                    Err(error) => return Err(error.into()),
+                },
+                None => self.own_appointment(id).await?,
+            };
+            let Some(appointment) = appointment else {
                 return Ok(None);
             };
             if appointment.status == Status::Cancelled || appointment.start <= now {

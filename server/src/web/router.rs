@@ -258,6 +258,10 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(super::staff::cancel),
         ),
         (
+            "/medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten",
+            post(super::staff::move_for),
+        ),
+        (
             "/medewerkers/inwoners/{id}/contactmomenten",
             post(super::staff::record_contact),
         ),

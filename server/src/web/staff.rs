@@ -1070,3 +1070,84 @@ pub async fn correct_address(
     };
     problem_page(state, parts, card, problem, status).await
 }
+
+/// POST /medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten: the contact centre moves one of her
+/// appointments on the phone (atomically, as any move; the seats kept for the contact centre count). She gets
+/// the message about the new time as for any move.
+pub async fn move_for(
+    State(state): State<AppState>,
+    Path((id, appointment_id)): Path<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let appointment =
+        match booking::get(&services.db, &services.municipality.id, &appointment_id).await {
+            Ok(appointment) if appointment.person_id == id => appointment,
+            Ok(_) | Err(AppointmentsError::NotFound) => {
+                return (
+                    StatusCode::NOT_FOUND,
+                    "Deze afspraak vinden we niet bij deze inwoner.",
+                )
+                    .into_response()
+            }
+            Err(error) => {
+                tracing::error!(%error, "appointment could not be read");
+                return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+            }
+        };
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Appointment {
+            municipality_id: &services.municipality.id,
+            appointment_id: &appointment.id,
+            person_id: Some(&appointment.person_id),
+            organisation_id: appointment.organisation_id.as_deref(),
+        },
+    );
+    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers van het klantcontactcentrum verzetten afspraken voor inwoners.",
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let outcome = match start_of(&fields) {
+        Ok(start) => {
+            booking::move_to(
+                &services.db,
+                &services.municipality,
+                &booking::MoveRequest {
+                    appointment_id: &appointment.id,
+                    start,
+                    via: Via::Staff,
+                    idempotency_key: field(&fields, "key"),
+                    expected_sequence: field(&fields, "sequence").parse().ok(),
+                },
+                Timestamp::now(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    let card = format!("/medewerkers/inwoners/{}", q(&id));
+    match outcome {
+        Ok(_) => see_other(format!("{card}?gelukt=verzet")),
+        Err(error) => {
+            let page = format!(
+                "{card}/afspraken/{}/verzetten?dag={}",
+                q(&appointment.id),
+                q(field(&fields, "day"))
+            );
+            refused(state, parts, page, "move", Vec::new(), &error).await
+        }
+    }
+}
