@@ -312,8 +312,18 @@ pub fn server_fn_names() -> Vec<String> {
         .collect()
 }
 
+/// The app's routes, worked out once per process. Leptos marks "route generation in progress" in a
+/// process-global flag, and a page whose data is first requested while it is set waits forever
+/// (leptos-rs/leptos#4773): generating again for every router (the tests build many, in parallel, while
+/// others serve) made a page now and then hang until the 30 s timeout.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = request_context(&state);
     let site_root = state.leptos.site_root.to_string();
     let immutable = state.leptos.hash_files;
