@@ -472,3 +472,7 @@ staff-correct-label = Messages to ‘{ $label }’ do not arrive. What is the ri
 staff-correct-hint = Ask the resident and read it back. The address keeps its choices.
 staff-correct-button = Correct the address
 staff-moved = The appointment is moved. The resident gets a message about it with only a link.
+staff-detail-phone = Phone number for this appointment
+staff-detail-email = E-mail address for this appointment
+staff-detail-birth-date = Date of birth
+staff-detail-postal-address = Address

@@ -472,3 +472,7 @@ staff-correct-label = Berichten naar ‘{ $label }’ komen niet aan. Wat is het
 staff-correct-hint = Vraag het de inwoner en lees het terug. Het adres houdt zijn keuzes.
 staff-correct-button = Adres verbeteren
 staff-moved = De afspraak is verzet. De inwoner krijgt daarover een bericht met alleen een link.
+staff-detail-phone = Telefoonnummer voor deze afspraak
+staff-detail-email = E-mailadres voor deze afspraak
+staff-detail-birth-date = Geboortedatum
+staff-detail-postal-address = Adres

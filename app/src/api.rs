@@ -474,6 +474,9 @@ pub struct StaffResident {
     pub addresses: Vec<Choice>,
     /// Booked appointments not yet over, soonest first, each with a fresh idempotency key for its cancel form.
     pub appointments: Vec<(AppointmentLine, String)>,
+    /// The details she gave while booking, per appointment id: (field: `phone`, `email`, `birth-date`,
+    /// `postal-address`; value).
+    pub appointment_details: Vec<(String, Vec<(String, String)>)>,
     /// Her cases, newest first, as far as the employee's role may know them.
     pub cases: Vec<StaffCase>,
     /// Contact history, newest first; a confidential one without subject or text for roles that may know

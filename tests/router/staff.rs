@@ -1021,12 +1021,12 @@ async fn the_contact_centre_moves_an_appointment_on_her_behalf(backend: loket_te
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     // Karin books the social team for her first (the usual channel).
     let base = format!("{card}/afspraak-maken?dienst=sociaal-team&locatie=wijkcentrum");
-    let (_, html) = page(&karin, &base).await;
+    let (status, html) = page(&karin, &base).await;
     let days: Vec<String> = attribute_values(&html, "&amp;dag=")
         .into_iter()
         .chain(attribute_values(&html, "&dag="))
         .collect();
-    assert!(days.len() >= 2, "{html}");
+    assert!(days.len() >= 2, "{status}: {html}");
     let step = format!("{base}&dag={}", days[0]);
     let (_, html) = page(&karin, &step).await;
     let (status, _, html) = post(
@@ -1052,9 +1052,21 @@ async fn the_contact_centre_moves_an_appointment_on_her_behalf(backend: loket_te
     .await
     .unwrap();
 
-    // On her card, a way to move it; the steps keep service and place and offer another day.
+    // On her card, a way to move it, and what she gave for it while booking; the steps keep service and
+    // place and offer another day.
+    sqlx::query("INSERT INTO appointment_detail (appointment_id, field, value) VALUES ($1, 'phone', '+31612345678')")
+        .bind(&id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let (_, html) = page(&karin, &card).await;
     let moving = format!("{card}/afspraken/{id}/verzetten");
     assert!(html.contains(&format!("href=\"{moving}\"")), "{html}");
+    assert!(
+        html.replace("<!>", "")
+            .contains("<dt>Telefoonnummer voor deze afspraak</dt><dd>+31612345678</dd>"),
+        "{html}"
+    );
     let (status, html) = page(&karin, &format!("{moving}?dag={}", days[1])).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains(&format!("action=\"{moving}\"")), "{html}");

@@ -73,6 +73,9 @@ pub(super) fn AppointmentItem(
     /// On the contact centre's card: where moving it on her behalf starts.
     #[prop(optional, into)]
     staff_move: Option<String>,
+    /// On the contact centre's card: the details she gave while booking (field, value).
+    #[prop(optional)]
+    details: Vec<(String, String)>,
 ) -> impl IntoView {
     let staff = staff_cancel.is_some();
     let what = line.service.clone();
@@ -97,6 +100,14 @@ pub(super) fn AppointmentItem(
                 {state.map(|s| view! { <span class="loket-badge">{s}</span> " " })}
                 <span>{line.location.clone()}</span>
             </p>
+            {(!details.is_empty()).then(|| view! {
+                <dl class="loket-given">
+                    {details.into_iter().map(|(field, value)| view! {
+                        <dt>{tr(lang, &format!("staff-detail-{field}"))}</dt>
+                        <dd>{if field == "birth-date" { long_date(lang, &value) } else { value }}</dd>
+                    }).collect_view()}
+                </dl>
+            })}
             {staff_move.map(|href| view! {
                 <p>
                     <a class="utrecht-button-link utrecht-button-link--secondary-action" href=href>

@@ -214,7 +214,8 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                         {card.appointments.into_iter().map(|(line, key)| {
                             let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
                             let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
-                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving /> }
+                            let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
+                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details /> }
                         }).collect_view()}
                     </ul>
                 }.into_any()

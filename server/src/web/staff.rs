@@ -160,9 +160,10 @@ impl Services {
             return Ok(None);
         };
         let (principal, _) = super::bridge::visitor().identity();
-        let Principal::Staff { role, .. } = principal else {
+        let Principal::Staff { role, .. } = &principal else {
             return Ok(None);
         };
+        let role = *role;
         let level = |kind| staff_level(role, kind);
         let now = Timestamp::now();
         let mut notices = Vec::new();
@@ -199,6 +200,7 @@ impl Services {
             })
             .collect();
         let mut appointments = Vec::new();
+        let mut appointment_details = Vec::new();
         if level(DataKind::Appointments) == Level::What {
             for appointment in booking::for_person(&self.db, id).await? {
                 if appointment.status == Status::Booked && appointment.end > now {
@@ -211,6 +213,16 @@ impl Services {
                                 ("date", &long_date(lang, &line.date)),
                                 ("time", &line.time),
                             ],
+                        ));
+                    }
+                    let given = crate::appointments::details::of(&self.db, &appointment.id).await?;
+                    if !given.is_empty() {
+                        appointment_details.push((
+                            appointment.id.clone(),
+                            given
+                                .into_iter()
+                                .map(|(field, value)| (field.as_str().to_owned(), value))
+                                .collect(),
                         ));
                     }
                     appointments.push((line, crate::identity::secrets::id()));
@@ -304,6 +316,7 @@ impl Services {
             place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
             addresses,
             appointments,
+            appointment_details,
             cases,
             contacts,
             messages,
@@ -319,7 +332,7 @@ impl Services {
                 })
                 .collect(),
             may_issue_code: decide(
-                &principal_now(),
+                &principal,
                 Action::Change,
                 Resource::ResidentActivation {
                     municipality_id: &self.municipality.id,
@@ -511,37 +524,10 @@ pub async fn cancel(
     let services = &state.services;
     let card = format!("/medewerkers/inwoners/{}", q(&id));
     let appointment =
-        match booking::get(&services.db, &services.municipality.id, &appointment_id).await {
-            Ok(appointment) if appointment.person_id == id => appointment,
-            Ok(_) | Err(AppointmentsError::NotFound) => {
-                return (
-                    StatusCode::NOT_FOUND,
-                    "Deze afspraak vinden we niet bij deze inwoner.",
-                )
-                    .into_response()
-            }
-            Err(error) => {
-                tracing::error!(%error, "appointment could not be read");
-                return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
-            }
+        match her_appointment(services, &principal, &id, &appointment_id, "annuleren").await {
+            Ok(appointment) => appointment,
+            Err(refusal) => return refusal,
         };
-    let decision = decide(
-        &principal,
-        Action::Change,
-        Resource::Appointment {
-            municipality_id: &services.municipality.id,
-            appointment_id: &appointment.id,
-            person_id: Some(&appointment.person_id),
-            organisation_id: appointment.organisation_id.as_deref(),
-        },
-    );
-    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers van het klantcontactcentrum annuleren afspraken voor inwoners.",
-        )
-            .into_response();
-    }
     let (parts, body) = request.into_parts();
     let Some(fields) = read_form(body).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
@@ -603,21 +589,8 @@ pub async fn record_contact(
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let card = format!("/medewerkers/inwoners/{}", q(&id));
-    let exists: Result<Option<(String,)>, sqlx::Error> =
-        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
-            .bind(&id)
-            .bind(&services.municipality.id)
-            .fetch_optional(&services.db.pool)
-            .await;
-    match exists {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response();
-        }
-        Err(error) => {
-            tracing::error!(%error, "person could not be read");
-            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
-        }
+    if let Err(refusal) = she_exists(services, &id).await {
+        return refusal;
     }
     let contact = CardContact {
         person_id: &id,
@@ -832,19 +805,8 @@ pub async fn start_preview(
         )
             .into_response();
     }
-    let exists: Result<Option<(String,)>, sqlx::Error> =
-        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
-            .bind(&id)
-            .bind(&services.municipality.id)
-            .fetch_optional(&services.db.pool)
-            .await;
-    match exists {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "person could not be read");
-            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
-        }
+    if let Err(refusal) = she_exists(services, &id).await {
+        return refusal;
     }
     let now = Timestamp::now();
     let started = async {
@@ -892,10 +854,6 @@ pub async fn stop_preview(State(state): State<AppState>, request: Request<Body>)
             (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
         }
     }
-}
-
-fn principal_now() -> Principal {
-    super::bridge::visitor().identity().0
 }
 
 /// POST /medewerkers/inwoners/{id}/activeringscode: a new activation code for her, so she can make a passkey
@@ -954,19 +912,8 @@ pub async fn issue_code(
     {
         return (StatusCode::FORBIDDEN, "Log opnieuw in met uw passkey.").into_response();
     }
-    let exists: Result<Option<(String,)>, sqlx::Error> =
-        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
-            .bind(&id)
-            .bind(m)
-            .fetch_optional(&services.db.pool)
-            .await;
-    match exists {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "person could not be read");
-            return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
-        }
+    if let Err(refusal) = she_exists(services, &id).await {
+        return refusal;
     }
     let issued = crate::staff::issue_resident_code(
         &services.db,
@@ -1085,37 +1032,10 @@ pub async fn move_for(
     }
     let services = &state.services;
     let appointment =
-        match booking::get(&services.db, &services.municipality.id, &appointment_id).await {
-            Ok(appointment) if appointment.person_id == id => appointment,
-            Ok(_) | Err(AppointmentsError::NotFound) => {
-                return (
-                    StatusCode::NOT_FOUND,
-                    "Deze afspraak vinden we niet bij deze inwoner.",
-                )
-                    .into_response()
-            }
-            Err(error) => {
-                tracing::error!(%error, "appointment could not be read");
-                return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
-            }
+        match her_appointment(services, &principal, &id, &appointment_id, "verzetten").await {
+            Ok(appointment) => appointment,
+            Err(refusal) => return refusal,
         };
-    let decision = decide(
-        &principal,
-        Action::Change,
-        Resource::Appointment {
-            municipality_id: &services.municipality.id,
-            appointment_id: &appointment.id,
-            person_id: Some(&appointment.person_id),
-            organisation_id: appointment.organisation_id.as_deref(),
-        },
-    );
-    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers van het klantcontactcentrum verzetten afspraken voor inwoners.",
-        )
-            .into_response();
-    }
     let (parts, body) = request.into_parts();
     let Some(fields) = read_form(body).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
@@ -1148,6 +1068,70 @@ pub async fn move_for(
                 q(field(&fields, "day"))
             );
             refused(state, parts, page, "move", Vec::new(), &error).await
+        }
+    }
+}
+
+/// One of person `id`'s appointments when the visitor is staff who may change it; otherwise the answer to give
+/// (404 when it is not hers, 403 for anyone but the contact centre). `verb` names what was refused.
+async fn her_appointment(
+    services: &Services,
+    principal: &Principal,
+    id: &str,
+    appointment_id: &str,
+    verb: &str,
+) -> Result<booking::Appointment, Response> {
+    let appointment =
+        match booking::get(&services.db, &services.municipality.id, appointment_id).await {
+            Ok(appointment) if appointment.person_id == id => appointment,
+            Ok(_) | Err(AppointmentsError::NotFound) => {
+                return Err((
+                    StatusCode::NOT_FOUND,
+                    "Deze afspraak vinden we niet bij deze inwoner.",
+                )
+                    .into_response())
+            }
+            Err(error) => {
+                tracing::error!(%error, "appointment could not be read");
+                return Err((StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response());
+            }
+        };
+    let decision = decide(
+        principal,
+        Action::Change,
+        Resource::Appointment {
+            municipality_id: &services.municipality.id,
+            appointment_id: &appointment.id,
+            person_id: Some(&appointment.person_id),
+            organisation_id: appointment.organisation_id.as_deref(),
+        },
+    );
+    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
+        return Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "Alleen medewerkers van het klantcontactcentrum {verb} afspraken voor inwoners."
+            ),
+        )
+            .into_response());
+    }
+    Ok(appointment)
+}
+
+/// `Ok` when person `id` is a resident of this municipality; otherwise the answer to give (404, or 503).
+async fn she_exists(services: &Services, id: &str) -> Result<(), Response> {
+    let exists: Result<Option<(String,)>, sqlx::Error> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(id)
+            .bind(&services.municipality.id)
+            .fetch_optional(&services.db.pool)
+            .await;
+    match exists {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err((StatusCode::NOT_FOUND, "Deze inwoner vinden we niet.").into_response()),
+        Err(error) => {
+            tracing::error!(%error, "person could not be read");
+            Err((StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response())
         }
     }
 }
