@@ -8,7 +8,10 @@ export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
   fullyParallel: true,
-  workers: 2,
+  // One worker: the phone and desktop journeys share one server and one SQLite file, and a write transaction
+  // that read first fails at once (SQLITE_BUSY_SNAPSHOT, not covered by busy_timeout) when the other journey
+  // committed in between: a Loket bug to fix in the storage layer, not something the journeys should race on.
+  workers: 1,
   retries: 0,
   reporter: [['list']],
   timeout: 30_000,
