@@ -136,6 +136,23 @@ pub(super) fn visitor() -> Visitor {
 }
 
 impl Services {
+    /// A sent message as the resident's settings page and the staff card list it.
+    pub(super) fn message_line(
+        &self,
+        sent: notifications::outbox::SentLine,
+        now: jiff::Timestamp,
+    ) -> MessageLine {
+        let (date, time) = self
+            .date_and_time(jiff::Timestamp::from_millisecond(sent.created_at_ms).unwrap_or(now));
+        MessageLine {
+            date,
+            time,
+            kind: sent.kind,
+            to_label: sent.to_label,
+            status: sent.status,
+        }
+    }
+
     /// A stored instant as the page shows it: local date (`YYYY-MM-DD`) and time (`HH:MM`).
     pub(super) fn date_and_time(&self, at: jiff::Timestamp) -> (String, String) {
         let local = at.to_zoned(self.municipality.time_zone.clone());
@@ -441,18 +458,7 @@ impl Backend for Services {
             .await
             .map_err(notifications::NotificationsError::from)?
             .into_iter()
-            .map(|m| {
-                let (date, time) = self.date_and_time(
-                    jiff::Timestamp::from_millisecond(m.created_at_ms).unwrap_or(now),
-                );
-                MessageLine {
-                    date,
-                    time,
-                    kind: m.kind,
-                    to_label: m.to_label,
-                    status: m.status,
-                }
-            })
+            .map(|m| self.message_line(m, now))
             .collect();
         Ok(Some(MessageSettings {
             addresses: addresses

@@ -25,8 +25,7 @@ use crate::parties::Party;
 use crate::staff::search::{self, HitKind, StaffError};
 use crate::staff::{card, report};
 use app::api::{
-    ApiError, Choice, FormProblem, MessageLine, SearchHit, StaffCase, StaffCaseWhat, StaffResident,
-    StaffSearch,
+    ApiError, Choice, FormProblem, SearchHit, StaffCase, StaffCaseWhat, StaffResident, StaffSearch,
 };
 use app::i18n::{long_date, Lang};
 use axum::body::Body;
@@ -294,17 +293,7 @@ impl Services {
                 .await
                 .map_err(notifications::NotificationsError::from)?
                 .into_iter()
-                .map(|m| {
-                    let (date, time) = self
-                        .date_and_time(Timestamp::from_millisecond(m.created_at_ms).unwrap_or(now));
-                    MessageLine {
-                        date,
-                        time,
-                        kind: m.kind,
-                        to_label: m.to_label,
-                        status: m.status,
-                    }
-                })
+                .map(|m| self.message_line(m, now))
                 .collect()
         } else {
             Vec::new()
@@ -790,21 +779,16 @@ pub async fn start_preview(
         return sign_in_again();
     };
     let services = &state.services;
-    let decision = decide(
+    let decision = match serving(
+        services,
         &principal,
         Action::Read,
-        Resource::Person {
-            municipality_id: &services.municipality.id,
-            person_id: &id,
-        },
-    );
-    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers die inwoners helpen bekijken Loket als inwoner.",
-        )
-            .into_response();
-    }
+        &id,
+        "Alleen medewerkers die inwoners helpen bekijken Loket als inwoner.",
+    ) {
+        Ok(decision) => decision,
+        Err(refusal) => return refusal.into_response(),
+    };
     if let Err(refusal) = she_exists(services, &id).await {
         return refusal;
     }
@@ -968,20 +952,14 @@ pub async fn correct_address(
         return sign_in_again();
     }
     let services = &state.services;
-    let decision = decide(
+    if let Err(refusal) = serving(
+        services,
         &principal,
         Action::Change,
-        Resource::Person {
-            municipality_id: &services.municipality.id,
-            person_id: &id,
-        },
-    );
-    if !matches!(principal, Principal::Staff { .. }) || !decision.allowed() {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers die inwoners helpen verbeteren hun adressen.",
-        )
-            .into_response();
+        &id,
+        "Alleen medewerkers die inwoners helpen verbeteren hun adressen.",
+    ) {
+        return refusal.into_response();
     }
     let (parts, body) = request.into_parts();
     let Some(fields) = read_form(body).await else {
@@ -1133,5 +1111,29 @@ async fn she_exists(services: &Services, id: &str) -> Result<(), Response> {
             tracing::error!(%error, "person could not be read");
             Err((StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response())
         }
+    }
+}
+
+/// The decision for a staff member who serves residents to `action` person `id`'s data; for anyone else the
+/// answer to give (403 with `refusal`).
+fn serving(
+    services: &Services,
+    principal: &Principal,
+    action: Action,
+    id: &str,
+    refusal: &'static str,
+) -> Result<crate::authorization::Decision, (StatusCode, &'static str)> {
+    let decision = decide(
+        principal,
+        action,
+        Resource::Person {
+            municipality_id: &services.municipality.id,
+            person_id: id,
+        },
+    );
+    if matches!(principal, Principal::Staff { .. }) && decision.allowed() {
+        Ok(decision)
+    } else {
+        Err((StatusCode::FORBIDDEN, refusal))
     }
 }
