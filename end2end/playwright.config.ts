@@ -8,10 +8,9 @@ export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
   fullyParallel: true,
-  // One worker: the phone and desktop journeys share one server and one SQLite file, and a write transaction
-  // that read first fails at once (SQLITE_BUSY_SNAPSHOT, not covered by busy_timeout) when the other journey
-  // committed in between: a Loket bug to fix in the storage layer, not something the journeys should race on.
-  workers: 1,
+  // Two workers (the machine has two cores): the phone and desktop journeys share one server and one SQLite
+  // file, as residents and staff do; write transactions begin IMMEDIATE, so they queue instead of failing.
+  workers: 2,
   retries: 0,
   reporter: [['list']],
   timeout: 30_000,

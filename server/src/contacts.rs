@@ -88,7 +88,7 @@ pub async fn register(
         problems.text("text", text, 4000);
     }
     problems.text("registered_by", &request.registered_by, 100);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case_id = match &request.case {
         None => None,
         Some(identifier) => {
@@ -277,7 +277,7 @@ pub async fn record_on_card(
             "Het formulier is verlopen. Laad de pagina opnieuw.",
         );
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case_id = if contact.case.is_empty() {
         None
     } else {

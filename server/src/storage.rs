@@ -141,6 +141,17 @@ impl Db {
         }
     }
 
+    /// A transaction that writes. SQLite's default (deferred) transaction starts as a reader; when it writes
+    /// after another connection committed, SQLite answers SQLITE_BUSY_SNAPSHOT at once (busy_timeout cannot
+    /// help: the snapshot it read is stale). `BEGIN IMMEDIATE` takes the write lock up front, so concurrent
+    /// writers queue behind busy_timeout instead of failing. PostgreSQL needs nothing special.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -192,5 +203,43 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_read_then_write_transactions_on_sqlite_all_commit() {
+        // Each transaction reads, yields (so others commit in between), then writes: with a deferred BEGIN
+        // that is SQLITE_BUSY_SNAPSHOT for most of them.
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::sqlite(dir.path()).await.unwrap();
+        sqlx::query("CREATE TABLE tally (n INTEGER NOT NULL)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.write().await?;
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tally")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                sqlx::query("INSERT INTO tally (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        // Serialised writers each saw every earlier commit: the counts read are 0..16, each once.
+        let mut seen: Vec<(i64,)> = sqlx::query_as("SELECT n FROM tally ORDER BY n")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        seen.dedup();
+        assert_eq!(seen.len(), 16);
     }
 }

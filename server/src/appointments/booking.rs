@@ -492,7 +492,7 @@ pub async fn book(
         .clone()
         .unwrap_or_else(|| service.reminders.clone());
     let id = secrets::id();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     if let Some(earlier) = claim_key(&mut tx, request.idempotency_key, "book", &id, now).await? {
         return Ok(earlier);
     }
@@ -598,7 +598,7 @@ pub async fn move_to(
         request.start,
         now,
     );
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     if let Some(earlier) =
         claim_key(&mut tx, request.idempotency_key, "move", &current.id, now).await?
     {
@@ -656,7 +656,7 @@ pub async fn cancel(
 ) -> Result<Outcome, AppointmentsError> {
     check_key(idempotency_key)?;
     let current = get(db, &municipality.id, appointment_id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     if let Some(earlier) = claim_key(&mut tx, idempotency_key, "cancel", &current.id, now).await? {
         return Ok(earlier);
     }
@@ -723,7 +723,7 @@ pub async fn set_reminders(
     if current.start <= now {
         return Err(AppointmentsError::Past);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let updated = sqlx::query(
         "UPDATE appointment SET reminders = $1, changed_at_ms = $2 WHERE id = $3 AND status = 'booked' AND sequence = $4",
     )

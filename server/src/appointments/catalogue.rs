@@ -454,7 +454,7 @@ pub async fn put_resource(
             message: "Een agenda heeft 1 tot 50 plaatsen.",
         });
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let written = sqlx::query(
         "INSERT INTO appointment_resource (id, municipality_id, location_id, name) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET location_id = $3, name = $4

@@ -239,7 +239,7 @@ pub async fn put_case_type(
     }
     problems.finish()?;
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let existing: Option<(String,)> =
         sqlx::query_as("SELECT id FROM case_type WHERE municipality_id = $1 AND code = $2")
             .bind(municipality_id)
@@ -372,7 +372,7 @@ pub async fn create_case(
             problems.add("confidentiality", CONFIDENTIALITY_WORDS);
         }
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case_type = case_type_by_code(&mut tx, municipality_id, &request.case_type).await?;
     if case_type.is_none() {
         problems.add(
@@ -502,7 +502,7 @@ pub async fn add_status(
         request.explanation.as_deref(),
         1000,
     );
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case = head(&mut tx, municipality_id, identifier).await?;
     let status_type: Option<(String, i64, i64)> = sqlx::query_as(
         "SELECT id, is_end, notify FROM status_type WHERE case_type_id = $1 AND seq = $2",
@@ -644,7 +644,7 @@ pub async fn set_action(
     let deadline = parse_date(&mut problems, "deadline", &request.deadline);
     problems.finish()?;
     let deadline = deadline.map(|d| d.to_string()).unwrap_or_default();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case = head(&mut tx, municipality_id, identifier).await?;
     let current: (Option<String>, Option<String>) =
         sqlx::query_as("SELECT action_text, action_deadline FROM cases WHERE id = $1")
@@ -695,7 +695,7 @@ pub async fn clear_action(
     municipality_id: &str,
     identifier: &str,
 ) -> Result<CaseRecord, CasesError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case = head(&mut tx, municipality_id, identifier).await?;
     sqlx::query("UPDATE cases SET action_text = NULL, action_deadline = NULL, action_set_at_ms = NULL WHERE id = $1")
         .bind(&case.id)
@@ -729,7 +729,7 @@ pub async fn close(
     };
     let result = request.result.trim();
     let explanation = request.explanation.as_deref().map(str::trim);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let case = head(&mut tx, municipality_id, identifier).await?;
     let (stored_result, stored_explanation): (Option<String>, Option<String>) =
         sqlx::query_as("SELECT result_text, result_explanation FROM cases WHERE id = $1")

@@ -65,7 +65,7 @@ pub async fn issue(
         ),
         CodeTarget::Staff { staff_id } => (None, None, Some(staff_id.as_str())),
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     // Earlier open codes for the same target stop working: the newest letter or call is the one that counts.
     sqlx::query(
         "UPDATE activation_code SET revoked_at_ms = $1

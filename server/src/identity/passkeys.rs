@@ -306,7 +306,7 @@ impl Passkeys {
             .finish_passkey_registration(credential, &state.registration)
             .map_err(refused)?;
         let code = activation::by_id(db, &code_id).await?;
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.write().await?;
         activation::consume(&mut tx, &code_id, now).await?;
         let holder = holder_of(&code.target);
         let existing: Option<(String,)> = sqlx::query_as(match holder {
@@ -443,7 +443,7 @@ impl Passkeys {
             .webauthn
             .finish_passkey_registration(credential, &registration)
             .map_err(refused)?;
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.write().await?;
         let id = insert_passkey(&mut tx, &account.id, &passkey, &name, now).await?;
         audit::record(
             &mut *tx,
@@ -551,7 +551,7 @@ impl Passkeys {
         let account = accounts::by_id(db, &account_id)
             .await?
             .ok_or(IdentityError::NotFound)?;
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.write().await?;
         sqlx::query(
             "UPDATE passkey SET credential = $1, last_used_at_ms = $2 WHERE credential_id = $3",
         )
@@ -698,7 +698,7 @@ pub async fn remove(
     if !signed_in_recently {
         return Err(IdentityError::RecentSignInNeeded);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM passkey WHERE account_id = $1")
         .bind(&account.id)
         .fetch_one(&mut *tx)

@@ -271,7 +271,7 @@ pub async fn add(
         )),
     };
     let label = check_label(label)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     // Write first: locking the person's row serialises their address changes (so the limit of 10 holds under
     // concurrent requests), and on SQLite a transaction that starts with a write waits its turn instead of
     // failing with SQLITE_BUSY when another writer commits between its read and its write.
@@ -474,7 +474,7 @@ pub async fn add_push(
     }
     let label = check_label(label)?;
     // Start with the write (see the outbox): under load a read-then-write transaction on SQLite fails.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let renewed = sqlx::query(
         "UPDATE digital_address SET label = $1, push_p256dh = $2, push_auth = $3, verified_at_ms = $4,
                 failed_at_ms = NULL
@@ -584,7 +584,7 @@ pub async fn resend_code(
     address_id: &str,
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let row: Option<(Option<i64>,)> = sqlx::query_as(
         "SELECT code_expires_at_ms FROM digital_address WHERE id = $1 AND person_id = $2",
     )
@@ -619,7 +619,7 @@ pub async fn verify(
             "De code bestaat uit 6 cijfers. Kijk in het bericht dat we stuurden.",
         ));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     // Write first (see `add`): two tries at once are counted one after the other.
     sqlx::query(
         "UPDATE digital_address SET code_tries = code_tries WHERE id = $1 AND person_id = $2",
@@ -669,7 +669,7 @@ pub async fn verify(
 
 /// Removes an address; choices and overrides that pointed to it fall back to the default.
 pub async fn remove(db: &Db, person_id: &str, address_id: &str) -> Result<(), NotificationsError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     for sql in [
         "DELETE FROM notification_choice WHERE address_id = $1 AND person_id = $2",
         "DELETE FROM notification_override WHERE address_id = $1 AND person_id = $2",
@@ -785,7 +785,7 @@ async fn point_to(
     if let Some(address_id) = address_id {
         usable_address(db, person_id, address_id, now).await?;
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query(delete)
         .bind(person_id)
         .bind(key)

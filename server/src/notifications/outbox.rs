@@ -192,7 +192,7 @@ async fn plan_one(
     event: &ClaimedEvent,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     // Write first: on SQLite a transaction that reads and then writes fails at once (SQLITE_BUSY) when another
     // writer committed in between; starting with the write makes it wait its turn instead. It also checks that
     // this worker still holds the lease (if another took over, the event is left to that one).
@@ -1003,7 +1003,7 @@ async fn fall_back(
     failed: &Undelivered<'_>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE digital_address SET failed_at_ms = $1 WHERE id = $2")
         .bind(now.as_millisecond())
         .bind(failed.address_id)
