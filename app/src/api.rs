@@ -372,6 +372,31 @@ pub struct BringView {
     pub picture: Option<String>,
 }
 
+/// A document the resident sent (always one PDF, however many photos it was made of).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    pub pages: i64,
+    /// Local date and time it arrived, `YYYY-MM-DD HH:MM`.
+    pub sent: String,
+    /// The resident may still remove it (the municipality has not taken it into processing).
+    pub removable: bool,
+    /// The reader may open its pages (the resident; staff whose role sees WHAT of documents).
+    pub openable: bool,
+}
+
+/// Documents sent for one appointment (or case), for the Documenten page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentGroup {
+    pub heading: String,
+    /// The page of what they were sent for.
+    pub link: Option<String>,
+    /// The visitor may remove them (she herself; never a staff preview).
+    pub removable: bool,
+    pub documents: Vec<DocumentView>,
+}
+
 /// The appointment card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentCard {
@@ -390,6 +415,10 @@ pub struct AppointmentCard {
     pub by_contact_centre: bool,
     /// A fresh idempotency key for the forms on the card (cancel).
     pub key: String,
+    /// Documents sent for this appointment, oldest first.
+    pub documents: Vec<DocumentView>,
+    /// Documents can be added now (booked, not over, and not a staff preview).
+    pub uploads_open: bool,
 }
 
 /// Where the booking steps are: chosen service, location and day, as the page's query says. With
@@ -477,6 +506,8 @@ pub struct StaffResident {
     /// The details she gave while booking, per appointment id: (field: `phone`, `email`, `birth-date`,
     /// `postal-address`; value).
     pub appointment_details: Vec<(String, Vec<(String, String)>)>,
+    /// Documents she sent, per appointment id (the contact centre sees THAT: title and date, no link).
+    pub appointment_documents: Vec<(String, Vec<DocumentView>)>,
     /// Her cases, newest first, as far as the employee's role may know them.
     pub cases: Vec<StaffCase>,
     /// Contact history, newest first; a confidential one without subject or text for roles that may know
@@ -657,6 +688,12 @@ pub trait Backend: Send + Sync + 'static {
         lang: Lang,
         id: String,
     ) -> Result<Option<AppointmentCard>, ApiError>;
+    /// The signed-in person's documents, grouped; `None` for anyone without a personal page.
+    async fn documents(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<Vec<DocumentGroup>>, ApiError>;
     /// The booking (or moving) step the query points at; `None` for anyone without a personal page.
     async fn booking_step(
         &self,
@@ -668,7 +705,7 @@ pub trait Backend: Send + Sync + 'static {
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 13] = [
+pub const READ_ONLY_FNS: [&str; 14] = [
     "activity",
     "passkeys",
     "overview",
@@ -681,6 +718,7 @@ pub const READ_ONLY_FNS: [&str; 13] = [
     "message-settings",
     "appointments",
     "appointment",
+    "documents",
     "booking-step",
 ];
 
@@ -766,6 +804,13 @@ pub async fn get_message_settings() -> Result<Option<MessageSettings>, ApiError>
 pub async fn get_appointments() -> Result<Option<Vec<AppointmentLine>>, ApiError> {
     let lang = use_context::<Lang>().unwrap_or_default();
     backend()?.appointments(&viewer(), lang).await
+}
+
+/// The Documenten page.
+#[server(prefix = "/fn", endpoint = "documents")]
+pub async fn get_documents() -> Result<Option<Vec<DocumentGroup>>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.documents(&viewer(), lang).await
 }
 
 /// One appointment card.

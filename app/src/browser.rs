@@ -148,3 +148,160 @@ pub fn device_name(phone: &str, computer: &str) -> String {
         computer.to_owned()
     }
 }
+
+/// POSTs form fields (url-encoded, as a plain form would); returns the JSON answer.
+pub async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<JsValue, Failure> {
+    let window = web_sys::window().ok_or(Failure::Unsupported)?;
+    let params = web_sys::UrlSearchParams::new().map_err(|_| Failure::Unsupported)?;
+    for (name, value) in fields {
+        params.append(name, value);
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&params.to_string().into());
+    let headers = web_sys::Headers::new().map_err(|_| Failure::Unsupported)?;
+    let _ = headers.set("content-type", "application/x-www-form-urlencoded");
+    let _ = headers.set("x-csrf-token", &csrf_token());
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| Failure::Network)?
+        .dyn_into()
+        .map_err(|_| Failure::Network)?;
+    answer(response).await
+}
+
+/// The JSON of a response, or the resident's message from a refusal.
+async fn answer(response: web_sys::Response) -> Result<JsValue, Failure> {
+    let json = match response.json() {
+        Ok(promise) if response.status() != 204 => {
+            JsFuture::from(promise).await.unwrap_or(JsValue::NULL)
+        }
+        _ => JsValue::NULL,
+    };
+    if response.ok() {
+        Ok(json)
+    } else {
+        Err(Failure::Server(
+            field(&json, "message").as_string().unwrap_or_default(),
+        ))
+    }
+}
+
+/// Sends `blob` as the body of a PUT, reporting the share sent so far (0.0–1.0) to `progress`. XHR, not
+/// fetch: only XHR reports upload progress.
+pub async fn put_with_progress(
+    path: &str,
+    blob: &web_sys::Blob,
+    progress: impl Fn(f64) + 'static,
+) -> Result<JsValue, Failure> {
+    use wasm_bindgen::closure::Closure;
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| Failure::Unsupported)?;
+    xhr.open_with_async("PUT", path, true)
+        .map_err(|_| Failure::Unsupported)?;
+    let _ = xhr.set_request_header("x-csrf-token", &csrf_token());
+    let on_progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
+            if event.length_computable() && event.total() > 0.0 {
+                progress(event.loaded() / event.total());
+            }
+        });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+        xhr.set_ontimeout(Some(&reject));
+    });
+    xhr.send_with_opt_blob(Some(blob))
+        .map_err(|_| Failure::Network)?;
+    let finished = JsFuture::from(done).await;
+    drop(on_progress);
+    finished.map_err(|_| Failure::Network)?;
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    let json = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    let status = xhr.status().unwrap_or(0);
+    if (200..300).contains(&status) {
+        Ok(json)
+    } else {
+        Err(Failure::Server(
+            field(&json, "message").as_string().unwrap_or_default(),
+        ))
+    }
+}
+
+/// A photo made ready on the phone: decoded upright (the browser applies EXIF orientation), turned a
+/// further `quarter_turns` × 90° clockwise, scaled down to `long_edge` on its longer side and encoded as
+/// JPEG — so a 4 MB photo travels as a few hundred kB. The server still does every check itself.
+pub async fn downscale(
+    file: &web_sys::Blob,
+    quarter_turns: u32,
+    long_edge: u32,
+) -> Result<web_sys::Blob, Failure> {
+    let window = web_sys::window().ok_or(Failure::Unsupported)?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(
+        window
+            .create_image_bitmap_with_blob(file)
+            .map_err(|_| Failure::Unsupported)?,
+    )
+    .await
+    .map_err(|_| Failure::Unsupported)?
+    .dyn_into()
+    .map_err(|_| Failure::Unsupported)?;
+    let (width, height) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
+    let scale = (f64::from(long_edge) / width.max(height)).min(1.0);
+    let (w, h) = (
+        (width * scale).round().max(1.0),
+        (height * scale).round().max(1.0),
+    );
+    let turned = quarter_turns % 2 == 1;
+    let document = window.document().ok_or(Failure::Unsupported)?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| Failure::Unsupported)?
+        .dyn_into()
+        .map_err(|_| Failure::Unsupported)?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (cw, ch) = if turned {
+        (h as u32, w as u32)
+    } else {
+        (w as u32, h as u32)
+    };
+    canvas.set_width(cw);
+    canvas.set_height(ch);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or(Failure::Unsupported)?
+        .dyn_into()
+        .map_err(|_| Failure::Unsupported)?;
+    let _ = context.translate(f64::from(cw) / 2.0, f64::from(ch) / 2.0);
+    let _ = context.rotate(f64::from(quarter_turns % 4) * std::f64::consts::FRAC_PI_2);
+    context
+        .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, -w / 2.0, -h / 2.0, w, h)
+        .map_err(|_| Failure::Unsupported)?;
+    bitmap.close();
+    let encoded = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = canvas.to_blob_with_type_and_encoder_options(
+            &resolve,
+            "image/jpeg",
+            &JsValue::from_f64(0.85),
+        );
+    });
+    JsFuture::from(encoded)
+        .await
+        .map_err(|_| Failure::Unsupported)?
+        .dyn_into()
+        .map_err(|_| Failure::Unsupported)
+}
+
+/// An object URL for a preview of a file on this device (nothing is sent).
+pub fn object_url(blob: &web_sys::Blob) -> Option<String> {
+    web_sys::Url::create_object_url_with_blob(blob).ok()
+}
+
+pub fn revoke_object_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}

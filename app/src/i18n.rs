@@ -226,6 +226,11 @@ mod tests {
                     "when",
                     "what",
                     "value",
+                    "title",
+                    "n",
+                    "percent",
+                    "done",
+                    "total",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

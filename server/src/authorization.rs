@@ -352,10 +352,12 @@ pub enum DataKind {
     Cases,
     /// Cases above `zaakvertrouwelijk` or of an internal type (the social domain, debt signals).
     ConfidentialCases,
+    /// Documents she uploaded (photos of papers, PDFs): their content.
+    Documents,
 }
 
 impl DataKind {
-    pub const ALL: [DataKind; 7] = [
+    pub const ALL: [DataKind; 8] = [
         DataKind::Profile,
         DataKind::Appointments,
         DataKind::Messages,
@@ -363,18 +365,21 @@ impl DataKind {
         DataKind::ConfidentialContacts,
         DataKind::Cases,
         DataKind::ConfidentialCases,
+        DataKind::Documents,
     ];
 }
 
 /// The role matrix: the contact centre serves everyone and sees THAT, not WHAT, of confidential contacts and
 /// cases; the back office works on cases and sees what they say; administrators configure Loket and see no
-/// resident data at all. Callers that were allowed to read a person (see [`decide`]) redact with this.
+/// resident data at all. Documents are opened by the back office (the case worker, the appointment's
+/// consultant); the contact centre sees THAT they were sent (title, date), not their pages. Callers that were allowed to read a person (see [`decide`]) redact with this.
 pub fn staff_level(role: StaffRole, kind: DataKind) -> Level {
     match (role, kind) {
         (StaffRole::Admin, _) => Level::Nothing,
-        (StaffRole::Kcc, DataKind::ConfidentialContacts | DataKind::ConfidentialCases) => {
-            Level::That
-        }
+        (
+            StaffRole::Kcc,
+            DataKind::ConfidentialContacts | DataKind::ConfidentialCases | DataKind::Documents,
+        ) => Level::That,
         (StaffRole::Kcc | StaffRole::Backoffice, _) => Level::What,
     }
 }
@@ -605,10 +610,13 @@ mod tests {
         use DataKind::*;
         use Level::*;
         // The matrix as the municipality agreed it; a change to `staff_level` must change this table too.
-        let expected: [(StaffRole, [Level; 7]); 3] = [
-            (StaffRole::Kcc, [What, What, What, What, That, What, That]),
-            (StaffRole::Backoffice, [What; 7]),
-            (StaffRole::Admin, [Nothing; 7]),
+        let expected: [(StaffRole, [Level; 8]); 3] = [
+            (
+                StaffRole::Kcc,
+                [What, What, What, What, That, What, That, That],
+            ),
+            (StaffRole::Backoffice, [What; 8]),
+            (StaffRole::Admin, [Nothing; 8]),
         ];
         assert_eq!(
             DataKind::ALL,
@@ -619,7 +627,8 @@ mod tests {
                 Contacts,
                 ConfidentialContacts,
                 Cases,
-                ConfidentialCases
+                ConfidentialCases,
+                Documents
             ]
         );
         for (role, levels) in expected {

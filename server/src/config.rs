@@ -42,6 +42,13 @@ pub struct Config {
     /// The push services Loket posts to (`LOKET_PUSH_SERVICES`, comma-separated host names); unset means
     /// those of Chrome, Firefox, Edge and Safari.
     pub push_services: Option<String>,
+    /// The largest file a resident may upload, in MB (`LOKET_UPLOAD_MAX_MB`, default 20).
+    pub upload_max_mb: usize,
+    /// ClamAV's clamd for the malware scan (`LOKET_CLAMD_ADDR`, `host:port`); unset means no scanning.
+    pub clamd_addr: Option<String>,
+    /// An S3-compatible store for documents (`LOKET_S3_BUCKET` with `LOKET_S3_ENDPOINT`, `LOKET_S3_REGION`,
+    /// `LOKET_S3_ACCESS_KEY_ID`, `LOKET_S3_SECRET_ACCESS_KEY`); unset means a folder in the data dir.
+    pub s3: Option<crate::documents::store::S3Config>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +75,10 @@ pub enum ConfigError {
     PublicUrl { value: String },
     #[error("LOKET_NOTIFY_API_KEY is set but LOKET_NOTIFY_URL is not: give the API's address, for example https://api.notifynl.nl.")]
     NotifyUrl,
+    #[error("LOKET_UPLOAD_MAX_MB={value:?} is not a size. Use a whole number of megabytes from 1 to 100, for example LOKET_UPLOAD_MAX_MB=20.")]
+    UploadMax { value: String },
+    #[error("LOKET_S3_BUCKET is set but {missing} is not: give the store's keys too.")]
+    S3Keys { missing: &'static str },
     #[error("Both LOKET_SMTP_URL and LOKET_NOTIFY_EMAIL_TEMPLATE are set: e-mail goes one way. Unset one of them.")]
     TwoMailRoutes,
 }
@@ -117,6 +128,31 @@ impl Config {
         if smtp_url.is_some() && notify.as_ref().is_some_and(|n| n.email_template.is_some()) {
             return Err(ConfigError::TwoMailRoutes);
         }
+        let upload_max_mb = match lookup("LOKET_UPLOAD_MAX_MB") {
+            None => 20,
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|mb| (1..=100).contains(mb))
+                .ok_or(ConfigError::UploadMax { value })?,
+        };
+        let s3 = match lookup("LOKET_S3_BUCKET") {
+            None => None,
+            Some(bucket) => Some(crate::documents::store::S3Config {
+                endpoint: lookup("LOKET_S3_ENDPOINT"),
+                bucket,
+                region: lookup("LOKET_S3_REGION").unwrap_or_else(|| String::from("us-east-1")),
+                access_key_id: lookup("LOKET_S3_ACCESS_KEY_ID").ok_or(ConfigError::S3Keys {
+                    missing: "LOKET_S3_ACCESS_KEY_ID",
+                })?,
+                secret_access_key: lookup("LOKET_S3_SECRET_ACCESS_KEY").ok_or(
+                    ConfigError::S3Keys {
+                        missing: "LOKET_S3_SECRET_ACCESS_KEY",
+                    },
+                )?,
+            }),
+        };
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -138,6 +174,9 @@ impl Config {
             notify,
             vapid_private_key: lookup("LOKET_VAPID_PRIVATE_KEY"),
             push_services: lookup("LOKET_PUSH_SERVICES"),
+            upload_max_mb,
+            clamd_addr: lookup("LOKET_CLAMD_ADDR"),
+            s3,
         })
     }
 

@@ -54,7 +54,7 @@ pub async fn seed(
     municipality: &Municipality,
     now: Timestamp,
 ) -> Result<bool, StorageError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     if seeded(&mut tx, MARKER).await? {
         return Ok(false);
     }
@@ -79,6 +79,16 @@ pub async fn seed(
     .bind(id("karin"))
     .bind(m)
     .bind("Karin Bakker")
+    .execute(&mut *tx)
+    .await?;
+    // The back office: the consultant who prepares appointments and opens the documents residents send.
+    sqlx::query(
+        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'backoffice', 1)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("sanne"))
+    .bind(m)
+    .bind("Sanne Visser")
     .execute(&mut *tx)
     .await?;
 
@@ -372,7 +382,7 @@ pub async fn seed_identity(
     municipality: &Municipality,
     now: Timestamp,
 ) -> Result<bool, StorageError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     if seeded(&mut tx, IDENTITY_MARKER).await? {
         return Ok(false);
     }
@@ -510,7 +520,7 @@ pub async fn seed_identity(
 }
 
 /// Who the demo page can issue an activation code for.
-pub const DEMO_IDENTITIES: [&str; 3] = ["desiree", "bedrijf", "karin"];
+pub const DEMO_IDENTITIES: [&str; 4] = ["desiree", "bedrijf", "karin", "sanne"];
 
 /// A fresh activation code for a demo identity (demo mode only; the caller checks that).
 pub async fn issue_code(
@@ -531,6 +541,9 @@ pub async fn issue_code(
         },
         "karin" => CodeTarget::Staff {
             staff_id: id("karin"),
+        },
+        "sanne" => CodeTarget::Staff {
+            staff_id: id("sanne"),
         },
         _ => return Err(IdentityError::Invalid("demo identity")),
     };

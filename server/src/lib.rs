@@ -20,6 +20,7 @@ pub mod cases;
 pub mod config;
 pub mod contacts;
 pub mod demo;
+pub mod documents;
 pub mod identity;
 pub mod notifications;
 pub mod parties;

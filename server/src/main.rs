@@ -238,6 +238,12 @@ async fn run(config: Config) -> Result<(), StartupError> {
             let _ = worker_stopped.await;
         }))
     });
+    let sweeper = config.worker.then(|| {
+        tokio::spawn(loket_server::documents::drafts::sweep_every_hour(
+            loket.db.clone(),
+            loket.documents.store.clone(),
+        ))
+    });
     // The peer address feeds the per-address rate limits on sign-in and activation.
     axum::serve(
         listener,
@@ -249,6 +255,9 @@ async fn run(config: Config) -> Result<(), StartupError> {
     .await
     .map_err(|e| StartupError::Serve(e.to_string()))?;
     let _ = stop_worker.send(());
+    if let Some(sweeper) = sweeper {
+        sweeper.abort();
+    }
     if let Some(worker) = worker {
         let _ = worker.await;
     }

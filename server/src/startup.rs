@@ -3,6 +3,9 @@
 
 use crate::appointments;
 use crate::config::Config;
+use crate::documents::scan::Scanner;
+use crate::documents::store::Store;
+use crate::documents::{Documents, Limits};
 use crate::identity::passkeys::Passkeys;
 use crate::identity::IdentityError;
 use crate::notifications::channels::{outbox_dir, Channel, Channels};
@@ -35,6 +38,10 @@ pub enum StartupError {
     Channels(#[from] crate::notifications::channels::ChannelsError),
     #[error("the demo appointments could not be seeded: {0}")]
     DemoAppointments(#[from] crate::appointments::AppointmentsError),
+    #[error(
+        "the document store cannot be used: {0}. Check LOKET_DATA_DIR or the LOKET_S3_* settings."
+    )]
+    Documents(String),
     #[error("the server stopped: {0}")]
     Serve(String),
 }
@@ -44,6 +51,7 @@ pub struct Loket {
     pub router: Router,
     pub db: Db,
     pub municipality: Arc<Municipality>,
+    pub documents: Documents,
 }
 
 impl From<IdentityError> for StartupError {
@@ -84,6 +92,7 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
     }
     let passkeys = Passkeys::new(&config.public_url, &municipality.name)?;
     let vapid = push::vapid_key(&db, config.vapid_private_key.as_deref()).await?;
+    let documents = documents(config)?;
     let services = Services {
         db: db.clone(),
         municipality: municipality.clone(),
@@ -94,12 +103,38 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
             services: push_services(config),
         },
         outbox_dirs: file_dirs(config),
+        documents: documents.clone(),
     };
     let state = AppState::new(services, config);
     Ok(Loket {
         router: router(state),
         db,
         municipality,
+        documents,
+    })
+}
+
+/// The document pipeline's parts: S3 or a folder in the data dir, clamd or (said in the log) no scan.
+pub fn documents(config: &Config) -> Result<Documents, StartupError> {
+    let store = match &config.s3 {
+        Some(s3) => Store::s3(s3),
+        None => Store::local(&config.data_dir.join("documents")),
+    }
+    .map_err(|e| StartupError::Documents(e.to_string()))?;
+    match &config.clamd_addr {
+        Some(addr) => tracing::info!(%addr, "uploads are scanned by clamd"),
+        None => tracing::warn!("LOKET_CLAMD_ADDR is not set: uploads are not scanned for malware"),
+    }
+    tracing::info!(store = %store.describe, "documents are stored");
+    Ok(Documents {
+        store,
+        scanner: Scanner {
+            addr: config.clamd_addr.clone(),
+        },
+        limits: Limits {
+            max_file_bytes: config.upload_max_mb * 1024 * 1024,
+            ..Limits::default()
+        },
     })
 }
 

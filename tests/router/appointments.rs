@@ -1086,7 +1086,12 @@ async fn confirmation_token(db: &server::storage::Db, id: &str) -> Option<String
 
 /// Books `service` at `location` for `person` as the contact centre does, at the first free time from two days
 /// ahead (of the real clock: the pages check links against it); returns the appointment.
-async fn booked_by_phone(app: &TestApp, person: &str, service: &str, location: &str) -> String {
+pub(crate) async fn booked_by_phone(
+    app: &TestApp,
+    person: &str,
+    service: &str,
+    location: &str,
+) -> String {
     let (db, municipality) = (&app.loket.db, &app.loket.municipality);
     let now = jiff::Timestamp::now();
     let tz = &municipality.time_zone;

@@ -3,6 +3,7 @@
 
 mod appointments;
 mod cases;
+mod documents;
 mod identity;
 mod matrix;
 mod notifications;

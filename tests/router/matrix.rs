@@ -14,7 +14,7 @@ use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 const M: &str = "voorbeeld";
 
-async fn person(server: &TestServer, id: &str, name: &str) {
+pub(crate) async fn person(server: &TestServer, id: &str, name: &str) {
     sqlx::query("INSERT INTO person (id, municipality_id, display_name, bsn) VALUES ($1, $2, $3, '999990019')")
         .bind(id)
         .bind(M)

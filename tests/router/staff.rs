@@ -770,9 +770,9 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
     assert!(!settings.contains("Werkplek"), "{settings}");
 
     // Every state-changing route of the router is refused, enumerated from the router itself.
-    let paths = server::web::state_changing_paths();
-    assert!(paths.len() > 20, "{paths:?}");
-    for path in paths {
+    let routes = server::web::state_changing_routes();
+    assert!(routes.len() > 20, "{routes:?}");
+    for (path, methods) in routes {
         if server::web::PREVIEW_MAY_POST.contains(&path) {
             continue;
         }
@@ -787,18 +787,22 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
             })
             .collect::<Vec<_>>()
             .join("/");
-        let (status, _, body) = post(&karin, &concrete, &[("key", "preview-key")]).await;
-        assert_eq!(status, 403, "{path} answered {status}: {body}");
-        assert!(body.contains("kunt u niets veranderen"), "{path}: {body}");
-        let response = karin
-            .client
-            .post(format!("{}{concrete}", karin.url))
-            .header("x-csrf-token", &karin.csrf)
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 403, "{path} as JSON");
+        for method in methods {
+            if method == http::Method::POST {
+                let (status, _, body) = post(&karin, &concrete, &[("key", "preview-key")]).await;
+                assert_eq!(status, 403, "{path} answered {status}: {body}");
+                assert!(body.contains("kunt u niets veranderen"), "{path}: {body}");
+            }
+            let response = karin
+                .client
+                .request(method.clone(), format!("{}{concrete}", karin.url))
+                .header("x-csrf-token", &karin.csrf)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 403, "{method} {path} as JSON");
+        }
     }
     // And every server function that is not a read; the reads answer.
     let names = server::web::server_fn_names();

@@ -18,6 +18,7 @@ pub mod appointments;
 pub mod crash;
 pub mod notify;
 pub mod providers;
+pub mod services;
 pub mod smtp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -311,7 +312,7 @@ impl TestServer {
         TestServer::start_with(backend, move |config| config.site_root = site_root).await
     }
 
-    async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let url = format!("http://localhost:{port}");

@@ -2,6 +2,7 @@
 //! and the cancel confirmation. All server-rendered: every step is a plain link or form, so it works by
 //! keyboard, with a screen reader and without JavaScript; a GET never changes an appointment.
 
+use super::documents::{upload_texts, DocumentList, DocumentUpload};
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
@@ -76,6 +77,9 @@ pub(super) fn AppointmentItem(
     /// On the contact centre's card: the details she gave while booking (field, value).
     #[prop(optional)]
     details: Vec<(String, String)>,
+    /// On the staff card: the documents she sent for it (to open only for roles that see WHAT).
+    #[prop(optional)]
+    documents: Vec<crate::api::DocumentView>,
 ) -> impl IntoView {
     let staff = staff_cancel.is_some();
     let what = line.service.clone();
@@ -107,6 +111,10 @@ pub(super) fn AppointmentItem(
                         <dd>{if field == "birth-date" { long_date(lang, &value) } else { value }}</dd>
                     }).collect_view()}
                 </dl>
+            })}
+            {(!documents.is_empty()).then(|| view! {
+                <p class="loket-case__meta">{tr(lang, "staff-card-documents")}</p>
+                <DocumentList lang documents removable=false />
             })}
             {staff_move.map(|href| view! {
                 <p>
@@ -222,9 +230,12 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
         "verzet" => Some("appointment-done-moved"),
         "geannuleerd" => Some("appointment-done-cancelled"),
         "herinneringen" => Some("appointment-done-reminders"),
+        "document" => Some("documents-done-sent"),
+        "document-verwijderd" => Some("documents-done-removed"),
         _ => None,
     });
     let problem = use_context::<FormProblem>().filter(|p| p.form == "reminders");
+    let titles: Vec<String> = card.bring.iter().map(|item| item.text.clone()).collect();
     let changeable = !line.cancelled && !line.past;
     let place = card.place.clone();
     let access: Vec<&'static str> = [
@@ -294,6 +305,20 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 <ul class="loket-bring">{bring}</ul>
             </section>
         })}
+        {(card.uploads_open || !card.documents.is_empty()).then(|| view! {
+            <section class="loket-card" id="documenten" aria-labelledby="appointment-documents">
+                <h2 id="appointment-documents" class="utrecht-heading-2">{tr(lang, "documents-appointment-title")}</h2>
+                {if card.documents.is_empty() {
+                    view! { <p class="utrecht-paragraph">{tr(lang, "documents-appointment-none")}</p> }.into_any()
+                } else {
+                    view! { <DocumentList lang documents=card.documents.clone() removable=card.uploads_open /> }.into_any()
+                }}
+                {card.uploads_open.then(|| view! {
+                    <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>
+                    <DocumentUpload appointment=id.clone() titles=titles.clone() texts=upload_texts(lang) />
+                })}
+            </section>
+        }.into_any())}
         {(!card.tips.is_empty()).then(|| view! {
             <section class="loket-card" aria-labelledby="appointment-tips">
                 <h2 id="appointment-tips" class="utrecht-heading-2">{tr(lang, "appointment-tips-title")}</h2>

@@ -110,6 +110,7 @@ pub fn DemoPage() -> impl IntoView {
             (String::from("desiree"), tr(lang, "demo-who-desiree")),
             (String::from("bedrijf"), tr(lang, "demo-who-company")),
             (String::from("karin"), tr(lang, "demo-who-karin")),
+            (String::from("sanne"), tr(lang, "demo-who-sanne")),
         ],
         code_for: tr(lang, "demo-code-for"),
         next: tr(lang, "demo-next"),

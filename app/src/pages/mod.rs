@@ -3,6 +3,7 @@
 mod appointments;
 mod cases;
 mod development;
+pub mod documents;
 mod identity;
 mod messages;
 mod overview;
@@ -15,10 +16,11 @@ pub use appointments::{
 };
 pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use development::OutboxFilesPage;
+pub use documents::DocumentsPage;
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
-pub use simple::{DocumentsPage, NotFoundPage, OfflinePage, SettingsPage};
+pub use simple::{NotFoundPage, OfflinePage, SettingsPage};
 pub use staff::{StaffPage, StaffReportPage, StaffResidentPage};
 
 use crate::api::OpeningLine;

@@ -1,15 +1,9 @@
-//! Pages whose signed-out state is all there is to show until the later issues fill them.
+//! Small pages: settings, offline, not found.
 
-use super::SignedOutPage;
 use crate::i18n::{tr, Lang};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[component]
-pub fn DocumentsPage() -> impl IntoView {
-    view! { <SignedOutPage title_key="documents-title" text_key="documents-signed-out" /> }
-}
 
 /// Instellingen: the language choice works for everyone, signed in or not (a plain form; no JavaScript needed).
 #[component]

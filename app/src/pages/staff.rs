@@ -215,7 +215,8 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                             let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
                             let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
                             let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
-                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details /> }
+                            let documents = card.appointment_documents.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
+                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents /> }
                         }).collect_view()}
                     </ul>
                 }.into_any()

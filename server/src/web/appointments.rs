@@ -131,6 +131,13 @@ impl Services {
             return Ok(None);
         };
         let now = Timestamp::now();
+        let documents = crate::documents::drafts::for_appointment(&self.db, &appointment.id)
+            .await
+            .map_err(|error| super::documents::unavailable(&error))?;
+        let previewing = matches!(
+            super::bridge::visitor().identity().0,
+            crate::authorization::Principal::Preview { .. }
+        );
         let m = &self.municipality.id;
         let service = catalogue::service(&self.db, m, &appointment.service_id).await?;
         let location = catalogue::location(&self.db, m, &appointment.location_id).await?;
@@ -171,6 +178,10 @@ impl Services {
             checkin_code: appointment.checkin_code,
             by_contact_centre: appointment.via == Via::Staff,
             key: secrets::id(),
+            documents: self.document_views(documents, true),
+            uploads_open: appointment.status == Status::Booked
+                && appointment.end > now
+                && !previewing,
         }))
     }
 
@@ -642,7 +653,7 @@ pub async fn book(State(state): State<AppState>, request: Request<Body>) -> Resp
 /// The appointment `id` if `principal` may open it on the resident pages: the person it is for, a member of
 /// the organisation it is for, or an appointment-link session for exactly this one. (Staff see appointments
 /// in their own workspace, where each look is audited; here they are refused like anyone else.)
-async fn openable(
+pub(super) async fn openable(
     services: &Services,
     principal: &Principal,
     action: Action,

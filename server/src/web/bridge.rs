@@ -32,6 +32,8 @@ pub struct Services {
     pub push: WebPush,
     /// Where the files route writes e-mail and SMS (empty when both really go out).
     pub outbox_dirs: Vec<std::path::PathBuf>,
+    /// Uploads: store, malware scanner, limits.
+    pub documents: crate::documents::Documents,
 }
 
 /// What the web side needs for web push: the key browsers subscribe with and the push services allowed.
@@ -292,6 +294,14 @@ impl Backend for Services {
         query: BookingQuery,
     ) -> Result<Option<BookingStep>, ApiError> {
         self.booking_step_for(viewer, lang, query).await
+    }
+
+    async fn documents(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<Vec<app::api::DocumentGroup>>, ApiError> {
+        self.document_groups(viewer, lang).await
     }
 
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError> {

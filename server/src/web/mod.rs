@@ -3,6 +3,7 @@
 mod appointments;
 mod backoffice;
 mod bridge;
+mod documents;
 mod identity;
 mod messages;
 mod pwa;
@@ -13,6 +14,6 @@ mod staff;
 
 pub use backoffice::openapi_document;
 pub use bridge::{Services, WebPush};
-pub use router::{router, server_fn_names, state_changing_paths, AppState, Assets};
+pub use router::{router, server_fn_names, state_changing_routes, AppState, Assets};
 pub use security::CspNonce;
 pub use session::{CsrfToken, Visitor, CSRF_FIELD, CSRF_HEADER, PREVIEW_MAY_POST};

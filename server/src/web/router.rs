@@ -14,10 +14,10 @@ use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::{Form, Router};
 use http::header::{self, HeaderValue};
-use http::StatusCode;
+use http::{Method, StatusCode};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -294,13 +294,49 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// Every route a session-carrying browser can send a state-changing request to (forms and the account API),
-/// as path patterns: what a staff preview must refuse, apart from leaving it.
-pub fn state_changing_paths() -> Vec<&'static str> {
+/// The upload routes: bodies up to the upload limit (read and counted by the handlers themselves) and a
+/// longer timeout for slow phone connections; otherwise the same session, preview and CSRF layers. Each with
+/// the methods it answers, for [`state_changing_routes`].
+fn uploads() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
+    vec![
+        (
+            "/afspraken/{id}/documenten",
+            &[Method::POST],
+            post(super::documents::start_for_appointment),
+        ),
+        (
+            "/documenten/concepten/{draft}/paginas/{n}",
+            &[Method::PUT, Method::DELETE],
+            put(super::documents::put_page).delete(super::documents::delete_page),
+        ),
+        (
+            "/documenten/concepten/{draft}/versturen",
+            &[Method::POST],
+            post(super::documents::finish),
+        ),
+        (
+            "/documenten/{id}/verwijderen",
+            &[Method::POST],
+            post(super::documents::delete),
+        ),
+    ]
+}
+
+/// How long one upload request may take: 20 MB at 0.5 Mbit/s is about five minutes.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 60);
+
+/// Every route a session-carrying browser can send a state-changing request to (forms, uploads and the
+/// account API), as path patterns with their methods: what a staff preview must refuse, apart from leaving it.
+pub fn state_changing_routes() -> Vec<(&'static str, Vec<Method>)> {
     forms()
         .into_iter()
         .chain(identity::changing_routes())
-        .map(|(path, _)| path)
+        .map(|(path, _)| (path, vec![Method::POST]))
+        .chain(
+            uploads()
+                .into_iter()
+                .map(|(path, methods, _)| (path, methods.to_vec())),
+        )
         .collect()
 }
 
@@ -358,8 +394,31 @@ pub fn router(state: AppState) -> Router {
     for (path, route) in forms().into_iter().chain(identity::changing_routes()) {
         pages = pages.route(path, route);
     }
+    let mut upload_routes = Router::new();
+    for (path, _, route) in uploads() {
+        upload_routes = upload_routes.route(path, route);
+    }
+    let upload_routes = upload_routes
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::preview_guard,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::load_session,
+        ))
+        .route_layer(axum::middleware::from_fn(record_route))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::csrf,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            UPLOAD_TIMEOUT,
+        ));
     pages
         .route("/medewerkers/rapport.csv", get(super::staff::report_csv))
+        .route("/documenten/{id}", get(super::documents::open))
         .route("/afspraken/{id}/agenda.ics", get(super::appointments::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
@@ -390,6 +449,8 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        // Outside the 64 kB limit and the 30 s timeout above: uploads bring their own.
+        .merge(upload_routes)
         .layer(axum::middleware::from_fn_with_state(state.security, security::headers))
         .layer(
             TraceLayer::new_for_http()

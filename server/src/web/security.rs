@@ -32,11 +32,12 @@ pub struct SecurityConfig {
 }
 
 /// `'wasm-unsafe-eval'` is needed because compiling WebAssembly counts as eval under CSP; it allows WASM
-/// compilation only, not JavaScript `eval`.
+/// compilation only, not JavaScript `eval`. `blob:` images are the previews of photos a resident picks
+/// before sending them (object URLs of files on her own device).
 pub fn content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+         img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

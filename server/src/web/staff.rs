@@ -200,6 +200,7 @@ impl Services {
             .collect();
         let mut appointments = Vec::new();
         let mut appointment_details = Vec::new();
+        let mut appointment_documents = Vec::new();
         if level(DataKind::Appointments) == Level::What {
             for appointment in booking::for_person(&self.db, id).await? {
                 if appointment.status == Status::Booked && appointment.end > now {
@@ -222,6 +223,17 @@ impl Services {
                                 .into_iter()
                                 .map(|(field, value)| (field.as_str().to_owned(), value))
                                 .collect(),
+                        ));
+                    }
+                    let documents =
+                        crate::documents::drafts::for_appointment(&self.db, &appointment.id)
+                            .await
+                            .map_err(|error| super::documents::unavailable(&error))?;
+                    if !documents.is_empty() {
+                        let opens = level(DataKind::Documents) == Level::What;
+                        appointment_documents.push((
+                            appointment.id.clone(),
+                            self.document_views(documents, opens),
                         ));
                     }
                     appointments.push((line, crate::identity::secrets::id()));
@@ -306,6 +318,7 @@ impl Services {
             addresses,
             appointments,
             appointment_details,
+            appointment_documents,
             cases,
             contacts,
             messages,

@@ -1,0 +1,545 @@
+//! A document on its way in: a draft collects pages (each its own request, so a failed page is sent again
+//! alone), finishing turns them into one document row. Domain functions take `now` and their stores.
+
+use super::pdf;
+use super::photo::Photo;
+use super::scan::Scanner;
+use super::store::Store;
+use super::{prepare, DocumentError, Limits, Prepared};
+use crate::identity::secrets;
+use crate::storage::Db;
+
+/// Drafts (and their page objects) are kept this long before the sweep removes them.
+pub const DRAFT_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
+/// An object no row points to is removed once it is this old (a crash between store and commit).
+const ORPHAN_AGE_MS: i64 = 60 * 60 * 1000;
+const TITLE_MAX: usize = 120;
+
+/// What a document is attached to, and whose it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub municipality_id: String,
+    pub person_id: String,
+    pub appointment_id: Option<String>,
+    pub case_id: Option<String>,
+    /// The appointment's service or the case's type (for the report).
+    pub service: String,
+}
+
+/// A booked appointment that has not ended takes documents "to prepare".
+pub async fn appointment_target(
+    db: &Db,
+    now_ms: i64,
+    appointment_id: &str,
+) -> Result<Target, DocumentError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT municipality_id, person_id, service_id FROM appointment
+         WHERE id = $1 AND status = 'booked' AND end_ms > $2",
+    )
+    .bind(appointment_id)
+    .bind(now_ms)
+    .fetch_optional(&db.pool)
+    .await?;
+    let (municipality_id, person_id, service) = row.ok_or(DocumentError::NotAttachable)?;
+    Ok(Target {
+        municipality_id,
+        person_id,
+        appointment_id: Some(appointment_id.to_owned()),
+        case_id: None,
+        service,
+    })
+}
+
+/// An open case of a type that takes uploads, sent by `person_id` (its initiator or a member acting for it;
+/// the edge has decided she may).
+pub async fn case_target(db: &Db, case_id: &str, person_id: &str) -> Result<Target, DocumentError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT c.municipality_id, ct.code FROM cases c JOIN case_type ct ON ct.id = c.case_type_id
+         WHERE c.id = $1 AND ct.uploads_allowed = 1 AND c.closed_at_ms IS NULL",
+    )
+    .bind(case_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let (municipality_id, service) = row.ok_or(DocumentError::NotAttachable)?;
+    Ok(Target {
+        municipality_id,
+        person_id: person_id.to_owned(),
+        appointment_id: None,
+        case_id: Some(case_id.to_owned()),
+        service,
+    })
+}
+
+/// Starts a draft; its id is what the pages are sent to.
+pub async fn start(
+    db: &Db,
+    now_ms: i64,
+    target: &Target,
+    title: &str,
+) -> Result<String, DocumentError> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return Err(DocumentError::Title);
+    }
+    let id = secrets::id();
+    sqlx::query(
+        "INSERT INTO document_draft (id, municipality_id, person_id, appointment_id, case_id, title, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&target.municipality_id)
+    .bind(&target.person_id)
+    .bind(target.appointment_id.as_deref())
+    .bind(target.case_id.as_deref())
+    .bind(title)
+    .bind(now_ms)
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// The draft `id`, when it belongs to `person_id` and has not expired.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub id: String,
+    pub person_id: String,
+    pub appointment_id: Option<String>,
+    pub case_id: Option<String>,
+    pub title: String,
+}
+
+pub async fn find(db: &Db, now_ms: i64, id: &str) -> Result<Draft, DocumentError> {
+    let row: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT person_id, appointment_id, case_id, title FROM document_draft
+         WHERE id = $1 AND created_at_ms > $2",
+    )
+    .bind(id)
+    .bind(now_ms - DRAFT_LIFETIME_MS)
+    .fetch_optional(&db.pool)
+    .await?;
+    let (person_id, appointment_id, case_id, title) = row.ok_or(DocumentError::NotFound)?;
+    Ok(Draft {
+        id: id.to_owned(),
+        person_id,
+        appointment_id,
+        case_id,
+        title,
+    })
+}
+
+/// What a page became, for the sender's progress list.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PageReceipt {
+    pub n: u32,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Everything one upload needs besides the bytes.
+pub struct Pipeline<'a> {
+    pub db: &'a Db,
+    pub store: &'a Store,
+    pub scanner: &'a Scanner,
+    pub limits: &'a Limits,
+}
+
+impl Pipeline<'_> {
+    /// Page `n` of `draft` (sending page `n` again replaces it): scanned, checked, processed, stored.
+    pub async fn add_page(
+        &self,
+        draft: &Draft,
+        n: u32,
+        bytes: Vec<u8>,
+    ) -> Result<PageReceipt, DocumentError> {
+        if n >= self.limits.max_photos {
+            return Err(DocumentError::TooManyPhotos(self.limits.max_photos));
+        }
+        if bytes.is_empty() {
+            return Err(DocumentError::Empty);
+        }
+        let (stored,): (i64,) = sqlx::query_as(
+            // PostgreSQL sums BIGINT as NUMERIC: cast back, so both databases answer an i64.
+            "SELECT CAST(COALESCE((SELECT SUM(bytes) FROM document WHERE person_id = $1), 0)
+                  + COALESCE((SELECT SUM(p.bytes) FROM document_page p JOIN document_draft d ON d.id = p.draft_id
+                              WHERE d.person_id = $1 AND NOT (p.draft_id = $2 AND p.n = $3)), 0) AS BIGINT)",
+        )
+        .bind(&draft.person_id)
+        .bind(&draft.id)
+        .bind(i64::from(n))
+        .fetch_one(&self.db.pool)
+        .await?;
+        if u64::try_from(stored).unwrap_or(0) + bytes.len() as u64 > self.limits.quota_bytes {
+            return Err(DocumentError::OverQuota);
+        }
+        self.scanner.check(&bytes).await?;
+        let limits = self.limits.clone();
+        let prepared = tokio::task::spawn_blocking(move || prepare(&bytes, &limits))
+            .await
+            .map_err(|_| DocumentError::Unreadable)??;
+        let (width, height, pages) = match &prepared {
+            Prepared::Photo(photo) => (photo.width, photo.height, 1),
+            Prepared::Pdf { pages, .. } => (0, 0, *pages),
+        };
+        let (others, pdfs): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN content_type = 'application/pdf' THEN 1 ELSE 0 END), 0) AS BIGINT)
+             FROM document_page WHERE draft_id = $1 AND n <> $2",
+        )
+        .bind(&draft.id)
+        .bind(i64::from(n))
+        .fetch_one(&self.db.pool)
+        .await?;
+        // A PDF is a document of its own: it is not mixed with photos or other PDFs.
+        if pdfs > 0 || (others > 0 && matches!(prepared, Prepared::Pdf { .. })) {
+            return Err(DocumentError::PdfAlone);
+        }
+        let key = format!("pages/{}/{}", draft.id, secrets::id());
+        let size = prepared.bytes().len() as u64;
+        let content_type = prepared.content_type();
+        let body = match prepared {
+            Prepared::Photo(photo) => photo.jpeg,
+            Prepared::Pdf { bytes, .. } => bytes,
+        };
+        self.store.put(&key, body).await?;
+        let replaced = self
+            .record_page(draft, n, &key, content_type, size, (width, height, pages))
+            .await;
+        match replaced {
+            Ok(previous) => {
+                if let Some(previous) = previous {
+                    let _ = self.store.delete(&previous).await;
+                }
+                Ok(PageReceipt {
+                    n,
+                    bytes: size,
+                    width,
+                    height,
+                })
+            }
+            Err(error) => {
+                let _ = self.store.delete(&key).await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes the page row; the key of the page it replaced, if any.
+    async fn record_page(
+        &self,
+        draft: &Draft,
+        n: u32,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        (width, height, pages): (u32, u32, u32),
+    ) -> Result<Option<String>, DocumentError> {
+        let mut tx = self.db.write().await?;
+        let previous: Option<(String,)> =
+            sqlx::query_as("SELECT object_key FROM document_page WHERE draft_id = $1 AND n = $2")
+                .bind(&draft.id)
+                .bind(i64::from(n))
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM document_page WHERE draft_id = $1 AND n = $2")
+            .bind(&draft.id)
+            .bind(i64::from(n))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO document_page (draft_id, n, object_key, content_type, bytes, width, height, pages)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&draft.id)
+        .bind(i64::from(n))
+        .bind(key)
+        .bind(content_type)
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .bind(i64::from(width))
+        .bind(i64::from(height))
+        .bind(i64::from(pages))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(previous.map(|(key,)| key))
+    }
+
+    /// Removes page `n` of `draft` (nothing happens when it was not there).
+    pub async fn remove_page(&self, draft: &Draft, n: u32) -> Result<(), DocumentError> {
+        let previous: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM document_page WHERE draft_id = $1 AND n = $2 RETURNING object_key",
+        )
+        .bind(&draft.id)
+        .bind(i64::from(n))
+        .fetch_optional(&self.db.pool)
+        .await?;
+        if let Some((key,)) = previous {
+            self.store.delete(&key).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes the draft's pages one document: photos (in page order) become one PDF, a PDF stays itself. The
+    /// document row and the draft's removal commit together; the page objects go afterwards.
+    pub async fn finish(&self, draft: &Draft, now_ms: i64) -> Result<String, DocumentError> {
+        let pages: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT object_key, content_type, width, height, pages FROM document_page WHERE draft_id = $1 ORDER BY n",
+        )
+        .bind(&draft.id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        if pages.is_empty() {
+            return Err(DocumentError::NoPages);
+        }
+        let (body, page_count) = if let [(key, content_type, _, _, count)] = pages.as_slice() {
+            if content_type == "application/pdf" {
+                (self.store.get(key).await?, *count)
+            } else {
+                self.combined(&pages).await?
+            }
+        } else {
+            self.combined(&pages).await?
+        };
+        let id = secrets::id();
+        let key = format!("documents/{id}");
+        let size = body.len();
+        self.store.put(&key, body).await?;
+        match self
+            .commit_document(draft, &id, &key, size, page_count, now_ms)
+            .await
+        {
+            Ok(()) => {
+                for (page_key, ..) in &pages {
+                    let _ = self.store.delete(page_key).await;
+                }
+                Ok(id)
+            }
+            Err(error) => {
+                let _ = self.store.delete(&key).await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn combined(
+        &self,
+        pages: &[(String, String, i64, i64, i64)],
+    ) -> Result<(Vec<u8>, i64), DocumentError> {
+        let mut photos = Vec::with_capacity(pages.len());
+        for (key, _, width, height, _) in pages {
+            photos.push(Photo {
+                jpeg: self.store.get(key).await?,
+                width: u32::try_from(*width).unwrap_or(1),
+                height: u32::try_from(*height).unwrap_or(1),
+            });
+        }
+        let count = i64::try_from(photos.len()).unwrap_or(i64::MAX);
+        let body = tokio::task::spawn_blocking(move || pdf::combine(&photos))
+            .await
+            .map_err(|_| DocumentError::Unreadable)?;
+        Ok((body, count))
+    }
+
+    async fn commit_document(
+        &self,
+        draft: &Draft,
+        id: &str,
+        key: &str,
+        size: usize,
+        pages: i64,
+        now_ms: i64,
+    ) -> Result<(), DocumentError> {
+        let mut tx = self.db.write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO document (id, municipality_id, person_id, appointment_id, case_id, service, title,
+                                   content_type, bytes, pages, object_key, created_at_ms)
+             SELECT $1, d.municipality_id, d.person_id, d.appointment_id, d.case_id,
+                    COALESCE((SELECT a.service_id FROM appointment a WHERE a.id = d.appointment_id),
+                             (SELECT ct.code FROM cases c JOIN case_type ct ON ct.id = c.case_type_id
+                              WHERE c.id = d.case_id), ''),
+                    d.title, 'application/pdf', $2, $3, $4, $5
+             FROM document_draft d WHERE d.id = $6",
+        )
+        .bind(id)
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .bind(pages)
+        .bind(key)
+        .bind(now_ms)
+        .bind(&draft.id)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() != 1 {
+            return Err(DocumentError::NotFound);
+        }
+        sqlx::query("DELETE FROM document_draft WHERE id = $1")
+            .bind(&draft.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// One stored document, as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentLine {
+    pub id: String,
+    pub title: String,
+    pub pages: i64,
+    pub bytes: i64,
+    pub created_at_ms: i64,
+    pub taken: bool,
+    pub person_id: String,
+    pub appointment_id: Option<String>,
+    pub case_id: Option<String>,
+}
+
+type LineRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn line(row: LineRow) -> DocumentLine {
+    let (id, title, pages, bytes, created_at_ms, taken_at, person_id, appointment_id, case_id) =
+        row;
+    DocumentLine {
+        id,
+        title,
+        pages,
+        bytes,
+        created_at_ms,
+        taken: taken_at.is_some(),
+        person_id,
+        appointment_id,
+        case_id,
+    }
+}
+
+const LINE_COLUMNS: &str =
+    "id, title, pages, bytes, created_at_ms, taken_at_ms, person_id, appointment_id, case_id";
+
+/// The documents attached to appointment `id`, oldest first.
+pub async fn for_appointment(db: &Db, id: &str) -> Result<Vec<DocumentLine>, DocumentError> {
+    let rows: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM document WHERE appointment_id = $1 ORDER BY created_at_ms, id"
+    ))
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(line).collect())
+}
+
+/// Every document person `id` sent, newest first.
+pub async fn for_person(db: &Db, id: &str) -> Result<Vec<DocumentLine>, DocumentError> {
+    let rows: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM document WHERE person_id = $1 ORDER BY created_at_ms DESC, id"
+    ))
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(line).collect())
+}
+
+/// Document `id` (any target): what the edge authorises against.
+pub async fn find_document(db: &Db, id: &str) -> Result<DocumentLine, DocumentError> {
+    let row: Option<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM document WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(line).ok_or(DocumentError::NotFound)
+}
+
+/// The bytes of document `id` (always a PDF).
+pub async fn content(db: &Db, store: &Store, id: &str) -> Result<Vec<u8>, DocumentError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT object_key FROM document WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    let (key,) = row.ok_or(DocumentError::NotFound)?;
+    store.get(&key).await
+}
+
+/// The resident removes her document, unless the municipality has taken it into processing.
+pub async fn delete(db: &Db, store: &Store, id: &str) -> Result<(), DocumentError> {
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT object_key, taken_at_ms FROM document WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let (key, taken) = row.ok_or(DocumentError::NotFound)?;
+    if taken.is_some() {
+        return Err(DocumentError::Taken);
+    }
+    let removed = sqlx::query("DELETE FROM document WHERE id = $1 AND taken_at_ms IS NULL")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    if removed.rows_affected() == 0 {
+        return Err(DocumentError::Taken);
+    }
+    store.delete(&key).await
+}
+
+/// The municipality takes document `id` into processing (the resident can no longer delete it).
+pub async fn take(db: &Db, id: &str, now_ms: i64) -> Result<(), DocumentError> {
+    sqlx::query("UPDATE document SET taken_at_ms = $2 WHERE id = $1 AND taken_at_ms IS NULL")
+        .bind(id)
+        .bind(now_ms)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Removes expired drafts with their pages, and objects no row points to (left by a crash between storing
+/// and committing). Returns how many objects went.
+pub async fn sweep(db: &Db, store: &Store, now_ms: i64) -> Result<usize, DocumentError> {
+    sqlx::query("DELETE FROM document_draft WHERE created_at_ms <= $1")
+        .bind(now_ms - DRAFT_LIFETIME_MS)
+        .execute(&db.pool)
+        .await?;
+    let mut known: std::collections::HashSet<String> =
+        sqlx::query_as::<_, (String,)>("SELECT object_key FROM document")
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .map(|(k,)| k)
+            .collect();
+    known.extend(
+        sqlx::query_as::<_, (String,)>("SELECT object_key FROM document_page")
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .map(|(k,)| k),
+    );
+    let mut removed = 0;
+    for prefix in ["documents", "pages"] {
+        for (key, written_ms) in store.list(prefix).await? {
+            if !known.contains(&key) && written_ms <= now_ms - ORPHAN_AGE_MS {
+                store.delete(&key).await?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Runs [`sweep`] every hour (with the notification worker): expired drafts and orphaned objects go.
+pub async fn sweep_every_hour(db: Db, store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        tick.tick().await;
+        match sweep(&db, &store, jiff::Timestamp::now().as_millisecond()).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "document store swept"),
+            Err(error) => tracing::warn!(%error, "document sweep failed; tried again in an hour"),
+        }
+    }
+}
