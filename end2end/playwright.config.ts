@@ -8,9 +8,10 @@ export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
   fullyParallel: true,
-  // Two workers (the machine has two cores): the phone and desktop journeys share one server and one SQLite
-  // file, as residents and staff do; write transactions begin IMMEDIATE, so they queue instead of failing.
-  workers: 2,
+  // One worker: the journeys share the demo's people (Desiree's account is activated by phone and desktop
+  // journeys alike, and the first journey counts her passkeys), so they run one after the other. (Concurrent
+  // writes themselves are fine: SQLite write transactions begin IMMEDIATE and queue.)
+  workers: 1,
   retries: 0,
   reporter: [['list']],
   timeout: 30_000,

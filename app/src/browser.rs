@@ -34,26 +34,7 @@ pub async fn post(path: &str, body: &JsValue) -> Result<JsValue, Failure> {
     let _ = headers.set("content-type", "application/json");
     let _ = headers.set("x-csrf-token", &csrf_token());
     init.set_headers(&headers);
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| Failure::Network)?
-        .dyn_into()
-        .map_err(|_| Failure::Network)?;
-    let json = if response.status() == 204 {
-        JsValue::NULL
-    } else {
-        let promise = response.json().map_err(|_| Failure::Network)?;
-        JsFuture::from(promise).await.unwrap_or(JsValue::NULL)
-    };
-    if response.ok() {
-        Ok(json)
-    } else {
-        let message = Reflect::get(&json, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_default();
-        Err(Failure::Server(message))
-    }
+    send(&window, path, &init).await
 }
 
 pub fn field(value: &JsValue, name: &str) -> JsValue {
@@ -163,16 +144,20 @@ pub async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<JsValue, F
     let _ = headers.set("content-type", "application/x-www-form-urlencoded");
     let _ = headers.set("x-csrf-token", &csrf_token());
     init.set_headers(&headers);
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+    send(&window, path, &init).await
+}
+
+/// Sends the request: its JSON answer (`null` for an empty one), or the resident's message from a refusal.
+async fn send(
+    window: &web_sys::Window,
+    path: &str,
+    init: &web_sys::RequestInit,
+) -> Result<JsValue, Failure> {
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, init))
         .await
         .map_err(|_| Failure::Network)?
         .dyn_into()
         .map_err(|_| Failure::Network)?;
-    answer(response).await
-}
-
-/// The JSON of a response, or the resident's message from a refusal.
-async fn answer(response: web_sys::Response) -> Result<JsValue, Failure> {
     let json = match response.json() {
         Ok(promise) if response.status() != 204 => {
             JsFuture::from(promise).await.unwrap_or(JsValue::NULL)

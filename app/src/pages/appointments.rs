@@ -315,7 +315,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 }}
                 {card.uploads_open.then(|| view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>
-                    <DocumentUpload appointment=id.clone() titles=titles.clone() texts=upload_texts(lang) />
+                    <DocumentUpload appointment=id.clone() titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
                 })}
             </section>
         }.into_any())}

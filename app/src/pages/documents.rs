@@ -117,6 +117,8 @@ pub struct UploadTexts {
     pub progress: String,
     pub no_title: String,
     pub no_pages: String,
+    /// "Pagina {n} is groter dan … MB" (the limit filled in).
+    pub too_large: String,
     pub network: String,
     pub unsupported: String,
 }
@@ -148,6 +150,7 @@ struct Page {
 pub fn DocumentUpload(
     appointment: String,
     titles: Vec<String>,
+    max_bytes: u64,
     texts: UploadTexts,
 ) -> impl IntoView {
     let pages = RwSignal::new(Vec::<Page>::new());
@@ -329,6 +332,14 @@ pub fn DocumentUpload(
                     } else {
                         file
                     };
+                    // Said here, before sending: the server refuses it too, but only after it arrived.
+                    #[allow(clippy::cast_precision_loss)]
+                    if body.size() > max_bytes as f64 {
+                        set_state(PageState::Failed);
+                        set_message.set(texts.too_large.replace("{n}", &(n + 1).to_string()));
+                        set_busy.set(false);
+                        return;
+                    }
                     let path = format!("/documenten/concepten/{draft_id}/paginas/{n}");
                     let progress = move |share: f64| {
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -357,7 +368,7 @@ pub fn DocumentUpload(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (set_message, set_busy, appointment, title);
+        let _ = (set_message, set_busy, appointment, title, max_bytes);
     };
 
     let progress = move || {
@@ -494,8 +505,8 @@ fn focus_later(id: String) {
     });
 }
 
-/// The texts of [`DocumentUpload`] in `lang`.
-pub fn upload_texts(lang: Lang) -> UploadTexts {
+/// The texts of [`DocumentUpload`] in `lang`, for files up to `max_bytes`.
+pub fn upload_texts(lang: Lang, max_bytes: u64) -> UploadTexts {
     UploadTexts {
         title: tr(lang, "upload-title"),
         title_hint: tr(lang, "upload-title-hint"),
@@ -519,6 +530,14 @@ pub fn upload_texts(lang: Lang) -> UploadTexts {
         ),
         no_title: tr(lang, "upload-no-title"),
         no_pages: tr(lang, "upload-no-pages"),
+        too_large: tr_args(
+            lang,
+            "upload-too-large",
+            &[
+                ("n", "{n}"),
+                ("mb", &(max_bytes / (1024 * 1024)).to_string()),
+            ],
+        ),
         network: tr(lang, "upload-network"),
         unsupported: tr(lang, "upload-unsupported"),
     }

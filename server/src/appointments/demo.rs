@@ -319,6 +319,47 @@ pub async fn seed(
         )
         .await?;
     }
+    // And she booked a new passport herself, a few days after that talk: the appointment she sends the photos
+    // of her papers for in the demo.
+    let passport = catalogue::service(db, m, "paspoort").await?;
+    let later = tz
+        .to_datetime(now + SignedDuration::from_hours(24 * 5))
+        .date();
+    let offers = booking::free_times(
+        db,
+        municipality,
+        &passport,
+        "stadhuis",
+        Via::Resident,
+        later..=to,
+        now,
+    )
+    .await?;
+    if let Some(offer) = offers.iter().find(|o| o.slot.local.hour() >= 10) {
+        let person = format!("demo-{m}-desiree");
+        booking::book(
+            db,
+            municipality,
+            &BookRequest {
+                service_id: "paspoort",
+                location_id: "stadhuis",
+                start: offer.slot.start,
+                booker: Booker {
+                    person_id: &person,
+                    organisation_id: None,
+                    via: Via::Resident,
+                    staff_id: None,
+                },
+                idempotency_key: &format!("demo-{m}-appointment-desiree-passport"),
+                address_id: None,
+                reminders: None,
+                details: None,
+                new_address: None,
+            },
+            now,
+        )
+        .await?;
+    }
     sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(MARKER)
         .bind(now.to_string())

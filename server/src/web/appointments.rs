@@ -179,6 +179,7 @@ impl Services {
             by_contact_centre: appointment.via == Via::Staff,
             key: secrets::id(),
             documents: self.document_views(documents, true),
+            upload_max_bytes: self.documents.limits.max_file_bytes as u64,
             uploads_open: appointment.status == Status::Booked
                 && appointment.end > now
                 && !previewing,

@@ -197,21 +197,27 @@ pub async fn start_for_appointment(
     }
 }
 
-/// The draft `id` when it is the visitor's: hers as a person, or her appointment's through its link.
+/// Whether a draft or document of `person_id` for `appointment_id` is the visitor's own: she is that person,
+/// or holds the link session of that appointment. (Staff never send or remove on her behalf.)
+fn is_own(principal: &Principal, person_id: &str, appointment_id: Option<&str>) -> bool {
+    match principal {
+        Principal::Person { person_id: own, .. } => own == person_id,
+        Principal::AppointmentLink {
+            appointment_id: linked,
+            ..
+        } => appointment_id == Some(linked.as_str()),
+        _ => false,
+    }
+}
+
+/// The draft `id` when it is the visitor's own.
 async fn own_draft(
     state: &AppState,
     principal: &Principal,
     id: &str,
 ) -> Result<Draft, DocumentError> {
     let draft = drafts::find(&state.services.db, Timestamp::now().as_millisecond(), id).await?;
-    let hers = match principal {
-        Principal::Person { person_id, .. } => *person_id == draft.person_id,
-        Principal::AppointmentLink { appointment_id, .. } => {
-            draft.appointment_id.as_deref() == Some(appointment_id.as_str())
-        }
-        _ => false,
-    };
-    if hers {
+    if is_own(principal, &draft.person_id, draft.appointment_id.as_deref()) {
         Ok(draft)
     } else {
         Err(DocumentError::NotFound)
@@ -251,27 +257,45 @@ pub async fn put_page(
     }
 }
 
-/// The body, refused as soon as it passes `limit` or declares more (a chunked body without a length is
-/// counted while it streams): one over the limit is never read whole.
+/// The body, refused once it passes `limit` or declares more; past the limit nothing more is kept. A body
+/// up to twice the limit is still received (and thrown away) so the sender gets the answer: a server that
+/// answers mid-upload and closes makes browsers report "no connection" instead of "too large". A larger one
+/// is cut off at once.
 async fn read_limited(
     body: Body,
     declared: Option<u64>,
     limit: usize,
 ) -> Result<Vec<u8>, DocumentError> {
     let too_large = DocumentError::TooLarge { limit_bytes: limit };
-    if declared.is_some_and(|length| length > limit as u64) {
+    let limit = limit as u64;
+    let drain_up_to = limit.saturating_mul(2);
+    if declared.is_some_and(|length| length > drain_up_to) {
         return Err(too_large);
     }
+    let mut over = declared.is_some_and(|length| length > limit);
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::new();
+    let mut seen: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| DocumentError::Unreadable)?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(too_large);
+        seen += chunk.len() as u64;
+        if seen > limit && !over {
+            over = true;
+            bytes = Vec::new();
+        }
+        if over {
+            if seen > drain_up_to {
+                break;
+            }
+            continue;
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    if over {
+        Err(too_large)
+    } else {
+        Ok(bytes)
+    }
 }
 
 /// DELETE /documenten/concepten/{draft}/paginas/{n}: the resident removed a page she had sent.
@@ -323,8 +347,8 @@ pub async fn finish(
 /// of documents — audited, so it shows in her activity log.
 fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::DocumentLine) -> Decision {
     match principal {
-        Principal::AppointmentLink { appointment_id, .. } => {
-            if line.appointment_id.as_deref() == Some(appointment_id.as_str()) {
+        Principal::AppointmentLink { .. } => {
+            if is_own(principal, &line.person_id, line.appointment_id.as_deref()) {
                 Decision::Allow
             } else {
                 Decision::Deny
@@ -405,14 +429,7 @@ pub async fn delete(
     let services = &state.services;
     let outcome = async {
         let line = drafts::find_document(&services.db, &id).await?;
-        let mine = match &principal {
-            Principal::Person { person_id, .. } => *person_id == line.person_id,
-            Principal::AppointmentLink { appointment_id, .. } => {
-                line.appointment_id.as_deref() == Some(appointment_id.as_str())
-            }
-            _ => false,
-        };
-        if !mine {
+        if !is_own(&principal, &line.person_id, line.appointment_id.as_deref()) {
             return Err(DocumentError::NotFound);
         }
         drafts::delete(&services.db, &services.documents.store, &id).await?;
