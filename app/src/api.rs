@@ -419,6 +419,8 @@ pub struct AppointmentCard {
     pub documents: Vec<DocumentView>,
     /// Documents can be added now (booked, not over, and not a staff preview).
     pub uploads_open: bool,
+    /// The largest file the server takes; the page says so before sending a larger one.
+    pub upload_max_bytes: u64,
 }
 
 /// Where the booking steps are: chosen service, location and day, as the page's query says. With
@@ -441,6 +443,24 @@ pub struct StaffSearch {
     /// A Dutch reason when the text could not be used.
     pub problem: Option<String>,
     pub hits: Vec<SearchHit>,
+}
+
+/// The desk's check-in: the code as typed, why it did not work, or the appointment checked in (no name:
+/// the desk sees the resident in person).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInResult {
+    pub code: String,
+    pub problem: Option<String>,
+    pub done: Option<CheckedIn>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckedIn {
+    pub service: String,
+    pub time: String,
+    pub location: String,
+    /// The code was scanned before: nothing changed.
+    pub again: bool,
 }
 
 /// One search result: enough to pick the right person or company.
@@ -519,6 +539,8 @@ pub struct StaffResident {
     pub notices: Vec<(String, Vec<(String, String)>)>,
     /// The form for recording a contact: her cases to link it to (identifier, label) and a fresh key.
     pub contact_cases: Vec<Choice>,
+    /// Case types a contact can start a case of (value `nieuw:{code}`, the type's name).
+    pub new_cases: Vec<Choice>,
     pub contact_key: String,
     /// The employee's role may issue her an activation code (the contact centre may; the back office not).
     pub may_issue_code: bool,

@@ -231,6 +231,8 @@ mod tests {
                     "percent",
                     "done",
                     "total",
+                    "location",
+                    "mb",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

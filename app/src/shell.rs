@@ -7,7 +7,8 @@ use crate::pages::{
     ActivationPage, ActivityPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
     MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
-    SignInPage, StaffBookingPage, StaffMovePage, StaffPage, StaffReportPage, StaffResidentPage,
+    SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage, StaffPage, StaffReportPage,
+    StaffResidentPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/medewerkers/inwoners/:id/afspraken/:appointment/verzetten") view=StaffMovePage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/rapport") view=StaffReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/inchecken") view=StaffCheckInPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />
                     <Route path=path!("/activiteit") view=ActivityPage ssr=SsrMode::Async />

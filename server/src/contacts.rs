@@ -242,7 +242,8 @@ pub struct CardContact<'a> {
     pub reason: &'a str,
     pub text: &'a str,
     pub confidential: bool,
-    /// Loket's id of one of her cases, or empty.
+    /// Loket's id of one of her cases, `nieuw:{case type code}` to start a case of that type with this
+    /// contact, or empty.
     pub case: &'a str,
     /// The form's own key: sending the same form twice records one contact.
     #[serde(skip)]
@@ -255,6 +256,7 @@ pub async fn record_on_card(
     db: &Db,
     municipality_id: &str,
     contact: &CardContact<'_>,
+    today: jiff::civil::Date,
     now: Timestamp,
 ) -> Result<bool, CasesError> {
     let mut problems = Problems::default();
@@ -278,26 +280,7 @@ pub async fn record_on_card(
         );
     }
     let mut tx = db.write().await?;
-    let case_id = if contact.case.is_empty() {
-        None
-    } else {
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT c.id FROM cases c
-             WHERE c.municipality_id = $1 AND c.id = $2
-               AND (c.initiator_person_id = $3
-                    OR EXISTS (SELECT 1 FROM case_role r WHERE r.case_id = c.id AND r.person_id = $3))",
-        )
-        .bind(municipality_id)
-        .bind(contact.case)
-        .bind(contact.person_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if found.is_none() {
-            problems.add("zaak", "Kies een zaak van deze inwoner, of geen zaak.");
-        }
-        found.map(|(id,)| id)
-    };
-    problems.finish()?;
+    // A repeat of this form answers as the first one did, before anything (a case) is made again.
     let external_id = format!("loket-{}", contact.idempotency_key);
     let print = serde_json::to_string(contact).unwrap_or_default();
     let existing: Option<(String,)> = sqlx::query_as(
@@ -315,6 +298,33 @@ pub async fn record_on_card(
         }
         return Ok(false);
     }
+    let case_id = if contact.case.is_empty() {
+        None
+    } else if let Some(code) = contact.case.strip_prefix(NEW_CASE) {
+        let started = start_case(&mut tx, municipality_id, contact, code, today, now).await?;
+        if started.is_none() {
+            problems.add("zaak", "Kies een zaaktype uit de lijst, of geen zaak.");
+        }
+        started
+    } else {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT c.id FROM cases c
+             WHERE c.municipality_id = $1 AND c.id = $2
+               AND (c.initiator_person_id = $3
+                    OR EXISTS (SELECT 1 FROM case_role r WHERE r.case_id = c.id AND r.person_id = $3))",
+        )
+        .bind(municipality_id)
+        .bind(contact.case)
+        .bind(contact.person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_none() {
+            problems.add("zaak", "Kies een zaak van deze inwoner, of geen zaak.");
+        }
+        found.map(|(id,)| id)
+    };
+    // A refusal drops the transaction: a case started above is not kept either.
+    problems.finish()?;
     let text = contact.text.trim();
     sqlx::query(
         "INSERT INTO contact_moment (id, municipality_id, external_id, person_id, case_id, occurred_at_ms, channel,
@@ -340,6 +350,95 @@ pub async fn record_on_card(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The case types a contact can start a case of: (code, Dutch name, English name), by Dutch name. Internal
+/// types (signals the back office keeps, such as early debt signals) are not started from a contact: their
+/// existence is not for the contact centre's screen, and the resident would not see the case.
+pub async fn case_types(
+    db: &Db,
+    municipality_id: &str,
+) -> Result<Vec<(String, String, String)>, CasesError> {
+    Ok(sqlx::query_as(
+        "SELECT code, name_nl, name_en FROM case_type
+         WHERE municipality_id = $1 AND code IS NOT NULL AND internal = 0
+         ORDER BY name_nl, code",
+    )
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The prefix of a card form's case choice that starts a new case of a type ("start a case from a contact").
+pub const NEW_CASE: &str = "nieuw:";
+
+/// Starts a case of type `code` for the contact's person, in the contact's transaction: its number is made
+/// from the form's key (`KCC-2026-…`, so the number says nothing about her), its description is the type's
+/// name, and it stands at the type's first status. `None` when the municipality has no such type.
+async fn start_case(
+    tx: &mut sqlx::AnyConnection,
+    municipality_id: &str,
+    contact: &CardContact<'_>,
+    code: &str,
+    today: jiff::civil::Date,
+    now: Timestamp,
+) -> Result<Option<String>, CasesError> {
+    let Some((type_id, confidentiality, expected_days)) =
+        crate::cases::intake::case_type_by_code(&mut *tx, municipality_id, code).await?
+    else {
+        return Ok(None);
+    };
+    let (name, internal): (String, i64) =
+        sqlx::query_as("SELECT name_nl, internal FROM case_type WHERE id = $1")
+            .bind(&type_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if internal != 0 {
+        return Ok(None);
+    }
+    let id = secrets::id();
+    let number: String = secrets::hash(contact.idempotency_key)
+        .chars()
+        .take(8)
+        .collect::<String>()
+        .to_uppercase();
+    let planned =
+        expected_days.and_then(|days| today.checked_add(jiff::Span::new().days(days)).ok());
+    sqlx::query(
+        "INSERT INTO cases (id, municipality_id, identifier, case_type_id, description, start_date, planned_end_date,
+                            initiator_person_id, confidentiality, created_at_ms, changed_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(&id)
+    .bind(municipality_id)
+    .bind(format!("KCC-{}-{number}", today.year()))
+    .bind(&type_id)
+    .bind(&name)
+    .bind(today.to_string())
+    .bind(planned.map(|d| d.to_string()))
+    .bind(contact.person_id)
+    .bind(&confidentiality)
+    .bind(now.as_millisecond())
+    .execute(&mut *tx)
+    .await?;
+    let first: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM status_type WHERE case_type_id = $1 ORDER BY seq LIMIT 1")
+            .bind(&type_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((status_type_id,)) = first {
+        sqlx::query(
+            "INSERT INTO case_status (id, case_id, status_type_id, set_at_ms, external_id)
+             VALUES ($1, $2, $3, $4, 'kcc-start')",
+        )
+        .bind(secrets::id())
+        .bind(&id)
+        .bind(&status_type_id)
+        .bind(now.as_millisecond())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Some(id))
 }
 
 /// How many contact moments the person had since `since` (for the "called 3 times this week" notice).

@@ -93,8 +93,10 @@ impl Db {
     /// Connects to PostgreSQL; fails within seconds, with a clear message, when nobody answers.
     pub async fn postgres(url: &str) -> Result<Db, StorageError> {
         sqlx::any::install_default_drivers();
+        // 32: a burst of bookings for one popular time holds a connection each while the database decides
+        // who got it; with 16, sixty at once could wait past the acquire timeout.
         let pool = AnyPoolOptions::new()
-            .max_connections(16)
+            .max_connections(32)
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await

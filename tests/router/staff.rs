@@ -587,6 +587,34 @@ async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_p
     .await
     .unwrap();
     assert!(booked_by_staff >= 1, "the demo booked Desiree's talk");
+    // Two documents Desiree sent for that talk this week (their titles are hers: not in the report).
+    let (talk,): (String,) = sqlx::query_as(
+        "SELECT id FROM appointment WHERE booked_via = 'staff' AND service_id = 'sociaal-team' LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    for (i, title) in [
+        "Loonstrook maart van De Vries",
+        "Huurcontract Stationsstraat",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO document (id, municipality_id, person_id, appointment_id, service, title, content_type,
+                                   bytes, pages, object_key, created_at_ms)
+             VALUES ($1, 'voorbeeld', $2, $3, 'sociaal-team', $4, 'application/pdf', 1000, 1, $1, $5)",
+        )
+        .bind(format!("report-document-{i}"))
+        .bind(DESIREE)
+        .bind(&talk)
+        .bind(title)
+        .bind((this.from + jiff::SignedDuration::from_mins(20)).as_millisecond())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
 
     let karin = karin(&server).await;
     let response = karin
@@ -613,6 +641,7 @@ async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_p
             "{},afspraken,staff,sociaal-team,{booked_by_staff}",
             this.monday
         ),
+        format!("{},documenten,appointment,sociaal-team,2", this.monday),
     ] {
         assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
     }
@@ -632,6 +661,7 @@ async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_p
         "SELECT kvk_number FROM organisation",
         "SELECT subject FROM contact_moment",
         "SELECT COALESCE(body, '') FROM contact_moment",
+        "SELECT title FROM document",
         "SELECT id FROM person",
     ] {
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&db.pool).await.unwrap();
@@ -1125,3 +1155,170 @@ async fn the_contact_centre_moves_an_appointment_on_her_behalf(backend: loket_te
 }
 
 loket_tests::on_both_backends!(the_contact_centre_moves_an_appointment_on_her_behalf);
+
+/// Moves appointment `id` to `start` (30 minutes long), as if it had been booked for then.
+async fn happening_at(db: &server::storage::Db, id: &str, start: jiff::Timestamp) {
+    let (from, until) = (
+        start.as_millisecond(),
+        (start + jiff::SignedDuration::from_mins(30)).as_millisecond(),
+    );
+    sqlx::query(
+        "UPDATE appointment SET start_ms = $2, end_ms = $3, busy_from_ms = $2, busy_until_ms = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(from)
+    .bind(until)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+}
+
+async fn the_desk_checks_in_with_the_code_on_the_card_and_the_report_counts_who_did_not_come(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let now = jiff::Timestamp::now();
+    // Desiree's talk with the social team began ten minutes ago; her passport appointment too.
+    let (talk, code): (String, String) = sqlx::query_as(
+        "SELECT id, checkin_code FROM appointment WHERE service_id = 'sociaal-team' AND booked_via = 'staff' LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    happening_at(db, &talk, now - jiff::SignedDuration::from_mins(10)).await;
+    let passport =
+        crate::appointments::booked_by_phone(&server.app, DESIREE, "paspoort", "stadhuis").await;
+    happening_at(db, &passport, now - jiff::SignedDuration::from_mins(10)).await;
+
+    let karin = karin(&server).await;
+    // Typed as people type it: lower case, in groups.
+    let typed = format!("{}-{} {}", &code[..4], &code[4..8], &code[8..]).to_lowercase();
+    let (status, _, html) = post(&karin, "/medewerkers/inchecken", &[("code", &typed)]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Ingecheckt: Gesprek met het sociaal team om"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Desiree"),
+        "the desk sees her in person; the page names no one"
+    );
+    let (status, _, html) = post(&karin, "/medewerkers/inchecken", &[("code", &code)]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("was al ingecheckt"), "{html}");
+    // A wrong code: the reason, and what was typed stays in the box.
+    let (status, _, html) = post(&karin, "/medewerkers/inchecken", &[("code", "ABCD-EFGH")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Deze code kennen we niet") && html.contains("value=\"ABCD-EFGH\""),
+        "{html}"
+    );
+    // A resident cannot check anyone in.
+    let desiree = crate::cases::desiree(&server).await;
+    let (status, _, _) = post(&desiree, "/medewerkers/inchecken", &[("code", &code)]).await;
+    assert_eq!(status, 403);
+    let (checked_in,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM appointment WHERE checked_in_at_ms IS NOT NULL")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(checked_in, 1);
+
+    // Once both are over: one came (checked in), one did not.
+    let earlier = now - jiff::SignedDuration::from_mins(45);
+    happening_at(db, &talk, earlier).await;
+    happening_at(db, &passport, earlier).await;
+    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+    let week = server::staff::report::weeks(&tz, earlier, 1).unwrap()[0].monday;
+    let csv = karin
+        .client
+        .get(format!("{}/medewerkers/rapport.csv", karin.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        format!("{week},opkomst,sociaal-team,checked-in,1"),
+        format!("{week},opkomst,paspoort,not-checked-in,1"),
+    ] {
+        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
+    }
+}
+
+loket_tests::on_both_backends!(
+    the_desk_checks_in_with_the_code_on_the_card_and_the_report_counts_who_did_not_come
+);
+
+async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (_, html) = page(&karin, &card).await;
+    assert!(
+        html.contains("<optgroup label=\"Nieuwe zaak starten met dit contact\">"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"nieuw:parkeervergunning\""), "{html}");
+    let key = hidden_key(&html);
+    let action = format!("{card}/contactmomenten");
+    let form = [
+        ("kanaal", "telefoon"),
+        ("reden", "zaak"),
+        ("tekst", "Wil een parkeervergunning voor de nieuwe auto."),
+        ("zaak", "nieuw:parkeervergunning"),
+        ("key", key.as_str()),
+    ];
+    let cases_before: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    // An unknown type: refused at the case field; no case, no contact.
+    let mut unknown = form;
+    unknown[3] = ("zaak", "nieuw:bestaat-niet");
+    let (status, _, refused) = post(&karin, &action, &unknown).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.contains("Kies een zaaktype uit de lijst"),
+        "{refused}"
+    );
+    // Sent twice (a double click): one case, one contact, linked.
+    for _ in 0..2 {
+        let (status, url, html) = post(&karin, &action, &form).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(url.ends_with("?gelukt=contact"), "{url}");
+    }
+    let (cases_after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(cases_after, cases_before.0 + 1);
+    let (identifier, initiator, statuses): (String, String, i64) = sqlx::query_as(
+        "SELECT c.identifier, c.initiator_person_id,
+                (SELECT COUNT(*) FROM case_status s WHERE s.case_id = c.id)
+         FROM contact_moment m JOIN cases c ON c.id = m.case_id WHERE m.external_id = $1",
+    )
+    .bind(format!("loket-{key}"))
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(identifier.starts_with("KCC-"), "{identifier}");
+    assert_eq!((initiator.as_str(), statuses), (DESIREE, 1));
+    // Desiree sees it among her cases, at its first status, with the contact under it.
+    let desiree = crate::cases::desiree(&server).await;
+    let (_, cases) = page(&desiree, "/zaken").await;
+    assert!(
+        cases.contains(&identifier) && cases.contains("Parkeervergunning"),
+        "{cases}"
+    );
+    let (status, case) = page(&desiree, &format!("/zaken/{identifier}")).await;
+    assert_eq!(status, 200);
+    assert!(case.contains("We hebben uw aanvraag ontvangen."), "{case}");
+}
+
+loket_tests::on_both_backends!(karin_starts_a_case_from_a_contact_once_and_desiree_follows_it);

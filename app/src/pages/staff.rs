@@ -6,8 +6,9 @@ use super::appointments::AppointmentItem;
 use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    get_staff_report, get_staff_resident, ContactLine, FormProblem, IssuedActivation, ReportRow,
-    SearchHit, StaffCase, StaffResident, StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
+    get_staff_report, get_staff_resident, CheckInResult, ContactLine, FormProblem,
+    IssuedActivation, ReportRow, SearchHit, StaffCase, StaffResident, StaffSearch,
+    CONTACT_CHANNELS, CONTACT_REASONS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -68,7 +69,56 @@ pub fn StaffPage() -> impl IntoView {
             </form>
         </section>
         {results}
+        <p><a class="utrecht-link" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
         <p><a class="utrecht-link" href="/medewerkers/rapport">{tr(lang, "staff-report-link")}</a></p>
+    }
+    .into_any()
+}
+
+/// `/medewerkers/inchecken`: the desk scans (a scanner types, then Enter) or types the code on the resident's
+/// appointment card. A plain form: it works without JavaScript and by keyboard.
+#[component]
+pub fn StaffCheckInPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="checkin-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let result = use_context::<CheckInResult>().unwrap_or_default();
+    let problem = result.problem.clone();
+    let described = if problem.is_some() {
+        "code-hint code-error"
+    } else {
+        "code-hint"
+    };
+    let done = result.done.clone().map(|done| {
+        let key = if done.again { "checkin-again" } else { "checkin-done" };
+        view! {
+            <p class="loket-notice" role="status">
+                {tr_args(lang, key, &[("service", &done.service), ("time", &done.time), ("location", &done.location)])}
+            </p>
+        }
+    });
+    view! {
+        <Title text=tr(lang, "checkin-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "checkin-title")}</h1>
+        {done}
+        <section class="loket-card" aria-labelledby="checkin-form">
+            <h2 id="checkin-form" class="utrecht-heading-2">{tr(lang, "checkin-form")}</h2>
+            <form method="post" action="/medewerkers/inchecken">
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="code">{tr(lang, "checkin-code")}</label>
+                    <p class="utrecht-form-field-description" id="code-hint">{tr(lang, "checkin-code-hint")}</p>
+                    {problem.clone().map(|message| view! { <p class="utrecht-form-field-error-message" id="code-error" role="alert">{message}</p> })}
+                    <input class="utrecht-textbox" id="code" name="code" type="text" autocomplete="off" required=true
+                        autocapitalize="characters" spellcheck="false" maxlength="40" value=result.code.clone()
+                        aria-describedby=described aria-invalid=problem.as_ref().map(|_| "true") />
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "checkin-button")}</button>
+            </form>
+        </section>
+        <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "checkin-back")}</a></p>
     }
     .into_any()
 }
@@ -247,7 +297,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                 }.into_any()
             }}
         </section>
-        <RecordContact lang id=card.id.clone() cases=card.contact_cases key=card.contact_key problem=contact_problem />
+        <RecordContact lang id=card.id.clone() cases=card.contact_cases new_cases=card.new_cases key=card.contact_key problem=contact_problem />
         <section class="loket-card" aria-labelledby="card-messages">
             <h2 id="card-messages" class="utrecht-heading-2">{tr(lang, "staff-card-messages")}</h2>
             {if card.messages.is_empty() {
@@ -340,12 +390,14 @@ fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
 }
 
 /// Recording the contact the employee is having: channel, reason, text, confidential, and optionally the
-/// case it is about. A refusal shows the reason at its field and keeps all that was typed.
+/// case it is about — one of hers, or a new one of a type, started with this contact. A refusal shows the
+/// reason at its field and keeps all that was typed.
 #[component]
 fn RecordContact(
     lang: Lang,
     id: String,
     cases: Vec<crate::api::Choice>,
+    new_cases: Vec<crate::api::Choice>,
     key: String,
     problem: Option<FormProblem>,
 ) -> impl IntoView {
@@ -437,6 +489,14 @@ fn RecordContact(
                             let selected = case == c.value;
                             view! { <option value=c.value selected=selected>{c.label}</option> }
                         }).collect_view()}
+                        {(!new_cases.is_empty()).then(|| view! {
+                            <optgroup label=tr(lang, "staff-record-new-case")>
+                                {new_cases.into_iter().map(|c| {
+                                    let selected = case == c.value;
+                                    view! { <option value=c.value selected=selected>{c.label}</option> }
+                                }).collect_view()}
+                            </optgroup>
+                        })}
                     </select>
                 </div>
                 <input type="hidden" name="key" value=key />
@@ -464,7 +524,7 @@ pub fn StaffReportPage() -> impl IntoView {
         <p><a class="utrecht-link" href="/medewerkers/rapport.csv" download="loket-rapport.csv">{tr(lang, "report-csv")}</a></p>
         <Suspense fallback=|| ()>
             {move || report.get().map(|result| match result {
-                Ok(Some(report)) => ["contacten", "afspraken", "berichten"].into_iter().map(|measure| {
+                Ok(Some(report)) => ["contacten", "afspraken", "berichten", "documenten", "opkomst"].into_iter().map(|measure| {
                     let rows: Vec<ReportRow> = report.rows.iter().filter(|r| r.measure == measure).cloned().collect();
                     view! { <ReportTable lang measure weeks=report.weeks.clone() rows /> }
                 }).collect_view().into_any(),
@@ -503,6 +563,16 @@ fn ReportTable(
             "{} · {}",
             tr(lang, &format!("report-via-{}", row.category)),
             row.detail
+        ),
+        "documenten" => format!(
+            "{} · {}",
+            tr(lang, &format!("report-for-{}", row.category)),
+            row.detail
+        ),
+        "opkomst" => format!(
+            "{} · {}",
+            row.category,
+            tr(lang, &format!("report-attendance-{}", row.detail))
         ),
         _ => format!(
             "{} · {}",

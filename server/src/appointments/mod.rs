@@ -13,6 +13,7 @@
 pub mod availability;
 pub mod booking;
 pub mod catalogue;
+pub mod checkin;
 pub mod demo;
 pub mod details;
 pub mod ics;

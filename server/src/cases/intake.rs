@@ -322,7 +322,7 @@ pub async fn put_case_type(
 const CONFIDENTIALITY_WORDS: &str = "Kies openbaar, beperkt_openbaar, intern, zaakvertrouwelijk, vertrouwelijk, confidentieel, geheim of zeer_geheim.";
 
 /// The case type's id, confidentiality and expected duration, by code.
-async fn case_type_by_code(
+pub(crate) async fn case_type_by_code(
     conn: &mut AnyConnection,
     municipality_id: &str,
     code: &str,

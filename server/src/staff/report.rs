@@ -1,5 +1,6 @@
 //! The contact centre's report: counts per local week (Monday to Sunday in the municipality's time zone) of
-//! contacts per reason and channel, appointments booked per channel, and messages per channel and outcome.
+//! contacts per reason and channel, appointments booked per channel, messages per channel and outcome, and
+//! documents residents sent per service.
 //! Only counts leave this module: no name, id, address or text, so the page and its CSV carry no personal data.
 
 use super::search::StaffError;
@@ -17,16 +18,30 @@ pub enum Measure {
     Bookings,
     /// Category: the channel; detail: `delivered`, `sent`, `failed`, `dropped` or `pending`.
     Messages,
+    /// Category: `appointment` or `case` (what it was sent for); detail: the service or case type. Documents
+    /// the resident removed again are not counted.
+    Uploads,
+    /// Booked appointments that ended, by the week they took place in. Category: the service; detail:
+    /// `checked-in` or `not-checked-in` (the no-shows, where the desk checks in).
+    Attendance,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 3] = [Measure::Contacts, Measure::Bookings, Measure::Messages];
+    pub const ALL: [Measure; 5] = [
+        Measure::Contacts,
+        Measure::Bookings,
+        Measure::Messages,
+        Measure::Uploads,
+        Measure::Attendance,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Measure::Contacts => "contacten",
             Measure::Bookings => "afspraken",
             Measure::Messages => "berichten",
+            Measure::Uploads => "documenten",
+            Measure::Attendance => "opkomst",
         }
     }
 }
@@ -69,12 +84,18 @@ pub struct Figure {
     pub count: i64,
 }
 
-/// The figures for `weeks` in municipality `m`, by week, then measure, then category and detail.
-pub async fn figures(db: &Db, m: &str, weeks: &[Week]) -> Result<Vec<Figure>, StaffError> {
+/// The figures for `weeks` in municipality `m`, by week, then measure, then category and detail. `now`
+/// decides which appointments have ended (attendance counts only those).
+pub async fn figures(
+    db: &Db,
+    m: &str,
+    weeks: &[Week],
+    now: Timestamp,
+) -> Result<Vec<Figure>, StaffError> {
     let mut out = Vec::new();
     for week in weeks {
         let (from, until) = (week.from.as_millisecond(), week.until.as_millisecond());
-        let queries: [(Measure, &str); 3] = [
+        let queries: [(Measure, &str); 5] = [
             (
                 Measure::Contacts,
                 "SELECT COALESCE(reason, 'zonder-reden'), channel, COUNT(*) FROM contact_moment
@@ -98,14 +119,34 @@ pub async fn figures(db: &Db, m: &str, weeks: &[Week]) -> Result<Vec<Figure>, St
                      WHERE municipality_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3) m
                  GROUP BY channel, outcome",
             ),
+            (
+                Measure::Uploads,
+                "SELECT target, service, COUNT(*) FROM (
+                     SELECT CASE WHEN appointment_id IS NOT NULL THEN 'appointment' ELSE 'case' END AS target, service
+                     FROM document
+                     WHERE municipality_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3) d
+                 GROUP BY target, service",
+            ),
+            (
+                Measure::Attendance,
+                "SELECT service_id, attended, COUNT(*) FROM (
+                     SELECT service_id,
+                            CASE WHEN checked_in_at_ms IS NULL THEN 'not-checked-in' ELSE 'checked-in' END AS attended
+                     FROM appointment
+                     WHERE municipality_id = $1 AND start_ms >= $2 AND start_ms < $3 AND status = 'booked'
+                       AND end_ms <= $4) a
+                 GROUP BY service_id, attended",
+            ),
         ];
         for (measure, sql) in queries {
-            let rows: Vec<(String, String, i64)> = sqlx::query_as(sql)
-                .bind(m)
-                .bind(from)
-                .bind(until)
-                .fetch_all(&db.pool)
-                .await?;
+            let query = sqlx::query_as(sql).bind(m).bind(from).bind(until);
+            // Only the attendance query asks when "now" is (PostgreSQL refuses a parameter it cannot type).
+            let query = if measure == Measure::Attendance {
+                query.bind(now.as_millisecond())
+            } else {
+                query
+            };
+            let rows: Vec<(String, String, i64)> = query.fetch_all(&db.pool).await?;
             out.extend(rows.into_iter().map(|(category, detail, count)| Figure {
                 week: week.monday,
                 measure,

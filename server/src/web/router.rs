@@ -209,6 +209,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(search.clone());
         }
+        if let Some(checked) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::CheckInResult>())
+        {
+            provide_context(checked.clone());
+        }
         if let Some(issued) = parts
             .as_ref()
             .and_then(|p| p.extensions.get::<app::api::IssuedActivation>())
@@ -278,6 +284,7 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(super::staff::start_preview),
         ),
         ("/voorbeeld-stoppen", post(super::staff::stop_preview)),
+        ("/medewerkers/inchecken", post(super::staff::check_in)),
         ("/afspraak/{token}", post(super::appointments::open_link)),
         (
             "/afspraken/{id}/verzetten",

@@ -126,6 +126,82 @@ fn message(error: &StaffError) -> &'static str {
     }
 }
 
+/// POST /medewerkers/inchecken: the desk scans or types the code on a resident's appointment card.
+pub async fn check_in(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return sign_in_again();
+    }
+    let services = &state.services;
+    let municipality_id = services.municipality.id.clone();
+    // Whoever serves residents at the desk may check them in (the same staff who may find them).
+    let allowed = decide(
+        &principal,
+        Action::Read,
+        Resource::Residents {
+            municipality_id: &municipality_id,
+        },
+    )
+    .allowed();
+    let (parts, body) = request.into_parts();
+    let mut result = app::api::CheckInResult::default();
+    let status = if !allowed {
+        StatusCode::FORBIDDEN
+    } else if let Some(fields) = read_form(body).await {
+        result.code = field(&fields, "code").chars().take(40).collect();
+        let now = Timestamp::now();
+        match crate::appointments::checkin::check_in(
+            &services.db,
+            &municipality_id,
+            &result.code,
+            now,
+        )
+        .await
+        {
+            Ok((appointment, first)) => match services.line(&appointment, Lang::Nl, now).await {
+                Ok(line) => {
+                    result.done = Some(app::api::CheckedIn {
+                        service: line.service,
+                        time: line.time,
+                        location: line.location,
+                        again: !first,
+                    });
+                    result.code.clear();
+                    StatusCode::OK
+                }
+                Err(error) => {
+                    tracing::error!(%error, "check-in line");
+                    result.problem = Some(NOT_NOW.to_owned());
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+            },
+            Err(crate::appointments::AppointmentsError::Storage(error)) => {
+                tracing::error!(%error, "check-in failed");
+                result.problem = Some(NOT_NOW.to_owned());
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Err(crate::appointments::AppointmentsError::Past) => {
+                result.problem = Some(String::from(
+                    "Deze afspraak is al voorbij. Maak zo nodig een nieuwe afspraak.",
+                ));
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Err(error) => {
+                result.problem = Some(error.resident_message().to_owned());
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        }
+    } else {
+        StatusCode::PAYLOAD_TOO_LARGE
+    };
+    let mut request = Request::from_parts(parts, Body::empty());
+    *request.method_mut() = http::Method::GET;
+    request.extensions_mut().insert(result);
+    let mut response = render_page(state, request).await;
+    *response.status_mut() = status;
+    response
+}
+
 /// Renders `/medewerkers` (as a GET) with `result` on it.
 async fn render(
     state: AppState,
@@ -324,6 +400,17 @@ impl Services {
             messages,
             notices,
             contact_cases,
+            new_cases: contacts::case_types(&self.db, &self.municipality.id)
+                .await?
+                .into_iter()
+                .map(|(code, name_nl, name_en)| Choice {
+                    value: format!("{}{code}", contacts::NEW_CASE),
+                    label: match lang {
+                        Lang::Nl => name_nl,
+                        Lang::En => name_en,
+                    },
+                })
+                .collect(),
             contact_key: crate::identity::secrets::id(),
             failing: all_addresses
                 .iter()
@@ -608,11 +695,14 @@ pub async fn record_contact(
         case: field(&fields, "zaak"),
         idempotency_key: field(&fields, "key"),
     };
+    let now = Timestamp::now();
+    let today = now.to_zoned(services.municipality.time_zone.clone()).date();
     let outcome = contacts::record_on_card(
         &services.db,
         &services.municipality.id,
         &contact,
-        Timestamp::now(),
+        today,
+        now,
     )
     .await;
     let (status, field_name, message) = match outcome {
@@ -681,7 +771,7 @@ impl Services {
                 tracing::error!(%error, "report weeks");
                 ApiError::Unavailable
             })?;
-        let figures = report::figures(&self.db, m, &weeks).await?;
+        let figures = report::figures(&self.db, m, &weeks, Timestamp::now()).await?;
         Ok(Some(pivot(&weeks, &figures)))
     }
 }
@@ -750,7 +840,7 @@ pub async fn report_csv(State(state): State<AppState>, request: Request<Body>) -
         Timestamp::now(),
         REPORT_WEEKS,
     ) {
-        Ok(weeks) => report::figures(&services.db, m, &weeks).await,
+        Ok(weeks) => report::figures(&services.db, m, &weeks, Timestamp::now()).await,
         Err(error) => {
             tracing::error!(%error, "report weeks");
             return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
