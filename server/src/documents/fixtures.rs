@@ -27,7 +27,11 @@ pub fn halves_jpeg(width: u32, height: u32) -> Vec<u8> {
 /// What a phone writes: the sensor's landscape pixels (`halves_jpeg(64, 32)`) with EXIF saying "rotate 90°
 /// clockwise to show" (orientation 6), a GPS position, a camera make and a comment.
 pub fn phone_photo() -> Vec<u8> {
-    let jpeg = halves_jpeg(64, 32);
+    as_from_a_phone(&halves_jpeg(64, 32))
+}
+
+/// `jpeg` with the EXIF segment, GPS position and comment a phone adds (orientation 6).
+pub fn as_from_a_phone(jpeg: &[u8]) -> Vec<u8> {
     // TIFF, little endian. IFD0 at 8: Make, Orientation, GPS IFD pointer. GPS IFD: latitude ref + latitude.
     let mut tiff: Vec<u8> = b"II*\0\x08\0\0\0".to_vec();
     let entry = |tag: u16, kind: u16, count: u32, value: u32| {
