@@ -242,6 +242,36 @@ async fn desiree_sends_three_photos_removes_one_and_the_back_office_opens_one_co
     );
     assert!(stored(&store).await.is_empty());
     assert_eq!(count(&server, "document").await, 0);
+
+    // A PDF sent alone becomes the document as it is: one object, opened with its one page.
+    let (_, started) = start_draft(&desiree, &appointment, "Huurcontract").await;
+    let draft = started["draft"].as_str().unwrap().to_owned();
+    let (status, receipt) = put_page(&desiree, &draft, 0, fixtures::pdf_with("")).await;
+    assert_eq!(status, 201, "{receipt}");
+    let (status, finished) = send(
+        &desiree,
+        reqwest::Method::POST,
+        &format!("/documenten/concepten/{draft}/versturen"),
+        reqwest::Body::from(Vec::new()),
+    )
+    .await;
+    assert_eq!(status, 201, "{finished}");
+    assert_eq!(stored(&store).await.len(), 1);
+    let pdf = desiree
+        .client
+        .get(format!(
+            "{}/documenten/{}",
+            desiree.url,
+            finished["document"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(pdf.to_vec(), fixtures::pdf_with(""));
+    assert_eq!(count(&server, "document_page").await, 0);
 }
 
 /// The test `name(backend, storage)` on both databases × both stores.

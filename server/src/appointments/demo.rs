@@ -275,95 +275,102 @@ pub async fn seed(
     for resource in resources(now, municipality) {
         catalogue::put_resource(db, m, &resource).await?;
     }
+    let desiree = format!("demo-{m}-desiree");
+    let karin = format!("demo-{m}-karin");
     // Karin booked Desiree's talk with the social team on the phone: the first free morning time from two
     // days ahead.
-    let service = catalogue::service(db, m, "sociaal-team").await?;
-    let tz = &municipality.time_zone;
-    let from = tz.to_datetime(now + SignedDuration::from_hours(48)).date();
-    let to = tz
-        .to_datetime(now + SignedDuration::from_hours(24 * 21))
-        .date();
-    let offers = booking::free_times(
-        db,
-        municipality,
-        &service,
-        "wijkcentrum",
-        Via::Staff,
-        from..=to,
-        now,
-    )
-    .await?;
-    if let Some(offer) = offers.iter().find(|o| o.slot.local.hour() >= 10) {
-        let person = format!("demo-{m}-desiree");
-        let staff = format!("demo-{m}-karin");
-        booking::book(
-            db,
-            municipality,
-            &BookRequest {
-                service_id: "sociaal-team",
-                location_id: "wijkcentrum",
-                start: offer.slot.start,
-                booker: Booker {
-                    person_id: &person,
-                    organisation_id: None,
-                    via: Via::Staff,
-                    staff_id: Some(&staff),
-                },
-                idempotency_key: &format!("demo-{m}-appointment-desiree"),
-                address_id: None,
-                reminders: None,
-                details: None,
-                new_address: None,
-            },
-            now,
-        )
-        .await?;
-    }
+    let talk = DemoBooking {
+        service: "sociaal-team",
+        location: "wijkcentrum",
+        person: &desiree,
+        staff: Some(&karin),
+        days_ahead: 2,
+        key: &format!("demo-{m}-appointment-desiree"),
+    };
+    book_first_morning(db, municipality, &talk, now).await?;
     // And she booked a new passport herself, a few days after that talk: the appointment she sends the photos
     // of her papers for in the demo.
-    let passport = catalogue::service(db, m, "paspoort").await?;
-    let later = tz
-        .to_datetime(now + SignedDuration::from_hours(24 * 5))
-        .date();
-    let offers = booking::free_times(
-        db,
-        municipality,
-        &passport,
-        "stadhuis",
-        Via::Resident,
-        later..=to,
-        now,
-    )
-    .await?;
-    if let Some(offer) = offers.iter().find(|o| o.slot.local.hour() >= 10) {
-        let person = format!("demo-{m}-desiree");
-        booking::book(
-            db,
-            municipality,
-            &BookRequest {
-                service_id: "paspoort",
-                location_id: "stadhuis",
-                start: offer.slot.start,
-                booker: Booker {
-                    person_id: &person,
-                    organisation_id: None,
-                    via: Via::Resident,
-                    staff_id: None,
-                },
-                idempotency_key: &format!("demo-{m}-appointment-desiree-passport"),
-                address_id: None,
-                reminders: None,
-                details: None,
-                new_address: None,
-            },
-            now,
-        )
-        .await?;
-    }
+    let passport = DemoBooking {
+        service: "paspoort",
+        location: "stadhuis",
+        person: &desiree,
+        staff: None,
+        days_ahead: 5,
+        key: &format!("demo-{m}-appointment-desiree-passport"),
+    };
+    book_first_morning(db, municipality, &passport, now).await?;
     sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(MARKER)
         .bind(now.to_string())
         .execute(&db.pool)
         .await?;
     Ok(true)
+}
+
+/// A demo appointment: by the contact centre when `staff` is given, else by the resident herself.
+struct DemoBooking<'a> {
+    service: &'a str,
+    location: &'a str,
+    person: &'a str,
+    staff: Option<&'a str>,
+    days_ahead: i64,
+    key: &'a str,
+}
+
+/// Books `booking` at the first free time from 10:00 on, from `days_ahead` days until three weeks ahead
+/// (nothing when there is none).
+async fn book_first_morning(
+    db: &Db,
+    municipality: &Municipality,
+    booking: &DemoBooking<'_>,
+    now: Timestamp,
+) -> Result<(), AppointmentsError> {
+    let service = catalogue::service(db, &municipality.id, booking.service).await?;
+    let tz = &municipality.time_zone;
+    let from = tz
+        .to_datetime(now + SignedDuration::from_hours(24 * booking.days_ahead))
+        .date();
+    let to = tz
+        .to_datetime(now + SignedDuration::from_hours(24 * 21))
+        .date();
+    let via = if booking.staff.is_some() {
+        Via::Staff
+    } else {
+        Via::Resident
+    };
+    let offers = booking::free_times(
+        db,
+        municipality,
+        &service,
+        booking.location,
+        via,
+        from..=to,
+        now,
+    )
+    .await?;
+    if let Some(offer) = offers.iter().find(|o| o.slot.local.hour() >= 10) {
+        booking::book(
+            db,
+            municipality,
+            &BookRequest {
+                service_id: booking.service,
+                location_id: booking.location,
+                start: offer.slot.start,
+                booker: Booker {
+                    person_id: booking.person,
+                    organisation_id: None,
+                    via,
+                    staff_id: booking.staff,
+                },
+                idempotency_key: booking.key,
+                address_id: None,
+                reminders: None,
+                details: None,
+                new_address: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

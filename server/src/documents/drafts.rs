@@ -6,6 +6,7 @@ use super::photo::Photo;
 use super::scan::Scanner;
 use super::store::Store;
 use super::{prepare, DocumentError, Limits, Prepared};
+use crate::appointments::booking::{Appointment, Status};
 use crate::identity::secrets;
 use crate::storage::Db;
 
@@ -26,27 +27,22 @@ pub struct Target {
     pub service: String,
 }
 
-/// A booked appointment that has not ended takes documents "to prepare".
-pub async fn appointment_target(
-    db: &Db,
-    now_ms: i64,
-    appointment_id: &str,
+/// A booked appointment that has not ended takes documents "to prepare" (the caller has loaded it and
+/// decided the visitor may change it).
+pub fn appointment_target(
+    appointment: &Appointment,
+    municipality_id: &str,
+    now: jiff::Timestamp,
 ) -> Result<Target, DocumentError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT municipality_id, person_id, service_id FROM appointment
-         WHERE id = $1 AND status = 'booked' AND end_ms > $2",
-    )
-    .bind(appointment_id)
-    .bind(now_ms)
-    .fetch_optional(&db.pool)
-    .await?;
-    let (municipality_id, person_id, service) = row.ok_or(DocumentError::NotAttachable)?;
+    if appointment.status != Status::Booked || appointment.end <= now {
+        return Err(DocumentError::NotAttachable);
+    }
     Ok(Target {
-        municipality_id,
-        person_id,
-        appointment_id: Some(appointment_id.to_owned()),
+        municipality_id: municipality_id.to_owned(),
+        person_id: appointment.person_id.clone(),
+        appointment_id: Some(appointment.id.clone()),
         case_id: None,
-        service,
+        service: appointment.service_id.clone(),
     })
 }
 
@@ -135,6 +131,9 @@ pub struct PageReceipt {
     pub width: u32,
     pub height: u32,
 }
+
+/// A stored page: object key, content type, width, height, PDF pages, bytes.
+type PageRow = (String, String, i64, i64, i64, i64);
 
 /// Everything one upload needs besides the bytes.
 pub struct Pipeline<'a> {
@@ -281,8 +280,9 @@ impl Pipeline<'_> {
     /// Makes the draft's pages one document: photos (in page order) become one PDF, a PDF stays itself. The
     /// document row and the draft's removal commit together; the page objects go afterwards.
     pub async fn finish(&self, draft: &Draft, now_ms: i64) -> Result<String, DocumentError> {
-        let pages: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT object_key, content_type, width, height, pages FROM document_page WHERE draft_id = $1 ORDER BY n",
+        let pages: Vec<PageRow> = sqlx::query_as(
+            "SELECT object_key, content_type, width, height, pages, bytes FROM document_page
+             WHERE draft_id = $1 ORDER BY n",
         )
         .bind(&draft.id)
         .fetch_all(&self.db.pool)
@@ -290,15 +290,18 @@ impl Pipeline<'_> {
         if pages.is_empty() {
             return Err(DocumentError::NoPages);
         }
-        let (body, page_count) = if let [(key, content_type, _, _, count)] = pages.as_slice() {
+        if let [(key, content_type, _, _, count, bytes)] = pages.as_slice() {
             if content_type == "application/pdf" {
-                (self.store.get(key).await?, *count)
-            } else {
-                self.combined(&pages).await?
+                // A PDF sent alone was checked and stored as it is: the document points at that object
+                // (which the sweep then keeps), nothing is read or written again.
+                let id = secrets::id();
+                let size = usize::try_from(*bytes).unwrap_or(0);
+                self.commit_document(draft, &id, key, size, *count, now_ms)
+                    .await?;
+                return Ok(id);
             }
-        } else {
-            self.combined(&pages).await?
-        };
+        }
+        let (body, page_count) = self.combined(&pages).await?;
         let id = secrets::id();
         let key = format!("documents/{id}");
         let size = body.len();
@@ -320,12 +323,9 @@ impl Pipeline<'_> {
         }
     }
 
-    async fn combined(
-        &self,
-        pages: &[(String, String, i64, i64, i64)],
-    ) -> Result<(Vec<u8>, i64), DocumentError> {
+    async fn combined(&self, pages: &[PageRow]) -> Result<(Vec<u8>, i64), DocumentError> {
         let mut photos = Vec::with_capacity(pages.len());
-        for (key, _, width, height, _) in pages {
+        for (key, _, width, height, ..) in pages {
             photos.push(Photo {
                 jpeg: self.store.get(key).await?,
                 width: u32::try_from(*width).unwrap_or(1),

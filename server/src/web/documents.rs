@@ -173,16 +173,16 @@ pub async fn start_for_appointment(
     let principal = principal_of(&request);
     let services = &state.services;
     let now = Timestamp::now();
-    match openable(services, &principal, Action::Change, &id).await {
-        Ok(Some(_)) => {}
+    let appointment = match openable(services, &principal, Action::Change, &id).await {
+        Ok(Some(appointment)) => appointment,
         Ok(None) => return refused(&DocumentError::NotFound),
         Err(_) => return refused(&DocumentError::Store(String::from("appointment lookup"))),
-    }
+    };
     let Some(fields) = read_form(request.into_body()).await else {
         return refused(&DocumentError::Title);
     };
     let started = async {
-        let target = drafts::appointment_target(&services.db, now.as_millisecond(), &id).await?;
+        let target = drafts::appointment_target(&appointment, &services.municipality.id, now)?;
         drafts::start(
             &services.db,
             now.as_millisecond(),

@@ -194,19 +194,15 @@ pub async fn check_in(State(state): State<AppState>, request: Request<Body>) -> 
     } else {
         StatusCode::PAYLOAD_TOO_LARGE
     };
-    let mut request = Request::from_parts(parts, Body::empty());
-    *request.method_mut() = http::Method::GET;
-    request.extensions_mut().insert(result);
-    let mut response = render_page(state, request).await;
-    *response.status_mut() = status;
-    response
+    render(state, parts, result, status).await
 }
 
-/// Renders `/medewerkers` (as a GET) with `result` on it.
-async fn render(
+/// Renders the page the form was posted to (as a GET) with `result` on it (a search, a check-in); a refused
+/// visitor gets the page without it.
+async fn render<T: Clone + Send + Sync + 'static>(
     state: AppState,
     parts: http::request::Parts,
-    result: StaffSearch,
+    result: T,
     status: StatusCode,
 ) -> Response {
     let mut request = Request::from_parts(parts, Body::empty());
