@@ -266,6 +266,14 @@ pub struct CaseDetail {
     pub uploads_allowed: bool,
     /// Where the reader's messages about this case go (their own override), for their own view only.
     pub messages: Option<CaseMessages>,
+    /// Documents the reader sent for this case, oldest first.
+    pub documents: Vec<DocumentView>,
+    /// The reader is the one who sent them (not a staff preview): she may remove those not yet taken.
+    pub documents_removable: bool,
+    /// Documents can be sent now (open case of a type that takes them, the reader herself, not a preview).
+    pub uploads_open: bool,
+    /// The largest file the server takes.
+    pub upload_max_bytes: u64,
 }
 
 /// "Send everything about this case to …": the reader's confirmed addresses (id, label) and the chosen one;
@@ -380,7 +388,8 @@ pub struct DocumentView {
     pub pages: i64,
     /// Local date and time it arrived, `YYYY-MM-DD HH:MM`.
     pub sent: String,
-    /// The resident may still remove it (the municipality has not taken it into processing).
+    /// The municipality has not taken it into processing yet: the resident may still remove it (and the back
+    /// office may take it).
     pub removable: bool,
     /// The reader may open its pages (the resident; staff whose role sees WHAT of documents).
     pub openable: bool,
@@ -583,6 +592,8 @@ pub struct StaffCase {
     pub start_date: String,
     pub closed: bool,
     pub what: Option<StaffCaseWhat>,
+    /// The documents she sent for it, when the role may know what the case is and that documents exist.
+    pub documents: Vec<DocumentView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -745,3 +745,61 @@ test('Desiree photographs three pages for her appointment, takes one out and sen
   expect(body).not.toContain('Exif');
   await desk.close();
 });
+
+test('On a computer Desiree drops a photo on her case and sends it; once the back office takes it into processing she can no longer remove it', async ({
+  page,
+  browser,
+}) => {
+  test.skip(test.info().project.name !== 'desktop', 'dragging files is for a computer');
+  test.setTimeout(120_000);
+  await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
+  await page.goto('/zaken/ZAAK-2026-0412');
+  await hydrated(page);
+  const section = page.locator('#documenten');
+  await expect(section.getByRole('heading', { name: 'Documenten voor deze zaak' })).toBeVisible();
+  await expect(section.getByText('Op een computer kunt u bestanden ook hierheen slepen.')).toBeVisible();
+
+  // A scanned page, dropped on the form as a file dragged from the desktop would be.
+  const dataTransfer = await page.evaluateHandle(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1600;
+    canvas.height = 1200;
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.fillStyle = '#123';
+    context.fillRect(100, 100, 600, 80);
+    const blob: Blob = await new Promise((resolve) => canvas.toBlob((b) => resolve(b!), 'image/jpeg', 0.9));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], 'scan.jpg', { type: 'image/jpeg' }));
+    return transfer;
+  });
+  const form = section.locator('.loket-upload');
+  await form.dispatchEvent('dragover', { dataTransfer });
+  await form.dispatchEvent('drop', { dataTransfer });
+  await expect(section.getByRole('img', { name: 'Pagina 1' })).toBeVisible();
+  await section.getByLabel('Wat is het?').fill('Bankafschrift');
+  await section.getByRole('button', { name: 'Versturen' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Uw document is verstuurd.')).toBeVisible({ timeout: 60_000 });
+  await expect(section.getByRole('link', { name: 'Bankafschrift' })).toBeVisible();
+  await expect(section.getByRole('button', { name: 'Verwijderen: Bankafschrift' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The back office takes it into processing from her card, by keyboard.
+  const desk = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: DESKTOP });
+  const sanne = await desk.newPage();
+  await activateWithDemoCode(sanne, 'Sanne Visser (consulent, backoffice)');
+  await sanne.goto('/medewerkers/inwoners/demo-voorbeeld-desiree');
+  await sanne.getByRole('button', { name: 'In behandeling nemen: Bankafschrift' }).focus();
+  await sanne.keyboard.press('Enter');
+  await expect(sanne.getByText('Het document is in behandeling genomen.')).toBeVisible();
+  await expect(sanne.getByRole('button', { name: 'In behandeling nemen: Bankafschrift' })).toHaveCount(0);
+  await noAxeViolationsPhoneAndDesktop(sanne);
+  await desk.close();
+
+  // Desiree sees that the municipality works with it, and can no longer remove it.
+  await page.reload();
+  await expect(section.getByText(/de gemeente werkt ermee/)).toBeVisible();
+  await expect(section.getByRole('button', { name: 'Verwijderen: Bankafschrift' })).toHaveCount(0);
+});

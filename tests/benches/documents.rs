@@ -3,6 +3,8 @@
 //! (libvips) and Pillow, one process per photo for each, measured alike by GNU time: median wall time per photo
 //! and the highest peak memory (max RSS). Prints the ratios to libvips.
 //!
+//! Then the bytes a phone sends for the same photos after the page's own downscale (in Chromium).
+//!
 //! `cargo bench -p loket-tests --bench documents` runs it; the bench starts itself again with `--one FILE` to
 //! put Loket's pipeline in a process of its own, as the other two are.
 
@@ -185,4 +187,24 @@ fn main() {
         println!("Pillow           not installed (Debian: python3-pil)");
     }
     println!("(wall time per process includes its start: about 1 ms for Loket and libvips, 50-100 ms for Python)");
+    in_the_browser(&files);
+}
+
+/// The bytes a phone sends for these photos after the page has shrunk them (Chromium, through Playwright).
+fn in_the_browser(files: &[PathBuf]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let script = root.join("end2end/bench/downscale.mjs");
+    if !found("node") || !Path::new("/usr/bin/chromium").exists() {
+        println!(
+            "in-browser downscale: not measured (needs node and /usr/bin/chromium: ./dev setup)"
+        );
+        return;
+    }
+    let status = Command::new("node")
+        .arg(&script)
+        .args(files)
+        .current_dir(&root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{} failed", script.display());
 }

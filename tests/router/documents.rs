@@ -412,3 +412,147 @@ async fn every_bad_file_is_refused_in_dutch_and_nothing_is_stored(
 }
 
 on_both_databases_and_stores!(every_bad_file_is_refused_in_dutch_and_nothing_is_stored);
+
+/// A form post from a staff page or the resident's own page: the CSRF token in the form, redirects followed.
+async fn post_form(browser: &Browser, path: &str) -> (u16, String) {
+    let response = browser
+        .client
+        .post(format!("{}{path}", browser.url))
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn start_case_draft(browser: &Browser, case: &str, title: &str) -> (u16, Value) {
+    let response = browser
+        .client
+        .post(format!("{}/zaken/{case}/documenten", browser.url))
+        .header("x-csrf-token", &browser.csrf)
+        .form(&[("title", title)])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it_she_cannot_remove_it(
+    backend: loket_tests::Backend,
+) {
+    let (server, store) = start(backend, Storage::Local, |_| {}).await;
+    let desiree = crate::cases::desiree(&server).await;
+    // Her open case of a type that takes documents.
+    let (status, started) = start_case_draft(&desiree, "ZAAK-2026-0412", "Bankafschrift").await;
+    assert_eq!(status, 201, "{started}");
+    let draft = started["draft"].as_str().unwrap().to_owned();
+    let (status, receipt) = put_page(&desiree, &draft, 0, fixtures::phone_photo()).await;
+    assert_eq!(status, 201, "{receipt}");
+    let (status, finished) = send(
+        &desiree,
+        reqwest::Method::POST,
+        &format!("/documenten/concepten/{draft}/versturen"),
+        reqwest::Body::from(Vec::new()),
+    )
+    .await;
+    assert_eq!(status, 201, "{finished}");
+    let document = finished["document"].as_str().unwrap().to_owned();
+    let (_, case_page) = crate::cases::page(&desiree, "/zaken/ZAAK-2026-0412").await;
+    assert!(
+        case_page.contains("Documenten voor deze zaak"),
+        "{case_page}"
+    );
+    assert!(case_page.contains("Bankafschrift"), "{case_page}");
+    assert!(case_page.contains(&format!("/documenten/{document}/verwijderen")));
+    let (_, documents) = crate::cases::page(&desiree, "/documenten").await;
+    assert!(
+        documents.contains("Bij uw zaak ZAAK-2026-0412"),
+        "{documents}"
+    );
+
+    // A closed case, an internal one she cannot see, one that does not exist, and her case for someone else.
+    let (status, answer) = start_case_draft(&desiree, "ZAAK-2026-0388", "Foto").await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .contains("kunt u nu geen documenten sturen"));
+    for case in ["ZAAK-2026-0419", "ZAAK-1999-0001"] {
+        let (status, answer) = start_case_draft(&desiree, case, "Foto").await;
+        assert_eq!(status, 404, "{case}: {answer}");
+    }
+    crate::matrix::person(&server, "someone-else", "Jan Jansen").await;
+    let other = crate::matrix::signed_in(
+        &server,
+        CodeTarget::Person {
+            person_id: String::from("someone-else"),
+        },
+    )
+    .await;
+    let (status, _) = start_case_draft(&other, "ZAAK-2026-0412", "Foto").await;
+    assert_eq!(status, 404);
+    assert_eq!(count(&server, "document_draft").await, 0);
+
+    // The contact centre may not take it into processing; the back office sees it at her case and does.
+    let card = "/medewerkers/inwoners/demo-voorbeeld-desiree";
+    let take = format!("{card}/documenten/{document}/in-behandeling");
+    let karin = crate::matrix::signed_in(
+        &server,
+        CodeTarget::Staff {
+            staff_id: format!("demo-{M}-karin"),
+        },
+    )
+    .await;
+    let (_, karins_card) = crate::cases::page(&karin, card).await;
+    assert!(!karins_card.contains(&take), "{karins_card}");
+    // Of a confidential case the contact centre knows only that it exists: not what she sent for it.
+    assert!(!karins_card.contains("Bankafschrift"));
+    let (status, _) = post_form(&karin, &take).await;
+    assert_eq!(status, 403);
+    crate::matrix::staff(&server, "bo-documents", "backoffice").await;
+    let backoffice = crate::matrix::signed_in(
+        &server,
+        CodeTarget::Staff {
+            staff_id: String::from("bo-documents"),
+        },
+    )
+    .await;
+    let (_, sannes_card) = crate::cases::page(&backoffice, card).await;
+    assert!(sannes_card.contains(&take), "{sannes_card}");
+    assert!(sannes_card.contains("Bankafschrift"));
+    // Someone else's card does not lead to her document.
+    let (status, _) = post_form(
+        &backoffice,
+        &format!("/medewerkers/inwoners/someone-else/documenten/{document}/in-behandeling"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, card_page) = post_form(&backoffice, &take).await;
+    assert_eq!(status, 200);
+    assert!(card_page.contains("in behandeling genomen"), "{card_page}");
+    assert!(!card_page.contains(&take));
+
+    // Now she cannot remove it: a clear sentence, and the document and its object stay.
+    let (status, answer) = send(
+        &desiree,
+        reqwest::Method::POST,
+        &format!("/documenten/{document}/verwijderen"),
+        reqwest::Body::from(Vec::new()),
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .contains("De gemeente werkt al met dit document"));
+    assert_eq!(count(&server, "document").await, 1);
+    assert_eq!(stored(&store).await.len(), 1);
+    let (_, case_page) = crate::cases::page(&desiree, "/zaken/ZAAK-2026-0412").await;
+    assert!(case_page.contains("de gemeente werkt ermee"), "{case_page}");
+    assert!(!case_page.contains(&format!("/documenten/{document}/verwijderen")));
+}
+
+loket_tests::on_both_backends!(
+    desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it_she_cannot_remove_it
+);

@@ -80,6 +80,9 @@ pub(super) fn AppointmentItem(
     /// On the staff card: the documents she sent for it (to open only for roles that see WHAT).
     #[prop(optional)]
     documents: Vec<crate::api::DocumentView>,
+    /// On the staff card: the card's path, where a role that may open documents takes them into processing.
+    #[prop(optional_no_strip)]
+    take_for: Option<String>,
 ) -> impl IntoView {
     let staff = staff_cancel.is_some();
     let what = line.service.clone();
@@ -114,7 +117,7 @@ pub(super) fn AppointmentItem(
             })}
             {(!documents.is_empty()).then(|| view! {
                 <p class="loket-case__meta">{tr(lang, "staff-card-documents")}</p>
-                <DocumentList lang documents removable=false />
+                <DocumentList lang documents removable=false take_for />
             })}
             {staff_move.map(|href| view! {
                 <p>
@@ -315,7 +318,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 }}
                 {card.uploads_open.then(|| view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>
-                    <DocumentUpload appointment=id.clone() titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
+                    <DocumentUpload start=format!("/afspraken/{id}/documenten") done=format!("/afspraken/{id}?gelukt=document#documenten") titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
                 })}
             </section>
         }.into_any())}

@@ -3,6 +3,7 @@
 //! tabs are plain links and a GET form, so they work without JavaScript.
 
 use super::appointments::AppointmentItem;
+use super::documents::{upload_texts, DocumentList, DocumentUpload};
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
     get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem,
@@ -580,6 +581,9 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
             })}
         </section>
         {next}
+        {(detail.uploads_open || !detail.documents.is_empty()).then(|| view! {
+            <CaseDocuments lang detail=detail.clone() />
+        })}
         <section class="loket-card" aria-labelledby="timeline-title">
             <h2 id="timeline-title" class="utrecht-heading-2">{tr(lang, "case-timeline-title")}</h2>
             <ol class="loket-timeline">{timeline}</ol>
@@ -587,6 +591,36 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
         {detail.messages.clone().map(|messages| view! {
             <CaseMessagesForm lang identifier=detail.identifier.clone() messages />
         })}
+    }
+}
+
+/// Documenten voor deze zaak: what she sent for it, and (while the case takes them) the camera and files.
+#[component]
+fn CaseDocuments(lang: Lang, detail: CaseDetail) -> impl IntoView {
+    let notice = use_query_map()
+        .get_untracked()
+        .get("gelukt")
+        .and_then(|done| match done.as_str() {
+            "document" => Some("documents-done-sent"),
+            "document-verwijderd" => Some("documents-done-removed"),
+            _ => None,
+        });
+    let page = case_href(&detail.identifier);
+    view! {
+        <section class="loket-card" id="documenten" aria-labelledby="case-documents">
+            <h2 id="case-documents" class="utrecht-heading-2">{tr(lang, "documents-case-title")}</h2>
+            {notice.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
+            {if detail.documents.is_empty() {
+                view! { <p class="utrecht-paragraph">{tr(lang, "documents-appointment-none")}</p> }.into_any()
+            } else {
+                view! { <DocumentList lang documents=detail.documents.clone() removable=detail.documents_removable /> }.into_any()
+            }}
+            {detail.uploads_open.then(|| view! {
+                <p class="utrecht-paragraph">{tr(lang, "documents-case-intro")}</p>
+                <DocumentUpload start=format!("{page}/documenten") done=format!("{page}?gelukt=document#documenten")
+                    titles=Vec::new() max_bytes=detail.upload_max_bytes texts=upload_texts(lang, detail.upload_max_bytes) />
+            })}
+        </section>
     }
 }
 

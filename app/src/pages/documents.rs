@@ -57,9 +57,15 @@ pub fn DocumentsPage() -> impl IntoView {
 }
 
 /// The documents sent so far, each to open (when the reader may) and to remove (until the municipality has
-/// taken it into processing).
+/// taken it into processing). On the staff card `take_for` is the card's path: a role that may open a
+/// document takes it into processing there.
 #[component]
-pub fn DocumentList(lang: Lang, documents: Vec<DocumentView>, removable: bool) -> impl IntoView {
+pub fn DocumentList(
+    lang: Lang,
+    documents: Vec<DocumentView>,
+    removable: bool,
+    #[prop(optional_no_strip)] take_for: Option<String>,
+) -> impl IntoView {
     let items = documents
         .into_iter()
         .map(|document| {
@@ -68,9 +74,17 @@ pub fn DocumentList(lang: Lang, documents: Vec<DocumentView>, removable: bool) -
             } else {
                 tr_args(lang, "documents-pages", &[("count", &document.pages.to_string())])
             };
-            let sent = tr_args(lang, "documents-sent", &[("when", &document.sent)]);
+            let mut sent = tr_args(lang, "documents-sent", &[("when", &document.sent)]);
+            if !document.removable {
+                sent = format!("{sent} · {}", tr(lang, "documents-taken"));
+            }
             let title = document.title.clone();
             let remove_label = tr_args(lang, "documents-remove-label", &[("title", &title)]);
+            let take_label = tr_args(lang, "documents-take-label", &[("title", &title)]);
+            let take = take_for
+                .clone()
+                .filter(|_| document.openable && document.removable)
+                .map(|card| format!("{card}/documenten/{}/in-behandeling", document.id));
             view! {
                 <li class="loket-documents__item">
                     {if document.openable {
@@ -84,6 +98,14 @@ pub fn DocumentList(lang: Lang, documents: Vec<DocumentView>, removable: bool) -
                             <CsrfField />
                             <button class="utrecht-button utrecht-button--subtle" type="submit" aria-label=remove_label.clone()>
                                 {tr(lang, "documents-remove")}
+                            </button>
+                        </form>
+                    })}
+                    {take.map(|action| view! {
+                        <form class="loket-documents__remove" method="post" action=action>
+                            <CsrfField />
+                            <button class="utrecht-button utrecht-button--secondary-action" type="submit" aria-label=take_label.clone()>
+                                {tr(lang, "documents-take")}
                             </button>
                         </form>
                     })}
@@ -102,6 +124,8 @@ pub struct UploadTexts {
     pub take_photo: String,
     pub choose_files: String,
     pub choose_hint: String,
+    /// "Or drag files here" (shown where a mouse can drag).
+    pub drop: String,
     /// "Pagina {n}" with `{n}` replaced per page.
     pub page: String,
     pub turn: String,
@@ -144,11 +168,13 @@ struct Page {
     state: PageState,
 }
 
-/// Adding documents to an appointment. Without JavaScript the page shows the list only; this island is the
-/// camera, the preview and the sending.
+/// Adding documents to an appointment or a case: `start` is where a draft is started (`/afspraken/{id}/
+/// documenten`, `/zaken/{number}/documenten`), `done` the page to show once it is sent. Without JavaScript
+/// the page shows the list only; this island is the camera, the preview and the sending.
 #[island]
 pub fn DocumentUpload(
-    appointment: String,
+    start: String,
+    done: String,
     titles: Vec<String>,
     max_bytes: u64,
     texts: UploadTexts,
@@ -158,7 +184,8 @@ pub fn DocumentUpload(
     let (busy, set_busy) = signal(false);
     let title = NodeRef::<leptos::html::Input>::new();
     let texts = StoredValue::new(texts);
-    let appointment = StoredValue::new(appointment);
+    let start = StoredValue::new(start);
+    let done = StoredValue::new(done);
     #[cfg(feature = "hydrate")]
     let files = StoredValue::new_local(Vec::<(u32, web_sys::Blob)>::new());
     #[cfg(feature = "hydrate")]
@@ -177,40 +204,61 @@ pub fn DocumentUpload(
         });
     };
 
+    // Files chosen with a picker or dropped on the form become pages, in the order given.
+    #[cfg(feature = "hydrate")]
+    let add_list = move |list: web_sys::FileList| {
+        for i in 0..list.length() {
+            let Some(file) = list.get(i) else { continue };
+            let key = next_key.get_value();
+            next_key.set_value(key + 1);
+            let pdf =
+                file.type_() == "application/pdf" || file.name().to_lowercase().ends_with(".pdf");
+            let preview = if pdf {
+                None
+            } else {
+                crate::browser::object_url(&file)
+            };
+            let name = file.name();
+            files.update_value(|files| files.push((key, file.into())));
+            pages.update(|pages| {
+                pages.push(Page {
+                    key,
+                    name,
+                    preview,
+                    quarter_turns: 0,
+                    state: PageState::Waiting,
+                })
+            });
+        }
+        changed();
+        set_message.set(String::new());
+    };
     let add_files = move |event: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
             let input: web_sys::HtmlInputElement = event_target(&event);
-            let Some(list) = input.files() else { return };
-            for i in 0..list.length() {
-                let Some(file) = list.get(i) else { continue };
-                let key = next_key.get_value();
-                next_key.set_value(key + 1);
-                let pdf = file.type_() == "application/pdf"
-                    || file.name().to_lowercase().ends_with(".pdf");
-                let preview = if pdf {
-                    None
-                } else {
-                    crate::browser::object_url(&file)
-                };
-                let name = file.name();
-                files.update_value(|files| files.push((key, file.into())));
-                pages.update(|pages| {
-                    pages.push(Page {
-                        key,
-                        name,
-                        preview,
-                        quarter_turns: 0,
-                        state: PageState::Waiting,
-                    })
-                });
+            if let Some(list) = input.files() {
+                add_list(list);
             }
             input.set_value("");
-            changed();
-            set_message.set(String::new());
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = event;
+    };
+    // Dragging files onto the form (on a computer) adds them as the picker does; the picker stays the way
+    // by keyboard.
+    let (dragging, set_dragging) = signal(false);
+    let drag_over = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        set_dragging.set(true);
+    };
+    let drop_files = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        set_dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(list) = event.data_transfer().and_then(|data| data.files()) {
+            add_list(list);
+        }
     };
 
     let remove = move |key: u32| {
@@ -276,7 +324,7 @@ pub fn DocumentUpload(
             }
             set_busy.set(true);
             set_message.set(String::new());
-            let appointment = appointment.get_value();
+            let (start, done) = (start.get_value(), done.get_value());
             leptos::task::spawn_local(async move {
                 let explain = |failure: Failure| match failure {
                     Failure::Server(text) if !text.is_empty() => text,
@@ -286,8 +334,7 @@ pub fn DocumentUpload(
                 let draft_id = match draft.get_value() {
                     Some(id) => id,
                     None => {
-                        let path = format!("/afspraken/{appointment}/documenten");
-                        match browser::post_form(&path, &[("title", title_text.trim())]).await {
+                        match browser::post_form(&start, &[("title", title_text.trim())]).await {
                             Ok(answer) => {
                                 let id = field(&answer, "draft").as_string().unwrap_or_default();
                                 draft.set_value(Some(id.clone()));
@@ -357,9 +404,7 @@ pub fn DocumentUpload(
                 }
                 let path = format!("/documenten/concepten/{draft_id}/versturen");
                 match browser::post_form(&path, &[]).await {
-                    Ok(_) => browser::go(&format!(
-                        "/afspraken/{appointment}?gelukt=document#documenten"
-                    )),
+                    Ok(_) => browser::go(&done),
                     Err(failure) => {
                         set_message.set(explain(failure));
                         set_busy.set(false);
@@ -368,7 +413,7 @@ pub fn DocumentUpload(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (set_message, set_busy, appointment, title, max_bytes);
+        let _ = (set_message, set_busy, start, done, title, max_bytes);
     };
 
     let progress = move || {
@@ -397,7 +442,8 @@ pub fn DocumentUpload(
         .collect_view();
 
     view! {
-        <div class="loket-upload">
+        <div class=move || if dragging.get() { "loket-upload loket-upload--dragging" } else { "loket-upload" }
+            on:dragover=drag_over on:dragleave=move |_| set_dragging.set(false) on:drop=drop_files>
             <div class="utrecht-form-field">
                 <label class="utrecht-form-label" for="document-title">{t(|t| &t.title)}</label>
                 <p class="utrecht-form-field-description" id="document-title-hint">{t(|t| &t.title_hint)}</p>
@@ -406,6 +452,7 @@ pub fn DocumentUpload(
                 <datalist id="document-titles">{datalist}</datalist>
             </div>
             <p class="utrecht-form-field-description" id="document-files-hint">{t(|t| &t.choose_hint)}</p>
+            <p class="utrecht-form-field-description loket-upload__drop">{t(|t| &t.drop)}</p>
             <div class="loket-upload__pick">
                 <label class="utrecht-button utrecht-button--secondary-action loket-upload__picker">
                     {t(|t| &t.take_photo)}
@@ -513,6 +560,7 @@ pub fn upload_texts(lang: Lang, max_bytes: u64) -> UploadTexts {
         take_photo: tr(lang, "upload-take-photo"),
         choose_files: tr(lang, "upload-choose-files"),
         choose_hint: tr(lang, "upload-choose-hint"),
+        drop: tr(lang, "upload-drop"),
         page: tr_args(lang, "upload-page", &[("n", "{n}")]),
         turn: tr(lang, "upload-turn"),
         earlier: tr(lang, "upload-earlier"),

@@ -3,6 +3,7 @@
 //! their activity log by the server.
 
 use super::appointments::AppointmentItem;
+use super::documents::DocumentList;
 use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
@@ -191,6 +192,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
         Some("contact") => Some("staff-contact-recorded"),
         Some("adres") => Some("staff-address-corrected"),
         Some("verzet") => Some("staff-moved"),
+        Some("document-in-behandeling") => Some("staff-document-taken"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
@@ -266,7 +268,8 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                             let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
                             let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
                             let documents = card.appointment_documents.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
-                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents /> }
+                            let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents take_for /> }
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -280,7 +283,10 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
             } else {
                 view! {
                     <ul class="loket-hits">
-                        {card.cases.into_iter().map(|case| view! { <CaseItem lang case /> }).collect_view()}
+                        {card.cases.into_iter().map(|case| {
+                            let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                            view! { <CaseItem lang case take_for /> }
+                        }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -335,7 +341,7 @@ fn Notices(lang: Lang, notices: Vec<(String, Vec<(String, String)>)>) -> impl In
 }
 
 #[component]
-fn CaseItem(lang: Lang, case: StaffCase) -> impl IntoView {
+fn CaseItem(lang: Lang, case: StaffCase, take_for: Option<String>) -> impl IntoView {
     let since = tr_args(
         lang,
         "staff-case-since",
@@ -351,7 +357,17 @@ fn CaseItem(lang: Lang, case: StaffCase) -> impl IntoView {
             let mut parts = vec![what.identifier, what.type_name];
             parts.extend(what.status);
             parts.push(state);
-            view! { <li class="loket-hits__item">{parts.join(" · ")}</li> }.into_any()
+            let documents = case.documents;
+            view! {
+                <li class="loket-hits__item">
+                    {parts.join(" · ")}
+                    {(!documents.is_empty()).then(|| view! {
+                        <p class="loket-case__meta">{tr(lang, "staff-card-documents")}</p>
+                        <DocumentList lang documents removable=false take_for />
+                    })}
+                </li>
+            }
+            .into_any()
         }
         None => view! {
             <li class="loket-hits__item">{tr(lang, "staff-case-that")} " · " {state}</li>

@@ -461,6 +461,11 @@ pub async fn detail(
         next_step,
         uploads_allowed: uploads == 1,
         messages: None,
+        // Filled in by the edge, which knows who sends and the upload limit.
+        documents: Vec::new(),
+        documents_removable: false,
+        uploads_open: false,
+        upload_max_bytes: 0,
     }))
 }
 

@@ -391,6 +391,8 @@ pub struct DocumentLine {
     pub person_id: String,
     pub appointment_id: Option<String>,
     pub case_id: Option<String>,
+    /// The case's number (what its page is found by), when it was sent for a case.
+    pub case_identifier: Option<String>,
 }
 
 type LineRow = (
@@ -403,11 +405,22 @@ type LineRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 fn line(row: LineRow) -> DocumentLine {
-    let (id, title, pages, bytes, created_at_ms, taken_at, person_id, appointment_id, case_id) =
-        row;
+    let (
+        id,
+        title,
+        pages,
+        bytes,
+        created_at_ms,
+        taken_at,
+        person_id,
+        appointment_id,
+        case_id,
+        case_identifier,
+    ) = row;
     DocumentLine {
         id,
         title,
@@ -418,11 +431,13 @@ fn line(row: LineRow) -> DocumentLine {
         person_id,
         appointment_id,
         case_id,
+        case_identifier,
     }
 }
 
 const LINE_COLUMNS: &str =
-    "id, title, pages, bytes, created_at_ms, taken_at_ms, person_id, appointment_id, case_id";
+    "id, title, pages, bytes, created_at_ms, taken_at_ms, person_id, appointment_id, case_id,
+     (SELECT c.identifier FROM cases c WHERE c.id = document.case_id)";
 
 /// The documents attached to appointment `id`, oldest first.
 pub async fn for_appointment(db: &Db, id: &str) -> Result<Vec<DocumentLine>, DocumentError> {
@@ -430,6 +445,27 @@ pub async fn for_appointment(db: &Db, id: &str) -> Result<Vec<DocumentLine>, Doc
         "SELECT {LINE_COLUMNS} FROM document WHERE appointment_id = $1 ORDER BY created_at_ms, id"
     ))
     .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(line).collect())
+}
+
+/// The documents person `person_id` sent for case `identifier` of municipality `municipality_id`, oldest
+/// first (the caller has decided she may see the case).
+pub async fn for_case(
+    db: &Db,
+    municipality_id: &str,
+    identifier: &str,
+    person_id: &str,
+) -> Result<Vec<DocumentLine>, DocumentError> {
+    let rows: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM document
+         WHERE person_id = $1 AND case_id = (SELECT id FROM cases WHERE municipality_id = $2 AND identifier = $3)
+         ORDER BY created_at_ms, id"
+    ))
+    .bind(person_id)
+    .bind(municipality_id)
+    .bind(identifier)
     .fetch_all(&db.pool)
     .await?;
     Ok(rows.into_iter().map(line).collect())
@@ -488,8 +524,18 @@ pub async fn delete(db: &Db, store: &Store, id: &str) -> Result<(), DocumentErro
     store.delete(&key).await
 }
 
-/// The municipality takes document `id` into processing (the resident can no longer delete it).
-pub async fn take(db: &Db, id: &str, now_ms: i64) -> Result<(), DocumentError> {
+/// The municipality takes document `id` of person `person_id` into processing: from then on she can no
+/// longer remove it. Taking it again changes nothing (the first moment stays).
+pub async fn take(db: &Db, person_id: &str, id: &str, now_ms: i64) -> Result<(), DocumentError> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM document WHERE id = $1 AND person_id = $2")
+            .bind(id)
+            .bind(person_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    if found.is_none() {
+        return Err(DocumentError::NotFound);
+    }
     sqlx::query("UPDATE document SET taken_at_ms = $2 WHERE id = $1 AND taken_at_ms IS NULL")
         .bind(id)
         .bind(now_ms)

@@ -98,6 +98,8 @@ pub enum DocumentError {
     Unreadable,
     #[error("more pixels than allowed")]
     TooManyPixels,
+    #[error("PDF whose compressed streams unpack past the limit")]
+    PdfBomb,
     #[error("encrypted PDF")]
     Encrypted,
     #[error("PDF with more than {0} pages")]

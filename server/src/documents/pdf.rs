@@ -12,6 +12,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 /// refused, not silently stripped: stripping changes what the resident sent without her knowing, and the
 /// message tells her how to make a clean copy.
 pub fn validate(bytes: &[u8], limits: &Limits) -> Result<u32, DocumentError> {
+    unpacks_within(bytes, limits.max_decode_bytes)?;
     let document = lopdf::Document::load_mem(bytes).map_err(|_| DocumentError::Unreadable)?;
     if document.is_encrypted() || document.trailer.get(b"Encrypt").is_ok() {
         return Err(DocumentError::Encrypted);
@@ -35,6 +36,78 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<u32, DocumentError> {
         Some(kind) => Err(DocumentError::Unsafe(kind)),
         None => Ok(pages),
     }
+}
+
+/// Counts what every compressed stream of the file unpacks to, before the parser unpacks any: lopdf inflates
+/// object streams whole while loading, so a small PDF that unpacks to gigabytes (a "zip bomb" in a PDF) must
+/// be refused first. Streams are found by their `stream` keyword (no trust in `/Length` or `/Filter`), and a
+/// stream that is compressed twice or more is followed down (up to four layers). Decoding counts and throws
+/// the bytes away: checking takes no more memory than a buffer.
+fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
+    const KEYWORD: &[u8] = b"stream";
+    let mut total: u64 = 0;
+    let mut at = 0;
+    while let Some(found) = bytes
+        .get(at..)
+        .and_then(|rest| rest.windows(KEYWORD.len()).position(|w| w == KEYWORD))
+    {
+        let start = at + found;
+        at = start + KEYWORD.len();
+        if bytes[..start].ends_with(b"end") {
+            continue;
+        }
+        let body = match bytes.get(at..) {
+            Some(rest) if rest.starts_with(b"\r\n") => &rest[2..],
+            Some(rest) if rest.starts_with(b"\n") || rest.starts_with(b"\r") => &rest[1..],
+            _ => continue,
+        };
+        let mut unpacked = 0;
+        for layers in 1..=4 {
+            let (size, head) = unpacked_size(body, layers, cap.saturating_sub(total));
+            if size == 0 {
+                break;
+            }
+            unpacked = size;
+            if !is_zlib(head) {
+                break;
+            }
+        }
+        total = total.saturating_add(unpacked);
+        if total > cap {
+            return Err(DocumentError::PdfBomb);
+        }
+    }
+    Ok(())
+}
+
+/// What `body` unpacks to through `layers` zlib decoders (stopping just past `cap`), and its first two bytes.
+/// A damaged stream counts for what it gave before the damage.
+fn unpacked_size(body: &[u8], layers: usize, cap: u64) -> (u64, [u8; 2]) {
+    use std::io::Read;
+    let mut reader: Box<dyn Read + '_> = Box::new(body);
+    for _ in 0..layers {
+        reader = Box::new(flate2::read::ZlibDecoder::new(reader));
+    }
+    let mut limited = reader.take(cap.saturating_add(1));
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut head = [0u8; 2];
+    let mut count: u64 = 0;
+    while let Ok(n) = limited.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        let filled = usize::try_from(count).unwrap_or(2).min(2);
+        for (slot, byte) in head[filled..].iter_mut().zip(&buffer[..n]) {
+            *slot = *byte;
+        }
+        count += n as u64;
+    }
+    (count, head)
+}
+
+/// A zlib header (deflate, a valid check value).
+fn is_zlib(head: [u8; 2]) -> bool {
+    head[0] & 0x0F == 8 && (u16::from(head[0]) * 256 + u16::from(head[1])) % 31 == 0
 }
 
 /// Looks through dictionaries and arrays (names are already decoded from `#xx` escapes by the parser).
@@ -174,6 +247,80 @@ mod tests {
                 Err(DocumentError::Unsafe(found)) => assert_eq!(found, kind, "{extra}"),
                 other => panic!("{extra}: {other:?}"),
             }
+        }
+    }
+
+    /// A PDF whose page content is `content`, compressed `layers` times.
+    fn pdf_with_packed_content(content: &[u8], layers: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut packed = content.to_vec();
+        for _ in 0..layers {
+            let mut encoder =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(&packed).unwrap();
+            packed = encoder.finish().unwrap();
+        }
+        let filters = vec!["/FlateDecode"; layers].join(" ");
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        let objects: Vec<Vec<u8>> = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+            [
+                format!(
+                    "<< /Length {} /Filter [{filters}] >>\nstream\n",
+                    packed.len()
+                )
+                .as_bytes(),
+                &packed[..],
+                &b"\nendstream"[..],
+            ]
+            .concat(),
+        ];
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn a_pdf_whose_streams_unpack_past_the_limit_is_refused_before_it_is_parsed() {
+        let limits = Limits {
+            max_decode_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let text = b"BT /F1 12 Tf 72 712 Td (Loonstrook maart) Tj ET\n".repeat(100);
+        assert_eq!(
+            validate(&pdf_with_packed_content(&text, 1), &limits).unwrap(),
+            1
+        );
+        // 4 MB of zeros packs into a few kilobytes: once, or hidden under a second layer.
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        for layers in [1, 2] {
+            let bomb = pdf_with_packed_content(&zeros, layers);
+            assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+            assert!(
+                matches!(validate(&bomb, &limits), Err(DocumentError::PdfBomb)),
+                "{layers} layers"
+            );
         }
     }
 

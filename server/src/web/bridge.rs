@@ -588,6 +588,22 @@ impl Backend for Services {
         };
         self.add_messages(&mut detail, &scope.person_id, now)
             .await?;
+        let opens = scope
+            .preview_role
+            .is_none_or(|role| staff_level(role, DataKind::Documents) == Level::What);
+        let documents = crate::documents::drafts::for_case(
+            &self.db,
+            &self.municipality.id,
+            &identifier,
+            &scope.person_id,
+        )
+        .await
+        .map_err(|error| super::documents::unavailable(&error))?;
+        detail.documents = self.document_views(documents, opens);
+        detail.documents_removable = scope.preview_role.is_none();
+        detail.uploads_open =
+            detail.uploads_allowed && !detail.closed && scope.preview_role.is_none();
+        detail.upload_max_bytes = self.documents.limits.max_file_bytes as u64;
         Ok(Some(detail))
     }
 

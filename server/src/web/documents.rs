@@ -39,6 +39,7 @@ pub fn refusal(error: &DocumentError) -> (StatusCode, String) {
         E::Polyglot => (unprocessable, "Dit bestand is tegelijk een foto en een PDF. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe foto of sla de PDF opnieuw op.".into()),
         E::Unreadable => (unprocessable, "Dit bestand is beschadigd of niet compleet. Maak een nieuwe foto of kies het bestand opnieuw.".into()),
         E::TooManyPixels => (unprocessable, "Deze afbeelding is te groot om te lezen. Maak een foto met een lagere resolutie of stuur een schermafbeelding.".into()),
+        E::PdfBomb => (unprocessable, "Deze PDF wordt bij het openen veel groter dan hij is. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.".into()),
         E::Encrypted => (unprocessable, "Deze PDF heeft een wachtwoord. Sla hem op zonder wachtwoord en probeer het opnieuw.".into()),
         E::TooManyPages(max) => (unprocessable, format!("Deze PDF heeft meer dan {max} pagina's. Stuur alleen de pagina's die nodig zijn.")),
         E::Unsafe(kind) => (unprocessable, format!("Deze PDF bevat {}. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.", match kind {
@@ -89,20 +90,20 @@ impl super::Services {
             .await
             .map_err(|error| unavailable(&error))?;
         let now = Timestamp::now();
-        let mut groups: Vec<(Option<String>, Vec<drafts::DocumentLine>)> = Vec::new();
+        // Grouped by what they were sent for: an appointment, a case, or (neither) the rest.
+        type For = (Option<String>, Option<String>);
+        let mut groups: Vec<(For, Vec<drafts::DocumentLine>)> = Vec::new();
         for line in lines {
-            match groups
-                .iter_mut()
-                .find(|(target, _)| *target == line.appointment_id)
-            {
+            let target = (line.appointment_id.clone(), line.case_identifier.clone());
+            match groups.iter_mut().find(|(t, _)| *t == target) {
                 Some((_, group)) => group.push(line),
-                None => groups.push((line.appointment_id.clone(), vec![line])),
+                None => groups.push((target, vec![line])),
             }
         }
         let mut out = Vec::new();
-        for (appointment_id, lines) in groups {
-            let (heading, link) = match &appointment_id {
-                Some(id) => {
+        for ((appointment_id, case), lines) in groups {
+            let (heading, link) = match (&appointment_id, &case) {
+                (Some(id), _) => {
                     let appointment =
                         crate::appointments::booking::get(&self.db, &self.municipality.id, id)
                             .await?;
@@ -117,7 +118,11 @@ impl super::Services {
                         Some(format!("/afspraken/{id}")),
                     )
                 }
-                None => (app::i18n::tr(lang, "documents-title"), None),
+                (None, Some(case)) => (
+                    app::i18n::tr_args(lang, "documents-for-case", &[("case", case)]),
+                    Some(format!("/zaken/{}", super::appointments::q(case))),
+                ),
+                (None, None) => (app::i18n::tr(lang, "documents-title"), None),
             };
             out.push(app::api::DocumentGroup {
                 heading,
@@ -172,26 +177,59 @@ pub async fn start_for_appointment(
 ) -> Response {
     let principal = principal_of(&request);
     let services = &state.services;
-    let now = Timestamp::now();
-    let appointment = match openable(services, &principal, Action::Change, &id).await {
-        Ok(Some(appointment)) => appointment,
-        Ok(None) => return refused(&DocumentError::NotFound),
-        Err(_) => return refused(&DocumentError::Store(String::from("appointment lookup"))),
+    let target = match openable(services, &principal, Action::Change, &id).await {
+        Ok(Some(appointment)) => {
+            drafts::appointment_target(&appointment, &services.municipality.id, Timestamp::now())
+        }
+        Ok(None) => Err(DocumentError::NotFound),
+        Err(_) => Err(DocumentError::Store(String::from("appointment lookup"))),
     };
-    let Some(fields) = read_form(request.into_body()).await else {
+    start_draft(&state, target, request.into_body()).await
+}
+
+/// POST /zaken/{identifier}/documenten (`title`): starts a draft for one of the signed-in person's cases
+/// (her own or her organisation's) that is open and of a type that takes documents.
+pub async fn start_for_case(
+    State(state): State<AppState>,
+    Path(identifier): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    let services = &state.services;
+    let target =
+        match &principal {
+            Principal::Person { person_id, .. } => match crate::cases::resident::visible_to_person(
+                &services.db,
+                &services.municipality,
+                person_id,
+                &identifier,
+            )
+            .await
+            {
+                Ok(Some(case_id)) => drafts::case_target(&services.db, &case_id, person_id).await,
+                Ok(None) => Err(DocumentError::NotFound),
+                Err(error) => Err(DocumentError::Store(format!("case lookup: {error}"))),
+            },
+            _ => Err(DocumentError::NotFound),
+        };
+    start_draft(&state, target, request.into_body()).await
+}
+
+/// Starts a draft for `target` (or says why not) with the title from the form in `body`.
+async fn start_draft(
+    state: &AppState,
+    target: Result<drafts::Target, DocumentError>,
+    body: Body,
+) -> Response {
+    let target = match target {
+        Ok(target) => target,
+        Err(error) => return refused(&error),
+    };
+    let Some(fields) = read_form(body).await else {
         return refused(&DocumentError::Title);
     };
-    let started = async {
-        let target = drafts::appointment_target(&appointment, &services.municipality.id, now)?;
-        drafts::start(
-            &services.db,
-            now.as_millisecond(),
-            &target,
-            field(&fields, "title"),
-        )
-        .await
-    };
-    match started.await {
+    let now = Timestamp::now().as_millisecond();
+    match drafts::start(&state.services.db, now, &target, field(&fields, "title")).await {
         Ok(draft) => (StatusCode::CREATED, Json(json!({ "draft": draft }))).into_response(),
         Err(error) => refused(&error),
     }
@@ -436,12 +474,64 @@ pub async fn delete(
         Ok(line)
     };
     match outcome.await {
-        Ok(line) => match line.appointment_id {
-            Some(appointment) => super::appointments::see_other(format!(
-                "/afspraken/{appointment}?gelukt=document-verwijderd"
+        Ok(line) => match (line.appointment_id, line.case_identifier) {
+            (Some(appointment), _) => super::appointments::see_other(format!(
+                "/afspraken/{appointment}?gelukt=document-verwijderd#documenten"
             )),
-            None => StatusCode::NO_CONTENT.into_response(),
+            (None, Some(case)) => super::appointments::see_other(format!(
+                "/zaken/{}?gelukt=document-verwijderd#documenten",
+                super::appointments::q(&case)
+            )),
+            (None, None) => StatusCode::NO_CONTENT.into_response(),
         },
         Err(error) => refused(&error),
+    }
+}
+
+/// POST /medewerkers/inwoners/{id}/documenten/{document}/in-behandeling: the back office takes her document
+/// into processing; from then on she can no longer remove it. Only roles that may open documents do this.
+pub async fn take(
+    State(state): State<AppState>,
+    Path((id, document)): Path<(String, String)>,
+    request: Request<Body>,
+) -> Response {
+    let principal = principal_of(&request);
+    if principal == Principal::Anonymous {
+        return super::appointments::sign_in_again();
+    }
+    let services = &state.services;
+    let opens_documents = match &principal {
+        Principal::Staff { role, .. } => staff_level(*role, DataKind::Documents) == Level::What,
+        _ => false,
+    };
+    let decision = decide(
+        &principal,
+        Action::Change,
+        Resource::Person {
+            municipality_id: &services.municipality.id,
+            person_id: &id,
+        },
+    );
+    if !opens_documents || !decision.allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers die documenten behandelen nemen ze in behandeling.",
+        )
+            .into_response();
+    }
+    let now = Timestamp::now().as_millisecond();
+    match drafts::take(&services.db, &id, &document, now).await {
+        Ok(()) => super::appointments::see_other(format!(
+            "/medewerkers/inwoners/{}?gelukt=document-in-behandeling#documenten",
+            super::appointments::q(&id)
+        )),
+        Err(error) => {
+            let (status, _) = refusal(&error);
+            let text = match error {
+                DocumentError::NotFound => "Dit document vinden we niet bij deze inwoner.",
+                _ => "Dit lukte nu niet. Probeer het over een paar minuten opnieuw.",
+            };
+            (status, text).into_response()
+        }
     }
 }

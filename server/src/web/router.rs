@@ -285,6 +285,10 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/voorbeeld-stoppen", post(super::staff::stop_preview)),
         ("/medewerkers/inchecken", post(super::staff::check_in)),
+        (
+            "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
+            post(super::documents::take),
+        ),
         ("/afspraak/{token}", post(super::appointments::open_link)),
         (
             "/afspraken/{id}/verzetten",
@@ -310,6 +314,11 @@ fn uploads() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
             "/afspraken/{id}/documenten",
             &[Method::POST],
             post(super::documents::start_for_appointment),
+        ),
+        (
+            "/zaken/{identifier}/documenten",
+            &[Method::POST],
+            post(super::documents::start_for_case),
         ),
         (
             "/documenten/concepten/{draft}/paginas/{n}",

@@ -349,10 +349,26 @@ impl Services {
                 },
                 value: case.id.clone(),
             });
+            // A document's title can tell what a case is about: listed only where the case itself is known.
+            let documents = match (&what, level(DataKind::Documents)) {
+                (Some(what), Level::That | Level::What) => self.document_views(
+                    crate::documents::drafts::for_case(
+                        &self.db,
+                        &self.municipality.id,
+                        &what.identifier,
+                        id,
+                    )
+                    .await
+                    .map_err(|error| super::documents::unavailable(&error))?,
+                    level(DataKind::Documents) == Level::What,
+                ),
+                _ => Vec::new(),
+            };
             cases.push(StaffCase {
                 start_date: case.start_date,
                 closed: case.closed,
                 what,
+                documents,
             });
         }
         let contacts = match level(DataKind::Contacts) {
