@@ -196,23 +196,30 @@ pub async fn start_for_case(
 ) -> Response {
     let principal = principal_of(&request);
     let services = &state.services;
-    let target =
-        match &principal {
-            Principal::Person { person_id, .. } => match crate::cases::resident::visible_to_person(
-                &services.db,
-                &services.municipality,
-                person_id,
-                &identifier,
-            )
-            .await
-            {
-                Ok(Some(case_id)) => drafts::case_target(&services.db, &case_id, person_id).await,
-                Ok(None) => Err(DocumentError::NotFound),
-                Err(error) => Err(DocumentError::Store(format!("case lookup: {error}"))),
-            },
-            _ => Err(DocumentError::NotFound),
-        };
+    let target = her_case(services, &principal, &identifier).await;
     start_draft(&state, target, request.into_body()).await
+}
+
+/// The case `identifier` as a target for the signed-in person's documents (her own case or her
+/// organisation's); not found for anyone else.
+async fn her_case(
+    services: &super::Services,
+    principal: &Principal,
+    identifier: &str,
+) -> Result<drafts::Target, DocumentError> {
+    let Principal::Person { person_id, .. } = principal else {
+        return Err(DocumentError::NotFound);
+    };
+    let case_id = crate::cases::resident::visible_to_person(
+        &services.db,
+        &services.municipality,
+        person_id,
+        identifier,
+    )
+    .await
+    .map_err(|error| DocumentError::Store(format!("case lookup: {error}")))?
+    .ok_or(DocumentError::NotFound)?;
+    drafts::case_target(&services.db, &case_id, person_id).await
 }
 
 /// Starts a draft for `target` (or says why not) with the title from the form in `body`.
