@@ -233,6 +233,7 @@ mod tests {
                     "total",
                     "location",
                     "mb",
+                    "case",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
