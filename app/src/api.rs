@@ -42,6 +42,8 @@ pub struct SignedInViewer {
     pub display_name: String,
     pub account_number: String,
     pub staff: bool,
+    /// A staff member with the administrator role (manages staff accounts).
+    pub admin: bool,
     /// Organisations the person is a confirmed member of: (id, name).
     pub memberships: Vec<(String, String)>,
     /// The organisation the person currently acts for, if any: (id, name).
@@ -553,6 +555,9 @@ pub struct StaffResident {
     pub contact_key: String,
     /// The employee's role may issue her an activation code (the contact centre may; the back office not).
     pub may_issue_code: bool,
+    /// A code she could still use is out: until when (local date `YYYY-MM-DD`, time `HH:MM`); only for roles
+    /// that may issue (and so revoke) one.
+    pub open_code: Option<(String, String)>,
     /// Addresses whose last message did not arrive (label and shortened value; id), to correct on the phone.
     pub failing: Vec<Choice>,
 }
@@ -579,10 +584,25 @@ pub struct ReportRow {
 /// employee to read out or send by letter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssuedActivation {
+    /// Whom it is for, where the page lists several people (the administrators' staff page).
+    pub for_whom: Option<String>,
     pub code: String,
     /// Local date `YYYY-MM-DD` and time `HH:MM` it stops working.
     pub until_date: String,
     pub until_time: String,
+}
+
+/// One employee on the administrators' page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMemberView {
+    pub id: String,
+    pub name: String,
+    /// `kcc`, `backoffice` or `admin`.
+    pub role: String,
+    /// Passkeys on their account: 0 means they cannot sign in until they use a code.
+    pub passkeys: i64,
+    /// A code they could still use is out: until when (local date `YYYY-MM-DD`, time `HH:MM`).
+    pub open_code: Option<(String, String)>,
 }
 
 /// One case on the staff card. `what: None` when the role may know only THAT there is a case.
@@ -708,6 +728,11 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Option<StaffResident>, ApiError>;
     /// The report for staff of this municipality; `None` for anyone else.
     async fn staff_report(&self, viewer: &Viewer) -> Result<Option<StaffReport>, ApiError>;
+    /// The municipality's employees, for its administrators; `None` for anyone else.
+    async fn staff_members(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<Option<Vec<StaffMemberView>>, ApiError>;
     /// The signed-in person's appointments, soonest first; `None` for anyone without a personal page.
     async fn appointments(
         &self,
@@ -738,7 +763,7 @@ pub trait Backend: Send + Sync + 'static {
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 14] = [
+pub const READ_ONLY_FNS: [&str; 15] = [
     "activity",
     "passkeys",
     "overview",
@@ -748,6 +773,7 @@ pub const READ_ONLY_FNS: [&str; 14] = [
     "outbox-files",
     "staff-resident",
     "staff-report",
+    "staff-members",
     "message-settings",
     "appointments",
     "appointment",
@@ -824,6 +850,12 @@ pub async fn get_staff_resident(id: String) -> Result<Option<StaffResident>, Api
 #[server(prefix = "/fn", endpoint = "staff-report")]
 pub async fn get_staff_report() -> Result<Option<StaffReport>, ApiError> {
     backend()?.staff_report(&viewer()).await
+}
+
+/// Administrators only: the municipality's employees.
+#[server(prefix = "/fn", endpoint = "staff-members")]
+pub async fn get_staff_members() -> Result<Option<Vec<StaffMemberView>>, ApiError> {
+    backend()?.staff_members(&viewer()).await
 }
 
 /// The signed-in person's addresses, choices and recent messages.

@@ -60,6 +60,14 @@ test('activate, sign in with a passkey, stay signed in, and time out', async ({ 
   await expect(page.getByRole('heading', { name: 'Uw passkeys' })).toBeVisible();
   await expect(page.locator('.loket-passkeys__item')).toHaveCount(1);
   await noAxeViolations(page);
+  // Renaming it, by keyboard: the disclosure, the new name, Enter.
+  await page.locator('.loket-passkeys__rename summary').focus();
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Nieuwe naam').fill('Mijn telefoon');
+  await noAxeViolations(page);
+  await page.getByLabel('Nieuwe naam').press('Enter');
+  await expect(page.getByText('De naam van de passkey is gewijzigd.')).toBeVisible();
+  await expect(page.locator('.loket-passkeys__name')).toHaveText('Mijn telefoon');
   if (me.organisation) {
     // A member chooses to act for the organisation.
     await page.getByLabel(me.organisation).check();
@@ -816,4 +824,28 @@ test('On a computer Desiree drops a photo on her case and sends it; once the bac
   await page.reload();
   await expect(section.getByText(/de gemeente werkt ermee/)).toBeVisible();
   await expect(section.getByRole('button', { name: 'Verwijderen: Bankafschrift' })).toHaveCount(0);
+});
+
+test('An administrator adds an employee by keyboard, hands over the code once, and revokes it', async ({ page }) => {
+  test.skip(test.info().project.name !== 'desktop', 'staff administration happens at a desk');
+  await activateWithDemoCode(page, 'Bram Beheer (beheerder: medewerkers en codes)');
+  await page.goto('/medewerkers');
+  await page.getByRole('link', { name: 'Medewerkers en activeringscodes (beheer)' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Medewerkers');
+  await expect(page.getByRole('heading', { name: 'Karin Bakker' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  const name = `Bea Nieuw ${Date.now()}`;
+  await page.getByLabel('Naam', { exact: true }).fill(name);
+  await page.getByLabel('Wat doet de medewerker?').selectOption('kcc');
+  await page.getByRole('button', { name: 'Toevoegen en code maken' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText(`Activeringscode voor ${name}`)).toBeVisible();
+  await expect(page.locator('.loket-code')).toHaveText(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/);
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  await page.getByRole('button', { name: `Code intrekken: ${name}` }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('De activeringscode is ingetrokken.')).toBeVisible();
+  await expect(page.getByRole('button', { name: `Code intrekken: ${name}` })).toHaveCount(0);
 });

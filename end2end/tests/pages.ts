@@ -17,6 +17,7 @@ export const PAGES = [
   { path: '/medewerkers/berichten', nl: 'Berichten in bestanden', en: 'Messages in files' },
   { path: '/medewerkers/rapport', nl: 'Rapport', en: 'Report' },
   { path: '/medewerkers/inchecken', nl: 'Inchecken aan de balie', en: 'Check-in at the desk' },
+  { path: '/beheer/medewerkers', nl: 'Medewerkers', en: 'Staff' },
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
   { path: '/activeren', nl: 'Passkey maken met uw code', en: 'Create a passkey with your code' },
   { path: '/activiteit', nl: 'Activiteit', en: 'Activity' },

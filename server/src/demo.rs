@@ -91,6 +91,16 @@ pub async fn seed(
     .bind("Sanne Visser")
     .execute(&mut *tx)
     .await?;
+    // The administrator: manages staff accounts and their activation codes, sees no resident.
+    sqlx::query(
+        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'admin', 1)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id("bram"))
+    .bind(m)
+    .bind("Bram Beheer")
+    .execute(&mut *tx)
+    .await?;
 
     let case_types: [CaseType; 3] = [
         (
@@ -520,7 +530,7 @@ pub async fn seed_identity(
 }
 
 /// Who the demo page can issue an activation code for.
-pub const DEMO_IDENTITIES: [&str; 4] = ["desiree", "bedrijf", "karin", "sanne"];
+pub const DEMO_IDENTITIES: [&str; 5] = ["desiree", "bedrijf", "karin", "sanne", "bram"];
 
 /// A fresh activation code for a demo identity (demo mode only; the caller checks that).
 pub async fn issue_code(
@@ -544,6 +554,9 @@ pub async fn issue_code(
         },
         "sanne" => CodeTarget::Staff {
             staff_id: id("sanne"),
+        },
+        "bram" => CodeTarget::Staff {
+            staff_id: id("bram"),
         },
         _ => return Err(IdentityError::Invalid("demo identity")),
     };

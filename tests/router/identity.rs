@@ -236,6 +236,50 @@ async fn passkey_journey(backend: Backend) {
     let (_, list) = browser.get("/api/account/passkeys").await;
     assert_eq!(list[0]["name"], "Werklaptop");
 
+    // The same on Instellingen, as a plain form: a refused name comes back at the field with what was typed,
+    // and the passkey keeps its name.
+    let rename = |name: String| {
+        let request = browser
+            .client
+            .post(format!(
+                "{}/instellingen/passkeys/{second}/naam",
+                browser.url
+            ))
+            .form(&[("csrf", browser.csrf.clone()), ("naam", name)]);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, page) = rename("y".repeat(61)).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Geef de passkey een naam van hoogstens 60 tekens."),
+        "{page}"
+    );
+    assert!(page.contains(&"y".repeat(61)), "what she typed stays");
+    let (_, list) = browser.get("/api/account/passkeys").await;
+    assert_eq!(list[0]["name"], "Werklaptop");
+    let (status, page) = rename(String::from("Laptop thuis")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("De naam van de passkey is gewijzigd."),
+        "{page}"
+    );
+    assert!(page.contains("Laptop thuis"));
+    let (status, _) = browser
+        .client
+        .post(format!(
+            "{}/instellingen/passkeys/not-hers/naam",
+            browser.url
+        ))
+        .form(&[("csrf", browser.csrf.as_str()), ("naam", "Telefoon")])
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(status, 404);
+
     // Only the laptop's passkey signs in now.
     browser.post("/api/auth/sign-out", json!({})).await;
     let (status, _, _) = browser.sign_in(&account, &mut phone).await;

@@ -1,6 +1,7 @@
 //! The real router, driven through HTTP requests, against SQLite and PostgreSQL. Each `on_both_databases!`
 //! test runs twice: `name::sqlite` and `name::postgres`.
 
+mod admin;
 mod appointments;
 mod cases;
 mod documents;

@@ -111,6 +111,7 @@ pub fn DemoPage() -> impl IntoView {
             (String::from("bedrijf"), tr(lang, "demo-who-company")),
             (String::from("karin"), tr(lang, "demo-who-karin")),
             (String::from("sanne"), tr(lang, "demo-who-sanne")),
+            (String::from("bram"), tr(lang, "demo-who-bram")),
         ],
         code_for: tr(lang, "demo-code-for"),
         next: tr(lang, "demo-next"),
@@ -182,6 +183,42 @@ pub fn ActivityPage() -> impl IntoView {
     .into_any()
 }
 
+/// "Naam wijzigen" for one passkey: a plain form behind a disclosure (no script needed). A refused name
+/// opens it again with the reason at the field and what was typed.
+#[component]
+fn PasskeyRename(lang: Lang, id: String, name: String) -> impl IntoView {
+    let problem =
+        use_context::<crate::api::FormProblem>().filter(|p| p.form == format!("passkey-{id}"));
+    let renamed = use_query_map()
+        .get_untracked()
+        .get("gelukt")
+        .is_some_and(|done| done == format!("passkey-{id}"));
+    let input_id = format!("passkey-name-{id}");
+    let error_id = format!("passkey-name-{id}-error");
+    let value = problem
+        .as_ref()
+        .and_then(|p| p.value("naam"))
+        .unwrap_or_else(|| name.clone());
+    view! {
+        {renamed.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "passkeys-renamed")}</p> })}
+        <details class="loket-details loket-passkeys__rename" open=problem.is_some()>
+            <summary>{tr(lang, "passkeys-rename")}<span class="loket-visually-hidden">{format!(": {name}")}</span></summary>
+            <form method="post" action=format!("/instellingen/passkeys/{}/naam", super::encode(&id))>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for=input_id.clone()>{tr(lang, "passkeys-new-name")}</label>
+                    {problem.as_ref().map(|p| view! { <p class="utrecht-form-field-error-message" id=error_id.clone()>{p.message.clone()}</p> })}
+                    <input class="utrecht-textbox" id=input_id type="text" name="naam" maxlength="60" autocomplete="off"
+                        value=value
+                        aria-describedby=problem.is_some().then(|| error_id.clone())
+                        aria-invalid=problem.is_some().then_some("true") />
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "passkeys-save-name")}</button>
+            </form>
+        </details>
+    }
+}
+
 /// The signed-in part of Instellingen: account number, passkeys, sign out everywhere.
 #[component]
 pub fn AccountSettings() -> impl IntoView {
@@ -216,6 +253,7 @@ pub fn AccountSettings() -> impl IntoView {
                                     <li class="loket-passkeys__item">
                                         <span class="loket-passkeys__name">{p.name.clone()}</span>
                                         <span>{tr_args(lang, "passkeys-dates", &[("created", &long_date(lang, &p.created)), ("used", &used)])}</span>
+                                        <PasskeyRename lang id=p.id.clone() name=p.name.clone() />
                                         <PasskeyRemove id=p.id label texts=row_texts.clone() />
                                     </li>
                                 }

@@ -1,5 +1,6 @@
 //! The pages. Each is server-rendered in full (`SsrMode::Async`), so it works without JavaScript.
 
+mod admin;
 mod appointments;
 mod cases;
 mod development;
@@ -10,6 +11,7 @@ mod overview;
 mod simple;
 mod staff;
 
+pub use admin::AdminStaffPage;
 pub use appointments::{
     AppointmentLinkPage, AppointmentPage, AppointmentsPage, BookingPage, CancelPage, MovePage,
     StaffBookingPage, StaffMovePage,

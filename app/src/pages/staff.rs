@@ -30,6 +30,7 @@ pub fn StaffPage() -> impl IntoView {
         }
         .into_any();
     }
+    let admin = use_viewer().signed_in.as_ref().is_some_and(|s| s.admin);
     let search = use_context::<StaffSearch>();
     let searched = search.is_some();
     let search = search.unwrap_or_default();
@@ -72,6 +73,7 @@ pub fn StaffPage() -> impl IntoView {
         {results}
         <p><a class="utrecht-link" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
         <p><a class="utrecht-link" href="/medewerkers/rapport">{tr(lang, "staff-report-link")}</a></p>
+        {admin.then(|| view! { <p><a class="utrecht-link" href="/beheer/medewerkers">{tr(lang, "admin-staff-link")}</a></p> })}
     }
     .into_any()
 }
@@ -193,6 +195,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
         Some("adres") => Some("staff-address-corrected"),
         Some("verzet") => Some("staff-moved"),
         Some("document-in-behandeling") => Some("staff-document-taken"),
+        Some("code-ingetrokken") => Some("staff-code-revoked"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
@@ -230,6 +233,13 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
                     ])}</p>
                     <p class="loket-code">{issued.code}</p>
                 </div>
+            })}
+            {card.open_code.clone().filter(|_| card.may_issue_code).map(|(date, time)| view! {
+                <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
+                <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode/intrekken", encode(&card.id))>
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-revoke")}</button>
+                </form>
             })}
             {if card.may_issue_code {
                 view! {

@@ -53,32 +53,10 @@ pub async fn issue(
     now: Timestamp,
     validity: SignedDuration,
 ) -> Result<IssuedCode, IdentityError> {
-    let (person_id, organisation_id, staff_id) = match target {
-        CodeTarget::Person { person_id } => (Some(person_id.as_str()), None, None),
-        CodeTarget::Membership {
-            organisation_id,
-            person_id,
-        } => (
-            Some(person_id.as_str()),
-            Some(organisation_id.as_str()),
-            None,
-        ),
-        CodeTarget::Staff { staff_id } => (None, None, Some(staff_id.as_str())),
-    };
     let mut tx = db.write().await?;
     // Earlier open codes for the same target stop working: the newest letter or call is the one that counts.
-    sqlx::query(
-        "UPDATE activation_code SET revoked_at_ms = $1
-         WHERE used_at_ms IS NULL AND revoked_at_ms IS NULL
-           AND (($2 IS NOT NULL AND person_id = $2 AND COALESCE(organisation_id, '') = COALESCE($3, ''))
-             OR ($4 IS NOT NULL AND staff_id = $4))",
-    )
-    .bind(ms(now))
-    .bind(person_id)
-    .bind(organisation_id)
-    .bind(staff_id)
-    .execute(&mut *tx)
-    .await?;
+    revoke_open_in(&mut *tx, target, now).await?;
+    let (person_id, organisation_id, staff_id) = columns(target);
     // The lookup part must be unique among open codes; with 20 bits and few open codes a retry is rare.
     let mut lookup = secrets::code_chars(LOOKUP_LEN);
     for _ in 0..8 {
@@ -121,6 +99,97 @@ pub async fn issue(
         code: secrets::group(&format!("{lookup}{secret}")),
         expires_at,
     })
+}
+
+/// The person, organisation and staff columns of a code for `target`.
+fn columns(target: &CodeTarget) -> (Option<&str>, Option<&str>, Option<&str>) {
+    match target {
+        CodeTarget::Person { person_id } => (Some(person_id.as_str()), None, None),
+        CodeTarget::Membership {
+            organisation_id,
+            person_id,
+        } => (
+            Some(person_id.as_str()),
+            Some(organisation_id.as_str()),
+            None,
+        ),
+        CodeTarget::Staff { staff_id } => (None, None, Some(staff_id.as_str())),
+    }
+}
+
+/// The codes of one target, with its columns bound as `$2`, `$3`, `$4`.
+const SAME_TARGET: &str =
+    "(($2 IS NOT NULL AND person_id = $2 AND COALESCE(organisation_id, '') = COALESCE($3, ''))
+                            OR ($4 IS NOT NULL AND staff_id = $4))";
+
+async fn revoke_open_in(
+    conn: &mut sqlx::AnyConnection,
+    target: &CodeTarget,
+    now: Timestamp,
+) -> Result<u64, IdentityError> {
+    let (person_id, organisation_id, staff_id) = columns(target);
+    let done = sqlx::query(&format!(
+        "UPDATE activation_code SET revoked_at_ms = $1
+         WHERE used_at_ms IS NULL AND revoked_at_ms IS NULL AND {SAME_TARGET}"
+    ))
+    .bind(ms(now))
+    .bind(person_id)
+    .bind(organisation_id)
+    .bind(staff_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Revokes every code of `target` that was not used yet (a letter that went astray, a code read out to the
+/// wrong person); how many there were.
+pub async fn revoke_open(
+    db: &Db,
+    target: &CodeTarget,
+    now: Timestamp,
+) -> Result<u64, IdentityError> {
+    let mut tx = db.write().await?;
+    let revoked = revoke_open_in(&mut *tx, target, now).await?;
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// A code that can still be used: when it was issued and until when it works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenCode {
+    pub id: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// The newest code of `target` that can still be used, if any.
+pub async fn open_code(
+    db: &Db,
+    target: &CodeTarget,
+    now: Timestamp,
+) -> Result<Option<OpenCode>, IdentityError> {
+    let (person_id, organisation_id, staff_id) = columns(target);
+    let row: Option<(String, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT id, created_at_ms, expires_at_ms FROM activation_code
+         WHERE used_at_ms IS NULL AND revoked_at_ms IS NULL AND expires_at_ms > $1 AND failed_attempts < $5
+           AND {SAME_TARGET}
+         ORDER BY created_at_ms DESC LIMIT 1"
+    ))
+    .bind(ms(now))
+    .bind(person_id)
+    .bind(organisation_id)
+    .bind(staff_id)
+    .bind(MAX_FAILED_ATTEMPTS)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|(id, issued, expires)| {
+        Ok(OpenCode {
+            id,
+            issued_at: from_ms(issued)?,
+            expires_at: from_ms(expires)?,
+        })
+    })
+    .transpose()
 }
 
 type CodeRow = (

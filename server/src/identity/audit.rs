@@ -17,6 +17,7 @@ pub enum Event {
     PasskeyRemoved,
     ActivationCodeIssued,
     ActivationCodeUsed,
+    ActivationCodeRevoked,
     AppointmentLinkUsed,
     /// A staff member looked at a resident's or organisation's data.
     StaffRead,
@@ -33,6 +34,7 @@ impl Event {
             Event::PasskeyRemoved => "passkey-removed",
             Event::ActivationCodeIssued => "activation-code-issued",
             Event::ActivationCodeUsed => "activation-code-used",
+            Event::ActivationCodeRevoked => "activation-code-revoked",
             Event::AppointmentLinkUsed => "appointment-link-used",
             Event::StaffRead => "staff-read",
         }
@@ -48,6 +50,7 @@ impl Event {
             Event::PasskeyRemoved,
             Event::ActivationCodeIssued,
             Event::ActivationCodeUsed,
+            Event::ActivationCodeRevoked,
             Event::AppointmentLinkUsed,
             Event::StaffRead,
         ]

@@ -16,7 +16,7 @@ use webauthn_rs::prelude::{
 };
 
 pub const CEREMONY_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
-const NAME_MAX: usize = 60;
+pub const NAME_MAX: usize = 60;
 
 /// The relying party: Loket at its public URL. The RP id is the URL's host (`localhost` locally).
 pub struct Passkeys {

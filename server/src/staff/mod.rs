@@ -87,3 +87,132 @@ pub async fn issue_resident_code(
     .await?;
     Ok(issued)
 }
+
+/// Revokes the open activation codes of a resident (or her membership) on behalf of staff member `actor`
+/// (account id, staff id, role); when there was one, the revocation is in her activity log. How many went.
+pub async fn revoke_resident_codes(
+    db: &Db,
+    municipality_id: &str,
+    target: &CodeTarget,
+    actor: (&str, &str, StaffRole),
+    person_id: &str,
+    now: Timestamp,
+) -> Result<u64, IdentityError> {
+    let (account_id, staff_id, role) = actor;
+    let revoked = activation::revoke_open(db, target, now).await?;
+    if revoked > 0 {
+        audit::record(
+            &db.pool,
+            municipality_id,
+            Event::ActivationCodeRevoked,
+            &audit::Entry {
+                actor_account_id: Some(account_id),
+                actor_staff_id: Some(staff_id),
+                actor_role: Some(role.as_str()),
+                subject_person_id: Some(person_id),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(revoked)
+}
+
+/// One employee as the administrators' page lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub role: StaffRole,
+    /// Passkeys on their account (0: they cannot sign in until they use a code).
+    pub passkeys: i64,
+    pub open_code: Option<activation::OpenCode>,
+}
+
+/// Every employee of the municipality, by name.
+pub async fn members(
+    db: &Db,
+    municipality_id: &str,
+    now: Timestamp,
+) -> Result<Vec<Member>, IdentityError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT s.id, s.display_name, s.role,
+                (SELECT COUNT(*) FROM passkey p JOIN account a ON a.id = p.account_id WHERE a.staff_id = s.id)
+         FROM staff_member s WHERE s.municipality_id = $1 ORDER BY s.display_name, s.id",
+    )
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, role, passkeys) in rows {
+        let Some(role) = StaffRole::parse(&role) else {
+            continue;
+        };
+        let open_code = activation::open_code(
+            db,
+            &CodeTarget::Staff {
+                staff_id: id.clone(),
+            },
+            now,
+        )
+        .await?;
+        out.push(Member {
+            id,
+            name,
+            role,
+            passkeys,
+            open_code,
+        });
+    }
+    Ok(out)
+}
+
+/// Employee `staff_id` of the municipality, if they are one (an administrator manages only their own
+/// municipality's staff).
+pub async fn member(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    now: Timestamp,
+) -> Result<Option<Member>, IdentityError> {
+    Ok(members(db, municipality_id, now)
+        .await?
+        .into_iter()
+        .find(|m| m.id == staff_id))
+}
+
+/// A new activation code for employee `staff_id` (a new phone, a lost passkey): earlier open codes stop
+/// working. `issued_by` is the administrator's staff id.
+pub async fn new_staff_code(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    issued_by: &str,
+    now: Timestamp,
+) -> Result<IssuedCode, IdentityError> {
+    let issued = activation::issue(
+        db,
+        municipality_id,
+        &CodeTarget::Staff {
+            staff_id: staff_id.to_owned(),
+        },
+        &format!("staff:{issued_by}"),
+        now,
+        activation::DEFAULT_VALIDITY,
+    )
+    .await?;
+    audit::record(
+        &db.pool,
+        municipality_id,
+        Event::ActivationCodeIssued,
+        &audit::Entry {
+            actor_staff_id: Some(issued_by),
+            actor_role: Some(StaffRole::Admin.as_str()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(issued)
+}

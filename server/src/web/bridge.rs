@@ -385,6 +385,14 @@ impl Backend for Services {
         self.staff_report_for(jiff::Timestamp::now()).await
     }
 
+    async fn staff_members(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<Option<Vec<app::api::StaffMemberView>>, ApiError> {
+        let _ = viewer;
+        self.staff_members_for(jiff::Timestamp::now()).await
+    }
+
     async fn outbox_files(&self, viewer: &Viewer) -> Result<Option<OutboxFiles>, ApiError> {
         let _ = viewer;
         let (principal, _) = visitor().identity();

@@ -570,6 +570,73 @@ pub async fn act_as_form(
     (StatusCode::SEE_OTHER, [(header::LOCATION, "/instellingen")]).into_response()
 }
 
+/// POST /instellingen/passkeys/{id}/naam (`naam`): renames one of the visitor's own passkeys (a plain form
+/// on Instellingen). A refused name shows the page again with the reason at the field and what was typed.
+pub async fn passkey_rename_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Response {
+    use super::appointments::{field, problem_page, read_form, see_other, sign_in_again};
+    let Ok((principal, account)) = signed_in(&visitor) else {
+        return sign_in_again();
+    };
+    let mine = Resource::Passkeys {
+        account_id: &account.id,
+    };
+    if !decide(&principal, Action::Change, mine).allowed() {
+        return (
+            StatusCode::FORBIDDEN,
+            "U kunt alleen uw eigen passkeys een naam geven.",
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let name = field(&fields, "naam");
+    match passkeys::rename(&state.services.db, &account.id, &id, name).await {
+        Ok(()) => see_other(format!(
+            "/instellingen?gelukt=passkey-{}#passkeys-title",
+            super::appointments::q(&id)
+        )),
+        Err(IdentityError::Invalid(_)) => {
+            let problem = app::api::FormProblem {
+                form: format!("passkey-{id}"),
+                field: String::from("naam"),
+                message: format!(
+                    "Geef de passkey een naam van hoogstens {} tekens.",
+                    passkeys::NAME_MAX
+                ),
+                values: vec![(String::from("naam"), name.chars().take(200).collect())],
+            };
+            problem_page(
+                state,
+                parts,
+                String::from("/instellingen"),
+                problem,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(IdentityError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Deze passkey vinden we niet bij uw account.",
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "passkey could not be renamed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Dit lukte nu niet. Probeer het over een paar minuten opnieuw.",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript).
 pub async fn sign_out_form(
     state: State<AppState>,

@@ -1,5 +1,6 @@
 //! The HTTP edge: thin handlers, one router, and the security headers every response carries.
 
+mod admin;
 mod appointments;
 mod backoffice;
 mod bridge;

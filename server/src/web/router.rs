@@ -248,6 +248,10 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(identity::sign_out_everywhere_form),
         ),
         ("/handelen-als", post(identity::act_as_form)),
+        (
+            "/instellingen/passkeys/{id}/naam",
+            post(identity::passkey_rename_form),
+        ),
         ("/instellingen/berichten", post(super::messages::post)),
         (
             "/zaken/{identifier}/berichten",
@@ -280,11 +284,24 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(super::staff::issue_code),
         ),
         (
+            "/medewerkers/inwoners/{id}/activeringscode/intrekken",
+            post(super::staff::revoke_code),
+        ),
+        (
             "/medewerkers/inwoners/{id}/bekijken",
             post(super::staff::start_preview),
         ),
         ("/voorbeeld-stoppen", post(super::staff::stop_preview)),
         ("/medewerkers/inchecken", post(super::staff::check_in)),
+        ("/beheer/medewerkers", post(super::admin::add)),
+        (
+            "/beheer/medewerkers/{id}/activeringscode",
+            post(super::admin::new_code),
+        ),
+        (
+            "/beheer/medewerkers/{id}/activeringscode/intrekken",
+            post(super::admin::revoke_code),
+        ),
         (
             "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
             post(super::documents::take),

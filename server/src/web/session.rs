@@ -259,6 +259,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                     display_name: active.previewed_name.clone().unwrap_or_default(),
                     account_number: String::new(),
                     staff: false,
+                    admin: false,
                     memberships: Vec::new(),
                     acting_as: None,
                     remaining_ms: active.session.ends_at().duration_since(now).as_millis() as i64,
@@ -297,6 +298,9 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                 },
                 account_number: account.sign_in_name.clone(),
                 staff: account.staff().is_some(),
+                admin: account
+                    .staff()
+                    .is_some_and(|(_, role)| role == crate::identity::accounts::StaffRole::Admin),
                 remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
             }
         }),

@@ -398,6 +398,28 @@ impl Services {
         } else {
             Vec::new()
         };
+        let may_issue_code = decide(
+            &principal,
+            Action::Change,
+            Resource::ResidentActivation {
+                municipality_id: &self.municipality.id,
+            },
+        )
+        .allowed();
+        // Whether a code she could still use is out (to revoke it), for whoever may issue one.
+        let open_code = if may_issue_code {
+            crate::identity::activation::open_code(
+                &self.db,
+                &crate::identity::activation::CodeTarget::Person {
+                    person_id: id.to_owned(),
+                },
+                now,
+            )
+            .await?
+            .map(|code| self.date_and_time(code.expires_at))
+        } else {
+            None
+        };
         Ok(Some(StaffResident {
             id: id.to_owned(),
             name,
@@ -432,14 +454,8 @@ impl Services {
                     value: a.id.clone(),
                 })
                 .collect(),
-            may_issue_code: decide(
-                &principal,
-                Action::Change,
-                Resource::ResidentActivation {
-                    municipality_id: &self.municipality.id,
-                },
-            )
-            .allowed(),
+            may_issue_code,
+            open_code,
         }))
     }
 }
@@ -963,64 +979,19 @@ pub async fn issue_code(
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let principal = principal_of(&request);
-    let Some(session) = request
-        .extensions()
-        .get::<super::session::Visitor>()
-        .and_then(|v| v.session().cloned())
-    else {
-        return sign_in_again();
-    };
     let services = &state.services;
-    let m = &services.municipality.id;
-    let allowed = decide(
-        &principal,
-        Action::Change,
-        Resource::ResidentActivation { municipality_id: m },
-    )
-    .allowed()
-        && decide(
-            &principal,
-            Action::Read,
-            Resource::Person {
-                municipality_id: m,
-                person_id: &id,
-            },
-        )
-        .allowed();
-    let (
-        Principal::Staff {
-            account_id,
-            staff_id,
-            role,
-            ..
-        },
-        true,
-    ) = (&principal, allowed)
-    else {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers van het klantcontactcentrum geven inwoners een activeringscode.",
-        )
-            .into_response();
+    let (account_id, staff_id, role) = match code_keeper(services, &request, &id).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
     };
-    // Binding someone's identity needs a staff member who signed in with a passkey.
-    if session
-        .require(crate::identity::sessions::Assurance::Substantial)
-        .is_err()
-    {
-        return (StatusCode::FORBIDDEN, "Log opnieuw in met uw passkey.").into_response();
-    }
-    if let Err(refusal) = she_exists(services, &id).await {
-        return refusal;
-    }
+    let m = &services.municipality.id;
     let issued = crate::staff::issue_resident_code(
         &services.db,
         m,
         &crate::identity::activation::CodeTarget::Person {
             person_id: id.clone(),
         },
-        (account_id, staff_id, *role),
+        (&account_id, &staff_id, role),
         &id,
         Timestamp::now(),
     )
@@ -1035,6 +1006,7 @@ pub async fn issue_code(
             }
             let mut request = Request::from_parts(parts, Body::empty());
             request.extensions_mut().insert(app::api::IssuedActivation {
+                for_whom: None,
                 code: issued.code,
                 until_date,
                 until_time,
@@ -1049,6 +1021,99 @@ pub async fn issue_code(
         }
         Err(error) => {
             tracing::error!(%error, "activation code could not be issued");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
+
+/// The staff member (account id, staff id, role) who may issue or revoke person `id`'s activation codes: the
+/// contact centre, signed in with a passkey, for a resident of the municipality. Otherwise the answer to give.
+async fn code_keeper(
+    services: &Services,
+    request: &Request<Body>,
+    id: &str,
+) -> Result<(String, String, crate::identity::accounts::StaffRole), Response> {
+    let principal = principal_of(request);
+    let Some(session) = request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .and_then(|v| v.session().cloned())
+    else {
+        return Err(sign_in_again());
+    };
+    let m = &services.municipality.id;
+    let allowed = decide(
+        &principal,
+        Action::Change,
+        Resource::ResidentActivation { municipality_id: m },
+    )
+    .allowed()
+        && decide(
+            &principal,
+            Action::Read,
+            Resource::Person {
+                municipality_id: m,
+                person_id: id,
+            },
+        )
+        .allowed();
+    let (
+        Principal::Staff {
+            account_id,
+            staff_id,
+            role,
+            ..
+        },
+        true,
+    ) = (&principal, allowed)
+    else {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "Alleen medewerkers van het klantcontactcentrum geven inwoners een activeringscode.",
+        )
+            .into_response());
+    };
+    // Binding someone's identity needs a staff member who signed in with a passkey.
+    if session
+        .require(crate::identity::sessions::Assurance::Substantial)
+        .is_err()
+    {
+        return Err((StatusCode::FORBIDDEN, "Log opnieuw in met uw passkey.").into_response());
+    }
+    she_exists(services, id).await?;
+    Ok((account_id.clone(), staff_id.clone(), *role))
+}
+
+/// POST /medewerkers/inwoners/{id}/activeringscode/intrekken: her open activation code stops working (read
+/// out to the wrong person, a letter that went astray). Her activity log says so.
+pub async fn revoke_code(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let services = &state.services;
+    let (account_id, staff_id, role) = match code_keeper(services, &request, &id).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    let revoked = crate::staff::revoke_resident_codes(
+        &services.db,
+        &services.municipality.id,
+        &crate::identity::activation::CodeTarget::Person {
+            person_id: id.clone(),
+        },
+        (&account_id, &staff_id, role),
+        &id,
+        Timestamp::now(),
+    )
+    .await;
+    match revoked {
+        Ok(_) => see_other(format!(
+            "/medewerkers/inwoners/{}?gelukt=code-ingetrokken",
+            q(&id)
+        )),
+        Err(error) => {
+            tracing::error!(%error, "activation code could not be revoked");
             (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
         }
     }

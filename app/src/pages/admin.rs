@@ -1,0 +1,152 @@
+//! `/beheer/medewerkers`: the administrators' page. Every employee with their role and whether they can sign
+//! in (passkeys) or have a code out; adding one, a new code for one, revoking an open code. Plain forms: it
+//! works without JavaScript. A code just issued is shown once, in the answer to the form.
+
+use super::{encode, error_notice, SignedOutPage};
+use crate::api::{get_staff_members, FormProblem, IssuedActivation, StaffMemberView};
+use crate::i18n::{long_date, tr, tr_args, Lang};
+use crate::pages::identity::use_viewer;
+use crate::shell::{use_lang, CsrfField};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const ROLES: [&str; 3] = ["kcc", "backoffice", "admin"];
+
+#[component]
+pub fn AdminStaffPage() -> impl IntoView {
+    let lang = use_lang();
+    let viewer = use_viewer();
+    if viewer.signed_in.is_none() {
+        return view! { <SignedOutPage title_key="admin-staff-title" text_key="admin-only" /> }
+            .into_any();
+    }
+    if !viewer.signed_in.as_ref().is_some_and(|s| s.admin) {
+        return view! {
+            <Title text=tr(lang, "admin-staff-title") />
+            <h1 class="utrecht-heading-1">{tr(lang, "admin-staff-title")}</h1>
+            <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p>
+        }
+        .into_any();
+    }
+    let members = Resource::new_blocking(|| (), |_| get_staff_members());
+    let revoked = use_query_map()
+        .get_untracked()
+        .get("gelukt")
+        .is_some_and(|done| done == "ingetrokken");
+    view! {
+        <Title text=tr(lang, "admin-staff-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "admin-staff-title")}</h1>
+        <p class="utrecht-paragraph loket-lead">{tr(lang, "admin-staff-intro")}</p>
+        {use_context::<IssuedActivation>().map(|issued| view! {
+            <div class="loket-notice" role="status">
+                <p class="utrecht-paragraph">{tr_args(lang, "admin-code-issued", &[
+                    ("name", &issued.for_whom.clone().unwrap_or_default()),
+                    ("date", &long_date(lang, &issued.until_date)),
+                    ("time", &issued.until_time),
+                ])}</p>
+                <p class="loket-code">{issued.code}</p>
+            </div>
+        })}
+        {revoked.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "admin-code-revoked")}</p> })}
+        <Suspense fallback=|| ()>
+            {move || members.get().map(|result| match result {
+                Ok(Some(members)) => view! {
+                    <ul class="loket-case-list">
+                        {members.into_iter().map(|member| view! { <Member lang member /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+        <AddStaff lang />
+    }
+    .into_any()
+}
+
+#[component]
+fn Member(lang: Lang, member: StaffMemberView) -> impl IntoView {
+    let path = format!("/beheer/medewerkers/{}", encode(&member.id));
+    let sign_in = if member.passkeys == 0 {
+        tr(lang, "admin-no-passkey")
+    } else {
+        tr_args(
+            lang,
+            "admin-passkeys",
+            &[("count", &member.passkeys.to_string())],
+        )
+    };
+    let name = member.name.clone();
+    view! {
+        <li class="loket-case" id=format!("medewerker-{}", member.id)>
+            <h2 class="loket-case__title">{member.name.clone()}</h2>
+            <p class="loket-case__meta">{tr(lang, &format!("staff-role-{}", member.role))} " · " {sign_in}</p>
+            {member.open_code.clone().map(|(date, time)| view! {
+                <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
+                <form method="post" action=format!("{path}/activeringscode/intrekken")>
+                    <CsrfField />
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">
+                        {tr(lang, "staff-code-revoke")}<span class="loket-visually-hidden">{format!(": {name}")}</span>
+                    </button>
+                </form>
+            })}
+            <form method="post" action=format!("{path}/activeringscode")>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">
+                    {tr(lang, "admin-new-code")}<span class="loket-visually-hidden">{format!(": {}", member.name)}</span>
+                </button>
+            </form>
+        </li>
+    }
+}
+
+/// "Medewerker toevoegen": name and role; the answer shows their code.
+#[component]
+fn AddStaff(lang: Lang) -> impl IntoView {
+    let problem = use_context::<FormProblem>().filter(|p| p.form == "add-staff");
+    let value = |name: &str| {
+        problem
+            .as_ref()
+            .and_then(|p| p.value(name))
+            .unwrap_or_default()
+    };
+    let error_at = |name: &str| {
+        problem
+            .clone()
+            .filter(|p| p.field == name)
+            .map(|p| p.message)
+    };
+    let (name_error, role_error) = (error_at("naam"), error_at("rol"));
+    let chosen = value("rol");
+    let options = ROLES
+        .into_iter()
+        .map(|role| view! { <option value=role selected=chosen == role>{tr(lang, &format!("staff-role-{role}"))}</option> })
+        .collect_view();
+    view! {
+        <section class="loket-card" aria-labelledby="add-staff-title">
+            <h2 id="add-staff-title" class="utrecht-heading-2">{tr(lang, "admin-add-title")}</h2>
+            <form method="post" action="/beheer/medewerkers">
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="staff-name">{tr(lang, "admin-add-name")}</label>
+                    {name_error.clone().map(|m| view! { <p class="utrecht-form-field-error-message" id="staff-name-error">{m}</p> })}
+                    <input class="utrecht-textbox" id="staff-name" name="naam" type="text" maxlength="100" autocomplete="off"
+                        value=value("naam")
+                        aria-describedby=name_error.is_some().then_some("staff-name-error")
+                        aria-invalid=name_error.is_some().then_some("true") />
+                </div>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="staff-role">{tr(lang, "admin-add-role")}</label>
+                    {role_error.clone().map(|m| view! { <p class="utrecht-form-field-error-message" id="staff-role-error">{m}</p> })}
+                    <select class="utrecht-select" id="staff-role" name="rol"
+                        aria-describedby=role_error.is_some().then_some("staff-role-error")
+                        aria-invalid=role_error.is_some().then_some("true")>
+                        {options}
+                    </select>
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "admin-add-button")}</button>
+            </form>
+        </section>
+    }
+}
