@@ -55,7 +55,7 @@ pub async fn issue(
 ) -> Result<IssuedCode, IdentityError> {
     let mut tx = db.write().await?;
     // Earlier open codes for the same target stop working: the newest letter or call is the one that counts.
-    revoke_open_in(&mut *tx, target, now).await?;
+    revoke_open_in(&mut tx, target, now).await?;
     let (person_id, organisation_id, staff_id) = columns(target);
     // The lookup part must be unique among open codes; with 20 bits and few open codes a retry is rare.
     let mut lookup = secrets::code_chars(LOOKUP_LEN);
@@ -149,7 +149,7 @@ pub async fn revoke_open(
     now: Timestamp,
 ) -> Result<u64, IdentityError> {
     let mut tx = db.write().await?;
-    let revoked = revoke_open_in(&mut *tx, target, now).await?;
+    let revoked = revoke_open_in(&mut tx, target, now).await?;
     tx.commit().await?;
     Ok(revoked)
 }

@@ -55,40 +55,48 @@ impl Services {
     }
 }
 
-/// The administrator (staff id) behind `request`, signed in with a passkey; otherwise the answer to give.
-fn administrator(services: &Services, request: &Request<Body>) -> Result<String, Response> {
+/// Why a request is not an administrator's.
+enum NotAdministrator {
+    SignedOut,
+    Refused(&'static str),
+}
+
+impl IntoResponse for NotAdministrator {
+    fn into_response(self) -> Response {
+        match self {
+            NotAdministrator::SignedOut => sign_in_again(),
+            NotAdministrator::Refused(text) => (StatusCode::FORBIDDEN, text).into_response(),
+        }
+    }
+}
+
+/// The administrator (staff id) behind `request`, signed in with a passkey; otherwise why not.
+fn administrator(services: &Services, request: &Request<Body>) -> Result<String, NotAdministrator> {
+    const ONLY: &str = "Alleen beheerders maken medewerkers aan en geven hun activeringscodes.";
     let principal = principal_of(request);
     let Some(session) = request
         .extensions()
         .get::<super::session::Visitor>()
         .and_then(|v| v.session().cloned())
     else {
-        return Err(sign_in_again());
+        return Err(NotAdministrator::SignedOut);
     };
     let resource = Resource::StaffAccounts {
         municipality_id: &services.municipality.id,
     };
     let Principal::Staff { staff_id, .. } = &principal else {
-        return Err(only_administrators());
+        return Err(NotAdministrator::Refused(ONLY));
     };
     if !decide(&principal, Action::Change, resource).allowed() {
-        return Err(only_administrators());
+        return Err(NotAdministrator::Refused(ONLY));
     }
     if session
         .require(crate::identity::sessions::Assurance::Substantial)
         .is_err()
     {
-        return Err((StatusCode::FORBIDDEN, "Log opnieuw in met uw passkey.").into_response());
+        return Err(NotAdministrator::Refused("Log opnieuw in met uw passkey."));
     }
     Ok(staff_id.clone())
-}
-
-fn only_administrators() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "Alleen beheerders maken medewerkers aan en geven hun activeringscodes.",
-    )
-        .into_response()
 }
 
 /// The staff page again, now with `issued` on it once (never in a URL, never cached).
@@ -125,7 +133,7 @@ pub async fn add(State(state): State<AppState>, request: Request<Body>) -> Respo
     let services = state.services.clone();
     let admin = match administrator(&services, &request) {
         Ok(admin) => admin,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let (parts, body) = request.into_parts();
     let Some(fields) = read_form(body).await else {
@@ -192,7 +200,7 @@ pub async fn new_code(
     let services = state.services.clone();
     let admin = match administrator(&services, &request) {
         Ok(admin) => admin,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let now = Timestamp::now();
     let member = match ours(&services, &id, now).await {
@@ -219,7 +227,7 @@ pub async fn revoke_code(
     let services = &state.services;
     let admin = match administrator(services, &request) {
         Ok(admin) => admin,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let now = Timestamp::now();
     if let Err(refusal) = ours(services, &id, now).await {

@@ -980,7 +980,7 @@ pub async fn issue_code(
     request: Request<Body>,
 ) -> Response {
     let services = &state.services;
-    let (account_id, staff_id, role) = match code_keeper(services, &request, &id).await {
+    let (account_id, staff_id, role) = match code_keeper(services, caller(&request), &id).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
@@ -1030,15 +1030,10 @@ pub async fn issue_code(
 /// contact centre, signed in with a passkey, for a resident of the municipality. Otherwise the answer to give.
 async fn code_keeper(
     services: &Services,
-    request: &Request<Body>,
+    (principal, session): (Principal, Option<crate::identity::sessions::Session>),
     id: &str,
 ) -> Result<(String, String, crate::identity::accounts::StaffRole), Response> {
-    let principal = principal_of(request);
-    let Some(session) = request
-        .extensions()
-        .get::<super::session::Visitor>()
-        .and_then(|v| v.session().cloned())
-    else {
+    let Some(session) = session else {
         return Err(sign_in_again());
     };
     let m = &services.municipality.id;
@@ -1084,6 +1079,15 @@ async fn code_keeper(
     Ok((account_id.clone(), staff_id.clone(), *role))
 }
 
+/// Who sends `request`, and their session (taken out of the request, which cannot be held across an await).
+fn caller(request: &Request<Body>) -> (Principal, Option<crate::identity::sessions::Session>) {
+    let session = request
+        .extensions()
+        .get::<super::session::Visitor>()
+        .and_then(|v| v.session().cloned());
+    (principal_of(request), session)
+}
+
 /// POST /medewerkers/inwoners/{id}/activeringscode/intrekken: her open activation code stops working (read
 /// out to the wrong person, a letter that went astray). Her activity log says so.
 pub async fn revoke_code(
@@ -1092,7 +1096,7 @@ pub async fn revoke_code(
     request: Request<Body>,
 ) -> Response {
     let services = &state.services;
-    let (account_id, staff_id, role) = match code_keeper(services, &request, &id).await {
+    let (account_id, staff_id, role) = match code_keeper(services, caller(&request), &id).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
