@@ -86,15 +86,17 @@ fn Member(lang: Lang, member: StaffMemberView) -> impl IntoView {
                 <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
                 <form method="post" action=format!("{path}/activeringscode/intrekken")>
                     <CsrfField />
-                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">
-                        {tr(lang, "staff-code-revoke")}<span class="loket-visually-hidden">{format!(": {name}")}</span>
+                    <button class="utrecht-button utrecht-button--secondary-action" type="submit"
+                        aria-label=format!("{}: {name}", tr(lang, "staff-code-revoke"))>
+                        {tr(lang, "staff-code-revoke")}
                     </button>
                 </form>
             })}
             <form method="post" action=format!("{path}/activeringscode")>
                 <CsrfField />
-                <button class="utrecht-button utrecht-button--secondary-action" type="submit">
-                    {tr(lang, "admin-new-code")}<span class="loket-visually-hidden">{format!(": {}", member.name)}</span>
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit"
+                    aria-label=format!("{}: {}", tr(lang, "admin-new-code"), member.name)>
+                    {tr(lang, "admin-new-code")}
                 </button>
             </form>
         </li>
