@@ -43,7 +43,12 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<u32, DocumentError> {
 /// be refused first. Streams are found by their `stream` keyword (no trust in `/Length` or `/Filter`), and a
 /// stream that is compressed twice or more is followed down (up to four layers). Decoding counts and throws
 /// the bytes away: checking takes no more memory than a buffer.
+///
+/// One stream may unpack to `cap`, all together to four times that: a scan of many mostly white pages stored
+/// with Flate legitimately unpacks to hundreds of megabytes (lopdf leaves such image streams packed), while a
+/// bomb needs one stream far past any real page.
 fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
+    let total_cap = cap.saturating_mul(4);
     const KEYWORD: &[u8] = b"stream";
     let mut total: u64 = 0;
     let mut at = 0;
@@ -62,8 +67,9 @@ fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
             _ => continue,
         };
         let mut unpacked = 0;
+        let allowed = cap.min(total_cap.saturating_sub(total));
         for layers in 1..=4 {
-            let (size, head) = unpacked_size(body, layers, cap.saturating_sub(total));
+            let (size, head) = unpacked_size(body, layers, allowed);
             if size == 0 {
                 break;
             }
@@ -73,7 +79,7 @@ fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
             }
         }
         total = total.saturating_add(unpacked);
-        if total > cap {
+        if unpacked > allowed || total > total_cap {
             return Err(DocumentError::PdfBomb);
         }
     }
