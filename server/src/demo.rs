@@ -72,35 +72,24 @@ pub async fn seed(
     .bind("Desiree de Vries")
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'kcc', 1)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id("karin"))
-    .bind(m)
-    .bind("Karin Bakker")
-    .execute(&mut *tx)
-    .await?;
-    // The back office: the consultant who prepares appointments and opens the documents residents send.
-    sqlx::query(
-        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'backoffice', 1)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id("sanne"))
-    .bind(m)
-    .bind("Sanne Visser")
-    .execute(&mut *tx)
-    .await?;
-    // The administrator: manages staff accounts and their activation codes, sees no resident.
-    sqlx::query(
-        "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, 'admin', 1)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id("bram"))
-    .bind(m)
-    .bind("Bram Beheer")
-    .execute(&mut *tx)
-    .await?;
+    // The contact centre; the back office (the consultant who prepares appointments and opens the documents
+    // residents send); the administrator (staff accounts and their codes, no resident at all).
+    for (suffix, name, role) in [
+        ("karin", "Karin Bakker", "kcc"),
+        ("sanne", "Sanne Visser", "backoffice"),
+        ("bram", "Bram Beheer", "admin"),
+    ] {
+        sqlx::query(
+            "INSERT INTO staff_member (id, municipality_id, display_name, role, is_demo) VALUES ($1, $2, $3, $4, 1)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id(suffix))
+        .bind(m)
+        .bind(name)
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
+    }
 
     let case_types: [CaseType; 3] = [
         (
