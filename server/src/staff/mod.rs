@@ -61,7 +61,7 @@ pub async fn issue_resident_code(
     person_id: &str,
     now: Timestamp,
 ) -> Result<IssuedCode, IdentityError> {
-    let (account_id, staff_id, role) = actor;
+    let (_, staff_id, _) = actor;
     let issued = activation::issue(
         db,
         municipality_id,
@@ -75,17 +75,55 @@ pub async fn issue_resident_code(
         &db.pool,
         municipality_id,
         Event::ActivationCodeIssued,
-        &audit::Entry {
-            actor_account_id: Some(account_id),
-            actor_staff_id: Some(staff_id),
-            actor_role: Some(role.as_str()),
-            subject_person_id: Some(person_id),
-            ..Default::default()
-        },
+        &for_resident(actor, person_id),
         now,
     )
     .await?;
     Ok(issued)
+}
+
+/// The audit entry of staff member `actor` (account id, staff id, role) acting on person `person_id`'s codes:
+/// it shows in her activity log.
+fn for_resident<'a>(actor: (&'a str, &'a str, StaffRole), person_id: &'a str) -> audit::Entry<'a> {
+    let (account_id, staff_id, role) = actor;
+    audit::Entry {
+        actor_account_id: Some(account_id),
+        actor_staff_id: Some(staff_id),
+        actor_role: Some(role.as_str()),
+        subject_person_id: Some(person_id),
+        ..Default::default()
+    }
+}
+
+/// The audit entry of administrator `admin` (staff id) acting on an employee's codes.
+fn by_administrator(admin: &str) -> audit::Entry<'_> {
+    audit::Entry {
+        actor_staff_id: Some(admin),
+        actor_role: Some(StaffRole::Admin.as_str()),
+        ..Default::default()
+    }
+}
+
+/// Revokes the open codes of `target`; when there was one, `entry` (who did it) goes into the audit log.
+async fn revoke_recorded(
+    db: &Db,
+    municipality_id: &str,
+    target: &CodeTarget,
+    entry: &audit::Entry<'_>,
+    now: Timestamp,
+) -> Result<u64, IdentityError> {
+    let revoked = activation::revoke_open(db, target, now).await?;
+    if revoked > 0 {
+        audit::record(
+            &db.pool,
+            municipality_id,
+            Event::ActivationCodeRevoked,
+            entry,
+            now,
+        )
+        .await?;
+    }
+    Ok(revoked)
 }
 
 /// Revokes the open activation codes of a resident (or her membership) on behalf of staff member `actor`
@@ -98,25 +136,23 @@ pub async fn revoke_resident_codes(
     person_id: &str,
     now: Timestamp,
 ) -> Result<u64, IdentityError> {
-    let (account_id, staff_id, role) = actor;
-    let revoked = activation::revoke_open(db, target, now).await?;
-    if revoked > 0 {
-        audit::record(
-            &db.pool,
-            municipality_id,
-            Event::ActivationCodeRevoked,
-            &audit::Entry {
-                actor_account_id: Some(account_id),
-                actor_staff_id: Some(staff_id),
-                actor_role: Some(role.as_str()),
-                subject_person_id: Some(person_id),
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
-    }
-    Ok(revoked)
+    let entry = for_resident(actor, person_id);
+    revoke_recorded(db, municipality_id, target, &entry, now).await
+}
+
+/// Revokes employee `staff_id`'s open activation codes on behalf of administrator `admin` (staff id),
+/// audited when there was one. How many went.
+pub async fn revoke_staff_codes(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    admin: &str,
+    now: Timestamp,
+) -> Result<u64, IdentityError> {
+    let target = CodeTarget::Staff {
+        staff_id: staff_id.to_owned(),
+    };
+    revoke_recorded(db, municipality_id, &target, &by_administrator(admin), now).await
 }
 
 /// One employee as the administrators' page lists them.
@@ -136,12 +172,37 @@ pub async fn members(
     municipality_id: &str,
     now: Timestamp,
 ) -> Result<Vec<Member>, IdentityError> {
+    read_members(db, municipality_id, None, now).await
+}
+
+/// Employee `staff_id` of the municipality, if they are one (an administrator manages only their own
+/// municipality's staff).
+pub async fn member(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    now: Timestamp,
+) -> Result<Option<Member>, IdentityError> {
+    Ok(read_members(db, municipality_id, Some(staff_id), now)
+        .await?
+        .pop())
+}
+
+/// The municipality's employees (only `staff_id`, when given), by name.
+async fn read_members(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<Member>, IdentityError> {
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT s.id, s.display_name, s.role,
                 (SELECT COUNT(*) FROM passkey p JOIN account a ON a.id = p.account_id WHERE a.staff_id = s.id)
-         FROM staff_member s WHERE s.municipality_id = $1 ORDER BY s.display_name, s.id",
+         FROM staff_member s WHERE s.municipality_id = $1 AND ($2 IS NULL OR s.id = $2)
+         ORDER BY s.display_name, s.id",
     )
     .bind(municipality_id)
+    .bind(staff_id)
     .fetch_all(&db.pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -168,20 +229,6 @@ pub async fn members(
     Ok(out)
 }
 
-/// Employee `staff_id` of the municipality, if they are one (an administrator manages only their own
-/// municipality's staff).
-pub async fn member(
-    db: &Db,
-    municipality_id: &str,
-    staff_id: &str,
-    now: Timestamp,
-) -> Result<Option<Member>, IdentityError> {
-    Ok(members(db, municipality_id, now)
-        .await?
-        .into_iter()
-        .find(|m| m.id == staff_id))
-}
-
 /// A new activation code for employee `staff_id` (a new phone, a lost passkey): earlier open codes stop
 /// working. `issued_by` is the administrator's staff id.
 pub async fn new_staff_code(
@@ -206,11 +253,7 @@ pub async fn new_staff_code(
         &db.pool,
         municipality_id,
         Event::ActivationCodeIssued,
-        &audit::Entry {
-            actor_staff_id: Some(issued_by),
-            actor_role: Some(StaffRole::Admin.as_str()),
-            ..Default::default()
-        },
+        &by_administrator(issued_by),
         now,
     )
     .await?;

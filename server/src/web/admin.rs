@@ -11,9 +11,7 @@ use super::router::render_page;
 use super::AppState;
 use crate::authorization::{decide, Action, Principal, Resource};
 use crate::identity::accounts::StaffRole;
-use crate::identity::activation::{self, CodeTarget, IssuedCode};
-use crate::identity::audit::{self, Event};
-use crate::identity::IdentityError;
+use crate::identity::activation::IssuedCode;
 use app::api::{ApiError, FormProblem, IssuedActivation, StaffMemberView};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -233,29 +231,10 @@ pub async fn revoke_code(
     if let Err(refusal) = ours(services, &id, now).await {
         return refusal;
     }
-    let revoked = async {
-        let target = CodeTarget::Staff {
-            staff_id: id.clone(),
-        };
-        let revoked = activation::revoke_open(&services.db, &target, now).await?;
-        if revoked > 0 {
-            audit::record(
-                &services.db.pool,
-                &services.municipality.id,
-                Event::ActivationCodeRevoked,
-                &audit::Entry {
-                    actor_staff_id: Some(&admin),
-                    actor_role: Some(StaffRole::Admin.as_str()),
-                    ..Default::default()
-                },
-                now,
-            )
-            .await?;
-        }
-        Ok::<_, IdentityError>(())
-    };
+    let revoked =
+        crate::staff::revoke_staff_codes(&services.db, &services.municipality.id, &id, &admin, now);
     match revoked.await {
-        Ok(()) => see_other(format!("{PAGE}?gelukt=ingetrokken#medewerker-{}", q(&id))),
+        Ok(_) => see_other(format!("{PAGE}?gelukt=ingetrokken#medewerker-{}", q(&id))),
         Err(error) => {
             tracing::error!(%error, "staff activation code could not be revoked");
             (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()

@@ -511,25 +511,17 @@ pub async fn take(
         Principal::Staff { role, .. } => staff_level(*role, DataKind::Documents) == Level::What,
         _ => false,
     };
-    let decision = decide(
-        &principal,
-        Action::Change,
-        Resource::Person {
-            municipality_id: &services.municipality.id,
-            person_id: &id,
-        },
-    );
-    if !opens_documents || !decision.allowed() {
-        return (
-            StatusCode::FORBIDDEN,
-            "Alleen medewerkers die documenten behandelen nemen ze in behandeling.",
-        )
-            .into_response();
+    const ONLY: &str = "Alleen medewerkers die documenten behandelen nemen ze in behandeling.";
+    if !opens_documents {
+        return (StatusCode::FORBIDDEN, ONLY).into_response();
+    }
+    if let Err(refusal) = super::staff::serving(services, &principal, Action::Change, &id, ONLY) {
+        return refusal.into_response();
     }
     let now = Timestamp::now().as_millisecond();
     match drafts::take(&services.db, &id, &document, now).await {
         Ok(()) => super::appointments::see_other(format!(
-            "/medewerkers/inwoners/{}?gelukt=document-in-behandeling#documenten",
+            "/medewerkers/inwoners/{}?gelukt=document-in-behandeling",
             super::appointments::q(&id)
         )),
         Err(error) => {

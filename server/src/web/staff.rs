@@ -1300,7 +1300,7 @@ async fn she_exists(services: &Services, id: &str) -> Result<(), Response> {
 
 /// The decision for a staff member who serves residents to `action` person `id`'s data; for anyone else the
 /// answer to give (403 with `refusal`).
-fn serving(
+pub(super) fn serving(
     services: &Services,
     principal: &Principal,
     action: Action,
