@@ -408,6 +408,16 @@ pub struct DocumentGroup {
     pub documents: Vec<DocumentView>,
 }
 
+/// What an appointment link's page offers. It says nothing about the appointment or the person: only which
+/// second check works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkCheck {
+    /// Loket knows the birth date: the page asks for it (a code is the other way).
+    pub birth_date: bool,
+    /// A code was sent for this link less than 15 minutes ago: the page shows where to type it.
+    pub code_waiting: bool,
+}
+
 /// The appointment card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentCard {
@@ -752,6 +762,8 @@ pub trait Backend: Send + Sync + 'static {
         viewer: &Viewer,
         lang: Lang,
     ) -> Result<Option<Vec<DocumentGroup>>, ApiError>;
+    /// What the page of appointment link `token` offers; `None` for an unknown, expired or blocked link.
+    async fn appointment_link(&self, token: String) -> Result<Option<LinkCheck>, ApiError>;
     /// The booking (or moving) step the query points at; `None` for anyone without a personal page.
     async fn booking_step(
         &self,
@@ -763,7 +775,7 @@ pub trait Backend: Send + Sync + 'static {
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 15] = [
+pub const READ_ONLY_FNS: [&str; 16] = [
     "activity",
     "passkeys",
     "overview",
@@ -779,6 +791,7 @@ pub const READ_ONLY_FNS: [&str; 15] = [
     "appointment",
     "documents",
     "booking-step",
+    "appointment-link",
 ];
 
 #[cfg(feature = "ssr")]
@@ -883,6 +896,12 @@ pub async fn get_documents() -> Result<Option<Vec<DocumentGroup>>, ApiError> {
 pub async fn get_appointment(id: String) -> Result<Option<AppointmentCard>, ApiError> {
     let lang = use_context::<Lang>().unwrap_or_default();
     backend()?.appointment(&viewer(), lang, id).await
+}
+
+/// What an appointment link's page offers (nothing about the appointment or the person behind it).
+#[server(prefix = "/fn", endpoint = "appointment-link")]
+pub async fn get_appointment_link(token: String) -> Result<Option<LinkCheck>, ApiError> {
+    backend()?.appointment_link(token).await
 }
 
 /// A step of booking or moving an appointment.

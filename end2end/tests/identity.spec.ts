@@ -645,6 +645,47 @@ test('someone booked by phone opens that appointment with the link from the conf
   await page.context().setOffline(false);
 });
 
+test('someone booked by phone asks for a code instead of the birth date and opens the appointment with it, by keyboard', async ({
+  page,
+}) => {
+  test.skip(test.info().project.name !== 'phone', 'one journey; it checks the desktop viewport itself');
+  test.setTimeout(90_000);
+  // The same confirmation link as above; this browser has no session at all.
+  const [mail] = await waitForMessages('desiree.devries@example.nl', '/afspraak/', 1);
+  const path = mail.match(/\/afspraak\/[A-Za-z0-9_-]{22}/)![0];
+  await page.goto(path);
+  await expect(page.getByRole('heading', { name: 'Liever een code?' })).toBeVisible();
+  await expect(page.getByLabel('Code van 6 cijfers')).toHaveCount(0);
+  const before = messagesFor('desiree.devries@example.nl', 'Uw code om uw afspraak').length;
+
+  // The code goes where the confirmation went; the page then asks for it.
+  await page.getByRole('button', { name: 'Stuur mij een code' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('We hebben een code van 6 cijfers gestuurd')).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  const messages = await waitForMessages('desiree.devries@example.nl', 'Uw code om uw afspraak', before + 1);
+  const newest = messages.find((text) => !messages.slice(0, before).includes(text)) ?? messages[messages.length - 1];
+  expect(newest).not.toContain('Desiree');
+  expect(newest).not.toContain('sociaal');
+  const code = newest.match(/te openen is (\d{6})/)![1];
+
+  // A typo: the reason, announced, and what was typed kept.
+  const wrong = code === '000000' ? '111111' : '000000';
+  await page.getByLabel('Code van 6 cijfers').focus();
+  await page.keyboard.type(wrong);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toContainText('Deze code klopt niet');
+  await expect(page.getByLabel('Code van 6 cijfers')).toHaveValue(wrong);
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The right code opens the card.
+  await page.getByLabel('Code van 6 cijfers').fill('');
+  await page.getByLabel('Code van 6 cijfers').focus();
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gesprek met het sociaal team');
+});
+
 /** Three "photos" as a phone makes them (JPEG, 2400×1800), drawn by the browser itself. */
 async function photos(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
   const encoded: string[] = await page.evaluate(async () => {

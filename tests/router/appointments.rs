@@ -13,6 +13,8 @@ use loket_tests::{on_both_databases, test_now, TestApp};
 use server::appointments::availability::Via;
 use server::appointments::booking::{self, BookRequest, Booker, MoveRequest, Status};
 use server::appointments::AppointmentsError;
+use server::identity::links::{self, LinkState, SecondCheck};
+use server::identity::IdentityError;
 use server::notifications::channels::Channels;
 use server::notifications::outbox::{self, Settings};
 use server::notifications::worker::Worker;
@@ -1295,8 +1297,197 @@ loket_tests::on_both_backends!(
     someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth_date
 );
 
+/// Posts a code on an appointment link's page.
+async fn open_with_code(
+    browser: &super::identity::Browser,
+    token: &str,
+    code: &str,
+) -> (u16, String, String) {
+    post(browser, &format!("/afspraak/{token}"), &[("code", code)]).await
+}
+
+/// The code a link's latest code message carries, read from the outbox before the worker sends (and forgets) it.
+async fn waiting_code(db: &server::storage::Db, appointment: &str) -> String {
+    let (code,): (Option<String>,) = sqlx::query_as(
+        "SELECT secret FROM notification_event WHERE appointment_id = $1 AND kind = 'appointment-link-code'
+         ORDER BY created_at_ms DESC LIMIT 1",
+    )
+    .bind(appointment)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    code.unwrap()
+}
+
+async fn someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_where_the_confirmation_went(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let app = &server.app;
+    let db = server.db();
+    // Loket does not know her birth date; she gave the contact centre a second address for this appointment.
+    let (p, usual) = reachable_person(app).await;
+    let for_this = format!(
+        "deze-afspraak-{:012x}@example.nl",
+        rand::random::<u64>() >> 16
+    );
+    let chosen = confirmed_address(app, &p, &for_this).await;
+    let id = booked_by_phone(app, &p, "sociaal-team", "wijkcentrum").await;
+    sqlx::query(
+        "INSERT INTO notification_override (person_id, subject_kind, subject_id, address_id)
+         VALUES ($1, 'appointment', $2, $3)",
+    )
+    .bind(&p)
+    .bind(&id)
+    .bind(&chosen)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let worker = worker_for(app, &server.url);
+    worker.round(jiff::Timestamp::now()).await.unwrap();
+    let confirmation = smtp_sink()
+        .wait_for(&for_this, 1, Duration::from_secs(10))
+        .await;
+    let link = links_in(&confirmation[0].text, &server.url)
+        .into_iter()
+        .find(|l| l.contains("/afspraak/"))
+        .expect("a booking by the contact centre carries a link, also without a birth date");
+    let token = link.rsplit('/').next().unwrap().to_owned();
+
+    // The page offers the code, not the birth date, and shows nothing about the appointment.
+    let browser = super::identity::Browser::open(&server).await;
+    let (status, html) = super::cases::page(&browser, &format!("/afspraak/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Stuur mij een code"), "{html}");
+    assert!(!html.contains("name=\"jaar\"") && !html.contains("name=\"code\""));
+    assert!(!html.contains("sociaal team") && !html.contains("Wijkcentrum"));
+    let (status, _, html) = open_with(&browser, &token, ("5", "11", "1979")).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Met deze link werkt de geboortedatum niet"),
+        "{html}"
+    );
+    let (status, _, html) = open_with_code(&browser, &token, "123456").await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Deze code werkt niet meer. Vraag een nieuwe code aan."),
+        "{html}"
+    );
+
+    // She asks for a code: the page now has the field; asking again at once is refused.
+    let (status, url, html) = post(&browser, &format!("/afspraak/{token}/code"), &[]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with(&format!("/afspraak/{token}")), "{url}");
+    assert!(
+        html.contains("name=\"code\"") && html.contains("one-time-code"),
+        "{html}"
+    );
+    assert!(html.contains("We hebben een code van 6 cijfers gestuurd"));
+    let (status, _, html) = post(&browser, &format!("/afspraak/{token}/code"), &[]).await;
+    assert_eq!(status, 429);
+    assert!(html.contains("We hebben net een code gestuurd"), "{html}");
+
+    // The code goes where this appointment's confirmation went, and carries nothing but the code.
+    worker.round(jiff::Timestamp::now()).await.unwrap();
+    let got = smtp_sink()
+        .wait_for(&for_this, 2, Duration::from_secs(10))
+        .await;
+    assert_eq!(got.len(), 2, "the confirmation and the code");
+    let message = got
+        .iter()
+        .find(|m| m.text.contains("Uw code om uw afspraak"))
+        .expect("the code message");
+    assert!(
+        smtp_sink().to(&usual).is_empty(),
+        "nothing to her usual address"
+    );
+    for private in ["sociaal", "Wijkcentrum", "Desiree", &p] {
+        assert!(
+            !message.text.contains(private),
+            "{private} in {}",
+            message.text
+        );
+    }
+    let code = message
+        .text
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_owned();
+
+    // A wrong code counts and keeps what was typed; the right one opens the card once.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, _, html) = open_with_code(&browser, &token, wrong).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Deze code klopt niet"), "{html}");
+    assert!(html.contains(&format!("value=\"{wrong}\"")));
+    let (status, _, html) = open_with_code(&browser, &token, "12 34").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("De code bestaat uit 6 cijfers"), "{html}");
+    let spaced = format!("{} {}", &code[..3], &code[3..]);
+    let (status, url, html) = open_with_code(&browser, &token, &spaced).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(url.ends_with(&format!("/afspraken/{id}")), "{url}");
+    assert!(html.contains("Gesprek met het sociaal team"), "{html}");
+    let again = super::identity::Browser::open(&server).await;
+    let (status, _, html) = open_with_code(&again, &token, &code).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Deze code werkt niet meer"), "{html}");
+
+    // At most five codes per appointment an hour, a minute apart (the clock is the domain's).
+    let now = jiff::Timestamp::now();
+    let muni = &app.loket.municipality.id;
+    for minute in 1..=4 {
+        links::send_code(
+            db,
+            muni,
+            &token,
+            now + SignedDuration::from_secs(61 * minute),
+        )
+        .await
+        .unwrap();
+    }
+    assert!(matches!(
+        links::send_code(db, muni, &token, now + SignedDuration::from_mins(6)).await,
+        Err(IdentityError::TooManyCodes)
+    ));
+
+    // Five wrong codes block the link, also for the right code afterwards.
+    let other = links::issue(db, &id, None, now + SignedDuration::from_hours(24), now)
+        .await
+        .unwrap();
+    let stranger = super::identity::Browser::open(&server).await;
+    links::send_code(db, muni, &other, now + SignedDuration::from_hours(2))
+        .await
+        .unwrap();
+    let later = now + SignedDuration::from_hours(2);
+    let right = waiting_code(db, &id).await;
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        assert!(matches!(
+            links::redeem(db, &other, SecondCheck::Code(wrong), later).await,
+            Err(IdentityError::LinkCodeWrong)
+        ));
+    }
+    assert!(matches!(
+        links::redeem(db, &other, SecondCheck::Code(&right), later).await,
+        Err(IdentityError::LinkNotValid)
+    ));
+    let (status, html) = super::cases::page(&stranger, &format!("/afspraak/{other}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Deze link werkt niet (meer)"), "{html}");
+}
+
+loket_tests::on_both_backends!(
+    someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_where_the_confirmation_went
+);
+
 on_both_databases!(
-    only_bookings_by_the_contact_centre_for_a_known_birth_date_carry_a_link,
+    only_bookings_by_the_contact_centre_carry_a_link_checked_by_birth_date_or_else_by_code,
     |app| {
         let svc = service(&app, "linked", 30).await;
         let loc = desk(&app, "linked", &[false, false], &[&svc]).await;
@@ -1344,21 +1535,47 @@ on_both_databases!(
             .unwrap();
         let db = &app.loket.db;
         let token = confirmation_token(db, &linked).await.unwrap();
-        assert!(confirmation_token(db, &unlinked).await.is_none());
+        let by_code = confirmation_token(db, &unlinked)
+            .await
+            .expect("without a birth date the link opens with a code");
         assert!(confirmation_token(db, &own).await.is_none());
+        assert_eq!(
+            links::state(db, &token, now).await.unwrap(),
+            Some(LinkState {
+                birth_date_known: true,
+                code_waiting: false
+            })
+        );
+        assert_eq!(
+            links::state(db, &by_code, now).await.unwrap(),
+            Some(LinkState {
+                birth_date_known: false,
+                code_waiting: false
+            })
+        );
+        assert!(matches!(
+            links::redeem(db, &by_code, SecondCheck::BirthDate("1990-06-01"), now).await,
+            Err(IdentityError::BirthDateUnknown)
+        ));
         // The token opens exactly that appointment, until it has ended.
-        let opened = server::identity::links::redeem(db, &token, "1990-06-01", now)
+        let opened = links::redeem(db, &token, SecondCheck::BirthDate("1990-06-01"), now)
             .await
             .unwrap();
         assert_eq!(opened, linked);
-        assert!(server::identity::links::redeem(
+        assert!(links::redeem(
             db,
             &token,
-            "1990-06-01",
+            SecondCheck::BirthDate("1990-06-01"),
             local("2026-03-10T09:31")
         )
         .await
         .is_err());
+        assert_eq!(
+            links::state(db, &token, local("2026-03-10T09:31"))
+                .await
+                .unwrap(),
+            None
+        );
     }
 );
 

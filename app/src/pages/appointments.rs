@@ -5,8 +5,9 @@
 use super::documents::{upload_texts, DocumentList, DocumentUpload};
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    get_appointment, get_appointments, get_booking_step, ApiError, AppointmentCard,
-    AppointmentLine, BookingQuery, BookingStep, DetailStep, FormProblem, DETAIL_INPUTS,
+    get_appointment, get_appointment_link, get_appointments, get_booking_step, ApiError,
+    AppointmentCard, AppointmentLine, BookingQuery, BookingStep, DetailStep, FormProblem,
+    LinkCheck, DETAIL_INPUTS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -785,8 +786,9 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
 }
 
 /// `/afspraak/{token}`: the link from a message about an appointment the contact centre made. Someone without
-/// an account opens that one appointment with their birth date (day, month and year as three fields, the
-/// accessible pattern for a known date). Only the POST checks anything; this GET shows the form.
+/// an account opens that one appointment with a second check: their birth date when Loket knows it (day, month
+/// and year as three fields, the accessible pattern for a known date), or a 6-digit code sent to where the
+/// confirmation went. Only POSTs check or send anything; this GET shows the forms.
 #[component]
 pub fn AppointmentLinkPage() -> impl IntoView {
     let lang = use_lang();
@@ -794,6 +796,116 @@ pub fn AppointmentLinkPage() -> impl IntoView {
         .get_untracked()
         .get("token")
         .unwrap_or_default();
+    let check = Resource::new_blocking(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        get_appointment_link,
+    );
+    view! {
+        <Title text=tr(lang, "appointment-link-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "appointment-link-title")}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let token = token.clone();
+                check.get().map(move |result| match result {
+                    Ok(Some(check)) => view! { <LinkForms lang token check /> }.into_any(),
+                    Ok(None) => view! {
+                        <p class="loket-notice" role="status">{tr(lang, "appointment-link-gone")}</p>
+                    }.into_any(),
+                    Err(error) => error_notice(lang, error.message_key()),
+                })
+            }}
+        </Suspense>
+        <p class="utrecht-paragraph">{tr(lang, "appointment-link-account")}" "<a class="utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a></p>
+    }
+}
+
+/// The second checks a working link offers: the code form when a code is on its way, the birth date when
+/// Loket knows it, and the button that sends a (new) code.
+#[component]
+fn LinkForms(lang: Lang, token: String, check: LinkCheck) -> impl IntoView {
+    let action = format!("/afspraak/{}", encode(&token));
+    let problem = use_context::<FormProblem>();
+    let send_problem = problem.clone().filter(|p| p.form == "link-send");
+    let code_problem = problem.clone().filter(|p| p.form == "link-code");
+    // A refusal for a form this page does not show (the birth date on a link that opens by code, a code that
+    // expired meanwhile) is shown on its own, above the forms.
+    let orphan = problem.filter(|p| {
+        (p.form == "link" && !check.birth_date) || (p.form == "link-code" && !check.code_waiting)
+    });
+    let intro = match (check.birth_date, check.code_waiting) {
+        (_, true) => "appointment-link-code-sent",
+        (true, false) => "appointment-link-text",
+        (false, false) => "appointment-link-code-text",
+    };
+    let code_form = check.code_waiting.then(|| {
+        let invalid = code_problem.is_some().then_some("true");
+        let described = if code_problem.is_some() {
+            "link-code-hint link-code-error"
+        } else {
+            "link-code-hint"
+        };
+        let typed = code_problem
+            .as_ref()
+            .and_then(|p| p.value("code"))
+            .unwrap_or_default();
+        view! {
+            <form method="post" action=action.clone()>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="link-code">{tr(lang, "appointment-link-code-label")}</label>
+                    <p class="utrecht-form-field-description" id="link-code-hint">{tr(lang, "appointment-link-code-hint")}</p>
+                    {code_problem.clone().map(|p| view! { <p class="utrecht-form-field-error-message" id="link-code-error" role="alert">{p.message}</p> })}
+                    <input class="utrecht-textbox loket-code-6" id="link-code" name="code" type="text" inputmode="numeric"
+                        autocomplete="one-time-code" maxlength="7" required=true value=typed
+                        aria-invalid=invalid aria-describedby=described />
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-link-open")}</button>
+            </form>
+        }
+    });
+    let date_form = check
+        .birth_date
+        .then(|| view! { <BirthDateForm lang action=action.clone() /> });
+    let (send_heading, send_text, send_button) = match (check.birth_date, check.code_waiting) {
+        (_, true) => (
+            None,
+            "appointment-link-code-again-text",
+            "appointment-link-code-again",
+        ),
+        (true, false) => (
+            Some("appointment-link-code-instead"),
+            "appointment-link-code-instead-text",
+            "appointment-link-code-send",
+        ),
+        (false, false) => (
+            None,
+            "appointment-link-code-where",
+            "appointment-link-code-send",
+        ),
+    };
+    view! {
+        {orphan.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
+        <p class="utrecht-paragraph">{tr(lang, intro)}</p>
+        {code_form}
+        {date_form}
+        <section class="loket-card" aria-labelledby=send_heading.map(|_| "link-send-title")>
+            {send_heading.map(|key| view! { <h2 class="utrecht-heading-2" id="link-send-title">{tr(lang, key)}</h2> })}
+            <p class="utrecht-paragraph">{tr(lang, send_text)}</p>
+            {send_problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
+            <form method="post" action=format!("{action}/code")>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, send_button)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The birth date as three fields (the accessible pattern for a known date), with what was typed kept.
+#[component]
+fn BirthDateForm(lang: Lang, action: String) -> impl IntoView {
     let problem = use_context::<FormProblem>().filter(|p| p.form == "link");
     let value = |name: &str| {
         problem
@@ -809,10 +921,7 @@ pub fn AppointmentLinkPage() -> impl IntoView {
         "link-date-hint"
     };
     view! {
-        <Title text=tr(lang, "appointment-link-title") />
-        <h1 class="utrecht-heading-1">{tr(lang, "appointment-link-title")}</h1>
-        <p class="utrecht-paragraph">{tr(lang, "appointment-link-text")}</p>
-        <form method="post" action=format!("/afspraak/{}", encode(&token))>
+        <form method="post" action=action>
             <fieldset class="utrecht-form-fieldset" aria-describedby=described>
                 <legend class="utrecht-form-fieldset__legend">{tr(lang, "appointment-link-legend")}</legend>
                 <p class="utrecht-form-field-description" id="link-date-hint">{tr(lang, "appointment-link-hint")}</p>
@@ -838,6 +947,5 @@ pub fn AppointmentLinkPage() -> impl IntoView {
             <CsrfField />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-link-open")}</button>
         </form>
-        <p class="utrecht-paragraph">{tr(lang, "appointment-link-account")}" "<a class="utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a></p>
     }
 }

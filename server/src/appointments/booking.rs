@@ -762,9 +762,10 @@ struct Notice<'a> {
 }
 
 /// The token for the link in one message about an appointment the contact centre made: that person may have
-/// no account, so the link plus their birth date opens this one appointment (`identity::links`). Each message
-/// gets its own token, valid until the appointment has ended; the outbox keeps it only to write the message.
-/// `None` (the link then asks to sign in) for appointments the resident made, or when no birth date is known.
+/// no account, so the link plus a second check (their birth date when Loket knows it, else a code sent to this
+/// same address) opens this one appointment (`identity::links`). Each message gets its own token, valid until
+/// the appointment has ended; the outbox keeps it only to write the message. `None` (the link then asks to
+/// sign in) for appointments the resident made.
 async fn link_for(
     conn: &mut AnyConnection,
     notice: &Notice<'_>,
@@ -778,13 +779,11 @@ async fn link_for(
             .bind(notice.person_id)
             .fetch_optional(&mut *conn)
             .await?;
-    let Some(birth_date) = birth_date.and_then(|(date,)| date) else {
-        return Ok(None);
-    };
+    let birth_date = birth_date.and_then(|(date,)| date);
     let token = links::issue_in(
         conn,
         notice.appointment_id,
-        Some(&birth_date),
+        birth_date.as_deref(),
         notice.end,
         now,
     )

@@ -26,6 +26,20 @@ pub enum IdentityError {
     LinkNotValid,
     #[error("the second check did not match")]
     SecondCheckFailed,
+    /// The link asks for a code: Loket does not know this person's birth date.
+    #[error("no birth date is known for this link")]
+    BirthDateUnknown,
+    #[error("the link code did not match")]
+    LinkCodeWrong,
+    /// No code was sent for this link, or it is older than 15 minutes or used.
+    #[error("the link code expired")]
+    LinkCodeExpired,
+    /// A code went out less than a minute ago.
+    #[error("a code was just sent")]
+    CodeJustSent,
+    /// Too many codes for one appointment within the hour.
+    #[error("too many codes")]
+    TooManyCodes,
     #[error("too many attempts")]
     RateLimited,
     /// Unknown, already used or older than five minutes.

@@ -53,6 +53,18 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// A 6-digit code for a message (an address's or an appointment link's check). Only 20 bits: it is worth
+/// something only together with a limit on tries and a short validity, which every user of it keeps.
+pub fn six_digits() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// What someone typed as a 6-digit code, without spaces; `None` unless exactly six digits remain.
+pub fn typed_six_digits(input: &str) -> Option<String> {
+    let typed: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    (typed.len() == 6 && typed.chars().all(|c| c.is_ascii_digit())).then_some(typed)
+}
+
 /// Normalises what someone typed into a code: capitals, no spaces or dashes, and the characters people confuse
 /// mapped the Crockford way (O → 0, I and L → 1). `None` when anything else remains.
 pub fn normalise_code(input: &str) -> Option<String> {

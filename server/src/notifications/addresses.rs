@@ -12,7 +12,6 @@ use crate::storage::Db;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
-use rand::Rng;
 
 pub const CODE_VALID: SignedDuration = SignedDuration::from_mins(15);
 pub const CODE_TRIES: i64 = 5;
@@ -239,10 +238,6 @@ async fn room_for_another(
         ));
     }
     Ok(())
-}
-
-fn new_code() -> String {
-    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
 }
 
 /// The stored form of a code: salted with the address, so equal codes of two addresses differ.
@@ -538,7 +533,7 @@ async fn send_code(
             "U heeft in het afgelopen uur veel codes gevraagd. Wacht een uur en probeer het dan opnieuw.",
         ));
     }
-    let code = new_code();
+    let code = secrets::six_digits();
     sqlx::query(
         "UPDATE digital_address SET code_hash = $1, code_expires_at_ms = $2, code_tries = 0 WHERE id = $3",
     )
@@ -612,13 +607,12 @@ pub async fn verify(
     typed: &str,
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
-    let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    if typed.len() != 6 || !typed.chars().all(|c| c.is_ascii_digit()) {
+    let Some(typed) = secrets::typed_six_digits(typed) else {
         return Err(invalid(
             "code",
             "De code bestaat uit 6 cijfers. Kijk in het bericht dat we stuurden.",
         ));
-    }
+    };
     let mut tx = db.write().await?;
     // Write first (see `add`): two tries at once are counted one after the other.
     sqlx::query(

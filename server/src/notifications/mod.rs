@@ -56,6 +56,8 @@ pub enum Kind {
     AppointmentCancelled,
     /// A reminder of an appointment the resident kept.
     AppointmentReminder,
+    /// The code that opens an appointment link (`identity::links`), sent where the confirmation went.
+    AppointmentLinkCode,
 }
 
 impl Kind {
@@ -68,6 +70,7 @@ impl Kind {
             Kind::AppointmentMoved => "appointment-moved",
             Kind::AppointmentCancelled => "appointment-cancelled",
             Kind::AppointmentReminder => "appointment-reminder",
+            Kind::AppointmentLinkCode => "appointment-link-code",
         }
     }
 
@@ -80,6 +83,7 @@ impl Kind {
             "appointment-moved" => Some(Kind::AppointmentMoved),
             "appointment-cancelled" => Some(Kind::AppointmentCancelled),
             "appointment-reminder" => Some(Kind::AppointmentReminder),
+            "appointment-link-code" => Some(Kind::AppointmentLinkCode),
             _ => None,
         }
     }
@@ -90,9 +94,10 @@ impl Kind {
             Kind::CaseStatus => Some(MessageKind::CaseUpdate),
             Kind::ActionRequest => Some(MessageKind::ActionRequest),
             Kind::AddressVerification => None,
-            Kind::AppointmentBooked | Kind::AppointmentMoved | Kind::AppointmentCancelled => {
-                Some(MessageKind::AppointmentConfirmation)
-            }
+            Kind::AppointmentBooked
+            | Kind::AppointmentMoved
+            | Kind::AppointmentCancelled
+            | Kind::AppointmentLinkCode => Some(MessageKind::AppointmentConfirmation),
             Kind::AppointmentReminder => Some(MessageKind::Reminder),
         }
     }
@@ -108,6 +113,18 @@ impl Kind {
         )
     }
 
+    /// Names an appointment (its messages go where that appointment's confirmations go), including the code
+    /// for its link, which is not a message about the appointment itself.
+    pub fn names_appointment(self) -> bool {
+        self.is_appointment() || self == Kind::AppointmentLinkCode
+    }
+
+    /// Carries a code someone is waiting for: sent at once (no quiet hours), urgent for push, and forgotten by
+    /// the outbox once it went out.
+    pub fn carries_code(self) -> bool {
+        matches!(self, Kind::AddressVerification | Kind::AppointmentLinkCode)
+    }
+
     /// How long delivery may keep trying before the message counts as not delivered.
     pub fn delivery_window(self) -> SignedDuration {
         match self {
@@ -119,6 +136,7 @@ impl Kind {
             // A reminder that cannot go within a few hours is no reminder any more (and never after the start).
             Kind::AppointmentReminder => SignedDuration::from_hours(6),
             Kind::AddressVerification => addresses::CODE_VALID,
+            Kind::AppointmentLinkCode => crate::identity::links::CODE_VALID,
         }
     }
 }

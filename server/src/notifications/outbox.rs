@@ -21,7 +21,7 @@ use super::templates::{self, SafeFields};
 use super::Kind;
 use crate::appointments::booking;
 use crate::cases::resident;
-use crate::identity::secrets;
+use crate::identity::{links, secrets};
 use crate::parties::Party;
 use crate::storage::{Backend, Db};
 use crate::tenancy::Municipality;
@@ -449,7 +449,7 @@ pub fn send_from(
     now: &Zoned,
 ) -> Timestamp {
     let instant = now.timestamp();
-    if channel == Channel::Email || kind == Kind::AddressVerification {
+    if channel == Channel::Email || kind.carries_code() {
         return instant;
     }
     let evening = jiff::civil::time(21, 30, 0, 0);
@@ -693,6 +693,29 @@ async fn still_wanted(
                 return Ok(Some(reason));
             }
         }
+        Kind::AppointmentLinkCode => {
+            if !context.address.usable(now) {
+                return Ok(Some("address no longer confirmed"));
+            }
+            // A newer code for the link, or the code was used or expired: this one would only confuse.
+            let current: Option<(String,)> = match (&context.appointment_id, &context.secret) {
+                (Some(appointment), Some(code)) => {
+                    sqlx::query_as(
+                        "SELECT token_hash FROM appointment_link
+                         WHERE appointment_id = $1 AND code_hash = $2 AND code_expires_at_ms > $3",
+                    )
+                    .bind(appointment)
+                    .bind(links::code_hash(appointment, code))
+                    .bind(now.as_millisecond())
+                    .fetch_optional(&db.pool)
+                    .await?
+                }
+                _ => None,
+            };
+            if current.is_none() {
+                return Ok(Some("code no longer current"));
+            }
+        }
     }
     Ok(None)
 }
@@ -739,6 +762,8 @@ fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
         (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {
             format!("{}/zaken/{identifier}", settings.public_url)
         }
+        // The code is typed on the link's page, which is still open; the token is not kept to link back to it.
+        (Kind::AppointmentLinkCode, _) => format!("{}/", settings.public_url),
         _ => format!("{}/instellingen/berichten", settings.public_url),
     }
 }
@@ -767,7 +792,7 @@ async fn deliver_one(
     let Some(mut context) = context(db, message).await? else {
         return finish(db, owner, message, "dropped", Some("event gone"), now).await;
     };
-    if context.kind.is_some_and(Kind::is_appointment) {
+    if context.kind.is_some_and(Kind::names_appointment) {
         let appointment: Option<(Option<String>,)> =
             sqlx::query_as("SELECT appointment_id FROM notification_event WHERE id = $1")
                 .bind(&message.event_id)
@@ -824,7 +849,7 @@ async fn deliver_one(
                 .map(|(p256dh, auth)| (p256dh.as_str(), auth.as_str())),
             ttl,
             topic: &topic,
-            urgent: kind == Kind::AddressVerification,
+            urgent: kind.carries_code(),
         })
         .await;
     if let Err(SendError::Gone(_)) = &sent {
@@ -851,7 +876,7 @@ async fn deliver_one(
                         .execute(&db.pool)
                         .await?;
                 }
-                if kind == Kind::AddressVerification {
+                if kind.carries_code() {
                     // The code has reached its address; the outbox need not remember it.
                     sqlx::query("UPDATE notification_event SET secret = NULL WHERE id = $1")
                         .bind(&message.event_id)

@@ -16,7 +16,7 @@ pub struct SafeFields<'a> {
     pub reference: &'a str,
     /// A Loket page that needs sign-in; never content itself.
     pub link: &'a str,
-    /// Only for [`Kind::AddressVerification`].
+    /// Only for the kinds that carry a code ([`Kind::carries_code`]).
     pub code: Option<&'a str>,
 }
 
@@ -216,6 +216,22 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
             ],
             sms: format!("Your code for {m} is {code}. It is valid for 15 minutes. Did not ask for it? Ignore this message."),
         },
+        (Kind::AppointmentLinkCode, Lang::Nl) => Text {
+            subject: format!("Uw code: {code}"),
+            lines: vec![
+                format!("Uw code om uw afspraak bij {m} te openen is {code}."),
+                String::from("De code is 15 minuten geldig en werkt één keer. Vul hem in op de pagina waar u om de code vroeg. Niet gevraagd? Dan kunt u dit bericht negeren."),
+            ],
+            sms: format!("Uw code om uw afspraak bij {m} te openen is {code}. 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
+        },
+        (Kind::AppointmentLinkCode, Lang::En) => Text {
+            subject: format!("Your code: {code}"),
+            lines: vec![
+                format!("Your code to open your appointment with {m} is {code}."),
+                String::from("The code is valid for 15 minutes and works once. Enter it on the page where you asked for it. Did not ask for it? You can ignore this message."),
+            ],
+            sms: format!("Your code to open your appointment with {m} is {code}. Valid 15 minutes. Did not ask? Ignore this message."),
+        },
     }
 }
 
@@ -323,6 +339,7 @@ mod tests {
             Kind::AppointmentMoved,
             Kind::AppointmentCancelled,
             Kind::AppointmentReminder,
+            Kind::AppointmentLinkCode,
         ] {
             // An appointment's card (id) and an appointment link (token, for bookings by the contact centre).
             let links: &[&str] = if kind.is_appointment() {
@@ -346,7 +363,7 @@ mod tests {
                     out.sms
                 );
                 assert!(is_gsm7(&out.sms), "{kind:?} {lang:?}: {}", out.sms);
-                let needle = if kind == Kind::AddressVerification {
+                let needle = if kind.carries_code() {
                     "123456"
                 } else {
                     f.link

@@ -13,6 +13,7 @@ use crate::appointments::catalogue::{self, Service};
 use crate::appointments::details::{self, Given};
 use crate::appointments::{ics, AppointmentsError, Reminder};
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
+use crate::identity::links::SecondCheck;
 use crate::identity::secrets;
 use crate::notifications::addresses;
 use crate::notifications::channels::Channel;
@@ -466,9 +467,9 @@ fn birth_date(fields: &[(String, String)]) -> Option<String> {
     .map(|date| date.to_string())
 }
 
-/// POST /afspraak/{token}: the appointment link's second check. The right birth date starts a session for that
-/// one appointment and opens its card; anything else shows the form again with the reason (nothing is
-/// changed; five wrong dates block the link).
+/// POST /afspraak/{token}: the appointment link's second check, the birth date (`dag`, `maand`, `jaar`) or the
+/// `code` that was sent. The right answer starts a session for that one appointment and opens its card;
+/// anything else shows the form again with the reason (nothing is changed; five wrong answers block the link).
 pub async fn open_link(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -483,7 +484,13 @@ pub async fn open_link(
     let Some(fields) = read_form(body).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let typed: Vec<(String, String)> = ["dag", "maand", "jaar"]
+    let by_code = fields.iter().any(|(name, _)| name == "code");
+    let (form, first, names): (&str, &str, &[&str]) = if by_code {
+        ("link-code", "code", &["code"])
+    } else {
+        ("link", "dag", &["dag", "maand", "jaar"])
+    };
+    let typed: Vec<(String, String)> = names
         .iter()
         .map(|name| {
             (
@@ -493,30 +500,36 @@ pub async fn open_link(
         })
         .collect();
     let page = format!("/afspraak/{}", q(&token));
-    let Some(date) = birth_date(&fields) else {
-        let problem = FormProblem {
-            form: String::from("link"),
-            field: String::from("dag"),
-            message: String::from(
+    let refuse = |message: &str| FormProblem {
+        form: form.to_owned(),
+        field: first.to_owned(),
+        message: message.to_owned(),
+        values: typed.clone(),
+    };
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    let date = birth_date(&fields);
+    let check = if by_code {
+        if secrets::typed_six_digits(field(&fields, "code")).is_none() {
+            let problem =
+                refuse("De code bestaat uit 6 cijfers. Kijk in de e-mail of sms die we stuurden.");
+            return problem_page(state, parts, page, problem, invalid).await;
+        }
+        SecondCheck::Code(field(&fields, "code"))
+    } else {
+        let Some(date) = date.as_deref() else {
+            let problem = refuse(
                 "Vul uw geboortedatum in met cijfers: dag, maand en jaar. Bijvoorbeeld 5 11 1979.",
-            ),
-            values: typed,
+            );
+            return problem_page(state, parts, page, problem, invalid).await;
         };
-        return problem_page(
-            state,
-            parts,
-            page,
-            problem,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        SecondCheck::BirthDate(date)
     };
     let opened = super::identity::open_appointment_link(
         &state,
         &addr,
         old_session,
         &token,
-        &date,
+        check,
         Timestamp::now(),
     )
     .await;
@@ -530,17 +543,31 @@ pub async fn open_link(
         }
         Err(error) => {
             let (status, message) = super::identity::link_refusal(error);
-            let status = if status == StatusCode::BAD_REQUEST {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                status
-            };
+            problem_page(state, parts, page, refuse(message), status).await
+        }
+    }
+}
+
+/// POST /afspraak/{token}/code: sends a (new) code for the link to where the appointment's confirmation went,
+/// then shows the page with the code field; a refusal (too soon, too many, link not working) shows why.
+pub async fn send_link_code(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let page = format!("/afspraak/{}", q(&token));
+    match super::identity::send_link_code(&state, &addr, &token, Timestamp::now()).await {
+        Ok(()) => see_other(page),
+        Err(error) => {
+            let (status, message) = super::identity::link_refusal(error);
             let problem = FormProblem {
-                form: String::from("link"),
-                field: String::from("dag"),
+                form: String::from("link-send"),
+                field: String::new(),
                 message: message.to_owned(),
-                values: typed,
+                values: Vec::new(),
             };
+            let (parts, _) = request.into_parts();
             problem_page(state, parts, page, problem, status).await
         }
     }

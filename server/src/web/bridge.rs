@@ -16,9 +16,9 @@ use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
     ActivityLine, AddressLine, ApiError, AppointmentCard, AppointmentLine, Backend, BookingQuery,
-    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, MessageLine,
-    MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, StaffResident, TimelineItem,
-    TimelineKind, Viewer,
+    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, LinkCheck,
+    MessageLine, MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, StaffResident,
+    TimelineItem, TimelineKind, Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -285,6 +285,14 @@ impl Backend for Services {
         id: String,
     ) -> Result<Option<AppointmentCard>, ApiError> {
         self.appointment_card(lang, id).await
+    }
+
+    async fn appointment_link(&self, token: String) -> Result<Option<LinkCheck>, ApiError> {
+        let state = crate::identity::links::state(&self.db, &token, jiff::Timestamp::now()).await?;
+        Ok(state.map(|state| LinkCheck {
+            birth_date: state.birth_date_known,
+            code_waiting: state.code_waiting,
+        }))
     }
 
     async fn booking_step(

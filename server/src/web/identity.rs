@@ -8,7 +8,7 @@ use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::accounts::Account;
 use crate::identity::activation::{self, CodeTarget};
 use crate::identity::audit::{self, Event, ReadOf};
-use crate::identity::links;
+use crate::identity::links::{self, SecondCheck};
 use crate::identity::passkeys::{self, Challenge, PasskeyInfo};
 use crate::identity::ratelimit::{
     self, ACTIVATION_PER_IP, LINK_PER_IP, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP,
@@ -45,6 +45,10 @@ pub fn changing_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/auth/sign-in/start", post(sign_in_start)),
         ("/api/auth/sign-in/finish", post(sign_in_finish)),
         ("/api/auth/appointment-link", post(appointment_link)),
+        (
+            "/api/auth/appointment-link/code",
+            post(appointment_link_code),
+        ),
         ("/api/auth/sign-out", post(sign_out)),
         ("/api/auth/sign-out-everywhere", post(sign_out_everywhere)),
         ("/api/auth/session/extend", post(session_extend)),
@@ -102,6 +106,26 @@ impl From<IdentityError> for Failure {
                 StatusCode::BAD_REQUEST,
                 "Deze geboortedatum klopt niet. Controleer de datum en probeer het opnieuw.",
             ),
+            IdentityError::BirthDateUnknown => (
+                StatusCode::BAD_REQUEST,
+                "Met deze link werkt de geboortedatum niet. Vraag een code aan.",
+            ),
+            IdentityError::LinkCodeWrong => (
+                StatusCode::BAD_REQUEST,
+                "Deze code klopt niet. Controleer de 6 cijfers of vraag een nieuwe code aan.",
+            ),
+            IdentityError::LinkCodeExpired => (
+                StatusCode::BAD_REQUEST,
+                "Deze code werkt niet meer. Vraag een nieuwe code aan.",
+            ),
+            IdentityError::CodeJustSent => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "We hebben net een code gestuurd. Wacht een minuut en vraag dan pas een nieuwe.",
+            ),
+            IdentityError::TooManyCodes => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Er zijn het afgelopen uur veel codes gevraagd. Wacht een uur en probeer het dan opnieuw.",
+            ),
             IdentityError::CeremonyGone => (
                 StatusCode::BAD_REQUEST,
                 "Dit duurde te lang, of is al gebruikt. Begin opnieuw.",
@@ -137,6 +161,10 @@ impl From<IdentityError> for Failure {
             IdentityError::Invalid("passkey name") => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Geef de passkey een naam van hoogstens 60 tekens.",
+            ),
+            IdentityError::Invalid("birth_date or code") => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Vul uw geboortedatum in, of de code die we u stuurden.",
             ),
             IdentityError::Invalid(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -354,10 +382,19 @@ async fn sign_in_finish(
     start_session(&state, token.map(|t| t.0), &account, reply, now).await
 }
 
+/// The token and one second check: `birth_date` (`YYYY-MM-DD`) or the `code` that was sent.
 #[derive(Deserialize)]
 struct LinkBody {
     token: String,
-    birth_date: String,
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LinkCodeBody {
+    token: String,
 }
 
 #[derive(Serialize)]
@@ -365,7 +402,7 @@ struct LinkOpened {
     next: &'static str,
 }
 
-/// The link from a confirmation plus the birth date: a short session for that one appointment.
+/// The link from a confirmation plus the birth date or the code: a short session for that one appointment.
 async fn appointment_link(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -374,15 +411,13 @@ async fn appointment_link(
 ) -> ApiResult<Response> {
     let input = body(json)?;
     let old = token.map(|axum::Extension(SessionToken(old))| old);
-    let (_, cookie) = open_appointment_link(
-        &state,
-        &addr,
-        old,
-        &input.token,
-        &input.birth_date,
-        Timestamp::now(),
-    )
-    .await?;
+    let check = match (&input.code, &input.birth_date) {
+        (Some(code), _) => SecondCheck::Code(code),
+        (None, Some(date)) => SecondCheck::BirthDate(date),
+        (None, None) => return Err(IdentityError::Invalid("birth_date or code").into()),
+    };
+    let (_, cookie) =
+        open_appointment_link(&state, &addr, old, &input.token, check, Timestamp::now()).await?;
     let mut response = Json(LinkOpened { next: "/afspraken" }).into_response();
     if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -390,20 +425,44 @@ async fn appointment_link(
     Ok(response)
 }
 
-/// Opens an appointment link: the token and the birth date (`YYYY-MM-DD`) are checked (rate limited per client
-/// address, five wrong dates block the link), the browser's earlier session ends, and a short session scoped
-/// to that one appointment starts (audited). Returns the appointment and the session cookie to set.
+/// Sends a code for an appointment link (JSON): to where the appointment's confirmation went.
+async fn appointment_link_code(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    json: Result<Json<LinkCodeBody>, JsonRejection>,
+) -> ApiResult<Response> {
+    let input = body(json)?;
+    send_link_code(&state, &addr, &input.token, Timestamp::now()).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// Sends a link's code (rate limited per client address as the check itself, and per appointment in
+/// `links::send_code`).
+pub(super) async fn send_link_code(
+    state: &AppState,
+    addr: &str,
+    token: &str,
+    now: Timestamp,
+) -> Result<(), IdentityError> {
+    let db = &state.services.db;
+    ratelimit::hit(db, "link-ip", addr, LINK_PER_IP, now).await?;
+    links::send_code(db, &state.services.municipality.id, token, now).await
+}
+
+/// Opens an appointment link: the token and the second check are checked (rate limited per client address,
+/// five wrong answers block the link), the browser's earlier session ends, and a short session scoped to that
+/// one appointment starts (audited). Returns the appointment and the session cookie to set.
 pub(super) async fn open_appointment_link(
     state: &AppState,
     addr: &str,
     old_session: Option<String>,
     token: &str,
-    birth_date: &str,
+    check: SecondCheck<'_>,
     now: Timestamp,
 ) -> Result<(String, Option<header::HeaderValue>), IdentityError> {
     let db = &state.services.db;
     ratelimit::hit(db, "link-ip", addr, LINK_PER_IP, now).await?;
-    let appointment_id = links::redeem(db, token, birth_date, now).await?;
+    let appointment_id = links::redeem(db, token, check, now).await?;
     if let Some(old) = old_session {
         sessions::end(db, &old).await?;
     }
@@ -434,10 +493,16 @@ pub(super) async fn open_appointment_link(
     Ok((appointment_id, cookie))
 }
 
-/// The Dutch sentence for a refused appointment link (the form shows it above the birth date).
+/// The status and Dutch sentence for a refused appointment link (the form shows it above its field); a wrong
+/// answer is the form's 422, not a bare 400.
 pub(super) fn link_refusal(error: IdentityError) -> (StatusCode, &'static str) {
     let failure = Failure::from(error);
-    (failure.status, failure.message)
+    let status = if failure.status == StatusCode::BAD_REQUEST {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        failure.status
+    };
+    (status, failure.message)
 }
 
 fn cleared(state: &AppState) -> Response {

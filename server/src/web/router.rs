@@ -308,6 +308,10 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/afspraak/{token}", post(super::appointments::open_link)),
         (
+            "/afspraak/{token}/code",
+            post(super::appointments::send_link_code),
+        ),
+        (
             "/afspraken/{id}/verzetten",
             post(super::appointments::move_to),
         ),
