@@ -16,7 +16,7 @@ use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
     ActivityLine, AddressLine, ApiError, AppointmentCard, AppointmentLine, Backend, BookingQuery,
-    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, MessageLine,
+    BookingStep, CaseDetail, CatalogueAdmin, CaseList, CaseMessages, CaseQuery, ContactLine, MessageLine,
     MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, StaffResident, TimelineItem,
     TimelineKind, Viewer,
 };
@@ -285,6 +285,10 @@ impl Backend for Services {
         id: String,
     ) -> Result<Option<AppointmentCard>, ApiError> {
         self.appointment_card(lang, id).await
+    }
+
+    async fn catalogue_admin(&self, _viewer: &Viewer) -> Result<Option<CatalogueAdmin>, ApiError> {
+        self.catalogue_admin_for().await
     }
 
     async fn booking_step(

@@ -1,6 +1,7 @@
 //! The HTTP edge: thin handlers, one router, and the security headers every response carries.
 
 mod admin;
+mod catalogue;
 mod appointments;
 mod backoffice;
 mod bridge;
