@@ -602,6 +602,48 @@ pub struct IssuedActivation {
     pub until_time: String,
 }
 
+/// The appointment catalogue on the administrators' pages (`/beheer/afspraken`). Each item carries its values
+/// as its edit form holds them (field name → text; a group of checkboxes repeats its name), so a refused form
+/// shows what was typed in exactly the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueAdmin {
+    pub services: Vec<CatalogueItem>,
+    pub locations: Vec<CatalogueItem>,
+    pub resources: Vec<CatalogueItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueItem {
+    pub id: String,
+    pub name: String,
+    pub values: Vec<(String, String)>,
+}
+
+impl CatalogueItem {
+    /// The first value of field `name`; empty when it has none.
+    pub fn value(&self, name: &str) -> String {
+        first_value(&self.values, name)
+    }
+}
+
+/// The first value of field `name` among form values; empty when it has none.
+pub fn first_value(values: &[(String, String)], name: &str) -> String {
+    values
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default()
+}
+
+/// A form the server refused with several problems at once (the catalogue forms): every field with its reason
+/// (Dutch B1), and everything that was typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormProblems {
+    pub form: String,
+    pub problems: Vec<(String, String)>,
+    pub values: Vec<(String, String)>,
+}
+
 /// One employee on the administrators' page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMemberView {
@@ -743,6 +785,8 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         viewer: &Viewer,
     ) -> Result<Option<Vec<StaffMemberView>>, ApiError>;
+    /// The appointment catalogue, for administrators of this municipality; `None` for anyone else.
+    async fn catalogue_admin(&self, viewer: &Viewer) -> Result<Option<CatalogueAdmin>, ApiError>;
     /// The signed-in person's appointments, soonest first; `None` for anyone without a personal page.
     async fn appointments(
         &self,
@@ -775,7 +819,7 @@ pub trait Backend: Send + Sync + 'static {
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 16] = [
+pub const READ_ONLY_FNS: [&str; 17] = [
     "activity",
     "passkeys",
     "overview",
@@ -792,6 +836,7 @@ pub const READ_ONLY_FNS: [&str; 16] = [
     "documents",
     "booking-step",
     "appointment-link",
+    "catalogue-admin",
 ];
 
 #[cfg(feature = "ssr")]
@@ -902,6 +947,12 @@ pub async fn get_appointment(id: String) -> Result<Option<AppointmentCard>, ApiE
 #[server(prefix = "/fn", endpoint = "appointment-link")]
 pub async fn get_appointment_link(token: String) -> Result<Option<LinkCheck>, ApiError> {
     backend()?.appointment_link(token).await
+}
+
+/// The appointment catalogue for its administrators.
+#[server(prefix = "/fn", endpoint = "catalogue-admin")]
+pub async fn get_catalogue_admin() -> Result<Option<CatalogueAdmin>, ApiError> {
+    backend()?.catalogue_admin(&viewer()).await
 }
 
 /// A step of booking or moving an appointment.

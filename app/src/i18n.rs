@@ -234,6 +234,7 @@ mod tests {
                     "location",
                     "mb",
                     "case",
+                    "minutes",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

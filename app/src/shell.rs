@@ -4,11 +4,12 @@ use crate::api::MunicipalityView;
 use crate::i18n::{tr, tr_args, Lang};
 use crate::islands::{ConnectionStatus, SessionTexts, SessionTimer};
 use crate::pages::{
-    ActivationPage, ActivityPage, AdminStaffPage, AppointmentLinkPage, AppointmentPage,
-    AppointmentsPage, BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage,
-    DocumentsPage, MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage,
-    OverviewPage, SettingsPage, SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage,
-    StaffPage, StaffReportPage, StaffResidentPage,
+    ActivationPage, ActivityPage, AdminCataloguePage, AdminLocationPage, AdminResourcePage,
+    AdminServicePage, AdminStaffPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
+    BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
+    MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
+    SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage, StaffPage, StaffReportPage,
+    StaffResidentPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -110,6 +111,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/rapport") view=StaffReportPage ssr=SsrMode::Async />
                     <Route path=path!("/beheer/medewerkers") view=AdminStaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/beheer/afspraken") view=AdminCataloguePage ssr=SsrMode::Async />
+                    <Route path=path!("/beheer/afspraken/diensten/:id") view=AdminServicePage ssr=SsrMode::Async />
+                    <Route path=path!("/beheer/afspraken/locaties/:id") view=AdminLocationPage ssr=SsrMode::Async />
+                    <Route path=path!("/beheer/afspraken/agendas/:id") view=AdminResourcePage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/inchecken") view=StaffCheckInPage ssr=SsrMode::Async />
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />

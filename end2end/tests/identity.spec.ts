@@ -890,3 +890,76 @@ test('An administrator adds an employee by keyboard, hands over the code once, a
   await expect(page.getByText('De activeringscode is ingetrokken.')).toBeVisible();
   await expect(page.getByRole('button', { name: `Code intrekken: ${name}` })).toHaveCount(0);
 });
+
+test('An administrator sets up a new service, location and agenda by keyboard, and a resident can then book it', async ({
+  page,
+  browser,
+}) => {
+  test.skip(test.info().project.name !== 'desktop', 'the catalogue is set up at a desk; the resident books on a phone');
+  test.setTimeout(120_000);
+  await activateWithDemoCode(page, 'Bram Beheer (beheerder: medewerkers en codes)');
+  await page.goto('/medewerkers');
+  await page.getByRole('link', { name: 'Afspraken instellen' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Afspraken instellen');
+  await noAxeViolationsPhoneAndDesktop(page);
+  const suffix = Date.now().toString(36);
+
+  // A service: first without a name and with a word for the duration, then right.
+  await page.getByRole('link', { name: 'Nieuwe dienst' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nieuwe dienst');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByLabel('Id', { exact: true }).focus();
+  await page.keyboard.type(`bouw-${suffix}`);
+  await page.getByLabel('Hoe lang duurt de afspraak? (minuten)').fill('');
+  await page.getByLabel('Hoe lang duurt de afspraak? (minuten)').focus();
+  await page.keyboard.type('half uur');
+  await page.getByRole('button', { name: 'Opslaan' }).focus();
+  await page.keyboard.press('Enter');
+  const summary = page.getByRole('alert');
+  await expect(summary).toContainText('Controleer het formulier');
+  await expect(summary.getByRole('link', { name: 'Vul een heel getal in.' })).toBeVisible();
+  await expect(page.getByLabel('Hoe lang duurt de afspraak? (minuten)')).toHaveValue('half uur');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByLabel('Naam voor inwoners').fill(`Bouwplan bespreken ${suffix}`);
+  await page.getByLabel('Hoe lang duurt de afspraak? (minuten)').fill('30');
+  await page.getByLabel('Wat neemt de inwoner mee?').fill('Uw tekeningen | Your drawings | /afbeeldingen/rijbewijs.svg');
+  await page.getByRole('button', { name: 'Opslaan' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('De dienst is opgeslagen.')).toBeVisible();
+
+  // A location and an agenda there, open every day so there is always a time.
+  await page.getByRole('link', { name: 'Nieuwe locatie' }).click();
+  await page.getByLabel('Id', { exact: true }).fill(`loket-${suffix}`);
+  await page.getByLabel('Naam van de locatie').fill(`Bouwloket ${suffix}`);
+  await page.getByLabel('Straat en huisnummer').fill('Havenstraat 3');
+  await page.getByLabel('Postcode').fill('1234ab');
+  await page.getByLabel('Plaats').fill('Voorbeeld');
+  await page.getByLabel('Toegankelijk met een rolstoel').check();
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await expect(page.getByText('De locatie is opgeslagen.')).toBeVisible();
+  await page.getByRole('link', { name: 'Nieuwe agenda' }).click();
+  await page.getByLabel('Id', { exact: true }).fill(`balie-${suffix}`);
+  await page.getByLabel('Naam van de balie of consulent').fill(`Bouwbalie ${suffix}`);
+  await page.getByLabel('Locatie', { exact: true }).selectOption(`loket-${suffix}`);
+  await page.getByLabel(`Bouwplan bespreken ${suffix}`).check();
+  for (const day of ['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag']) {
+    await page.getByLabel(day, { exact: true }).fill('08:00-20:00');
+  }
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await expect(page.getByText('De agenda is opgeslagen.')).toBeVisible();
+  await expect(page.getByRole('link', { name: `Bouwbalie ${suffix}` })).toBeVisible();
+
+  // Desiree finds it among what she can book, at the new location.
+  const phone = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: { width: 390, height: 844 } });
+  const desiree = await phone.newPage();
+  await activateWithDemoCode(desiree, 'Desiree de Vries (inwoner)');
+  await desiree.goto('/afspraak-maken');
+  await desiree.getByLabel(`Bouwplan bespreken ${suffix}`).check();
+  await desiree.getByRole('button', { name: 'Volgende stap' }).click();
+  await expect(desiree.getByText(`Bouwloket ${suffix}`).first()).toBeVisible();
+  await expect(desiree.locator('.loket-days a').first()).toBeVisible();
+  await phone.close();
+});

@@ -90,6 +90,9 @@ pub enum Resource<'a> {
     Residents { municipality_id: &'a str },
     /// Staff accounts and their activation codes.
     StaffAccounts { municipality_id: &'a str },
+    /// The appointment catalogue: services, locations, resources with their hours (administrators' pages;
+    /// the back-office API has its own scope).
+    Catalogue { municipality_id: &'a str },
     /// The messages the embedded default wrote to files (the staff development page).
     OutboxFiles { municipality_id: &'a str },
     /// The report: counts per week, no personal data; for every staff role of the municipality.
@@ -228,7 +231,7 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
                 municipality_id: own,
                 ..
             },
-            Resource::StaffAccounts { municipality_id },
+            Resource::StaffAccounts { municipality_id } | Resource::Catalogue { municipality_id },
         ) => allow_if(own == municipality_id && *role == StaffRole::Admin),
 
         (
@@ -494,7 +497,7 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_manage_staff_and_kcc_or_admin_issue_resident_codes() {
+    fn only_admins_manage_staff_and_the_catalogue_and_kcc_or_admin_issue_resident_codes() {
         let staff_accounts = Resource::StaffAccounts {
             municipality_id: "m",
         };
@@ -508,6 +511,19 @@ mod tests {
         )
         .allowed());
         assert!(!decide(&staff(StaffRole::Kcc, "m"), Action::Change, staff_accounts).allowed());
+        let catalogue = Resource::Catalogue {
+            municipality_id: "m",
+        };
+        assert!(decide(&staff(StaffRole::Admin, "m"), Action::Change, catalogue).allowed());
+        assert!(!decide(&staff(StaffRole::Admin, "other"), Action::Read, catalogue).allowed());
+        assert!(!decide(&staff(StaffRole::Kcc, "m"), Action::Change, catalogue).allowed());
+        assert!(!decide(
+            &staff(StaffRole::Backoffice, "m"),
+            Action::Change,
+            catalogue
+        )
+        .allowed());
+        assert!(!decide(&person("p", &[]), Action::Read, catalogue).allowed());
         assert!(decide(&staff(StaffRole::Kcc, "m"), Action::Change, codes).allowed());
         assert!(!decide(&staff(StaffRole::Backoffice, "m"), Action::Change, codes).allowed());
         let files = Resource::OutboxFiles {

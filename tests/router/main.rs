@@ -4,8 +4,10 @@
 mod admin;
 mod appointments;
 mod cases;
+mod catalogue;
 mod documents;
 mod identity;
+mod linkscan;
 mod matrix;
 mod notifications;
 mod pages;

@@ -13,21 +13,30 @@ use leptos_router::hooks::use_query_map;
 
 const ROLES: [&str; 3] = ["kcc", "backoffice", "admin"];
 
+/// The page for anyone but an administrator (sign in, or "only administrators"); `None` for an administrator.
+pub(super) fn not_an_administrator(lang: Lang, title_key: &'static str) -> Option<AnyView> {
+    let viewer = use_viewer();
+    if viewer.signed_in.is_none() {
+        return Some(view! { <SignedOutPage title_key text_key="admin-only" /> }.into_any());
+    }
+    if !viewer.signed_in.as_ref().is_some_and(|s| s.admin) {
+        return Some(
+            view! {
+                <Title text=tr(lang, title_key) />
+                <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+                <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p>
+            }
+            .into_any(),
+        );
+    }
+    None
+}
+
 #[component]
 pub fn AdminStaffPage() -> impl IntoView {
     let lang = use_lang();
-    let viewer = use_viewer();
-    if viewer.signed_in.is_none() {
-        return view! { <SignedOutPage title_key="admin-staff-title" text_key="admin-only" /> }
-            .into_any();
-    }
-    if !viewer.signed_in.as_ref().is_some_and(|s| s.admin) {
-        return view! {
-            <Title text=tr(lang, "admin-staff-title") />
-            <h1 class="utrecht-heading-1">{tr(lang, "admin-staff-title")}</h1>
-            <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p>
-        }
-        .into_any();
+    if let Some(refusal) = not_an_administrator(lang, "admin-staff-title") {
+        return refusal;
     }
     let members = Resource::new_blocking(|| (), |_| get_staff_members());
     let revoked = use_query_map()
@@ -61,6 +70,7 @@ pub fn AdminStaffPage() -> impl IntoView {
             })}
         </Suspense>
         <AddStaff lang />
+        <p class="utrecht-paragraph"><a class="utrecht-link" href="/beheer/afspraken">{tr(lang, "catalogue-title")}</a></p>
     }
     .into_any()
 }

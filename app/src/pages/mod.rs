@@ -3,6 +3,7 @@
 mod admin;
 mod appointments;
 mod cases;
+mod catalogue;
 mod development;
 pub mod documents;
 mod identity;
@@ -17,6 +18,7 @@ pub use appointments::{
     StaffBookingPage, StaffMovePage,
 };
 pub use cases::{CasePage, CasesPage, ContactsPage};
+pub use catalogue::{AdminCataloguePage, AdminLocationPage, AdminResourcePage, AdminServicePage};
 pub use development::OutboxFilesPage;
 pub use documents::DocumentsPage;
 pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};

@@ -73,7 +73,10 @@ pub fn StaffPage() -> impl IntoView {
         {results}
         <p><a class="utrecht-link" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
         <p><a class="utrecht-link" href="/medewerkers/rapport">{tr(lang, "staff-report-link")}</a></p>
-        {admin.then(|| view! { <p><a class="utrecht-link" href="/beheer/medewerkers">{tr(lang, "admin-staff-link")}</a></p> })}
+        {admin.then(|| view! {
+            <p><a class="utrecht-link" href="/beheer/medewerkers">{tr(lang, "admin-staff-link")}</a></p>
+            <p><a class="utrecht-link" href="/beheer/afspraken">{tr(lang, "catalogue-title")}</a></p>
+        })}
     }
     .into_any()
 }

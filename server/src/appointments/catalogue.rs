@@ -183,6 +183,18 @@ pub async fn locations_for(db: &Db, service_id: &str) -> Result<Vec<Location>, A
     Ok(rows.into_iter().map(location_from).collect())
 }
 
+/// Every location of the municipality, in their configured order (the administrators' pages).
+pub async fn locations(db: &Db, municipality_id: &str) -> Result<Vec<Location>, AppointmentsError> {
+    let rows: Vec<LocationRow> = sqlx::query_as(&format!(
+        "SELECT {LOCATION_COLUMNS} FROM appointment_location l WHERE l.municipality_id = $1
+         ORDER BY l.position, l.name"
+    ))
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(location_from).collect())
+}
+
 pub async fn location(
     db: &Db,
     municipality_id: &str,
@@ -239,7 +251,7 @@ pub async fn plans(
     let filter = "resource_id IN (SELECT r.id FROM appointment_resource r
                    JOIN appointment_service_resource sr ON sr.resource_id = r.id
                    WHERE sr.service_id = $1 AND r.location_id = $2)";
-    let hours: Vec<(String, i64, String, String)> = sqlx::query_as(&format!(
+    let hours: Vec<HoursRow> = sqlx::query_as(&format!(
         "SELECT resource_id, weekday, opens, closes FROM appointment_hours WHERE {filter}"
     ))
     .bind(service_id)
@@ -285,25 +297,7 @@ pub async fn plans(
         .map(|(resource, seat, list)| (resource, seat, parse_held(&list)))
         .collect();
     for plan in &mut plans {
-        for (_, day, opens, closes) in hours.iter().filter(|h| h.0 == plan.id) {
-            if let (Some(weekday), Some(span)) = (weekday(*day), Span::parse(opens, closes)) {
-                plan.opening.week.push(WeekRule { weekday, span });
-            }
-        }
-        for (_, on, kind, opens, closes) in exceptions.iter().filter(|e| e.0 == plan.id) {
-            let Ok(date) = on.parse::<Date>() else {
-                continue;
-            };
-            let span = opens
-                .as_deref()
-                .zip(closes.as_deref())
-                .and_then(|(o, c)| Span::parse(o, c));
-            plan.opening.exceptions.push(match (kind.as_str(), span) {
-                ("open", Some(span)) => Exception::Open(date, span),
-                ("closed", Some(span)) => Exception::Closed(date, span),
-                _ => Exception::ClosedAllDay(date),
-            });
-        }
+        plan.opening = opening_of(&plan.id, &hours, &exceptions);
         for (_, seat, staff_only) in seats.iter().filter(|s| s.0 == plan.id) {
             plan.seats.push(SeatDiary {
                 seat: *seat,
@@ -317,6 +311,92 @@ pub async fn plans(
         }
     }
     Ok(plans)
+}
+
+/// (resource, weekday 1–7, opens, closes)
+type HoursRow = (String, i64, String, String);
+
+/// The weekly hours and exceptions of `resource` among rows read for several resources at once.
+fn opening_of(resource: &str, hours: &[HoursRow], exceptions: &[ExceptionRow]) -> Opening {
+    let mut opening = Opening::default();
+    for (_, day, opens, closes) in hours.iter().filter(|h| h.0 == resource) {
+        if let (Some(weekday), Some(span)) = (weekday(*day), Span::parse(opens, closes)) {
+            opening.week.push(WeekRule { weekday, span });
+        }
+    }
+    for (_, on, kind, opens, closes) in exceptions.iter().filter(|e| e.0 == resource) {
+        let Ok(date) = on.parse::<Date>() else {
+            continue;
+        };
+        let span = opens
+            .as_deref()
+            .zip(closes.as_deref())
+            .and_then(|(o, c)| Span::parse(o, c));
+        opening.exceptions.push(match (kind.as_str(), span) {
+            ("open", Some(span)) => Exception::Open(date, span),
+            ("closed", Some(span)) => Exception::Closed(date, span),
+            _ => Exception::ClosedAllDay(date),
+        });
+    }
+    opening
+}
+
+/// Every resource of the municipality as configured (the administrators' pages), in id order.
+pub async fn resources(db: &Db, municipality_id: &str) -> Result<Vec<Resource>, AppointmentsError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, location_id, name FROM appointment_resource WHERE municipality_id = $1 ORDER BY id",
+    )
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let filter = "resource_id IN (SELECT id FROM appointment_resource WHERE municipality_id = $1)";
+    let mut hours: Vec<HoursRow> = sqlx::query_as(&format!(
+        "SELECT resource_id, weekday, opens, closes FROM appointment_hours WHERE {filter}"
+    ))
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    hours.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
+    let mut exceptions: Vec<ExceptionRow> = sqlx::query_as(&format!(
+        "SELECT resource_id, on_date, kind, opens, closes FROM appointment_exception WHERE {filter}"
+    ))
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    exceptions.sort_by(|a, b| (&a.1, &a.3).cmp(&(&b.1, &b.3)));
+    let seats: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT resource_id, seat, staff_only FROM appointment_seat WHERE {filter} ORDER BY seat"
+    ))
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let services: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT sr.resource_id, sr.service_id FROM appointment_service_resource sr
+         JOIN appointment_service s ON s.id = sr.service_id
+         WHERE {filter} ORDER BY s.position, s.name"
+    ))
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, location_id, name)| Resource {
+            opening: opening_of(&id, &hours, &exceptions),
+            seats: seats
+                .iter()
+                .filter(|s| s.0 == id)
+                .map(|s| s.2 == 1)
+                .collect(),
+            services: services
+                .iter()
+                .filter(|s| s.0 == id)
+                .map(|s| s.1.clone())
+                .collect(),
+            id,
+            location_id,
+            name,
+        })
+        .collect())
 }
 
 /// Busy intervals written as `from:until,from:until` (milliseconds), in order of start.

@@ -54,7 +54,7 @@ impl Services {
 }
 
 /// Why a request is not an administrator's.
-enum NotAdministrator {
+pub(super) enum NotAdministrator {
     SignedOut,
     Refused(&'static str),
 }
@@ -70,7 +70,23 @@ impl IntoResponse for NotAdministrator {
 
 /// The administrator (staff id) behind `request`, signed in with a passkey; otherwise why not.
 fn administrator(services: &Services, request: &Request<Body>) -> Result<String, NotAdministrator> {
-    const ONLY: &str = "Alleen beheerders maken medewerkers aan en geven hun activeringscodes.";
+    let resource = Resource::StaffAccounts {
+        municipality_id: &services.municipality.id,
+    };
+    administrator_of(
+        resource,
+        request,
+        "Alleen beheerders maken medewerkers aan en geven hun activeringscodes.",
+    )
+}
+
+/// The staff id behind `request` when they may change `resource` and signed in with a passkey; otherwise why
+/// not (`only` says who may, in Dutch).
+pub(super) fn administrator_of(
+    resource: Resource<'_>,
+    request: &Request<Body>,
+    only: &'static str,
+) -> Result<String, NotAdministrator> {
     let principal = principal_of(request);
     let Some(session) = request
         .extensions()
@@ -79,14 +95,11 @@ fn administrator(services: &Services, request: &Request<Body>) -> Result<String,
     else {
         return Err(NotAdministrator::SignedOut);
     };
-    let resource = Resource::StaffAccounts {
-        municipality_id: &services.municipality.id,
-    };
     let Principal::Staff { staff_id, .. } = &principal else {
-        return Err(NotAdministrator::Refused(ONLY));
+        return Err(NotAdministrator::Refused(only));
     };
     if !decide(&principal, Action::Change, resource).allowed() {
-        return Err(NotAdministrator::Refused(ONLY));
+        return Err(NotAdministrator::Refused(only));
     }
     if session
         .require(crate::identity::sessions::Assurance::Substantial)

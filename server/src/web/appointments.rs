@@ -438,12 +438,13 @@ pub(super) async fn refused(
     problem_page(state, parts, page, problem, status).await
 }
 
-/// Renders `page` (as a GET) with `problem` shown on its form, answering `status`.
-pub(super) async fn problem_page(
+/// Renders `page` (as a GET) with `problem` (a [`FormProblem`] or [`app::api::FormProblems`]) shown on its
+/// form, answering `status`.
+pub(super) async fn problem_page<P: Clone + Send + Sync + 'static>(
     state: AppState,
     mut parts: http::request::Parts,
     page: String,
-    problem: FormProblem,
+    problem: P,
     status: StatusCode,
 ) -> Response {
     if let Ok(uri) = page.parse() {

@@ -16,9 +16,9 @@ use crate::storage::Db;
 use crate::tenancy::Municipality;
 use app::api::{
     ActivityLine, AddressLine, ApiError, AppointmentCard, AppointmentLine, Backend, BookingQuery,
-    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, ContactLine, LinkCheck,
-    MessageLine, MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine, StaffResident,
-    TimelineItem, TimelineKind, Viewer,
+    BookingStep, CaseDetail, CaseList, CaseMessages, CaseQuery, CatalogueAdmin, ContactLine,
+    LinkCheck, MessageLine, MessageSettings, OutboxFile, OutboxFiles, Overview, PasskeyLine,
+    StaffResident, TimelineItem, TimelineKind, Viewer,
 };
 use app::i18n::Lang;
 use std::sync::Arc;
@@ -293,6 +293,10 @@ impl Backend for Services {
             birth_date: state.birth_date_known,
             code_waiting: state.code_waiting,
         }))
+    }
+
+    async fn catalogue_admin(&self, _viewer: &Viewer) -> Result<Option<CatalogueAdmin>, ApiError> {
+        self.catalogue_admin_for().await
     }
 
     async fn booking_step(

@@ -4,6 +4,7 @@ mod admin;
 mod appointments;
 mod backoffice;
 mod bridge;
+mod catalogue;
 mod documents;
 mod identity;
 mod messages;

@@ -203,6 +203,12 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
         {
             provide_context(problem.clone());
         }
+        if let Some(problems) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<app::api::FormProblems>())
+        {
+            provide_context(problems.clone());
+        }
         if let Some(search) = parts
             .as_ref()
             .and_then(|p| p.extensions.get::<app::api::StaffSearch>())
@@ -305,6 +311,18 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         (
             "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
             post(super::documents::take),
+        ),
+        (
+            "/beheer/afspraken/diensten",
+            post(super::catalogue::save_service),
+        ),
+        (
+            "/beheer/afspraken/locaties",
+            post(super::catalogue::save_location),
+        ),
+        (
+            "/beheer/afspraken/agendas",
+            post(super::catalogue::save_resource),
         ),
         ("/afspraak/{token}", post(super::appointments::open_link)),
         (

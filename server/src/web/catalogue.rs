@@ -1,0 +1,715 @@
+//! The administrators' catalogue pages (`/beheer/afspraken`): services, locations and resources (desks,
+//! consultants) with their hours, edited in plain forms. A form becomes the same document the back-office API
+//! takes (`appointments::spec`), so both are checked by one set of rules; a refused form shows every problem
+//! at its field with what was typed, and stores nothing.
+
+use super::admin::administrator_of;
+use super::appointments::{field, problem_page, read_form, see_other};
+use super::bridge::Services;
+use super::AppState;
+use crate::appointments::availability::{hhmm, Exception, Span};
+use crate::appointments::catalogue::{self, BringItem, Location, Resource, Service};
+use crate::appointments::spec::{
+    self, ExceptionSpec, HoursSpec, LocationSpec, ResourceSpec, ServiceSpec,
+};
+use crate::appointments::AppointmentsError;
+use crate::authorization::{decide, Action};
+use app::api::{ApiError, CatalogueAdmin, CatalogueItem, FormProblems};
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::{Request, StatusCode};
+use jiff::civil::{Date, Weekday};
+
+pub const PAGE: &str = "/beheer/afspraken";
+const ONLY: &str = "Alleen beheerders stellen diensten, locaties en agenda's in.";
+const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
+const NUMBER: &str = "Vul een heel getal in.";
+
+/// The weekdays as the resource form names its hours fields (`hours_monday` …).
+const WEEKDAYS: [(&str, Weekday); 7] = [
+    ("monday", Weekday::Monday),
+    ("tuesday", Weekday::Tuesday),
+    ("wednesday", Weekday::Wednesday),
+    ("thursday", Weekday::Thursday),
+    ("friday", Weekday::Friday),
+    ("saturday", Weekday::Saturday),
+    ("sunday", Weekday::Sunday),
+];
+
+type Values = Vec<(String, String)>;
+
+fn pair(name: &str, value: impl Into<String>) -> (String, String) {
+    (name.to_owned(), value.into())
+}
+
+fn flag(name: &str, on: bool) -> Option<(String, String)> {
+    on.then(|| pair(name, "1"))
+}
+
+fn service_values(service: &Service) -> Values {
+    let mut values = vec![
+        pair("id", &service.id),
+        pair("name", &service.name),
+        pair("name_en", &service.name_en),
+        pair("duration_min", service.duration_min.to_string()),
+        pair("bring", bring_lines(&service.bring)),
+        pair("tips", &service.tips),
+        pair("tips_en", &service.tips_en),
+        pair("min_notice_min", service.min_notice_min.to_string()),
+        pair("horizon_days", service.horizon_days.to_string()),
+        pair("buffer_before_min", service.buffer_before_min.to_string()),
+        pair("buffer_after_min", service.buffer_after_min.to_string()),
+    ];
+    values.extend(
+        service
+            .required_fields
+            .iter()
+            .map(|f| pair("required_fields", f)),
+    );
+    values.extend(
+        service
+            .reminders
+            .iter()
+            .map(|r| pair("reminders", r.as_str())),
+    );
+    values.extend(flag("resident_bookable", service.resident_bookable));
+    values.extend(flag("account_required", service.account_required));
+    values
+}
+
+fn location_values(location: &Location) -> Values {
+    let mut values = vec![
+        pair("id", &location.id),
+        pair("name", &location.name),
+        pair("street", &location.street),
+        pair("postcode", &location.postcode),
+        pair("city", &location.city),
+        pair("route", &location.route),
+        pair("map_url", location.map_url.clone().unwrap_or_default()),
+    ];
+    values.extend(flag("wheelchair", location.wheelchair));
+    values.extend(flag("hearing_loop", location.hearing_loop));
+    values.extend(flag("quiet_room", location.quiet_room));
+    values
+}
+
+fn resource_values(resource: &Resource) -> Values {
+    let staff_only = resource.seats.iter().filter(|s| **s).count();
+    let mut values = vec![
+        pair("id", &resource.id),
+        pair("name", &resource.name),
+        pair("location", &resource.location_id),
+        pair("seats", resource.seats.len().to_string()),
+        pair("contact_centre_seats", staff_only.to_string()),
+    ];
+    for (name, weekday) in WEEKDAYS {
+        let spans: Vec<String> = resource
+            .opening
+            .week
+            .iter()
+            .filter(|rule| rule.weekday == weekday)
+            .map(|rule| span_text(rule.span))
+            .collect();
+        values.push(pair(&format!("hours_{name}"), spans.join(", ")));
+    }
+    let exceptions: Vec<String> = resource
+        .opening
+        .exceptions
+        .iter()
+        .map(|exception| match exception {
+            Exception::ClosedAllDay(date) => format!("{} dicht", dutch_date(*date)),
+            Exception::Closed(date, span) => {
+                format!("{} dicht {}", dutch_date(*date), span_text(*span))
+            }
+            Exception::Open(date, span) => {
+                format!("{} open {}", dutch_date(*date), span_text(*span))
+            }
+        })
+        .collect();
+    values.push(pair("exceptions", exceptions.join("\n")));
+    values.extend(resource.services.iter().map(|s| pair("services", s)));
+    values
+}
+
+fn span_text(span: Span) -> String {
+    format!("{}-{}", hhmm(span.from), hhmm(span.to))
+}
+
+fn dutch_date(date: Date) -> String {
+    format!("{}-{}-{}", date.day(), date.month(), date.year())
+}
+
+/// What to bring, one item per line: `Dutch text | English text | /afbeeldingen/picture.svg`.
+fn bring_lines(items: &[BringItem]) -> String {
+    items
+        .iter()
+        .map(|item| {
+            let mut parts = vec![item.text.clone()];
+            if !item.text_en.is_empty() || item.picture.is_some() {
+                parts.push(item.text_en.clone());
+            }
+            parts.extend(item.picture.clone());
+            parts.join(" | ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_bring(text: &str) -> Vec<BringItem> {
+    let owned = |p: Option<&&str>| p.filter(|p| !p.is_empty()).map(|p| (*p).to_owned());
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            // Two parts: the second is the picture when it looks like a path or a link, else the English text.
+            let second_is_picture = parts.len() == 2
+                && parts
+                    .get(1)
+                    .is_some_and(|p| p.starts_with('/') || p.contains("://"));
+            let (text_en, picture) = if second_is_picture {
+                (None, owned(parts.get(1)))
+            } else {
+                (owned(parts.get(1)), owned(parts.get(2)))
+            };
+            BringItem {
+                text: parts.first().map(|p| (*p).to_owned()).unwrap_or_default(),
+                text_en: text_en.unwrap_or_default(),
+                picture,
+            }
+        })
+        .collect()
+}
+
+/// A day as typed: `25-12-2026` or `2026-12-25`.
+fn parse_date(text: &str) -> Option<Date> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
+    Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?).ok()
+}
+
+/// `8:30-12:30` → ("08:30", "12:30").
+fn parse_span(text: &str) -> Option<(String, String)> {
+    let (opens, closes) = text.split_once('-')?;
+    let time = |t: &str| {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+        Some(format!("{h:02}:{m:02}"))
+    };
+    Some((time(opens)?, time(closes)?))
+}
+
+/// The form's problems so far; spec problems are added under the form's field names.
+#[derive(Default)]
+struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+}
+
+fn number<T: std::str::FromStr + Default>(
+    fields: &[(String, String)],
+    name: &str,
+    problems: &mut Problems,
+) -> T {
+    match field(fields, name).trim().parse() {
+        Ok(value) => value,
+        Err(_) => {
+            problems.add(name, NUMBER);
+            T::default()
+        }
+    }
+}
+
+fn all(fields: &[(String, String)], name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+        .collect()
+}
+
+fn checked(fields: &[(String, String)], name: &str) -> bool {
+    !field(fields, name).is_empty()
+}
+
+fn text(fields: &[(String, String)], name: &str) -> String {
+    field(fields, name).trim().to_owned()
+}
+
+fn service_spec(fields: &[(String, String)], problems: &mut Problems) -> ServiceSpec {
+    ServiceSpec {
+        name: text(fields, "name"),
+        name_en: text(fields, "name_en"),
+        duration_min: number(fields, "duration_min", problems),
+        bring: parse_bring(field(fields, "bring")),
+        tips: text(fields, "tips"),
+        tips_en: text(fields, "tips_en"),
+        required_fields: all(fields, "required_fields"),
+        min_notice_min: number(fields, "min_notice_min", problems),
+        horizon_days: number(fields, "horizon_days", problems),
+        buffer_before_min: number(fields, "buffer_before_min", problems),
+        buffer_after_min: number(fields, "buffer_after_min", problems),
+        reminders: all(fields, "reminders"),
+        resident_bookable: checked(fields, "resident_bookable"),
+        account_required: checked(fields, "account_required"),
+        position: 0,
+    }
+}
+
+fn location_spec(fields: &[(String, String)]) -> LocationSpec {
+    let map_url = text(fields, "map_url");
+    LocationSpec {
+        name: text(fields, "name"),
+        street: text(fields, "street"),
+        postcode: text(fields, "postcode"),
+        city: text(fields, "city"),
+        route: text(fields, "route"),
+        wheelchair: checked(fields, "wheelchair"),
+        hearing_loop: checked(fields, "hearing_loop"),
+        quiet_room: checked(fields, "quiet_room"),
+        map_url: (!map_url.is_empty()).then_some(map_url),
+        position: 0,
+    }
+}
+
+/// The resource document, and for each of its hours the form field it came from (spec problems name the
+/// index; the form shows them at the weekday).
+fn resource_spec(
+    fields: &[(String, String)],
+    problems: &mut Problems,
+) -> (ResourceSpec, Vec<String>) {
+    let mut hours = Vec::new();
+    let mut hours_fields = Vec::new();
+    for (name, _) in WEEKDAYS {
+        let field_name = format!("hours_{name}");
+        for part in field(fields, &field_name)
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match parse_span(part) {
+                Some((opens, closes)) => {
+                    hours.push(HoursSpec {
+                        weekday: name.to_owned(),
+                        opens,
+                        closes,
+                    });
+                    hours_fields.push(field_name.clone());
+                }
+                None => problems.add(
+                    &field_name,
+                    format!("‘{part}’ is geen tijd. Schrijf tijden als 08:30-12:30, meerdere met een komma ertussen."),
+                ),
+            }
+        }
+    }
+    let mut exceptions = Vec::new();
+    for (n, line) in field(fields, "exceptions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let parsed = match words.as_slice() {
+            [date, kind] | [date, kind, _] => parse_date(date).and_then(|date| {
+                let kind = match *kind {
+                    "dicht" | "gesloten" => "closed",
+                    "open" => "open",
+                    _ => return None,
+                };
+                let span = match words.get(2) {
+                    Some(span) => Some(parse_span(span)?),
+                    None => None,
+                };
+                Some(ExceptionSpec {
+                    date: date.to_string(),
+                    kind: kind.to_owned(),
+                    opens: span.as_ref().map(|s| s.0.clone()),
+                    closes: span.map(|s| s.1),
+                })
+            }),
+            _ => None,
+        };
+        match parsed {
+            Some(exception) => exceptions.push(exception),
+            None => problems.add(
+                "exceptions",
+                format!(
+                    "Regel {}: schrijf bijvoorbeeld ‘25-12-2026 dicht’, ‘24-12-2026 dicht 12:00-17:00’ of ‘27-12-2026 open 10:00-14:00’.",
+                    n + 1
+                ),
+            ),
+        }
+    }
+    let spec = ResourceSpec {
+        location: text(fields, "location"),
+        name: text(fields, "name"),
+        seats: number(fields, "seats", problems),
+        contact_centre_seats: number(fields, "contact_centre_seats", problems),
+        services: all(fields, "services"),
+        hours,
+        exceptions,
+    };
+    (spec, hours_fields)
+}
+
+/// Spec problems (`bring[2].picture`, `hours[4]`) under the form's field names, with the line where it helps.
+fn add_spec_problems(
+    problems: &mut Problems,
+    error: AppointmentsError,
+    hours_fields: &[String],
+) -> Result<(), AppointmentsError> {
+    let found = match error {
+        AppointmentsError::Rejected(found) => found,
+        AppointmentsError::Invalid { field, message } => vec![(field.to_owned(), message)],
+        // Seats that appointments still hold cannot be taken away (the API answers 409).
+        AppointmentsError::Storage(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            vec![(
+                String::from("seats"),
+                "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
+            )]
+        }
+        other => return Err(other),
+    };
+    for (path, message) in found {
+        let base = path.split(['[', '.']).next().unwrap_or_default();
+        // A number that could not be read is already named; its stand-in 0 need not be refused too.
+        if problems.0.iter().any(|(field, _)| field == base) && !path.contains('[') {
+            continue;
+        }
+        let index: Option<usize> = path
+            .split_once('[')
+            .and_then(|(_, rest)| rest.split(']').next())
+            .and_then(|n| n.parse().ok());
+        match (base, index) {
+            ("hours", Some(n)) => {
+                let name = hours_fields.get(n).map_or("hours_monday", String::as_str);
+                problems.add(name, message);
+            }
+            ("bring" | "exceptions", Some(n)) => {
+                problems.add(base, format!("Regel {}: {message}", n + 1));
+            }
+            _ => problems.add(base, message),
+        }
+    }
+    Ok(())
+}
+
+impl Services {
+    /// The catalogue for an administrator of this municipality; `None` for anyone else.
+    pub(super) async fn catalogue_admin_for(&self) -> Result<Option<CatalogueAdmin>, ApiError> {
+        let (principal, _) = super::bridge::visitor().identity();
+        let resource = crate::authorization::Resource::Catalogue {
+            municipality_id: &self.municipality.id,
+        };
+        if !decide(&principal, Action::Read, resource).allowed() {
+            return Ok(None);
+        }
+        let m = &self.municipality.id;
+        let item = |id: &str, name: &str, values: Values| CatalogueItem {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            values,
+        };
+        Ok(Some(CatalogueAdmin {
+            services: catalogue::services(&self.db, m)
+                .await?
+                .iter()
+                .map(|s| item(&s.id, &s.name, service_values(s)))
+                .collect(),
+            locations: catalogue::locations(&self.db, m)
+                .await?
+                .iter()
+                .map(|l| item(&l.id, &l.name, location_values(l)))
+                .collect(),
+            resources: catalogue::resources(&self.db, m)
+                .await?
+                .iter()
+                .map(|r| item(&r.id, &r.name, resource_values(r)))
+                .collect(),
+        }))
+    }
+}
+
+/// Which kind of item a form saves.
+#[derive(Clone, Copy)]
+enum Kind {
+    Service,
+    Location,
+    Resource,
+}
+
+impl Kind {
+    fn form(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Location => "location",
+            Kind::Resource => "resource",
+        }
+    }
+
+    /// The edit pages' path segment.
+    fn segment(self) -> &'static str {
+        match self {
+            Kind::Service => "diensten",
+            Kind::Location => "locaties",
+            Kind::Resource => "agendas",
+        }
+    }
+}
+
+/// POST /beheer/afspraken/diensten: creates (`new=1`) or replaces a service.
+pub async fn save_service(state: State<AppState>, request: Request<Body>) -> Response {
+    save(state, request, Kind::Service).await
+}
+
+/// POST /beheer/afspraken/locaties: creates or replaces a location.
+pub async fn save_location(state: State<AppState>, request: Request<Body>) -> Response {
+    save(state, request, Kind::Location).await
+}
+
+/// POST /beheer/afspraken/agendas: creates or replaces a resource with its seats, hours and exceptions.
+pub async fn save_resource(state: State<AppState>, request: Request<Body>) -> Response {
+    save(state, request, Kind::Resource).await
+}
+
+async fn save(State(state): State<AppState>, request: Request<Body>, kind: Kind) -> Response {
+    let services = state.services.clone();
+    let resource = crate::authorization::Resource::Catalogue {
+        municipality_id: &services.municipality.id,
+    };
+    let admin = match administrator_of(resource, &request, ONLY) {
+        Ok(admin) => admin,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (parts, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let id = text(&fields, "id");
+    let creating = checked(&fields, "new");
+    match store(&services, kind, &id, creating, &fields).await {
+        Ok(Ok(())) => {
+            tracing::info!(staff = %admin, kind = kind.form(), id = %id, "catalogue item saved");
+            see_other(format!("{PAGE}?gelukt={}", kind.segment()))
+        }
+        Ok(Err(problems)) => {
+            let page = if creating {
+                format!("{PAGE}/{}/nieuw", kind.segment())
+            } else {
+                format!("{PAGE}/{}/{}", kind.segment(), super::appointments::q(&id))
+            };
+            let values = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.chars().take(2000).collect()))
+                .collect();
+            let problem = FormProblems {
+                form: kind.form().to_owned(),
+                problems: problems.0,
+                values,
+            };
+            problem_page(
+                state,
+                parts,
+                page,
+                problem,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppointmentsError::NotFound) => {
+            (StatusCode::NOT_FOUND, "Dit item bestaat niet (meer).").into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "catalogue item could not be saved");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
+
+/// Checks the form and, when every field is usable, writes the item. `Ok(Err(..))` names the problems.
+async fn store(
+    services: &Services,
+    kind: Kind,
+    id: &str,
+    creating: bool,
+    fields: &[(String, String)],
+) -> Result<Result<(), Problems>, AppointmentsError> {
+    let (db, m) = (&services.db, services.municipality.id.as_str());
+    let mut problems = Problems::default();
+    // Ids of this municipality's items of this kind, in their order (a new one goes last).
+    let ids: Vec<String> = match kind {
+        Kind::Service => catalogue::services(db, m)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
+        Kind::Location => catalogue::locations(db, m)
+            .await?
+            .into_iter()
+            .map(|l| l.id)
+            .collect(),
+        Kind::Resource => catalogue::resources(db, m)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let known = ids.iter().position(|known| known == id);
+    if creating && known.is_some() {
+        problems.add(
+            "id",
+            "Deze id bestaat al. Kies een andere id, of pas het bestaande item aan.",
+        );
+    }
+    if !creating && known.is_none() {
+        return Err(AppointmentsError::NotFound);
+    }
+    let position = i64::try_from(known.unwrap_or(ids.len())).unwrap_or(i64::MAX);
+    match kind {
+        Kind::Service => {
+            let spec = service_spec(fields, &mut problems);
+            match spec::service(id, &spec) {
+                Ok(service) if problems.0.is_empty() => {
+                    if let Err(error) = catalogue::put_service(db, m, &service, position).await {
+                        add_spec_problems(&mut problems, error, &[])?;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => add_spec_problems(&mut problems, error, &[])?,
+            }
+        }
+        Kind::Location => match spec::location(id, &location_spec(fields)) {
+            Ok(location) if problems.0.is_empty() => {
+                if let Err(error) = catalogue::put_location(db, m, &location, position).await {
+                    add_spec_problems(&mut problems, error, &[])?;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => add_spec_problems(&mut problems, error, &[])?,
+        },
+        Kind::Resource => {
+            let (spec, hours_fields) = resource_spec(fields, &mut problems);
+            match spec::resource(db, m, id, &spec).await {
+                Ok(resource) if problems.0.is_empty() => {
+                    if let Err(error) = catalogue::put_resource(db, m, &resource).await {
+                        add_spec_problems(&mut problems, error, &hours_fields)?;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => add_spec_problems(&mut problems, error, &hours_fields)?,
+            }
+        }
+    }
+    Ok(if problems.0.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Values {
+        pairs.iter().map(|(k, v)| pair(k, *v)).collect()
+    }
+
+    #[test]
+    fn what_to_bring_reads_one_item_per_line_with_optional_english_and_picture() {
+        let items = parse_bring("ID-kaart | ID card | /afbeeldingen/id.svg\n\nPasfoto | /afbeeldingen/foto.svg\nUittreksel");
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].text_en, "ID card");
+        assert_eq!(items[1].text_en, "");
+        assert_eq!(items[1].picture.as_deref(), Some("/afbeeldingen/foto.svg"));
+        assert_eq!(items[2].picture, None);
+        assert_eq!(parse_bring(&bring_lines(&items)), items);
+        // A picture from elsewhere is kept, so the check can refuse it, not dropped.
+        let elsewhere = parse_bring("Tekening | Drawing | https://elders.example/x.png");
+        assert_eq!(
+            elsewhere[0].picture.as_deref(),
+            Some("https://elders.example/x.png")
+        );
+    }
+
+    #[test]
+    fn hours_and_exceptions_read_the_way_people_write_them() {
+        let mut problems = Problems::default();
+        let (spec, fields) = resource_spec(
+            &form(&[
+                ("hours_monday", "8:30-12:30, 13:00 - 17:00"),
+                ("hours_friday", "09:00-12:00"),
+                (
+                    "exceptions",
+                    "25-12-2026 dicht\n2026-12-24 dicht 12:00-17:00\n27-12-2026 open 10:00-14:00",
+                ),
+                ("seats", "2"),
+                ("contact_centre_seats", "0"),
+            ]),
+            &mut problems,
+        );
+        assert!(problems.0.is_empty(), "{:?}", problems.0);
+        assert_eq!(spec.hours.len(), 3);
+        assert_eq!(
+            (spec.hours[0].opens.as_str(), spec.hours[0].closes.as_str()),
+            ("08:30", "12:30")
+        );
+        assert_eq!(fields, ["hours_monday", "hours_monday", "hours_friday"]);
+        assert_eq!(spec.exceptions[0].date, "2026-12-25");
+        assert_eq!(spec.exceptions[0].kind, "closed");
+        assert_eq!(spec.exceptions[1].opens.as_deref(), Some("12:00"));
+        assert_eq!(spec.exceptions[2].kind, "open");
+    }
+
+    #[test]
+    fn unreadable_hours_exceptions_and_numbers_are_named_at_their_field() {
+        let mut problems = Problems::default();
+        resource_spec(
+            &form(&[
+                ("hours_tuesday", "morgens"),
+                ("exceptions", "25-12-2026 dicht\nkerst"),
+                ("seats", "twee"),
+                ("contact_centre_seats", "0"),
+            ]),
+            &mut problems,
+        );
+        let fields: Vec<&str> = problems.0.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["hours_tuesday", "exceptions", "seats"]);
+        assert!(problems.0[1].1.starts_with("Regel 2:"));
+    }
+
+    #[test]
+    fn spec_problems_land_at_the_form_field_with_their_line() {
+        let mut problems = Problems::default();
+        let error = AppointmentsError::Rejected(vec![
+            (String::from("hours[1]"), "fout"),
+            (String::from("bring[0].picture"), "plaatje"),
+            (String::from("name"), "naam"),
+        ]);
+        add_spec_problems(
+            &mut problems,
+            error,
+            &[String::from("hours_monday"), String::from("hours_friday")],
+        )
+        .unwrap();
+        assert_eq!(
+            problems.0,
+            [
+                (String::from("hours_friday"), String::from("fout")),
+                (String::from("bring"), String::from("Regel 1: plaatje")),
+                (String::from("name"), String::from("naam")),
+            ]
+        );
+    }
+}
