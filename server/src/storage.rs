@@ -94,16 +94,21 @@ impl Db {
     pub async fn postgres(url: &str) -> Result<Db, StorageError> {
         sqlx::any::install_default_drivers();
         // 32: a burst of bookings for one popular time holds a connection each while the database decides
-        // who got it; with 16, sixty at once could wait past the acquire timeout.
-        let pool = AnyPoolOptions::new()
+        // who got it; with 16, sixty at once could wait past the acquire timeout. Under such a burst on a busy
+        // machine a request waits up to 15 s for a connection rather than failing (5 s was seen to run out);
+        // the first connection still has to answer within 5 s, so a wrong URL fails fast.
+        let unreachable = |reason: String| StorageError::Unreachable {
+            target: redact(url),
+            reason,
+        };
+        let connecting = AnyPoolOptions::new()
             .max_connections(32)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect(url);
+        let pool = tokio::time::timeout(Duration::from_secs(5), connecting)
             .await
-            .map_err(|e| StorageError::Unreachable {
-                target: redact(url),
-                reason: first_line(&e.to_string()),
-            })?;
+            .map_err(|_| unreachable(String::from("no answer within 5 seconds")))?
+            .map_err(|e| unreachable(first_line(&e.to_string())))?;
         Ok(Db {
             pool,
             backend: Backend::Postgres,
