@@ -285,43 +285,68 @@ pub struct Window {
 }
 
 /// The free times of `dates`, over all resources: a time is offered once, with the first resource in order
-/// that has a free seat for it.
+/// that has it on its grid and a free seat for it.
 pub fn offers(window: &Window, resources: &[ResourcePlan], dates: &[Date]) -> Vec<Offer> {
+    // The seats each resource gives this channel, in the order to try them: once, not once a day.
+    let seats: Vec<Vec<&SeatDiary>> = resources
+        .iter()
+        .map(|resource| window.via.seats(&resource.seats))
+        .collect();
     let mut offers: Vec<Offer> = Vec::new();
     for date in dates {
-        let mut day: Vec<Offer> = Vec::new();
-        let mut offered = std::collections::BTreeSet::new();
-        // Desks mostly share their hours: slots (and their time-zone arithmetic) once per distinct set of spans.
-        let mut slots_by_spans: std::collections::BTreeMap<Vec<Span>, Vec<Slot>> =
-            std::collections::BTreeMap::new();
+        // Desks mostly share their hours: slots (and their time-zone arithmetic) once per distinct set of
+        // spans; `set_of[r]` is resource r's set.
+        let mut span_sets: Vec<Vec<Span>> = Vec::new();
+        let mut set_of: Vec<usize> = Vec::with_capacity(resources.len());
         for resource in resources {
-            let seats = window.via.seats(&resource.seats);
             let spans = resource.opening.spans(*date);
-            let slots = slots_by_spans
-                .entry(spans)
-                .or_insert_with_key(|spans| slots_in(&window.tz, spans, *date, window.shape));
-            for slot in slots.iter() {
-                if slot.start < window.earliest || slot.start > window.latest {
-                    continue;
+            let index = match span_sets.iter().position(|known| *known == spans) {
+                Some(index) => index,
+                None => {
+                    span_sets.push(spans);
+                    span_sets.len() - 1
                 }
-                if offered.contains(&slot.start) {
+            };
+            set_of.push(index);
+        }
+        let grids: Vec<Vec<Slot>> = span_sets
+            .iter()
+            .map(|spans| {
+                let mut grid: Vec<Slot> = slots_in(&window.tz, spans, *date, window.shape)
+                    .into_iter()
+                    .filter(|slot| slot.start >= window.earliest && slot.start <= window.latest)
+                    .collect();
+                grid.sort_by_key(|slot| slot.start);
+                grid
+            })
+            .collect();
+        // Every distinct start of the day, in order; for each, the resources in order until one has a seat.
+        let mut starts: Vec<Timestamp> = grids
+            .iter()
+            .flat_map(|grid| grid.iter().map(|slot| slot.start))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for start in starts {
+            for (r, resource) in resources.iter().enumerate() {
+                let grid = &grids[set_of[r]];
+                let Ok(at) = grid.binary_search_by_key(&start, |slot| slot.start) else {
                     continue;
-                }
+                };
+                let slot = &grid[at];
                 let (from, until) = (
                     slot.busy_from.as_millisecond(),
                     slot.busy_until.as_millisecond(),
                 );
-                if seats.iter().any(|seat| seat.free(from, until)) {
-                    offered.insert(slot.start);
-                    day.push(Offer {
+                if seats[r].iter().any(|seat| seat.free(from, until)) {
+                    offers.push(Offer {
                         slot: slot.clone(),
                         resource_id: resource.id.clone(),
                     });
+                    break;
                 }
             }
         }
-        day.sort_by_key(|o| o.slot.start);
-        offers.extend(day);
     }
     offers
 }
@@ -641,6 +666,62 @@ mod tests {
         let staff: Vec<i64> = Via::Staff.seats(&seats).iter().map(|s| s.seat).collect();
         assert_eq!(resident, [1]);
         assert_eq!(staff, [2, 1]);
+    }
+
+    #[test]
+    fn a_time_is_offered_once_by_the_first_resource_with_it_on_its_grid_and_a_free_seat() {
+        let tz = amsterdam();
+        let day = date(2026, 3, 10);
+        let shape = SlotShape {
+            buffer_before: 0,
+            duration: 30,
+            buffer_after: 0,
+        };
+        let at = |hhmm: &str| {
+            let minute = minutes(hhmm).unwrap();
+            slot_at(&tz, day, minute, shape).unwrap()
+        };
+        let desk = |id: &str, opens: &str, closes: &str, held: Vec<Held>| ResourcePlan {
+            id: id.to_owned(),
+            opening: weekdays(&[(opens, closes)]),
+            seats: vec![SeatDiary {
+                seat: 1,
+                staff_only: false,
+                held,
+            }],
+        };
+        let nine = at("09:00");
+        let booked_at_nine = vec![Held {
+            from_ms: nine.busy_from.as_millisecond(),
+            until_ms: nine.busy_until.as_millisecond(),
+        }];
+        // A is full at 09:00 and open until 10:00; B (later in order) opens at 09:00 until 11:00.
+        let resources = [
+            desk("a", "08:00", "10:00", booked_at_nine),
+            desk("b", "09:00", "11:00", Vec::new()),
+        ];
+        let window = Window {
+            tz: tz.clone(),
+            shape,
+            earliest: at("08:30").start,
+            latest: at("10:30").start,
+            via: Via::Resident,
+        };
+        let got: Vec<(String, String)> = offers(&window, &resources, &[day])
+            .into_iter()
+            .map(|o| (o.slot.local.time().to_string()[..5].to_owned(), o.resource_id))
+            .collect();
+        let want: Vec<(String, String)> = [
+            ("08:30", "a"),
+            ("09:00", "b"),
+            ("09:30", "a"),
+            ("10:00", "b"),
+            ("10:30", "b"),
+        ]
+        .iter()
+        .map(|(t, r)| ((*t).to_owned(), (*r).to_owned()))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]
