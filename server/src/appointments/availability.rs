@@ -709,7 +709,12 @@ mod tests {
         };
         let got: Vec<(String, String)> = offers(&window, &resources, &[day])
             .into_iter()
-            .map(|o| (o.slot.local.time().to_string()[..5].to_owned(), o.resource_id))
+            .map(|o| {
+                (
+                    o.slot.local.time().to_string()[..5].to_owned(),
+                    o.resource_id,
+                )
+            })
             .collect();
         let want: Vec<(String, String)> = [
             ("08:30", "a"),
