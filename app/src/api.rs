@@ -602,6 +602,33 @@ pub struct IssuedActivation {
     pub until_time: String,
 }
 
+/// The kinds of item on the administrators' catalogue pages: the name of each one's form, and the path segment
+/// of its pages (`/beheer/afspraken/{segment}/…`), which the handlers that save them share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogueKind {
+    Service,
+    Location,
+    Resource,
+}
+
+impl CatalogueKind {
+    pub fn form(self) -> &'static str {
+        match self {
+            CatalogueKind::Service => "service",
+            CatalogueKind::Location => "location",
+            CatalogueKind::Resource => "resource",
+        }
+    }
+
+    pub fn segment(self) -> &'static str {
+        match self {
+            CatalogueKind::Service => "diensten",
+            CatalogueKind::Location => "locaties",
+            CatalogueKind::Resource => "agendas",
+        }
+    }
+}
+
 /// The appointment catalogue on the administrators' pages (`/beheer/afspraken`). Each item carries its values
 /// as its edit form holds them (field name → text; a group of checkboxes repeats its name), so a refused form
 /// shows what was typed in exactly the same way.

@@ -4,7 +4,9 @@
 
 use super::admin::not_an_administrator;
 use super::{encode, error_notice, NotFoundPage};
-use crate::api::{first_value, get_catalogue_admin, CatalogueAdmin, CatalogueItem, FormProblems};
+use crate::api::{
+    first_value, get_catalogue_admin, CatalogueAdmin, CatalogueItem, CatalogueKind as Kind, FormProblems,
+};
 use crate::i18n::{tr, tr_args, weekday_name, Lang};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
@@ -24,31 +26,8 @@ const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
-/// Which catalogue item an edit page is for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Service,
-    Location,
-    Resource,
-}
-
+/// What each kind of item brings to its pages besides its form and path segment.
 impl Kind {
-    fn form(self) -> &'static str {
-        match self {
-            Kind::Service => "service",
-            Kind::Location => "location",
-            Kind::Resource => "resource",
-        }
-    }
-
-    fn segment(self) -> &'static str {
-        match self {
-            Kind::Service => "diensten",
-            Kind::Location => "locaties",
-            Kind::Resource => "agendas",
-        }
-    }
-
     fn new_key(self) -> &'static str {
         match self {
             Kind::Service => "catalogue-new-service",

@@ -108,6 +108,20 @@ async fn working_link(
     Ok(Some(row))
 }
 
+/// [`working_link`] after a write to its row (which changes nothing), so requests for one link at once are
+/// handled one after the other: the limits on codes and the block of five hold.
+async fn locked_working_link(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: Timestamp,
+) -> Result<Option<LinkRow>, IdentityError> {
+    sqlx::query("UPDATE appointment_link SET failed_attempts = failed_attempts WHERE token_hash = $1")
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
+    working_link(conn, hash, now).await
+}
+
 /// The state of a working link; `None` for an unknown, expired or blocked one (the page then says so).
 pub async fn state(
     db: &Db,
@@ -133,14 +147,7 @@ pub async fn send_code(
 ) -> Result<(), IdentityError> {
     let hash = secrets::hash(token.trim());
     let mut tx = db.write().await?;
-    // Write first: two requests at once are handled one after the other (the limits below then hold).
-    sqlx::query(
-        "UPDATE appointment_link SET failed_attempts = failed_attempts WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    let Some((appointment_id, _, _, _, _, expires)) = working_link(&mut tx, &hash, now).await?
+    let Some((appointment_id, _, _, _, _, expires)) = locked_working_link(&mut tx, &hash, now).await?
     else {
         return Err(IdentityError::LinkNotValid);
     };
@@ -210,15 +217,8 @@ pub async fn redeem(
 ) -> Result<String, IdentityError> {
     let hash = secrets::hash(token.trim());
     let mut tx = db.write().await?;
-    // Write first, so guesses sent at once are counted one after the other and the block holds at five.
-    sqlx::query(
-        "UPDATE appointment_link SET failed_attempts = failed_attempts WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
     let Some((appointment_id, birth_date, _, _, code, expires)) =
-        working_link(&mut tx, &hash, now).await?
+        locked_working_link(&mut tx, &hash, now).await?
     else {
         return Err(IdentityError::LinkNotValid);
     };

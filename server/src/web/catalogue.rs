@@ -14,7 +14,7 @@ use crate::appointments::spec::{
 };
 use crate::appointments::AppointmentsError;
 use crate::authorization::{decide, Action};
-use app::api::{ApiError, CatalogueAdmin, CatalogueItem, FormProblems};
+use app::api::{ApiError, CatalogueAdmin, CatalogueItem, CatalogueKind as Kind, FormProblems};
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -436,33 +436,6 @@ impl Services {
                 .map(|r| item(&r.id, &r.name, resource_values(r)))
                 .collect(),
         }))
-    }
-}
-
-/// Which kind of item a form saves.
-#[derive(Clone, Copy)]
-enum Kind {
-    Service,
-    Location,
-    Resource,
-}
-
-impl Kind {
-    fn form(self) -> &'static str {
-        match self {
-            Kind::Service => "service",
-            Kind::Location => "location",
-            Kind::Resource => "resource",
-        }
-    }
-
-    /// The edit pages' path segment.
-    fn segment(self) -> &'static str {
-        match self {
-            Kind::Service => "diensten",
-            Kind::Location => "locaties",
-            Kind::Resource => "agendas",
-        }
     }
 }
 
