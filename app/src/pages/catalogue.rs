@@ -5,7 +5,8 @@
 use super::admin::not_an_administrator;
 use super::{encode, error_notice, NotFoundPage};
 use crate::api::{
-    first_value, get_catalogue_admin, CatalogueAdmin, CatalogueItem, CatalogueKind as Kind, FormProblems,
+    first_value, get_catalogue_admin, CatalogueAdmin, CatalogueItem, CatalogueKind as Kind,
+    FormProblems,
 };
 use crate::i18n::{tr, tr_args, weekday_name, Lang};
 use crate::shell::{use_lang, CsrfField};

@@ -115,10 +115,12 @@ async fn locked_working_link(
     hash: &str,
     now: Timestamp,
 ) -> Result<Option<LinkRow>, IdentityError> {
-    sqlx::query("UPDATE appointment_link SET failed_attempts = failed_attempts WHERE token_hash = $1")
-        .bind(hash)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE appointment_link SET failed_attempts = failed_attempts WHERE token_hash = $1",
+    )
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
     working_link(conn, hash, now).await
 }
 
@@ -147,7 +149,8 @@ pub async fn send_code(
 ) -> Result<(), IdentityError> {
     let hash = secrets::hash(token.trim());
     let mut tx = db.write().await?;
-    let Some((appointment_id, _, _, _, _, expires)) = locked_working_link(&mut tx, &hash, now).await?
+    let Some((appointment_id, _, _, _, _, expires)) =
+        locked_working_link(&mut tx, &hash, now).await?
     else {
         return Err(IdentityError::LinkNotValid);
     };
