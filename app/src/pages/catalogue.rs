@@ -310,13 +310,13 @@ fn text_field(
     .into_any()
 }
 
-/// One checkbox (`value="1"`).
-fn check(lang: Lang, form: &Form, name: &'static str, label: &'static str) -> AnyView {
+/// One checkbox (`value="1"`) with its label text.
+fn check(form: &Form, name: &'static str, label: String) -> AnyView {
     let id = format!("f-{name}");
     view! {
         <div class="utrecht-form-field utrecht-form-field--checkbox">
             <input class="utrecht-checkbox" type="checkbox" id=id.clone() name=name value="1" checked=form.has(name, "1") />
-            <label class="utrecht-form-label utrecht-form-label--checkbox" for=id>{tr(lang, label)}</label>
+            <label class="utrecht-form-label utrecht-form-label--checkbox" for=id>{label}</label>
         </div>
     }
     .into_any()
@@ -434,8 +434,8 @@ fn service_fields(lang: Lang, form: &Form) -> AnyView {
         {text_field(lang, form, "name", "catalogue-name", None, Input::Text)}
         {text_field(lang, form, "name_en", "catalogue-name-en", None, Input::Text)}
         {text_field(lang, form, "duration_min", "catalogue-duration", None, Input::Number)}
-        {check(lang, form, "resident_bookable", "catalogue-resident-bookable")}
-        {check(lang, form, "account_required", "catalogue-account-required")}
+        {check(form, "resident_bookable", tr(lang, "catalogue-resident-bookable"))}
+        {check(form, "account_required", tr(lang, "catalogue-account-required"))}
         {text_field(lang, form, "bring", "catalogue-bring", Some("catalogue-bring-hint"), Input::Area)}
         {text_field(lang, form, "tips", "catalogue-tips", None, Input::Area)}
         {text_field(lang, form, "tips_en", "catalogue-tips-en", None, Input::Area)}
@@ -453,15 +453,11 @@ fn location_fields(lang: Lang, form: &Form) -> AnyView {
     let access = ["wheelchair", "hearing_loop", "quiet_room"]
         .into_iter()
         .map(|name| {
-            let id = format!("f-{name}");
-            view! {
-                <div class="utrecht-form-field utrecht-form-field--checkbox">
-                    <input class="utrecht-checkbox" type="checkbox" id=id.clone() name=name value="1" checked=form.has(name, "1") />
-                    <label class="utrecht-form-label utrecht-form-label--checkbox" for=id>
-                        {tr(lang, &format!("place-{}", name.replace('_', "-")))}
-                    </label>
-                </div>
-            }
+            check(
+                form,
+                name,
+                tr(lang, &format!("place-{}", name.replace('_', "-"))),
+            )
         })
         .collect_view();
     view! {

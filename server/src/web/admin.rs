@@ -8,7 +8,7 @@ use super::appointments::{
 };
 use super::bridge::Services;
 use super::router::render_page;
-use super::AppState;
+use super::{AppState, NOT_NOW};
 use crate::authorization::{decide, Action, Principal, Resource};
 use crate::identity::accounts::StaffRole;
 use crate::identity::activation::IssuedCode;
@@ -20,7 +20,6 @@ use http::{Request, StatusCode};
 use jiff::Timestamp;
 
 const PAGE: &str = "/beheer/medewerkers";
-const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
 
 impl Services {
     /// The employees, for an administrator of this municipality; `None` for anyone else.

@@ -6,7 +6,7 @@
 use super::admin::administrator_of;
 use super::appointments::{field, problem_page, read_form, see_other};
 use super::bridge::Services;
-use super::AppState;
+use super::{AppState, NOT_NOW};
 use crate::appointments::availability::{hhmm, Exception, Span};
 use crate::appointments::catalogue::{self, BringItem, Location, Resource, Service};
 use crate::appointments::spec::{
@@ -23,7 +23,6 @@ use jiff::civil::{Date, Weekday};
 
 pub const PAGE: &str = "/beheer/afspraken";
 const ONLY: &str = "Alleen beheerders stellen diensten, locaties en agenda's in.";
-const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
 const NUMBER: &str = "Vul een heel getal in.";
 
 /// The weekdays as the resource form names its hours fields (`hours_monday` …).
@@ -518,35 +517,40 @@ async fn store(
 ) -> Result<Result<(), Problems>, AppointmentsError> {
     let (db, m) = (&services.db, services.municipality.id.as_str());
     let mut problems = Problems::default();
-    // Ids of this municipality's items of this kind, in their order (a new one goes last).
-    let ids: Vec<String> = match kind {
-        Kind::Service => catalogue::services(db, m)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect(),
-        Kind::Location => catalogue::locations(db, m)
-            .await?
-            .into_iter()
-            .map(|l| l.id)
-            .collect(),
-        Kind::Resource => catalogue::resources(db, m)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
+    // Whether the id is taken, and where the item stands in its list (kept on an edit; a new one goes last).
+    // Resources are listed by id, so they need no position, only the check.
+    let (known, position) = match kind {
+        Kind::Service | Kind::Location => {
+            let ids: Vec<String> = if kind == Kind::Service {
+                catalogue::services(db, m)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect()
+            } else {
+                catalogue::locations(db, m)
+                    .await?
+                    .into_iter()
+                    .map(|l| l.id)
+                    .collect()
+            };
+            let at = ids.iter().position(|known| known == id);
+            (
+                at.is_some(),
+                i64::try_from(at.unwrap_or(ids.len())).unwrap_or(i64::MAX),
+            )
+        }
+        Kind::Resource => (catalogue::resource_exists(db, m, id).await?, 0),
     };
-    let known = ids.iter().position(|known| known == id);
-    if creating && known.is_some() {
+    if creating && known {
         problems.add(
             "id",
             "Deze id bestaat al. Kies een andere id, of pas het bestaande item aan.",
         );
     }
-    if !creating && known.is_none() {
+    if !creating && !known {
         return Err(AppointmentsError::NotFound);
     }
-    let position = i64::try_from(known.unwrap_or(ids.len())).unwrap_or(i64::MAX);
     match kind {
         Kind::Service => {
             let spec = service_spec(fields, &mut problems);

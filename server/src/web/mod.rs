@@ -15,6 +15,9 @@ mod session;
 mod staff;
 
 pub use backoffice::openapi_document;
+
+/// The answer when the database or a service behind it fails: nothing was done, try again later.
+const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
 pub use bridge::{Services, WebPush};
 pub use router::{router, server_fn_names, state_changing_routes, AppState, Assets};
 pub use security::CspNonce;

@@ -9,7 +9,7 @@ use super::appointments::{
 };
 use super::bridge::Services;
 use super::router::render_page;
-use super::AppState;
+use super::{AppState, NOT_NOW};
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker, Status};
 use crate::appointments::AppointmentsError;
@@ -35,7 +35,6 @@ use http::{Request, StatusCode};
 use jiff::{SignedDuration, Timestamp};
 
 const UNAVAILABLE: &str = "Zoeken lukt nu niet. Probeer het over een paar minuten opnieuw.";
-const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
 
 pub async fn search(State(state): State<AppState>, request: Request<Body>) -> Response {
     let principal = principal_of(&request);
