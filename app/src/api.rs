@@ -149,6 +149,8 @@ pub struct AddressLine {
     pub state: String,
     /// The last message to it could not be delivered.
     pub failed: bool,
+    /// She marked it as the address to try when the one chosen for a message does not work.
+    pub fallback: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -440,6 +442,8 @@ pub struct AppointmentCard {
     pub documents: Vec<DocumentView>,
     /// Documents can be added now (booked, not over, and not a staff preview).
     pub uploads_open: bool,
+    /// She may remove what she sent (not in a preview, nor in an appointment link's session).
+    pub documents_removable: bool,
     /// The largest file the server takes; the page says so before sending a larger one.
     pub upload_max_bytes: u64,
 }
@@ -748,6 +752,9 @@ pub enum ApiError {
     Unavailable,
     #[error("Er ging iets mis met de verbinding. Probeer het opnieuw.")]
     Transport(String),
+    /// The server could not read the arguments (a hand-made or damaged request); answered with 400.
+    #[error("Loket kon niet lezen wat uw browser stuurde. Laad de pagina opnieuw en probeer het nog eens.")]
+    BadRequest,
 }
 
 impl ApiError {
@@ -756,6 +763,7 @@ impl ApiError {
         match self {
             ApiError::Unavailable => "error-unavailable",
             ApiError::Transport(_) => "error-transport",
+            ApiError::BadRequest => "error-bad-request",
         }
     }
 }
@@ -764,7 +772,11 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ApiError::Transport(value.to_string())
+        match value {
+            // The parser's own words say nothing to a resident and something to an attacker.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ApiError::BadRequest,
+            other => ApiError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -16,7 +16,8 @@ pub struct Config {
     pub municipality_file: PathBuf,
     /// The built site (CSS, JS, WASM, public files) (`LOKET_SITE_ROOT`, default `target/site`).
     pub site_root: PathBuf,
-    /// Seed and show demo data (`LOKET_DEMO`): default on for the embedded SQLite database, off for PostgreSQL.
+    /// Seed and show demo data, the demo page and the message log (`LOKET_DEMO=true`; off unless asked for,
+    /// and refused with an `https://` public URL: demo mode hands anyone activation codes).
     pub demo: bool,
     /// The public base URL (`LOKET_PUBLIC_URL`); `https://…` turns on HSTS and `Secure` cookies.
     pub public_url: String,
@@ -67,6 +68,8 @@ pub enum ConfigError {
     DatabaseUrl,
     #[error("LOKET_DEMO={value:?} is not understood. Use LOKET_DEMO=true or LOKET_DEMO=false.")]
     Demo { value: String },
+    #[error("LOKET_DEMO=true cannot be used with an https:// LOKET_PUBLIC_URL: demo mode gives anyone activation codes. Unset LOKET_DEMO for a real installation.")]
+    DemoWithTls,
     #[error("LOKET_TRUST_FORWARDED_FOR={value:?} is not understood. Use true (behind a reverse proxy) or false.")]
     TrustForwardedFor { value: String },
     #[error("LOKET_WORKER={value:?} is not understood. Use true (deliver messages in this process) or false.")]
@@ -81,12 +84,34 @@ pub enum ConfigError {
     S3Keys { missing: &'static str },
     #[error("Both LOKET_SMTP_URL and LOKET_NOTIFY_EMAIL_TEMPLATE are set: e-mail goes one way. Unset one of them.")]
     TwoMailRoutes,
+    #[error("LOKET_VAPID_PRIVATE_KEY is not a P-256 private key: give its 32 bytes in base64url (43 characters), or unset it to let Loket make one.")]
+    VapidKey,
+    #[error("{0}")]
+    Mail(String),
+    #[error("LOKET_SITE_ROOT={value:?} is not the built site (no folder with pkg/ in it). Build it with ./dev run, or point LOKET_SITE_ROOT at target/site.")]
+    SiteRoot { value: String },
+    #[error("LOKET_CLAMD_ADDR is not set: with an https:// LOKET_PUBLIC_URL residents' uploads must be scanned. Run clamd and set LOKET_CLAMD_ADDR=host:3310.")]
+    ClamdRequired,
+    #[error(
+        "LOKET_CLAMD_ADDR={value:?} is not host:port. Use e.g. LOKET_CLAMD_ADDR=127.0.0.1:3310."
+    )]
+    ClamdAddr { value: String },
+    #[error("LOKET_LOG={value:?} is not a log filter. Use a level (error, warn, info, debug) or e.g. LOKET_LOG=warn,loket_server=debug.")]
+    Log { value: String },
+    #[error("LOKET_PUSH_SERVICES={value:?} names no host. Give host names separated by commas, or unset it for the major browsers' services.")]
+    PushServices { value: String },
 }
 
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        // An empty variable counts as unset, except the push services: an empty list there is a mistake to
+        // name, not a reason to fall back to every browser's service.
+        Config::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| name == "LOKET_PUSH_SERVICES" || !v.trim().is_empty())
+        })
     }
 
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
@@ -103,7 +128,7 @@ impl Config {
         }
         let demo = flag(lookup("LOKET_DEMO"))
             .map_err(|value| ConfigError::Demo { value })?
-            .unwrap_or(database_url.is_none());
+            .unwrap_or(false);
         let trust_forwarded_for = flag(lookup("LOKET_TRUST_FORWARDED_FOR"))
             .map_err(|value| ConfigError::TrustForwardedFor { value })?
             .unwrap_or(false);
@@ -111,6 +136,9 @@ impl Config {
             .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl { value: public_url });
+        }
+        if demo && public_url.starts_with("https://") {
+            return Err(ConfigError::DemoWithTls);
         }
         let worker = flag(lookup("LOKET_WORKER"))
             .map_err(|value| ConfigError::Worker { value })?
@@ -153,6 +181,48 @@ impl Config {
                 )?,
             }),
         };
+        if let Some(key) = lookup("LOKET_VAPID_PRIVATE_KEY") {
+            if crate::notifications::push::parse_vapid_key(&key).is_none() {
+                return Err(ConfigError::VapidKey);
+            }
+        }
+        let mail_from =
+            lookup("LOKET_MAIL_FROM").unwrap_or_else(|| String::from("Loket <noreply@localhost>"));
+        crate::notifications::channels::check_mail(smtp_url.as_deref(), &mail_from)
+            .map_err(|e| ConfigError::Mail(e.to_string()))?;
+        let site_root =
+            lookup("LOKET_SITE_ROOT").map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
+        let clamd_addr = lookup("LOKET_CLAMD_ADDR");
+        if let Some(value) = &clamd_addr {
+            let usable = value.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.trim().is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+            });
+            if !usable {
+                return Err(ConfigError::ClamdAddr {
+                    value: value.clone(),
+                });
+            }
+        }
+        // A real installation (https) scans what residents send; only a local try-out may go without.
+        if clamd_addr.is_none() && public_url.starts_with("https://") {
+            return Err(ConfigError::ClamdRequired);
+        }
+        if let Some(value) = lookup("LOKET_LOG") {
+            if tracing_subscriber::EnvFilter::try_new(&value).is_err() {
+                return Err(ConfigError::Log { value });
+            }
+        }
+        let push_services = lookup("LOKET_PUSH_SERVICES");
+        if let Some(value) = &push_services {
+            if value
+                .split(',')
+                .all(|h| h.trim().trim_start_matches('.').is_empty())
+            {
+                return Err(ConfigError::PushServices {
+                    value: value.clone(),
+                });
+            }
+        }
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -161,23 +231,33 @@ impl Config {
                 || PathBuf::from("server/municipalities/voorbeeld.toml"),
                 PathBuf::from,
             ),
-            site_root: lookup("LOKET_SITE_ROOT")
-                .map_or_else(|| PathBuf::from("target/site"), PathBuf::from),
+            site_root,
             demo,
             public_url: public_url.trim_end_matches('/').to_owned(),
             log_json: lookup("LOKET_LOG_FORMAT").is_some_and(|v| v == "json"),
             trust_forwarded_for,
             smtp_url,
-            mail_from: lookup("LOKET_MAIL_FROM")
-                .unwrap_or_else(|| String::from("Loket <noreply@localhost>")),
+            mail_from,
             worker,
             notify,
             vapid_private_key: lookup("LOKET_VAPID_PRIVATE_KEY"),
-            push_services: lookup("LOKET_PUSH_SERVICES"),
+            push_services,
             upload_max_mb,
-            clamd_addr: lookup("LOKET_CLAMD_ADDR"),
+            clamd_addr,
             s3,
         })
+    }
+
+    /// The built site is there (`pkg/` in it): checked by `loket` before it serves, not for the commands that
+    /// only touch the database.
+    pub fn check_site_root(&self) -> Result<(), ConfigError> {
+        if self.site_root.join("pkg").is_dir() {
+            Ok(())
+        } else {
+            Err(ConfigError::SiteRoot {
+                value: self.site_root.display().to_string(),
+            })
+        }
     }
 
     pub fn uses_tls(&self) -> bool {
@@ -223,16 +303,16 @@ mod tests {
     }
 
     #[test]
-    fn embedded_default_is_sqlite_with_demo_on_port_3000() {
+    fn embedded_default_is_sqlite_on_port_3000_without_demo() {
         let c = config(&[]).unwrap();
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert!(c.database_url.is_none());
-        assert!(c.demo);
+        assert!(!c.demo, "demo mode only when asked for");
         assert!(!c.uses_tls());
     }
 
     #[test]
-    fn postgres_has_no_demo_data_unless_asked() {
+    fn demo_only_when_asked_for_and_never_over_https() {
         let c = config(&[("LOKET_DATABASE_URL", "postgres://localhost/loket")]).unwrap();
         assert!(!c.demo);
         let c = config(&[
@@ -241,6 +321,15 @@ mod tests {
         ])
         .unwrap();
         assert!(c.demo);
+        assert!(config(&[("LOKET_DEMO", "true")]).unwrap().demo);
+        assert_eq!(
+            config(&[
+                ("LOKET_DEMO", "true"),
+                ("LOKET_PUBLIC_URL", "https://loket.example.nl")
+            ])
+            .unwrap_err(),
+            ConfigError::DemoWithTls
+        );
     }
 
     #[test]
@@ -291,9 +380,71 @@ mod tests {
     }
 
     #[test]
-    fn https_public_url_means_tls() {
-        assert!(config(&[("LOKET_PUBLIC_URL", "https://loket.example.nl/")])
-            .unwrap()
-            .uses_tls());
+    fn every_variable_is_checked_before_anything_is_written() {
+        type Case = (&'static str, &'static str, fn(&ConfigError) -> bool);
+        let cases: [Case; 9] = [
+            ("LOKET_VAPID_PRIVATE_KEY", "abc", |e| {
+                matches!(e, ConfigError::VapidKey)
+            }),
+            ("LOKET_VAPID_PRIVATE_KEY", "AAAA", |e| {
+                matches!(e, ConfigError::VapidKey)
+            }),
+            (
+                "LOKET_SMTP_URL",
+                "smtq://relay",
+                |e| matches!(e, ConfigError::Mail(m) if m.starts_with("LOKET_SMTP_URL")),
+            ),
+            (
+                "LOKET_MAIL_FROM",
+                "geen adres",
+                |e| matches!(e, ConfigError::Mail(m) if m.starts_with("LOKET_MAIL_FROM")),
+            ),
+            ("LOKET_CLAMD_ADDR", "clamd", |e| {
+                matches!(e, ConfigError::ClamdAddr { .. })
+            }),
+            ("LOKET_CLAMD_ADDR", "127.0.0.1:99999", |e| {
+                matches!(e, ConfigError::ClamdAddr { .. })
+            }),
+            ("LOKET_LOG", "info,[", |e| {
+                matches!(e, ConfigError::Log { .. })
+            }),
+            ("LOKET_PUSH_SERVICES", "", |e| {
+                matches!(e, ConfigError::PushServices { .. })
+            }),
+            ("LOKET_PUSH_SERVICES", " , ", |e| {
+                matches!(e, ConfigError::PushServices { .. })
+            }),
+        ];
+        for (name, value, expected) in cases {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert!(expected(&error), "{name}={value:?}: {error}");
+            assert!(error.to_string().contains(name), "{error} names {name}");
+        }
+        let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE";
+        assert!(config(&[("LOKET_VAPID_PRIVATE_KEY", key)]).is_ok());
+        assert!(config(&[
+            ("LOKET_CLAMD_ADDR", "127.0.0.1:3310"),
+            ("LOKET_LOG", "warn,loket_server=debug")
+        ])
+        .is_ok());
+        let missing = config(&[("LOKET_SITE_ROOT", "/nergens")]).unwrap();
+        assert!(matches!(
+            missing.check_site_root(),
+            Err(ConfigError::SiteRoot { .. })
+        ));
+    }
+
+    #[test]
+    fn https_public_url_means_tls_and_needs_the_malware_scanner() {
+        assert_eq!(
+            config(&[("LOKET_PUBLIC_URL", "https://loket.example.nl/")]).unwrap_err(),
+            ConfigError::ClamdRequired
+        );
+        assert!(config(&[
+            ("LOKET_PUBLIC_URL", "https://loket.example.nl/"),
+            ("LOKET_CLAMD_ADDR", "127.0.0.1:3310")
+        ])
+        .unwrap()
+        .uses_tls());
     }
 }

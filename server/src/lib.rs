@@ -24,6 +24,7 @@ pub mod documents;
 pub mod identity;
 pub mod notifications;
 pub mod parties;
+pub mod serve;
 pub mod staff;
 pub mod startup;
 pub mod storage;

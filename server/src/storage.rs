@@ -38,13 +38,18 @@ pub enum StorageError {
     Query(#[from] sqlx::Error),
 }
 
-/// Makes sure the data dir exists and is writable, before anything else is written.
+/// Makes sure the data dir exists and is writable, before anything else is written. It holds residents'
+/// data (the database, documents, messages): the dir is the owner's alone (0700) and, since the process'
+/// file mode mask is set to 077 here, so is every file and folder Loket creates in it (0600 / 0700).
 pub fn prepare_data_dir(dir: &Path) -> Result<(), StorageError> {
+    use std::os::unix::fs::PermissionsExt;
     let fail = |reason: std::io::Error| StorageError::DataDir {
         path: dir.display().to_string(),
         reason: reason.to_string(),
     };
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     std::fs::create_dir_all(dir).map_err(fail)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
     let probe = dir.join(".loket-write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)?;
@@ -84,6 +89,16 @@ impl Db {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             })?;
+        // A database file from before the mask above was set is made the owner's alone too.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| StorageError::Sqlite {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                },
+            )?;
+        }
         Ok(Db {
             pool,
             backend: Backend::Sqlite,

@@ -250,7 +250,7 @@ on_both_databases!(
                         start: target,
                         via: Via::Resident,
                         idempotency_key: &key(),
-                        expected_sequence: Some(0),
+                        expected_sequence: 0,
                     },
                     now,
                 )
@@ -530,7 +530,7 @@ on_both_databases!(
                 start: local("2026-03-10T14:00"),
                 via: Via::Resident,
                 idempotency_key: &key(),
-                expected_sequence: Some(0),
+                expected_sequence: 0,
             },
             local("2026-03-09T18:00") + SignedDuration::from_secs(5),
         )
@@ -729,7 +729,8 @@ pub(crate) async fn post(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let mut form: Vec<(&str, &str)> = vec![("csrf", browser.csrf.as_str())];
+    let csrf = browser.csrf();
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     let response = browser
         .client
@@ -848,6 +849,22 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
     );
     let sequence = String::from("0");
     let move_key = key_value(&html);
+    // A form that does not say which version she saw (left out, or not a number) is refused, not moved.
+    for (n, seen) in [None, Some("nul"), Some("")].into_iter().enumerate() {
+        let key = format!("zonder-versie-gezien-{n}");
+        let mut form = vec![
+            ("start", move_times[0].as_str()),
+            ("day", day.as_str()),
+            ("key", key.as_str()),
+        ];
+        if let Some(seen) = seen {
+            form.push(("sequence", seen));
+        }
+        let (status, _, html) = post(&desiree, &format!("/afspraken/{id}/verzetten"), &form).await;
+        assert_eq!(status, 422, "{seen:?}: {html}");
+        assert!(html.contains("Deze afspraak is net gewijzigd."), "{html}");
+        assert_eq!(booking::get(db, muni, &id).await.unwrap().sequence, 0);
+    }
     let (status, url, html) = post(
         &desiree,
         &format!("/afspraken/{id}/verzetten"),

@@ -528,7 +528,7 @@ async fn server_fn(browser: &Browser, name: &str, form: &[(&str, &str)]) -> Valu
     let response = browser
         .client
         .post(format!("{}/fn/{name}", browser.url))
-        .header("x-csrf-token", &browser.csrf)
+        .header("x-csrf-token", browser.csrf())
         .form(form)
         .send()
         .await
@@ -756,7 +756,7 @@ async fn members_see_their_organisations_cases(backend: Backend) {
         .post(format!("{}/handelen-als", browser.url))
         .form(&[
             ("organisation", "demo-voorbeeld-bloemenzaak"),
-            ("csrf", browser.csrf.as_str()),
+            ("csrf", browser.csrf().as_str()),
         ])
         .send()
         .await

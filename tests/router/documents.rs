@@ -24,7 +24,7 @@ pub(crate) enum Storage {
 
 /// Loket with documents in `storage` and clamd scanning them, changed further by `adjust`; and the store
 /// itself, to look into.
-async fn start(
+pub(crate) async fn start(
     backend: loket_tests::Backend,
     storage: Storage,
     adjust: impl FnOnce(&mut server::config::Config),
@@ -55,7 +55,7 @@ async fn stored(store: &Store) -> Vec<String> {
         .collect()
 }
 
-async fn count(server: &TestServer, table: &str) -> i64 {
+pub(crate) async fn count(server: &TestServer, table: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(&server.db().pool)
         .await
@@ -64,7 +64,7 @@ async fn count(server: &TestServer, table: &str) -> i64 {
 }
 
 /// A request as the upload script sends it: the CSRF token in its header.
-async fn send(
+pub(crate) async fn send(
     browser: &Browser,
     method: reqwest::Method,
     path: &str,
@@ -73,7 +73,7 @@ async fn send(
     let response = browser
         .client
         .request(method, format!("{}{path}", browser.url))
-        .header("x-csrf-token", &browser.csrf)
+        .header("x-csrf-token", browser.csrf())
         .body(body)
         .send()
         .await
@@ -86,14 +86,14 @@ async fn send(
     )
 }
 
-async fn start_draft(browser: &Browser, appointment: &str, title: &str) -> (u16, Value) {
+pub(crate) async fn start_draft(browser: &Browser, appointment: &str, title: &str) -> (u16, Value) {
     let response = browser
         .client
         .post(format!(
             "{}/afspraken/{appointment}/documenten",
             browser.url
         ))
-        .header("x-csrf-token", &browser.csrf)
+        .header("x-csrf-token", browser.csrf())
         .form(&[("title", title)])
         .send()
         .await
@@ -102,7 +102,12 @@ async fn start_draft(browser: &Browser, appointment: &str, title: &str) -> (u16,
     (status, response.json().await.unwrap())
 }
 
-async fn put_page(browser: &Browser, draft: &str, n: u32, bytes: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn put_page(
+    browser: &Browser,
+    draft: &str,
+    n: u32,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     send(
         browser,
         reqwest::Method::PUT,
@@ -113,7 +118,7 @@ async fn put_page(browser: &Browser, draft: &str, n: u32, bytes: Vec<u8>) -> (u1
 }
 
 /// Desiree, signed in, with an appointment booked for her by phone.
-async fn desiree_with_appointment(server: &TestServer) -> (Browser, String) {
+pub(crate) async fn desiree_with_appointment(server: &TestServer) -> (Browser, String) {
     let desiree = crate::cases::desiree(server).await;
     let person = format!("demo-{M}-desiree");
     let appointment =
@@ -418,7 +423,7 @@ async fn post_form(browser: &Browser, path: &str) -> (u16, String) {
     let response = browser
         .client
         .post(format!("{}{path}", browser.url))
-        .form(&[("csrf", browser.csrf.as_str())])
+        .form(&[("csrf", browser.csrf().as_str())])
         .send()
         .await
         .unwrap();
@@ -429,7 +434,7 @@ async fn start_case_draft(browser: &Browser, case: &str, title: &str) -> (u16, V
     let response = browser
         .client
         .post(format!("{}/zaken/{case}/documenten", browser.url))
-        .header("x-csrf-token", &browser.csrf)
+        .header("x-csrf-token", browser.csrf())
         .form(&[("title", title)])
         .send()
         .await

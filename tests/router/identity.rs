@@ -11,20 +11,31 @@ use webauthn_authenticator_rs::prelude::{
 };
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
-/// One browser: a cookie jar plus the CSRF token its first page view received.
+/// One browser: a cookie jar, which holds the visitor's CSRF token as her pages echo it (it is a new one
+/// after every sign-in).
 pub struct Browser {
     pub client: reqwest::Client,
     pub url: String,
-    pub csrf: String,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Browser {
     pub async fn open(server: &TestServer) -> Browser {
-        let client = server.client();
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .resolve("localhost", server.addr())
+            .build()
+            .unwrap();
         let page = client.get(format!("{}/", server.url)).send().await.unwrap();
         let status = page.status();
         let html = page.text().await.unwrap();
-        let csrf = html
+        let browser = Browser {
+            client,
+            url: server.url.clone(),
+            jar,
+        };
+        let in_page = html
             .split("name=\"csrf-token\" content=\"")
             .nth(1)
             .and_then(|rest| rest.split('"').next())
@@ -33,20 +44,36 @@ impl Browser {
                     "pages carry the CSRF token in a meta tag; got {status}: {}",
                     html.chars().take(300).collect::<String>()
                 )
-            })
-            .to_owned();
-        Browser {
-            client,
-            url: server.url.clone(),
-            csrf,
-        }
+            });
+        assert_eq!(
+            in_page,
+            browser.csrf(),
+            "the page echoes the cookie's token"
+        );
+        browser
+    }
+
+    /// The CSRF token as the visitor's pages carry it now (the cookie's value).
+    pub fn csrf(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let header = self
+            .jar
+            .cookies(&self.origin())
+            .unwrap_or_else(|| http::HeaderValue::from_static(""));
+        header
+            .to_str()
+            .unwrap_or_default()
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("loket_csrf="))
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.url))
-            .header("x-csrf-token", &self.csrf)
+            .header("x-csrf-token", self.csrf())
             .header("origin", &self.url)
             .json(&body)
             .send()
@@ -245,7 +272,7 @@ async fn passkey_journey(backend: Backend) {
                 "{}/instellingen/passkeys/{second}/naam",
                 browser.url
             ))
-            .form(&[("csrf", browser.csrf.clone()), ("naam", name)]);
+            .form(&[("csrf", browser.csrf()), ("naam", name)]);
         async move {
             let response = request.send().await.unwrap();
             (response.status().as_u16(), response.text().await.unwrap())
@@ -273,7 +300,7 @@ async fn passkey_journey(backend: Backend) {
             "{}/instellingen/passkeys/not-hers/naam",
             browser.url
         ))
-        .form(&[("csrf", browser.csrf.as_str()), ("naam", "Telefoon")])
+        .form(&[("csrf", browser.csrf().as_str()), ("naam", "Telefoon")])
         .send()
         .await
         .map(|r| (r.status().as_u16(), ()))
@@ -383,7 +410,7 @@ async fn codes_and_limits(backend: Backend) {
     let response = browser
         .client
         .post(format!("{}/api/demo/activation-codes", browser.url))
-        .header("x-csrf-token", &browser.csrf)
+        .header("x-csrf-token", browser.csrf())
         .header("origin", "https://evil.example")
         .json(&json!({ "who": "desiree" }))
         .send()
@@ -416,7 +443,7 @@ async fn acting_for_an_organisation(backend: Backend) {
             .post(format!("{}/handelen-als", browser.url))
             .form(&[
                 ("organisation", organisation),
-                ("csrf", browser.csrf.as_str()),
+                ("csrf", browser.csrf().as_str()),
             ])
             .send()
     };

@@ -14,6 +14,7 @@ mod pages;
 mod platform;
 mod privacy;
 mod providers;
+mod security;
 mod staff;
 mod startup;
 

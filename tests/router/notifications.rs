@@ -280,7 +280,11 @@ on_both_databases!(
         let (token, person) = resident_with_case(&app, "ZAAK-N-3").await;
         let worker = worker(&app, &smtp_sink().url());
         let own = unique("eigen");
-        verified(&app, &worker, &person, &own).await;
+        let own_id = verified(&app, &worker, &person, &own).await;
+        // She marked her own address as the one to try when another does not work.
+        addresses::set_fallback(&app.loket.db, &person, &own_id, true, Timestamp::now())
+            .await
+            .unwrap();
         // An address that worked once but whose mailbox is gone now.
         let gone = unique("onbekend");
         let now = Timestamp::now();
@@ -313,6 +317,53 @@ on_both_databases!(
         seen.sort();
         assert_eq!(seen, ["failed", "sent", "sent"]);
         assert_private(&got);
+    }
+);
+
+on_both_databases!(
+    a_refused_address_never_falls_back_to_one_she_did_not_choose,
+    |app| {
+        let (token, person) = resident_with_case(&app, "ZAAK-N-3B").await;
+        let worker = worker(&app, &smtp_sink().url());
+        // The address her ex-partner reads: confirmed, but not chosen and not marked as fallback.
+        let shared = unique("gedeeld");
+        verified(&app, &worker, &person, &shared).await;
+        let gone = unique("onbekend");
+        let gone_id = confirmed_address(&app, &person, &gone).await;
+        addresses::choose(
+            &app.loket.db,
+            &person,
+            MessageKind::CaseUpdate,
+            Some(&gone_id),
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+        set_status(&app, &token, "ZAAK-N-3B", "st-3", 3).await;
+        let later = Timestamp::now() + SignedDuration::from_secs(31);
+        worker.round(later).await.unwrap();
+        worker.round(later).await.unwrap();
+        worker.round(later).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            smtp_sink().to(&shared).len(),
+            1,
+            "only its own code ever went to the address she did not choose"
+        );
+        let address = addresses::get(&app.loket.db, &person, &gone_id)
+            .await
+            .unwrap();
+        assert!(
+            address.failed_at_ms.is_some(),
+            "the refused address is marked"
+        );
+        let mut seen = statuses(&app, &person).await;
+        seen.sort();
+        assert_eq!(
+            seen,
+            ["failed", "sent"],
+            "the code, and the update that waits"
+        );
     }
 );
 
@@ -739,7 +790,7 @@ async fn case_page_sends_this_case_to_another_address(backend: loket_tests::Back
                 .client
                 .post(format!("{}/zaken/{identifier}/berichten", browser.url))
                 .form(&[
-                    ("csrf", browser.csrf.as_str()),
+                    ("csrf", browser.csrf().as_str()),
                     ("address", address.as_str()),
                 ])
                 .send()
@@ -843,8 +894,8 @@ async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
     let (status, html) = super::cases::page(&karin, "/medewerkers/berichten").await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("Uw code:"),
-        "the code message is listed: {html}"
+        html.contains("Uw code: ••••••"),
+        "the code message is listed, its code masked: {html}"
     );
     assert!(html.contains("ni…@example.nl"), "the recipient, shortened");
     assert!(!html.contains("nieuw-adres@example.nl"));

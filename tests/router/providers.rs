@@ -134,6 +134,10 @@ on_both_databases!(
         // the next address (e-mail, through the same API).
         let dead = confirmed(&app, &person, Channel::Sms, "06 1234 0000").await;
         let email = confirmed(&app, &person, Channel::Email, "veilig-p1@example.nl").await;
+        // Marked by her as the address to try when another does not work (nothing else is ever tried).
+        addresses::set_fallback(db, &person, &email, true, Timestamp::now())
+            .await
+            .unwrap();
         addresses::choose(
             db,
             &person,
@@ -275,7 +279,10 @@ on_both_databases!(
         assert_eq!(payload["url"], "http://localhost:3000/zaken/ZAAK-P-2");
         assert_private(&payload.to_string());
 
-        // A device that unsubscribed (410): forgotten, and the message goes to the next address.
+        // A device that unsubscribed (410): forgotten, and the message goes to the address she marked as backup.
+        addresses::set_fallback(db, &person, &device, true, Timestamp::now())
+            .await
+            .unwrap();
         let old = browser::Subscription::new();
         let gone = addresses::add_push(
             db,

@@ -312,7 +312,7 @@ loket_tests::on_both_backends!(
 );
 
 /// Karin, signed in with the demo's activation code.
-async fn karin(server: &loket_tests::TestServer) -> Browser {
+pub(crate) async fn karin(server: &loket_tests::TestServer) -> Browser {
     let karin = Browser::open(server).await;
     let mut key = SoftPasskey::new(true);
     let code = karin.demo_code("karin").await;
@@ -321,7 +321,7 @@ async fn karin(server: &loket_tests::TestServer) -> Browser {
     karin
 }
 
-fn hidden_key(html: &str) -> String {
+pub(crate) fn hidden_key(html: &str) -> String {
     html.split("contactmomenten\"")
         .nth(1)
         .and_then(|rest| rest.split("name=\"key\" value=\"").nth(1))
@@ -826,7 +826,7 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
             let response = karin
                 .client
                 .request(method.clone(), format!("{}{concrete}", karin.url))
-                .header("x-csrf-token", &karin.csrf)
+                .header("x-csrf-token", karin.csrf())
                 .json(&serde_json::json!({}))
                 .send()
                 .await
@@ -841,7 +841,7 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
         let response = karin
             .client
             .post(format!("{}/fn/{name}", karin.url))
-            .header("x-csrf-token", &karin.csrf)
+            .header("x-csrf-token", karin.csrf())
             .form(&[("id", DESIREE)])
             .send()
             .await
@@ -865,7 +865,7 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
                 method.clone(),
                 format!("{}/instellingen/berichten", karin.url),
             )
-            .header("x-csrf-token", &karin.csrf)
+            .header("x-csrf-token", karin.csrf())
             .send()
             .await
             .unwrap();
@@ -928,7 +928,7 @@ async fn the_contact_centre_issues_an_activation_code_from_the_card_that_works_o
     let response = karin
         .client
         .post(format!("{}{card}/activeringscode", karin.url))
-        .form(&[("csrf", karin.csrf.as_str())])
+        .form(&[("csrf", karin.csrf().as_str())])
         .send()
         .await
         .unwrap();

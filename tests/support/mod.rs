@@ -322,16 +322,15 @@ impl TestServer {
             adjust(config);
         })
         .await;
-        // As `loket` itself does: no Nagle delay on responses written in parts.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let service = app
-            .router()
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, service).await;
-        });
+        // Served as `loket` serves: its timeouts, connection caps and TCP_NODELAY.
+        let router = app.router();
+        let limits = server::serve::Limits::for_process(false);
+        let task = tokio::spawn(server::serve::serve(
+            listener,
+            router,
+            limits,
+            std::future::pending(),
+        ));
         TestServer {
             app,
             url,

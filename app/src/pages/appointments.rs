@@ -315,7 +315,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 {if card.documents.is_empty() {
                     view! { <p class="utrecht-paragraph">{tr(lang, "documents-appointment-none")}</p> }.into_any()
                 } else {
-                    view! { <DocumentList lang documents=card.documents.clone() removable=card.uploads_open /> }.into_any()
+                    view! { <DocumentList lang documents=card.documents.clone() removable=card.documents_removable /> }.into_any()
                 }}
                 {card.uploads_open.then(|| view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>

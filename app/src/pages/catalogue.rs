@@ -283,7 +283,7 @@ fn text_field(
     let control = match input {
         Input::Area => view! {
             <textarea class="utrecht-textarea" id=id.clone() name=name rows="4"
-                aria-describedby=described aria-invalid=invalid>{value}</textarea>
+                aria-describedby=described aria-invalid=invalid>{super::textarea_text(&value)}</textarea>
         }
         .into_any(),
         other => {

@@ -129,10 +129,16 @@ pub fn DemoPage() -> impl IntoView {
 
 fn activity_text(lang: Lang, line: &ActivityLine) -> String {
     let key = format!("activity-{}", line.event);
+    // A message names its kind as the message list does; every other line names a kind of data or action.
+    let prefix = if line.event == "message-sent" {
+        "messages-sent-kind"
+    } else {
+        "data-kind"
+    };
     let data = line
         .data_kind
         .as_deref()
-        .map(|kind| tr(lang, &format!("data-kind-{kind}")))
+        .map(|kind| tr(lang, &format!("{prefix}-{kind}")))
         .unwrap_or_default();
     let role = line
         .staff_role

@@ -160,6 +160,25 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
                     <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "messages-resend")}</button>
                 </form>
             })}
+            {(address.state == "confirmed").then(|| {
+                let (value, key) = if address.fallback {
+                    ("nee", "messages-fallback-off")
+                } else {
+                    ("ja", "messages-fallback-on")
+                };
+                view! {
+                    {address.fallback.then(|| view! { <p class="utrecht-paragraph">{tr(lang, "messages-fallback-is")}</p> })}
+                    <form method="post" action=ACTION class="loket-inline-form">
+                        <input type="hidden" name="form" value="fallback" />
+                        <input type="hidden" name="address" value=address.id.clone() />
+                        <input type="hidden" name="fallback" value=value />
+                        <CsrfField />
+                        <button class="utrecht-button utrecht-button--secondary-action" type="submit">
+                            {tr_args(lang, key, &[("label", &address.label)])}
+                        </button>
+                    </form>
+                }
+            })}
             <form method="post" action=ACTION class="loket-inline-form">
                 <input type="hidden" name="form" value="remove" />
                 <input type="hidden" name="address" value=address.id.clone() />

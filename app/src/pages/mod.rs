@@ -31,6 +31,12 @@ use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};
 use leptos::prelude::*;
 
+/// The text of a `<textarea>`, escaped. Leptos writes a textarea's children unescaped (as for `<script>`),
+/// so a value holding `</textarea><script>` would otherwise end the field and become markup.
+pub fn textarea_text(value: &str) -> String {
+    html_escape::encode_text(value).into_owned()
+}
+
 /// Opening hours as a description list: "maandag 08:30–17:00".
 #[component]
 pub fn OpeningHours(lang: Lang, lines: Vec<OpeningLine>) -> impl IntoView {

@@ -500,7 +500,7 @@ fn RecordContact(
                     <p class="utrecht-form-field-description" id="contact-tekst-hint">{tr(lang, "staff-record-text-hint")}</p>
                     {error("tekst")}
                     <textarea class="utrecht-textarea" id="contact-tekst" name="tekst" rows="4" maxlength="4000"
-                        aria-describedby=described("tekst", Some("contact-tekst-hint")) aria-invalid=invalid("tekst")>{text}</textarea>
+                        aria-describedby=described("tekst", Some("contact-tekst-hint")) aria-invalid=invalid("tekst")>{super::textarea_text(&text)}</textarea>
                 </div>
                 <div class="utrecht-form-field utrecht-form-field--radio">
                     <input class="utrecht-radio-button" type="checkbox" id="contact-vertrouwelijk" name="vertrouwelijk" value="ja"

@@ -55,8 +55,9 @@ pub struct MoveRequest<'a> {
     pub start: Timestamp,
     pub via: Via,
     pub idempotency_key: &'a str,
-    /// The version the resident saw; a move of an appointment that changed since then is refused.
-    pub expected_sequence: Option<i64>,
+    /// The version the resident saw; a move of an appointment that changed since then is refused. Required:
+    /// a form without it (or with something else than a number) cannot say what she saw, so it is refused too.
+    pub expected_sequence: i64,
 }
 
 /// What a booking, move or cancel did: the appointment, and whether this was a repeat of an earlier request.
@@ -621,10 +622,7 @@ pub async fn move_to(
     if current.start <= now {
         return Err(AppointmentsError::Past);
     }
-    if request
-        .expected_sequence
-        .is_some_and(|seen| seen != current.sequence)
-    {
+    if request.expected_sequence != current.sequence {
         return Err(AppointmentsError::Changed);
     }
     let candidates = candidates?;
@@ -782,7 +780,7 @@ async fn link_for(
     notice: &Notice<'_>,
     now: Timestamp,
 ) -> Result<Option<String>, AppointmentsError> {
-    if notice.via != Via::Staff {
+    if notice.via != Via::Staff || links::needs_account(conn, notice.appointment_id).await? {
         return Ok(None);
     }
     let birth_date: Option<(Option<String>,)> =

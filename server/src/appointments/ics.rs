@@ -5,7 +5,8 @@
 //! shared with someone who should not learn that there is an appointment with the social team), the
 //! location is the municipality's own office, and the description is the link to the card.
 //!
-//! Written by hand rather than with a crate: one event with eight properties, escaping and line folding.
+//! Written by hand rather than with a crate: one event with a dozen properties, escaping and line folding;
+//! the tests read it back with the `icalendar` crate's parser.
 
 use super::booking::{Appointment, Status};
 use super::catalogue::Location;
@@ -13,6 +14,10 @@ use jiff::Timestamp;
 
 pub struct CalendarFields<'a> {
     pub municipality: &'a str,
+    /// The municipality's contact address: the ORGANIZER that RFC 5546 requires for PUBLISH and CANCEL.
+    pub organizer_email: &'a str,
+    /// When this file is made (DTSTAMP); the appointment's last change is LAST-MODIFIED.
+    pub now: Timestamp,
     /// The host of `LOKET_PUBLIC_URL`, for a globally unique UID.
     pub host: &'a str,
     pub link: &'a str,
@@ -66,8 +71,14 @@ pub fn calendar(appointment: &Appointment, fields: &CalendarFields<'_>) -> Strin
         format!("METHOD:{}", if cancelled { "CANCEL" } else { "PUBLISH" }),
         String::from("BEGIN:VEVENT"),
         format!("UID:{}@{}", appointment.id, fields.host),
-        format!("DTSTAMP:{}", utc(appointment.changed_at)),
+        format!("DTSTAMP:{}", utc(fields.now)),
+        format!("LAST-MODIFIED:{}", utc(appointment.changed_at)),
         format!("SEQUENCE:{}", appointment.sequence),
+        format!(
+            "ORGANIZER;CN=\"{}\":mailto:{}",
+            fields.municipality.replace(['"', '\r', '\n'], ""),
+            fields.organizer_email
+        ),
         format!("DTSTART:{}", utc(appointment.start)),
         format!("DTEND:{}", utc(appointment.end)),
         format!(
@@ -140,6 +151,8 @@ mod tests {
         let location = location();
         let fields = CalendarFields {
             municipality: "Gemeente Voorbeeld",
+            organizer_email: "info@voorbeeld.nl",
+            now: "2026-03-02T08:00:00Z".parse().unwrap(),
             host: "loket.voorbeeld.nl",
             link: "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef",
             location: &location,
@@ -158,5 +171,64 @@ mod tests {
         assert!(cancelled.contains("\r\nSEQUENCE:3\r\n"));
         // Unfolding gives the link back whole.
         assert!(cancelled.replace("\r\n ", "").contains(fields.link));
+    }
+
+    #[test]
+    fn an_icalendar_parser_reads_the_file_with_every_field_rfc_5545_and_5546_require() {
+        let location = location();
+        let fields = CalendarFields {
+            municipality: "Gemeente Súdwest-Fryslân",
+            organizer_email: "info@voorbeeld.nl",
+            now: "2026-03-02T08:00:00Z".parse().unwrap(),
+            host: "loket.voorbeeld.nl",
+            link: "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef",
+            location: &location,
+        };
+        for (status, method) in [(Status::Booked, "PUBLISH"), (Status::Cancelled, "CANCEL")] {
+            let file = calendar(&appointment(status, 1), &fields);
+            let unfolded = icalendar::parser::unfold(&file);
+            let parsed = icalendar::parser::read_calendar(&unfolded).unwrap();
+            let value = |component: &icalendar::parser::Component<'_>, name: &str| {
+                component
+                    .properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.val.to_string())
+            };
+            let top = &parsed.properties;
+            let top = |name: &str| {
+                top.iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.val.to_string())
+            };
+            assert_eq!(top("VERSION").as_deref(), Some("2.0"));
+            assert!(top("PRODID").is_some());
+            assert_eq!(top("METHOD").as_deref(), Some(method));
+            let event = parsed
+                .components
+                .iter()
+                .find(|c| c.name == "VEVENT")
+                .unwrap();
+            // RFC 5545 §3.6.1: UID and DTSTAMP; RFC 5546 §3.2.1 and §3.2.5: ORGANIZER, SEQUENCE, DTSTART.
+            for name in [
+                "UID",
+                "DTSTAMP",
+                "DTSTART",
+                "ORGANIZER",
+                "SEQUENCE",
+                "SUMMARY",
+            ] {
+                assert!(value(event, name).is_some(), "{name} missing in {file}");
+            }
+            assert_eq!(value(event, "DTSTAMP").as_deref(), Some("20260302T080000Z"));
+            assert_eq!(
+                value(event, "LAST-MODIFIED").as_deref(),
+                Some("20260301T120000Z")
+            );
+            assert_eq!(
+                value(event, "ORGANIZER").as_deref(),
+                Some("mailto:info@voorbeeld.nl")
+            );
+        }
     }
 }

@@ -14,6 +14,10 @@ use crate::storage::Db;
 pub const DRAFT_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// An object no row points to is removed once it is this old (a crash between store and commit).
 const ORPHAN_AGE_MS: i64 = 60 * 60 * 1000;
+/// Photo decodes and PDF checks running at once in this process (each may use up to the decoder limit).
+static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// How long an upload waits for its turn before it is told to try again.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const TITLE_MAX: usize = 120;
 
 /// What a document is attached to, and whose it is.
@@ -173,6 +177,12 @@ impl Pipeline<'_> {
         }
         self.scanner.check(&bytes).await?;
         let limits = self.limits.clone();
+        // Decoding a photo or checking a PDF can take hundreds of megabytes: a few at a time, so a burst of
+        // uploads waits its turn instead of taking the memory (and a check never fails open under pressure).
+        let _turn = tokio::time::timeout(CHECK_WAIT, CHECKS.acquire())
+            .await
+            .map_err(|_| DocumentError::Busy)?
+            .map_err(|_| DocumentError::Busy)?;
         let prepared = tokio::task::spawn_blocking(move || prepare(&bytes, &limits))
             .await
             .map_err(|_| DocumentError::Unreadable)??;

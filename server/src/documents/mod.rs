@@ -108,6 +108,10 @@ pub enum DocumentError {
     Unsafe(Unsafe),
     #[error("malware found")]
     Infected,
+    #[error("too many files are being checked at once")]
+    Busy,
+    #[error("a stream the checks cannot read (filter {0})")]
+    UnreadableStream(String),
     #[error("the malware scanner did not answer: {0}")]
     ScannerDown(String),
     #[error("too many pages in one document")]
@@ -124,6 +128,10 @@ pub enum DocumentError {
     NotFound,
     #[error("already taken into processing")]
     Taken,
+    /// An appointment link's session (a birth date or a code) sends documents but opens or removes none:
+    /// what she sent earlier, her ID papers among them, needs her own sign-in.
+    #[error("a signed-in session is needed")]
+    NeedsSignIn,
     #[error("storage: {0}")]
     Store(String),
     #[error("database: {0}")]

@@ -13,7 +13,16 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 /// message tells her how to make a clean copy.
 pub fn validate(bytes: &[u8], limits: &Limits) -> Result<u32, DocumentError> {
     unpacks_within(bytes, limits.max_decode_bytes)?;
-    let document = lopdf::Document::load_mem(bytes).map_err(|_| DocumentError::Unreadable)?;
+    let options = lopdf::LoadOptions {
+        filter: Some(mark_unreadable),
+        max_decompressed_size: usize::try_from(limits.max_decode_bytes).ok(),
+        ..lopdf::LoadOptions::default()
+    };
+    let document = lopdf::Document::load_mem_with_options(bytes, options)
+        .map_err(|_| DocumentError::Unreadable)?;
+    if let Some(name) = document.objects.values().find_map(marked_unreadable) {
+        return Err(DocumentError::UnreadableStream(name));
+    }
     if document.is_encrypted() || document.trailer.get(b"Encrypt").is_ok() {
         return Err(DocumentError::Encrypted);
     }
@@ -114,6 +123,73 @@ fn unpacked_size(body: &[u8], layers: usize, cap: u64) -> (u64, [u8; 2]) {
 /// A zlib header (deflate, a valid check value).
 fn is_zlib(head: [u8; 2]) -> bool {
     head[0] & 0x0F == 8 && (u16::from(head[0]) * 256 + u16::from(head[1])) % 31 == 0
+}
+
+/// The filters Loket lets through: Flate, which it unpacks (and counts, above) so nothing in it goes unseen,
+/// and the image codecs, whose data is pixels the parser never reads as objects. Anything else (the
+/// abbreviations `/Fl`, `/AHx`, `/A85`, `/LZW`, `/RL`, the ASCII and LZW filters, a chain of filters) is
+/// refused: lopdf skips streams it cannot decode, so a script in such an object stream would pass unseen,
+/// while PDF viewers decode it. Object streams (which hold objects) take Flate only.
+fn readable_filters(dict: &lopdf::Dictionary) -> Result<(), DocumentError> {
+    const IMAGES: [&[u8]; 4] = [
+        b"DCTDecode",
+        b"JPXDecode",
+        b"CCITTFaxDecode",
+        b"JBIG2Decode",
+    ];
+    let refuse =
+        |name: &[u8]| DocumentError::UnreadableStream(String::from_utf8_lossy(name).into_owned());
+    let filters: Vec<&[u8]> = match dict.get(b"Filter") {
+        Err(_) => return Ok(()),
+        Ok(Object::Name(name)) => vec![name.as_slice()],
+        Ok(Object::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Object::Name(name) => Ok(name.as_slice()),
+                _ => Err(refuse(b"?")),
+            })
+            .collect::<Result<_, _>>()?,
+        Ok(_) => return Err(refuse(b"?")),
+    };
+    let holds_objects =
+        matches!(dict.get(b"Type"), Ok(Object::Name(t)) if t.as_slice() == b"ObjStm");
+    match filters.as_slice() {
+        [] => Ok(()),
+        [b"FlateDecode"] => Ok(()),
+        [image] if !holds_objects && IMAGES.contains(image) => Ok(()),
+        [one] => Err(refuse(one)),
+        [first, ..] => Err(refuse(first)),
+    }
+}
+
+const MARK: &[u8] = b"LoketUnreadableFilter";
+
+/// Called by lopdf for every object as it loads, before it unpacks an object stream: a stream whose filters
+/// Loket cannot read becomes a marked dictionary, so it is seen after loading (lopdf itself would drop an
+/// object stream it cannot decode, and the objects in it, without a word).
+fn mark_unreadable(id: (u32, u16), object: &mut Object) -> Option<((u32, u16), Object)> {
+    if let Object::Stream(stream) = object {
+        if let Err(DocumentError::UnreadableStream(name)) = readable_filters(&stream.dict) {
+            let mut marker = lopdf::Dictionary::new();
+            marker.set(MARK, Object::Name(name.into_bytes()));
+            *object = Object::Dictionary(marker);
+        } else {
+            // For a stream lopdf keeps `object` and ignores what is returned (streams never sit inside an
+            // object stream, where the returned copy is used): no copy of its bytes.
+            return Some((id, Object::Null));
+        }
+    }
+    Some((id, object.clone()))
+}
+
+fn marked_unreadable(object: &Object) -> Option<String> {
+    match object {
+        Object::Dictionary(d) => match d.get(MARK) {
+            Ok(Object::Name(name)) => Some(String::from_utf8_lossy(name).into_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Looks through dictionaries and arrays (names are already decoded from `#xx` escapes by the parser).
@@ -328,6 +404,87 @@ mod tests {
                 "{layers} layers"
             );
         }
+    }
+
+    /// A PDF whose catalog's OpenAction (a JavaScript action) sits in an object stream packed with `filters`.
+    fn pdf_with_script_in_object_stream(filters: &str, packed: &[u8]) -> Vec<u8> {
+        let mut out = b"%PDF-1.5\n".to_vec();
+        let mut offsets = Vec::new();
+        let objects: Vec<Vec<u8>> = vec![
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
+            [
+                format!(
+                    "<< /Type /ObjStm /N 1 /First 4 /Length {} /Filter {filters} >>\nstream\n",
+                    packed.len()
+                )
+                .as_bytes(),
+                packed,
+                &b"\nendstream"[..],
+            ]
+            .concat(),
+        ];
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn a_script_hidden_behind_a_filter_loket_cannot_read_is_refused() {
+        let limits = Limits::default();
+        let inner = b"5 0 << /S /JavaScript /JS (app.alert(1)) >>";
+        let hex: String = inner.iter().map(|b| format!("{b:02X}")).collect::<String>() + ">";
+        for filters in [
+            "/AHx",
+            "/ASCIIHexDecode",
+            "/A85",
+            "/LZW",
+            "/RL",
+            "/Fl",
+            "[/ASCIIHexDecode /FlateDecode]",
+            "[/FlateDecode /FlateDecode]",
+            "/DCTDecode",
+        ] {
+            let pdf = pdf_with_script_in_object_stream(filters, hex.as_bytes());
+            assert!(
+                matches!(
+                    validate(&pdf, &limits),
+                    Err(DocumentError::UnreadableStream(_)
+                        | DocumentError::Unsafe(_)
+                        | DocumentError::Unreadable)
+                ),
+                "{filters}: {:?}",
+                validate(&pdf, &limits)
+            );
+        }
+        // Uncompressed, the parser reads the object stream and finds the script itself.
+        let plain = pdf_with_script_in_object_stream("[]", inner);
+        assert!(matches!(
+            validate(&plain, &limits),
+            Err(DocumentError::Unsafe(Unsafe::JavaScript) | DocumentError::Unreadable)
+        ));
+        // An OpenAction reached through a names tree is found wherever it hides.
+        let named =
+            pdf_with("/Names << /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>");
+        assert!(matches!(
+            validate(&named, &limits),
+            Err(DocumentError::Unsafe(Unsafe::JavaScript))
+        ));
+        // A picture inside a plain PDF is fine.
+        assert_eq!(validate(&pdf_with(""), &limits).unwrap(), 1);
     }
 
     #[test]

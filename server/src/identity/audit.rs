@@ -21,6 +21,12 @@ pub enum Event {
     AppointmentLinkUsed,
     /// A staff member looked at a resident's or organisation's data.
     StaffRead,
+    /// A staff member did something for her (booked, moved, cancelled, recorded a contact, took a document);
+    /// `data_kind` says what.
+    StaffAction,
+    /// Loket sent her a message (`data_kind`: its kind); never its address or content. Not written to the
+    /// log: her activity reads it from the outbox's sent messages.
+    MessageSent,
 }
 
 impl Event {
@@ -37,6 +43,8 @@ impl Event {
             Event::ActivationCodeRevoked => "activation-code-revoked",
             Event::AppointmentLinkUsed => "appointment-link-used",
             Event::StaffRead => "staff-read",
+            Event::StaffAction => "staff-action",
+            Event::MessageSent => "message-sent",
         }
     }
 
@@ -53,6 +61,8 @@ impl Event {
             Event::ActivationCodeRevoked,
             Event::AppointmentLinkUsed,
             Event::StaffRead,
+            Event::StaffAction,
+            Event::MessageSent,
         ]
         .into_iter()
         .find(|e| e.as_str() == value)
@@ -118,6 +128,69 @@ pub async fn staff_read(
         .await?;
     }
     Ok(())
+}
+
+/// What staff can do for a resident, as the audit log and her activity log name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffAction {
+    Booked,
+    Moved,
+    Cancelled,
+    ContactRecorded,
+    AddressByPhone,
+    AddressCorrected,
+    DocumentTaken,
+}
+
+impl StaffAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffAction::Booked => "action-booked",
+            StaffAction::Moved => "action-moved",
+            StaffAction::Cancelled => "action-cancelled",
+            StaffAction::ContactRecorded => "action-contact",
+            StaffAction::AddressByPhone => "action-address-by-phone",
+            StaffAction::AddressCorrected => "action-address-corrected",
+            StaffAction::DocumentTaken => "action-document-taken",
+        }
+    }
+}
+
+/// Writes that staff member `principal` did `action` for person `person_id` (on route pattern `route`); the
+/// entry shows in her activity log. Anyone but staff writes nothing.
+pub async fn staff_action(
+    db: &Db,
+    principal: &Principal,
+    person_id: &str,
+    action: StaffAction,
+    route: &str,
+    now: Timestamp,
+) -> Result<(), IdentityError> {
+    let Principal::Staff {
+        account_id,
+        staff_id,
+        municipality_id,
+        role,
+    } = principal
+    else {
+        return Ok(());
+    };
+    record(
+        &db.pool,
+        municipality_id,
+        Event::StaffAction,
+        &Entry {
+            actor_account_id: Some(account_id),
+            actor_staff_id: Some(staff_id),
+            actor_role: Some(role.as_str()),
+            subject_person_id: Some(person_id),
+            subject_organisation_id: None,
+            data_kind: Some(action.as_str()),
+            route: Some(route),
+        },
+        now,
+    )
+    .await
 }
 
 /// One entry. `route` is the route pattern (never a URL with values in it).
@@ -186,7 +259,8 @@ pub struct Activity {
 
 type ActivityRow = (i64, String, Option<String>, Option<String>, Option<String>);
 
-/// What happened to and with a person's data: their own security events and every staff read.
+/// What happened to and with a person's data: their own security events, every staff read and action, and
+/// every message Loket sent her.
 pub async fn for_person(
     db: &Db,
     person_id: &str,
@@ -194,10 +268,17 @@ pub async fn for_person(
     limit: i64,
 ) -> Result<Vec<Activity>, IdentityError> {
     let rows: Vec<ActivityRow> = sqlx::query_as(
-        "SELECT e.at_ms, e.event, s.display_name, e.actor_role, e.data_kind
-         FROM audit_event e LEFT JOIN staff_member s ON s.id = e.actor_staff_id
-         WHERE e.subject_person_id = $1 OR (e.actor_account_id = $2 AND e.actor_staff_id IS NULL)
-         ORDER BY e.at_ms DESC LIMIT $3",
+        "SELECT at_ms, event, display_name, actor_role, data_kind FROM (
+             SELECT e.at_ms AS at_ms, e.event AS event, s.display_name AS display_name,
+                    e.actor_role AS actor_role, e.data_kind AS data_kind
+             FROM audit_event e LEFT JOIN staff_member s ON s.id = e.actor_staff_id
+             WHERE e.subject_person_id = $1 OR (e.actor_account_id = $2 AND e.actor_staff_id IS NULL)
+             UNION ALL
+             SELECT m.sent_at_ms, 'message-sent', NULL, NULL, n.kind
+             FROM notification_message m JOIN notification_event n ON n.id = m.event_id
+             WHERE m.person_id = $1 AND m.status = 'sent' AND m.sent_at_ms IS NOT NULL
+         ) activity
+         ORDER BY at_ms DESC LIMIT $3",
     )
     .bind(person_id)
     .bind(account_id.unwrap_or(""))

@@ -55,6 +55,22 @@ pub async fn issue_in(
     Ok(token)
 }
 
+/// Whether the appointment's service is only for signed-in residents (the catalogue's `account_required`):
+/// then no link opens it, whoever booked it, and its messages lead to the card behind sign-in.
+pub async fn needs_account(
+    conn: &mut AnyConnection,
+    appointment_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT s.account_required FROM appointment a JOIN appointment_service s ON s.id = a.service_id
+         WHERE a.id = $1",
+    )
+    .bind(appointment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some_and(|(required,)| required == 1))
+}
+
 /// What the person holding a link answers.
 #[derive(Clone, Copy, Debug)]
 pub enum SecondCheck<'a> {
@@ -225,6 +241,9 @@ pub async fn redeem(
     else {
         return Err(IdentityError::LinkNotValid);
     };
+    if needs_account(&mut tx, &appointment_id).await? {
+        return Err(IdentityError::LinkNeedsAccount);
+    }
     let right = match check {
         SecondCheck::BirthDate(typed) => {
             let Some(expected) = birth_date else {

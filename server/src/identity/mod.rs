@@ -26,6 +26,9 @@ pub enum IdentityError {
     LinkNotValid,
     #[error("the second check did not match")]
     SecondCheckFailed,
+    /// The appointment's service is only for signed-in residents: no link opens it without an account.
+    #[error("this appointment opens only after signing in")]
+    LinkNeedsAccount,
     /// The link asks for a code: Loket does not know this person's birth date.
     #[error("no birth date is known for this link")]
     BirthDateUnknown,

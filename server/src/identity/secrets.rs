@@ -30,10 +30,15 @@ pub fn short_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// A random identifier for rows (not a secret).
+/// A random identifier for rows (not a secret): 28 lower-case letters (131 bits). Letters only, so an id in
+/// a link (`/afspraken/{id}`) never holds a run of digits that passes the BSN eleven-test or looks like a
+/// postcode.
 pub fn id() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const LETTERS: &[u8; 26] = b"abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..28)
+        .map(|_| char::from(LETTERS[rng.random_range(0..LETTERS.len())]))
+        .collect()
 }
 
 /// Lower-case hex SHA-256.

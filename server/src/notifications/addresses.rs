@@ -32,6 +32,8 @@ pub struct Address {
     pub verified_at_ms: Option<i64>,
     pub given_by_phone: bool,
     pub failed_at_ms: Option<i64>,
+    /// She marked it herself as the address to try when the one chosen for a message does not work.
+    pub fallback: bool,
 }
 
 impl Address {
@@ -144,6 +146,7 @@ type AddressRow = (
     Option<i64>,
     i64,
     Option<i64>,
+    i64,
 );
 
 fn from_row(row: AddressRow) -> Option<Address> {
@@ -156,11 +159,12 @@ fn from_row(row: AddressRow) -> Option<Address> {
         verified_at_ms: row.5,
         given_by_phone: row.6 == 1,
         failed_at_ms: row.7,
+        fallback: row.8 == 1,
     })
 }
 
 const COLUMNS: &str =
-    "id, channel, value, label, created_at_ms, verified_at_ms, given_by_phone, failed_at_ms";
+    "id, channel, value, label, created_at_ms, verified_at_ms, given_by_phone, failed_at_ms, fallback";
 
 pub async fn list(db: &Db, person_id: &str) -> Result<Vec<Address>, NotificationsError> {
     let rows: Vec<AddressRow> = sqlx::query_as(&format!(
@@ -187,8 +191,25 @@ pub async fn get(
     row.and_then(from_row).ok_or(NotificationsError::NotFound)
 }
 
-/// The person's usable addresses, best first: the override for this case, the choice for this kind of
-/// message, then e-mail before SMS before push, oldest first.
+/// An [`AddressRow`] and how it was chosen (0: for this case or appointment, 1: for this kind, 2: not).
+type RankedRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+);
+
+/// The addresses a message may go to, in the order to try them: the one she chose for this case or
+/// appointment, else the one she chose for this kind of message, else (no choice made) her first usable
+/// address (e-mail before SMS before push, oldest first); then the addresses she marked herself as fallback.
+/// Nothing else: an address she did not pick is never used because the chosen one failed (the safe-address
+/// promise: her ex-partner may read it). An empty list means the message waits for her to choose another.
 pub(super) async fn candidates(
     conn: &mut sqlx::AnyConnection,
     person_id: &str,
@@ -197,27 +218,81 @@ pub(super) async fn candidates(
     appointment_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<Address>, sqlx::Error> {
-    let rows: Vec<AddressRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM digital_address a WHERE a.person_id = $1
-         ORDER BY CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
+    let rows: Vec<RankedRow> =
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM notification_override o WHERE o.address_id = a.id
                                     AND o.person_id = $1 AND ((o.subject_kind = 'case' AND o.subject_id = $2)
                                          OR (o.subject_kind = 'appointment' AND o.subject_id = $4))) THEN 0
                        WHEN EXISTS (SELECT 1 FROM notification_choice c WHERE c.address_id = a.id
                                     AND c.person_id = $1 AND c.kind = $3) THEN 1
-                       WHEN a.channel = 'email' THEN 2 WHEN a.channel = 'sms' THEN 3 ELSE 4 END,
-                  a.created_at_ms, a.id"
-    ))
-    .bind(person_id)
-    .bind(case_id.unwrap_or(""))
-    .bind(kind.map_or("", MessageKind::as_str))
-    .bind(appointment_id.unwrap_or(""))
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
+                       ELSE 2 END AS rank
+             FROM digital_address a WHERE a.person_id = $1
+             ORDER BY rank, CASE WHEN a.channel = 'email' THEN 0 WHEN a.channel = 'sms' THEN 1 ELSE 2 END,
+                      a.created_at_ms, a.id"
+        ))
+        .bind(person_id)
+        .bind(case_id.unwrap_or(""))
+        .bind(kind.map_or("", MessageKind::as_str))
+        .bind(appointment_id.unwrap_or(""))
+        .fetch_all(&mut *conn)
+        .await?;
+    let ranked: Vec<(i64, Address)> = rows
         .into_iter()
-        .filter_map(from_row)
-        .filter(|a| a.usable(now))
-        .collect())
+        .filter_map(|r| {
+            let rank = r.9;
+            from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8)).map(|a| (rank, a))
+        })
+        .collect();
+    // The chosen one counts even when it no longer works (a message then waits rather than go elsewhere).
+    let chosen = ranked
+        .iter()
+        .map(|(rank, _)| *rank)
+        .min()
+        .filter(|rank| *rank < 2);
+    let mut out: Vec<Address> = Vec::new();
+    match chosen {
+        Some(rank) => {
+            if let Some((_, first)) = ranked.iter().find(|(r, a)| *r == rank && a.usable(now)) {
+                out.push(first.clone());
+            }
+        }
+        None => {
+            if let Some((_, first)) = ranked.iter().find(|(_, a)| a.usable(now)) {
+                out.push(first.clone());
+            }
+        }
+    }
+    for (_, address) in &ranked {
+        if address.fallback && address.usable(now) && !out.iter().any(|a| a.id == address.id) {
+            out.push(address.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Marks (or unmarks) one of her addresses as the one to try when the address chosen for a message does not
+/// work. Only a confirmed address can be one.
+pub async fn set_fallback(
+    db: &Db,
+    person_id: &str,
+    address_id: &str,
+    fallback: bool,
+    now: Timestamp,
+) -> Result<(), NotificationsError> {
+    let address = get(db, person_id, address_id).await?;
+    if fallback && !address.usable(now) {
+        return Err(invalid(
+            "address",
+            "Dit adres is nog niet bevestigd. Vul eerst de code in die we naar het adres stuurden.",
+        ));
+    }
+    sqlx::query("UPDATE digital_address SET fallback = $1 WHERE id = $2 AND person_id = $3")
+        .bind(i64::from(fallback))
+        .bind(address_id)
+        .bind(person_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// A person keeps at most [`MAX_ADDRESSES`]; `field` is the form field the refusal belongs to.
@@ -873,6 +948,7 @@ mod tests {
             verified_at_ms: Some((now - SignedDuration::from_hours(24 * 366)).as_millisecond()),
             given_by_phone: false,
             failed_at_ms: None,
+            fallback: false,
         };
         assert!(!address.usable(now));
         assert!(address.needs_reverification(now));

@@ -358,6 +358,16 @@ fn smtp_reason(error: &lettre::transport::smtp::Error) -> String {
     }
 }
 
+/// Whether `url` is an SMTP relay address lettre can use and `from` a sender address, checked at start-up
+/// before anything is written.
+pub fn check_mail(url: Option<&str>, from: &str) -> Result<(), ChannelsError> {
+    if let Some(url) = url {
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| ChannelsError::SmtpUrl(e.to_string()))?;
+    }
+    parse_from(from).map(|_| ())
+}
+
 fn parse_from(from: &str) -> Result<Mailbox, ChannelsError> {
     from.parse()
         .map_err(|_| ChannelsError::From(from.to_owned()))

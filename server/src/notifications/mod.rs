@@ -58,6 +58,9 @@ pub enum Kind {
     AppointmentReminder,
     /// The code that opens an appointment link (`identity::links`), sent where the confirmation went.
     AppointmentLinkCode,
+    /// Staff issued an activation code for a resident who has an account already: a new passkey could be bound
+    /// to it, so she hears of it (and can call when it was not her).
+    AccountCodeIssued,
 }
 
 impl Kind {
@@ -71,6 +74,7 @@ impl Kind {
             Kind::AppointmentCancelled => "appointment-cancelled",
             Kind::AppointmentReminder => "appointment-reminder",
             Kind::AppointmentLinkCode => "appointment-link-code",
+            Kind::AccountCodeIssued => "account-code-issued",
         }
     }
 
@@ -84,6 +88,7 @@ impl Kind {
             "appointment-cancelled" => Some(Kind::AppointmentCancelled),
             "appointment-reminder" => Some(Kind::AppointmentReminder),
             "appointment-link-code" => Some(Kind::AppointmentLinkCode),
+            "account-code-issued" => Some(Kind::AccountCodeIssued),
             _ => None,
         }
     }
@@ -99,6 +104,8 @@ impl Kind {
             | Kind::AppointmentCancelled
             | Kind::AppointmentLinkCode => Some(MessageKind::AppointmentConfirmation),
             Kind::AppointmentReminder => Some(MessageKind::Reminder),
+            // About her account, not one case: it goes where her case updates go (an address she chose).
+            Kind::AccountCodeIssued => Some(MessageKind::CaseUpdate),
         }
     }
 
@@ -132,7 +139,8 @@ impl Kind {
             | Kind::ActionRequest
             | Kind::AppointmentBooked
             | Kind::AppointmentMoved
-            | Kind::AppointmentCancelled => SignedDuration::from_hours(72),
+            | Kind::AppointmentCancelled
+            | Kind::AccountCodeIssued => SignedDuration::from_hours(72),
             // A reminder that cannot go within a few hours is no reminder any more (and never after the start).
             Kind::AppointmentReminder => SignedDuration::from_hours(6),
             Kind::AddressVerification => addresses::CODE_VALID,

@@ -81,6 +81,8 @@ impl NotifyApi {
             )));
         }
         let client = reqwest::Client::builder()
+            // A redirect would send the request (and its credentials) to an address nobody configured.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .build()

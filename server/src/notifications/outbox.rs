@@ -614,6 +614,7 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
             verified_at_ms: row.6,
             given_by_phone: row.7 == 1,
             failed_at_ms: row.15,
+            fallback: false,
         },
         code_hash: row.8,
         language: row.9,
@@ -693,6 +694,11 @@ async fn still_wanted(
                 return Ok(Some(reason));
             }
         }
+        Kind::AccountCodeIssued => {
+            if !context.address.usable(now) {
+                return Ok(Some("address no longer confirmed"));
+            }
+        }
         Kind::AppointmentLinkCode => {
             if !context.address.usable(now) {
                 return Ok(Some("address no longer confirmed"));
@@ -764,6 +770,8 @@ fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
         }
         // The code is typed on the link's page, which is still open; the token is not kept to link back to it.
         (Kind::AppointmentLinkCode, _) => format!("{}/", settings.public_url),
+        // Her activity log says who issued the code and when.
+        (Kind::AccountCodeIssued, _) => format!("{}/activiteit", settings.public_url),
         _ => format!("{}/instellingen/berichten", settings.public_url),
     }
 }

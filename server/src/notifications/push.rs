@@ -97,6 +97,8 @@ impl PushSender {
         services: PushServices,
     ) -> Result<PushSender, ChannelsError> {
         let client = reqwest::Client::builder()
+            // A redirect would send the request (and its credentials) to an address nobody configured.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .build()
@@ -234,8 +236,17 @@ pub async fn vapid_key(db: &Db, configured: Option<&str>) -> Result<ES256KeyPair
             stored
         }
     };
-    let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| bad())?;
-    ES256KeyPair::from_bytes(&bytes).map_err(|_| bad())
+    parse_vapid_key(&encoded).ok_or_else(bad)
+}
+
+/// A VAPID private key from its base64url form: exactly 32 bytes that are a P-256 scalar. Checked before
+/// `from_bytes`, which does not take other lengths gracefully.
+pub fn parse_vapid_key(encoded: &str) -> Option<ES256KeyPair> {
+    let bytes = URL_SAFE_NO_PAD.decode(encoded.trim()).ok()?;
+    if bytes.len() != 32 {
+        return None;
+    }
+    ES256KeyPair::from_bytes(&bytes).ok()
 }
 
 #[cfg(test)]

@@ -31,14 +31,25 @@ pub struct Rendered {
     pub push: String,
 }
 
-/// The reference residents can quote: `LK-` and the first six characters of the message id.
+/// Letters people read out without doubt (no vowels, so no words; no I, L, O, U): a reference made of them
+/// alone cannot look like a postcode (`1234 AB`) or a BSN (nine digits) to a mail filter or a privacy scan.
+const REFERENCE_ALPHABET: &[u8; 18] = b"BCDFGHJKMNPQRSTVXZ";
+
+/// The reference residents can quote: `LK-` and six letters derived from the message id (18⁶, some 34
+/// million, so two messages of one resident are told apart).
 pub fn reference(message_id: &str) -> String {
-    let short: String = message_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
+    let digest = crate::identity::secrets::hash(message_id);
+    let letters: String = digest
+        .as_bytes()
+        .chunks(2)
         .take(6)
+        .map(|pair| {
+            let byte =
+                u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
+            char::from(REFERENCE_ALPHABET[usize::from(byte) % REFERENCE_ALPHABET.len()])
+        })
         .collect();
-    format!("LK-{}", short.to_ascii_uppercase())
+    format!("LK-{letters}")
 }
 
 /// "di 3 maart om 10:30" / "Tue 3 March at 10:30".
@@ -232,6 +243,22 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
             ],
             sms: format!("Your code to open your appointment with {m} is {code}. Valid 15 minutes. Did not ask? Ignore this message."),
         },
+        (Kind::AccountCodeIssued, Lang::Nl) => Text {
+            subject: format!("Nieuwe activeringscode voor uw account bij {m}"),
+            lines: vec![
+                format!("{m} heeft op {at} een activeringscode voor uw account gemaakt. Met die code kan iemand een passkey aan uw account koppelen."),
+                String::from("Heeft u daar niet om gevraagd? Bel ons dan meteen. Op deze pagina ziet u wie het deed:"),
+            ],
+            sms: format!("{m}: er is een activeringscode voor uw account gemaakt. Was u dat niet? Bel ons. Zie: {link}"),
+        },
+        (Kind::AccountCodeIssued, Lang::En) => Text {
+            subject: format!("New activation code for your account with {m}"),
+            lines: vec![
+                format!("{m} made an activation code for your account on {at}. With it, someone can add a passkey to your account."),
+                String::from("Did you not ask for it? Call us straight away. This page shows who did it:"),
+            ],
+            sms: format!("{m}: an activation code was made for your account. Not you? Call us. See: {link}"),
+        },
     }
 }
 
@@ -340,6 +367,7 @@ mod tests {
             Kind::AppointmentCancelled,
             Kind::AppointmentReminder,
             Kind::AppointmentLinkCode,
+            Kind::AccountCodeIssued,
         ] {
             // An appointment's card (id) and an appointment link (token, for bookings by the contact centre).
             let links: &[&str] = if kind.is_appointment() {
@@ -402,7 +430,16 @@ mod tests {
     }
 
     #[test]
-    fn the_reference_is_short_and_derived_from_the_message_id() {
-        assert_eq!(reference("7f3k2a9b1c"), "LK-7F3K2A");
+    fn the_reference_is_short_derived_from_the_message_id_and_never_a_postcode_or_bsn() {
+        assert_eq!(reference("7f3k2a9b1c"), reference("7f3k2a9b1c"));
+        assert_ne!(reference("7f3k2a9b1c"), reference("7f3k2a9b1d"));
+        for n in 0..2000 {
+            let r = reference(&format!("{n:032x}"));
+            assert_eq!(r.len(), 9);
+            assert!(
+                r[3..].bytes().all(|b| REFERENCE_ALPHABET.contains(&b)),
+                "{r}"
+            );
+        }
     }
 }

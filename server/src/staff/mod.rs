@@ -9,10 +9,13 @@ pub mod card;
 pub mod report;
 pub mod search;
 
+use crate::authorization::{decide, Action, Principal, Resource};
 use crate::identity::accounts::{self, StaffRole};
 use crate::identity::activation::{self, CodeTarget, IssuedCode};
 use crate::identity::audit::{self, Event};
 use crate::identity::IdentityError;
+use crate::notifications;
+use crate::parties::Party;
 use crate::storage::Db;
 use jiff::Timestamp;
 
@@ -51,17 +54,51 @@ pub async fn add_with_activation_code(
     Ok(issued)
 }
 
+/// Whether `principal` may issue (or revoke) person `person_id`'s activation codes: staff who may change
+/// residents' activation and may read her. The card's form and the JSON API both ask this, here.
+pub fn may_keep_codes_of(principal: &Principal, municipality_id: &str, person_id: &str) -> bool {
+    decide(
+        principal,
+        Action::Change,
+        Resource::ResidentActivation { municipality_id },
+    )
+    .allowed()
+        && decide(
+            principal,
+            Action::Read,
+            Resource::Person {
+                municipality_id,
+                person_id,
+            },
+        )
+        .allowed()
+}
+
 /// Issues an activation code for a resident (or her membership of a company) on behalf of staff member
-/// `actor` (account id, staff id, role), and writes it to the audit log, so it shows in her activity log.
+/// `principal`, and writes it to the audit log, so it shows in her activity log. A code binds a new passkey
+/// to her account: when she has one already, she is told on her confirmed channels (a link only), so a code
+/// issued behind her back does not go unnoticed.
 pub async fn issue_resident_code(
     db: &Db,
     municipality_id: &str,
     target: &CodeTarget,
-    actor: (&str, &str, StaffRole),
+    principal: &Principal,
     person_id: &str,
     now: Timestamp,
 ) -> Result<IssuedCode, IdentityError> {
-    let (_, staff_id, _) = actor;
+    let Principal::Staff {
+        account_id,
+        staff_id,
+        role,
+        ..
+    } = principal
+    else {
+        return Err(IdentityError::Forbidden);
+    };
+    if !may_keep_codes_of(principal, municipality_id, person_id) {
+        return Err(IdentityError::Forbidden);
+    }
+    let actor = (account_id.as_str(), staff_id.as_str(), *role);
     let issued = activation::issue(
         db,
         municipality_id,
@@ -79,6 +116,33 @@ pub async fn issue_resident_code(
         now,
     )
     .await?;
+    let has_account: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM account WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    if has_account.is_some() {
+        let recipient = Party::Person(person_id.to_owned());
+        let mut tx = db.write().await?;
+        notifications::emit(
+            &mut tx,
+            municipality_id,
+            &notifications::Event {
+                kind: notifications::Kind::AccountCodeIssued,
+                dedupe_key: format!("account-code:{}", issued.id),
+                recipient: &recipient,
+                case_id: None,
+                address_id: None,
+                secret: None,
+                due_at: now,
+                concerns_at: None,
+                appointment: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
     Ok(issued)
 }
 

@@ -135,9 +135,12 @@ impl Services {
         let documents = crate::documents::drafts::for_appointment(&self.db, &appointment.id)
             .await
             .map_err(|error| super::documents::unavailable(&error))?;
-        let previewing = matches!(
-            super::bridge::visitor().identity().0,
-            crate::authorization::Principal::Preview { .. }
+        let reader = super::bridge::visitor().identity().0;
+        let previewing = matches!(reader, crate::authorization::Principal::Preview { .. });
+        // An appointment link's session sees the titles, and sends more, but opens and removes none.
+        let by_link = matches!(
+            reader,
+            crate::authorization::Principal::AppointmentLink { .. }
         );
         let m = &self.municipality.id;
         let service = catalogue::service(&self.db, m, &appointment.service_id).await?;
@@ -179,11 +182,15 @@ impl Services {
             checkin_code: appointment.checkin_code,
             by_contact_centre: appointment.via == Via::Staff,
             key: secrets::id(),
-            documents: self.document_views(documents, true),
+            documents: self.document_views(documents, !by_link),
             upload_max_bytes: self.documents.limits.max_file_bytes as u64,
             uploads_open: appointment.status == Status::Booked
                 && appointment.end > now
                 && !previewing,
+            documents_removable: appointment.status == Status::Booked
+                && appointment.end > now
+                && !previewing
+                && !by_link,
         }))
     }
 
@@ -767,7 +774,7 @@ pub async fn move_to(
                     start,
                     via: Via::Resident,
                     idempotency_key: field(&fields, "key"),
-                    expected_sequence: field(&fields, "sequence").parse().ok(),
+                    expected_sequence: field(&fields, "sequence").trim().parse().unwrap_or(-1),
                 },
                 Timestamp::now(),
             )
@@ -889,6 +896,8 @@ pub async fn calendar(
         &appointment,
         &ics::CalendarFields {
             municipality: &services.municipality.name,
+            organizer_email: &services.municipality.email,
+            now: Timestamp::now(),
             host,
             link: &link,
             location: &location,

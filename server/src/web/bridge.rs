@@ -415,7 +415,8 @@ impl Backend for Services {
         if !decision.allowed() {
             return Ok(None);
         }
-        if self.outbox_dirs.is_empty() {
+        // Outside demo mode these files hold real residents' messages: they are for the operator, not staff.
+        if self.outbox_dirs.is_empty() || !self.demo {
             return Ok(Some(OutboxFiles {
                 files_route: false,
                 messages: Vec::new(),
@@ -455,8 +456,8 @@ impl Backend for Services {
                     time,
                     channel: file.channel.as_str().to_owned(),
                     to: shorten(&file.to),
-                    subject: file.subject,
-                    text: file.text,
+                    subject: file.subject.as_deref().map(mask_secrets),
+                    text: mask_secrets(&file.text),
                 }
             })
             .collect();
@@ -505,6 +506,7 @@ impl Backend for Services {
                     }
                     .to_owned(),
                     failed: a.failed_at_ms.is_some(),
+                    fallback: a.fallback,
                     id: a.id,
                     channel: a.channel.as_str().to_owned(),
                     // A push endpoint is a capability URL of the device: not shown, not even to its owner.
@@ -646,14 +648,73 @@ impl Backend for Services {
     }
 }
 
+/// A message as staff may read it on the files page: without its codes (six digits) and link tokens
+/// (`/afspraak/{token}`), which together open a resident's appointment. Hand-written: two fixed patterns,
+/// no need for a regex engine.
+pub(crate) fn mask_secrets(text: &str) -> String {
+    const LINK: &str = "/afspraak/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(LINK) {
+        out.push_str(&mask_codes(&rest[..at + LINK.len()]));
+        let after = &rest[at + LINK.len()..];
+        let token_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if token_len > 0 {
+            out.push('…');
+        }
+        rest = &after[token_len..];
+    }
+    out.push_str(&mask_codes(rest));
+    out
+}
+
+/// Every run of exactly six digits becomes six dots.
+fn mask_codes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() == 6 {
+            out.push_str("••••••");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::shorten;
+    use super::{mask_secrets, shorten};
 
     #[test]
     fn recipients_are_shortened_to_tell_messages_apart() {
         assert_eq!(shorten("desiree.devries@example.nl"), "de…@example.nl");
         assert_eq!(shorten("+31612345678"), "+316…78");
         assert_eq!(shorten("+316"), "…");
+    }
+
+    #[test]
+    fn codes_and_link_tokens_are_masked_and_the_rest_stays() {
+        assert_eq!(mask_secrets("Uw code: 123456"), "Uw code: ••••••");
+        assert_eq!(
+            mask_secrets(
+                "Open https://x.nl/afspraak/AbC-d_9 of bel 14 020 op 03-03-2026 om 10:30."
+            ),
+            "Open https://x.nl/afspraak/… of bel 14 020 op 03-03-2026 om 10:30."
+        );
+        assert_eq!(mask_secrets("LK-1234567 en 2026"), "LK-1234567 en 2026");
+        assert_eq!(mask_secrets("/afspraak/"), "/afspraak/");
     }
 }

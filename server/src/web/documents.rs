@@ -49,6 +49,8 @@ pub fn refusal(error: &DocumentError) -> (StatusCode, String) {
             Unsafe::Form => "een formulier met scripts (XFA)",
         })),
         E::Infected => (unprocessable, "In dit bestand zit mogelijk een virus. We hebben het niet bewaard. Stuur een nieuwe foto of een ander bestand.".into()),
+        E::Busy => (StatusCode::SERVICE_UNAVAILABLE, "Er worden nu veel bestanden tegelijk gecontroleerd. Er is niets bewaard. Probeer het over een minuut opnieuw.".into()),
+        E::UnreadableStream(_) => (unprocessable, "Deze PDF is op een manier ingepakt die we niet kunnen controleren. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.".into()),
         E::ScannerDown(_) => (StatusCode::SERVICE_UNAVAILABLE, "We kunnen bestanden nu niet op virussen controleren. Er is niets bewaard. Probeer het over een paar minuten opnieuw.".into()),
         E::TooManyPhotos(max) => (unprocessable, format!("Eén document kan hoogstens {max} pagina's hebben. Stuur de rest als een nieuw document.")),
         E::PdfAlone => (unprocessable, "Een PDF stuurt u als apart document, niet samen met foto's of een andere PDF.".into()),
@@ -57,6 +59,7 @@ pub fn refusal(error: &DocumentError) -> (StatusCode, String) {
         E::NotAttachable => (unprocessable, "Bij deze afspraak of zaak kunt u nu geen documenten sturen.".into()),
         E::NotFound => (StatusCode::NOT_FOUND, "Dit document bestaat niet (meer). Begin opnieuw met toevoegen.".into()),
         E::Taken => (StatusCode::CONFLICT, "De gemeente werkt al met dit document. Daarom kunt u het niet meer verwijderen.".into()),
+        E::NeedsSignIn => (StatusCode::FORBIDDEN, "Met de link uit uw bericht kunt u documenten sturen, maar niet openen of weghalen. Log daarvoor in bij Loket.".into()),
         E::Store(_) | E::Db(_) => (StatusCode::SERVICE_UNAVAILABLE, "Dit lukte nu niet. Er is niets bewaard. Probeer het over een paar minuten opnieuw.".into()),
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -388,17 +391,12 @@ pub async fn finish(
     }
 }
 
-/// Who may open document `line`: its resident (or her appointment's link), and staff whose role sees WHAT
+/// Who may open document `line`: its resident, signed in, and staff whose role sees WHAT
 /// of documents — audited, so it shows in her activity log.
 fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::DocumentLine) -> Decision {
     match principal {
-        Principal::AppointmentLink { .. } => {
-            if is_own(principal, &line.person_id, line.appointment_id.as_deref()) {
-                Decision::Allow
-            } else {
-                Decision::Deny
-            }
-        }
+        // A birth date or a code is not enough to open what she sent (see [`DocumentError::NeedsSignIn`]).
+        Principal::AppointmentLink { .. } => Decision::Deny,
         Principal::Staff { role, .. } | Principal::Preview { role, .. }
             if staff_level(*role, DataKind::Documents) != Level::What =>
         {
@@ -427,6 +425,11 @@ pub async fn open(
         Ok(line) => line,
         Err(error) => return refused(&error),
     };
+    if matches!(principal, Principal::AppointmentLink { .. })
+        && is_own(&principal, &line.person_id, line.appointment_id.as_deref())
+    {
+        return refused(&DocumentError::NeedsSignIn);
+    }
     let decision = may_open(&principal, &services.municipality.id, &line);
     if !decision.allowed() {
         return refused(&DocumentError::NotFound);
@@ -449,10 +452,16 @@ pub async fn open(
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/pdf"),
-                // Opened in the browser's own viewer; the file name is the id, never the title.
+                // Saved, not shown in the browser's own viewer, whose PDF engine runs scripts a check may
+                // have missed; the file name is fixed, never the title. Opened anyway, the sandbox keeps it
+                // from running anything or reaching Loket.
                 (
                     header::CONTENT_DISPOSITION,
-                    "inline; filename=\"document.pdf\"",
+                    "attachment; filename=\"document.pdf\"",
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'",
                 ),
                 (header::CACHE_CONTROL, "private, no-store"),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -476,6 +485,9 @@ pub async fn delete(
         let line = drafts::find_document(&services.db, &id).await?;
         if !is_own(&principal, &line.person_id, line.appointment_id.as_deref()) {
             return Err(DocumentError::NotFound);
+        }
+        if matches!(principal, Principal::AppointmentLink { .. }) {
+            return Err(DocumentError::NeedsSignIn);
         }
         drafts::delete(&services.db, &services.documents.store, &id).await?;
         Ok(line)
@@ -520,10 +532,15 @@ pub async fn take(
     }
     let now = Timestamp::now().as_millisecond();
     match drafts::take(&services.db, &id, &document, now).await {
-        Ok(()) => super::appointments::see_other(format!(
-            "/medewerkers/inwoners/{}?gelukt=document-in-behandeling",
-            super::appointments::q(&id)
-        )),
+        Ok(()) => {
+            let route = "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling";
+            let action = crate::identity::audit::StaffAction::DocumentTaken;
+            super::staff::did(services, &principal, &id, action, route).await;
+            super::appointments::see_other(format!(
+                "/medewerkers/inwoners/{}?gelukt=document-in-behandeling",
+                super::appointments::q(&id)
+            ))
+        }
         Err(error) => {
             let (status, _) = refusal(&error);
             let text = match error {

@@ -102,6 +102,10 @@ impl From<IdentityError> for Failure {
                 StatusCode::BAD_REQUEST,
                 "Deze link werkt niet (meer). Wilt u uw afspraak wijzigen? Bel ons.",
             ),
+            IdentityError::LinkNeedsAccount => (
+                StatusCode::FORBIDDEN,
+                "Voor deze afspraak logt u in bij Loket. Log in om uw afspraak te bekijken, of bel ons.",
+            ),
             IdentityError::SecondCheckFailed => (
                 StatusCode::BAD_REQUEST,
                 "Deze geboortedatum klopt niet. Controleer de datum en probeer het opnieuw.",
@@ -330,14 +334,11 @@ async fn sign_in_start(
         .map(str::trim)
         .filter(|n| !n.is_empty());
     if let Some(number) = number {
-        ratelimit::hit(
-            db,
-            "sign-in-account",
-            &number.to_ascii_uppercase(),
-            SIGN_IN_PER_ACCOUNT,
-            now,
-        )
-        .await?;
+        // Counted under the form the lookup uses, so `abcd-efgh`, `ABCD EFGH` and `ABCDEFGH` share one limit;
+        // what cannot be an account number shares one count too.
+        let counted = crate::identity::secrets::normalise_code(number)
+            .unwrap_or_else(|| String::from("(unreadable)"));
+        ratelimit::hit(db, "sign-in-account", &counted, SIGN_IN_PER_ACCOUNT, now).await?;
     }
     Ok(Json(
         state
@@ -1060,13 +1061,10 @@ async fn person_issue_code(
     let db = &state.services.db;
     let (principal, _) = visitor.identity();
     let municipality = &state.services.municipality.id;
-    allow(
-        &principal,
-        Action::Change,
-        Resource::ResidentActivation {
-            municipality_id: municipality,
-        },
-    )?;
+    // The same question the card's form asks (an administrator may read no resident, so issues her no code).
+    if !crate::staff::may_keep_codes_of(&principal, municipality, &id) {
+        return Err(IdentityError::Forbidden.into());
+    }
     // Binding someone's identity is only for staff who signed in with a passkey (substantial or higher).
     if let Some(session) = visitor.session() {
         session.require(Assurance::Substantial)?;
@@ -1103,24 +1101,8 @@ async fn person_issue_code(
             person_id: id.clone(),
         },
     };
-    let Principal::Staff {
-        staff_id,
-        account_id,
-        role,
-        ..
-    } = &principal
-    else {
-        return Err(IdentityError::Forbidden.into());
-    };
-    let issued = crate::staff::issue_resident_code(
-        db,
-        municipality,
-        &target,
-        (account_id, staff_id, *role),
-        &id,
-        now,
-    )
-    .await?;
+    let issued =
+        crate::staff::issue_resident_code(db, municipality, &target, &principal, &id, now).await?;
     Ok(Json(IssuedView {
         code: issued.code,
         expires_at: issued.expires_at,

@@ -93,6 +93,11 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
         "remove" => addresses::remove(db, &person_id, get("address"))
             .await
             .map(|()| "verwijderd"),
+        "fallback" => {
+            addresses::set_fallback(db, &person_id, get("address"), get("fallback") == "ja", now)
+                .await
+                .map(|()| "opgeslagen")
+        }
         // Sent by the page's script after the browser subscribed (public/push.js).
         "push" => addresses::add_push(
             db,

@@ -13,6 +13,7 @@ mod router;
 mod security;
 mod session;
 mod staff;
+mod text_guard;
 
 pub use backoffice::openapi_document;
 

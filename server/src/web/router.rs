@@ -234,7 +234,7 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
 }
 
 /// The visitor's language from the language cookie; Dutch when there is none.
-fn language(headers: &http::HeaderMap) -> Lang {
+pub(super) fn language(headers: &http::HeaderMap) -> Lang {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -463,6 +463,9 @@ pub fn router(state: AppState) -> Router {
             session::load_session,
         ))
         .route_layer(axum::middleware::from_fn(record_route))
+        .layer(axum::middleware::from_fn(
+            super::text_guard::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::csrf,
@@ -481,6 +484,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn(server_fn_status))
         // Inside the session layer: a staff preview of a resident's pages is refused every change.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::preview_guard))
         // Only the routes above see sessions: files and health checks never touch the session table.
@@ -494,12 +498,14 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", pkg)
         .fallback_service(public_files)
         // Router::layer wraps in order: the last layer added is the outermost.
+        .layer(axum::middleware::from_fn(super::text_guard::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf))
         // The back-office API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
         .merge(
             Router::new()
                 .nest("/api/v1", backoffice::routes())
-                .route_layer(axum::middleware::from_fn(record_route)),
+                .route_layer(axum::middleware::from_fn(record_route))
+                .layer(axum::middleware::from_fn(super::text_guard::refuse_control_characters)),
         )
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -549,9 +555,34 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> imp
     leptos_axum::handle_server_fns_with_context(request_context(&state), request).await
 }
 
+/// Leptos answers every server function error with 500. Arguments it could not read are the caller's
+/// mistake ([`app::api::ApiError::BadRequest`]): 400, so they are not counted as Loket's failures.
+async fn server_fn_status(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/fn/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    if serde_json::from_slice::<app::api::ApiError>(&bytes)
+        .is_ok_and(|error| error == app::api::ApiError::BadRequest)
+    {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Unknown paths: the Leptos 404 page (the router's fallback sets the status).
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
-    render_page(state, request).await
+    let mut response = render_page(state, request).await;
+    // Set here, so the public files' hour of caching is not put on a page that carries a CSRF token.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Renders the page at the request's path, with everything the request carries (a refused form's
@@ -620,13 +651,15 @@ fn plain(status: StatusCode, message: &'static str) -> Response {
 }
 
 /// Only a local path may be a redirect target (no `//host`, no `\`), so the form cannot send anyone away.
+/// Browsers drop tabs and newlines from a `Location` (so `/\t/evil.example` becomes `//evil.example`):
+/// only visible ASCII is accepted, non-ASCII comes percent-encoded.
 fn safe_return_path(path: Option<&str>) -> &str {
     match path {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
                 && !p.contains('\\')
-                && !p.contains(['\r', '\n']) =>
+                && p.chars().all(|c| c.is_ascii_graphic()) =>
         {
             p
         }
@@ -644,6 +677,10 @@ mod tests {
         assert_eq!(safe_return_path(Some("//evil.example")), "/");
         assert_eq!(safe_return_path(Some("https://evil.example")), "/");
         assert_eq!(safe_return_path(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/ /evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/zaken?tab=open")), "/zaken?tab=open");
         assert_eq!(safe_return_path(None), "/");
     }
 

@@ -51,8 +51,11 @@ pub async fn headers(
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A response with a policy of its own (a document: `sandbox`) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -73,6 +76,25 @@ pub async fn headers(
         http::HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
+    // Pages and API answers are personal or carry the visitor's CSRF token: no browser or proxy keeps them.
+    // Files that may be cached (the build, public files) say so themselves before they get here.
+    let dynamic = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            [
+                "text/html",
+                "application/json",
+                "application/problem+json",
+                "text/csv",
+                "text/plain",
+            ]
+            .iter()
+            .any(|kind| t.starts_with(kind))
+        });
+    if dynamic && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if config.hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

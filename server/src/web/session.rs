@@ -391,7 +391,21 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
-    if fresh && is_page_or_api {
+    // A new session (sign-in, activation, an appointment link) gets a new token too: one learnt before the
+    // sign-in (say, on a shared computer) is worth nothing after it.
+    let session_prefix = format!("{}=", session_cookie(state.secure_cookies));
+    let starts_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&session_prefix) && !v[session_prefix.len()..].starts_with(';'));
+    let token = if starts_session {
+        secrets::token()
+    } else {
+        token
+    };
+    if (fresh && is_page_or_api) || starts_session {
         if let Some(value) = set_cookie(name, &token, state.secure_cookies, "Strict") {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -553,8 +567,13 @@ pub async fn preview_guard(
         )
             .into_response();
     }
-    if reads && server_fn.is_none() {
-        let route = matched.as_ref().map_or("/", |m| m.as_str());
+    // Every look is written down: a page, and a server function that reads her data (the page's own data
+    // calls as much as a hand-made one).
+    if reads || server_fn.is_some() {
+        let route = match server_fn {
+            Some(_) => path,
+            None => matched.as_ref().map_or("/", |m| m.as_str()),
+        };
         let decision = crate::authorization::decide(
             &principal,
             crate::authorization::Action::Read,

@@ -17,7 +17,7 @@ use crate::authorization::{decide, staff_level, Action, DataKind, Level, Princip
 use crate::cases::{CasesError, Confidentiality};
 use crate::contacts::{self, CardContact};
 use crate::identity::accounts::StaffRole;
-use crate::identity::audit::{self, ReadOf};
+use crate::identity::audit::{self, ReadOf, StaffAction};
 use crate::notifications;
 use crate::notifications::addresses;
 use crate::notifications::channels::Channel;
@@ -610,7 +610,23 @@ pub async fn book(
         Err(error) => Err(error),
     };
     match outcome {
-        Ok(_) => see_other(format!("/medewerkers/inwoners/{}?gelukt=geboekt", q(&id))),
+        Ok(outcome) => {
+            if !outcome.repeated {
+                let route = "/medewerkers/inwoners/{id}/afspraak-maken";
+                did(&state.services, &principal, &id, StaffAction::Booked, route).await;
+                if new_address.is_some() {
+                    did(
+                        &state.services,
+                        &principal,
+                        &id,
+                        StaffAction::AddressByPhone,
+                        route,
+                    )
+                    .await;
+                }
+            }
+            see_other(format!("/medewerkers/inwoners/{}?gelukt=geboekt", q(&id)))
+        }
         Err(error) => {
             let page = format!(
                 "/medewerkers/inwoners/{}/afspraak-maken?dienst={}&locatie={}&dag={}",
@@ -657,7 +673,13 @@ pub async fn cancel(
     )
     .await
     {
-        Ok(_) => see_other(format!("{card}?gelukt=geannuleerd")),
+        Ok(outcome) => {
+            if !outcome.repeated {
+                let route = "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren";
+                did(services, &principal, &id, StaffAction::Cancelled, route).await;
+            }
+            see_other(format!("{card}?gelukt=geannuleerd"))
+        }
         Err(error) => refused(state, parts, card, "cancel", Vec::new(), &error).await,
     }
 }
@@ -733,7 +755,18 @@ pub async fn record_contact(
     )
     .await;
     let (status, field_name, message) = match outcome {
-        Ok(_) => return see_other(format!("{card}?gelukt=contact")),
+        Ok(_) => {
+            let route = "/medewerkers/inwoners/{id}/contactmomenten";
+            did(
+                services,
+                &principal,
+                &id,
+                StaffAction::ContactRecorded,
+                route,
+            )
+            .await;
+            return see_other(format!("{card}?gelukt=contact"));
+        }
         Err(CasesError::Invalid(problems)) => {
             let first = problems.into_iter().next();
             (
@@ -979,10 +1012,10 @@ pub async fn issue_code(
     request: Request<Body>,
 ) -> Response {
     let services = &state.services;
-    let (account_id, staff_id, role) = match code_keeper(services, caller(&request), &id).await {
-        Ok(actor) => actor,
-        Err(refusal) => return refusal,
-    };
+    let principal = principal_of(&request);
+    if let Err(refusal) = code_keeper(services, caller(&request), &id).await {
+        return refusal;
+    }
     let m = &services.municipality.id;
     let issued = crate::staff::issue_resident_code(
         &services.db,
@@ -990,7 +1023,7 @@ pub async fn issue_code(
         &crate::identity::activation::CodeTarget::Person {
             person_id: id.clone(),
         },
-        (&account_id, &staff_id, role),
+        &principal,
         &id,
         Timestamp::now(),
     )
@@ -1035,22 +1068,7 @@ async fn code_keeper(
     let Some(session) = session else {
         return Err(sign_in_again());
     };
-    let m = &services.municipality.id;
-    let allowed = decide(
-        &principal,
-        Action::Change,
-        Resource::ResidentActivation { municipality_id: m },
-    )
-    .allowed()
-        && decide(
-            &principal,
-            Action::Read,
-            Resource::Person {
-                municipality_id: m,
-                person_id: id,
-            },
-        )
-        .allowed();
+    let allowed = crate::staff::may_keep_codes_of(&principal, &services.municipality.id, id);
     let (
         Principal::Staff {
             account_id,
@@ -1151,7 +1169,18 @@ pub async fn correct_address(
     let card = format!("/medewerkers/inwoners/{}", q(&id));
     let value = field(&fields, "juist-adres");
     let (status, message) = match addresses::correct(&services.db, &id, &address_id, value).await {
-        Ok(()) => return see_other(format!("{card}?gelukt=adres")),
+        Ok(()) => {
+            let route = "/medewerkers/inwoners/{id}/adressen/{address}/verbeteren";
+            did(
+                services,
+                &principal,
+                &id,
+                StaffAction::AddressCorrected,
+                route,
+            )
+            .await;
+            return see_other(format!("{card}?gelukt=adres"));
+        }
         Err(notifications::NotificationsError::Invalid { message, .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, message)
         }
@@ -1211,7 +1240,7 @@ pub async fn move_for(
                     start,
                     via: Via::Staff,
                     idempotency_key: field(&fields, "key"),
-                    expected_sequence: field(&fields, "sequence").parse().ok(),
+                    expected_sequence: field(&fields, "sequence").trim().parse().unwrap_or(-1),
                 },
                 Timestamp::now(),
             )
@@ -1221,7 +1250,13 @@ pub async fn move_for(
     };
     let card = format!("/medewerkers/inwoners/{}", q(&id));
     match outcome {
-        Ok(_) => see_other(format!("{card}?gelukt=verzet")),
+        Ok(outcome) => {
+            if !outcome.repeated {
+                let route = "/medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten";
+                did(services, &principal, &id, StaffAction::Moved, route).await;
+            }
+            see_other(format!("{card}?gelukt=verzet"))
+        }
         Err(error) => {
             let page = format!(
                 "{card}/afspraken/{}/verzetten?dag={}",
@@ -1318,5 +1353,28 @@ pub(super) fn serving(
         Ok(decision)
     } else {
         Err((StatusCode::FORBIDDEN, refusal))
+    }
+}
+
+/// Writes that staff member `principal` did `action` for her (it shows in her activity log). The action
+/// has happened; a failure to write it is logged for the operator, not shown as the action failing.
+pub(super) async fn did(
+    services: &Services,
+    principal: &Principal,
+    person_id: &str,
+    action: StaffAction,
+    route: &str,
+) {
+    if let Err(error) = crate::identity::audit::staff_action(
+        &services.db,
+        principal,
+        person_id,
+        action,
+        route,
+        Timestamp::now(),
+    )
+    .await
+    {
+        tracing::error!(%error, "staff action could not be audited");
     }
 }
