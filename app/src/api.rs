@@ -686,6 +686,8 @@ pub struct StaffMemberView {
     pub passkeys: i64,
     /// A code they could still use is out: until when (local date `YYYY-MM-DD`, time `HH:MM`).
     pub open_code: Option<(String, String)>,
+    /// They left (no sign-in, no new codes).
+    pub left: bool,
 }
 
 /// One case on the staff card. `what: None` when the role may know only THAT there is a case.

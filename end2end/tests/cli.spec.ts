@@ -93,3 +93,38 @@ test.describe('staff bootstrap', () => {
     expect(existsSync(join(dir, 'loket.db'))).toBe(false);
   });
 });
+
+test.describe('api clients', () => {
+  test.beforeEach(() => {
+    test.skip(test.info().project.name !== 'desktop', 'a process test needs no second viewport');
+  });
+
+  function cli(args: string[], dataDir: string) {
+    return spawnSync(bin, ['api-client', ...args], {
+      env: { PATH: process.env.PATH!, LOKET_DATA_DIR: dataDir, LOKET_LOG: 'off' },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+  }
+
+  test('`loket api-client list` shows ids and names but no token, and `revoke` ends access once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cli-'));
+    const added = cli(['add', '--name', 'Zaaksysteem', '--scopes', 'cases,contact-moments'], dir);
+    expect(added.status, added.stderr).toBe(0);
+    const id = added.stdout.match(/Id \(for [^)]*\): (\S+)/)![1];
+    const token = added.stdout.match(/loket_[0-9a-z]+_[A-Za-z0-9_-]+/)![0];
+    const listed = cli(['list'], dir);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`${id}\tZaaksysteem\tcases,contact-moments\t`);
+    expect(listed.stdout).toContain('actief');
+    expect(listed.stdout).not.toContain(token);
+    expect(listed.stdout).not.toContain(token.split('_')[2]);
+    const revoked = cli(['revoke', '--id', id], dir);
+    expect(revoked.status, revoked.stderr).toBe(0);
+    expect(cli(['list'], dir).stdout).toContain('ingetrokken');
+    const again = cli(['revoke', '--id', id], dir);
+    expect(again.status).toBe(1);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -504,7 +504,14 @@ test('Desiree sends one case to her safe address, sees the message in its timeli
   await expect(message).toContainText('verzonden');
   await noAxeViolationsPhoneAndDesktop(page);
 
-  // The safe address stops working: the next message falls back to her other address, and Loket says so.
+  // Nothing goes to an address she did not choose, unless she marks it as backup herself (by keyboard).
+  await page.goto('/instellingen/berichten');
+  await page.getByRole('button', { name: 'Gebruik Mijn e-mail als reserve' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Reserve-adres: we sturen hierheen als het gekozen adres niet werkt.')).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+
+  // The safe address stops working: the next message goes to the backup she chose, and Loket says so.
   const dir = process.env.LOKET_E2E_SMTP_DIR!;
   appendFileSync(join(dir, 'refuse'), `${safeAddress}\n`);
   const before = messagesFor('desiree.devries@example.nl', `/zaken/${identifier}`).length;

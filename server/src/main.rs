@@ -19,6 +19,8 @@ const USAGE: &str = "Usage:
                                                  register a system that may call /api/v1 and print its
                                                  token (scopes: case-types, cases, contact-moments,
                                                  appointments)
+  loket api-client list                          the registered systems (id, name, scopes, since, revoked)
+  loket api-client revoke --id <id>              end a system's access at once
   loket --version | --help
 
 Configure Loket with LOKET_* environment variables; see README.md.";
@@ -28,6 +30,8 @@ enum Command {
     Worker,
     AddStaff { name: String, role: StaffRole },
     AddApiClient { name: String, scopes: Vec<Scope> },
+    ListApiClients,
+    RevokeApiClient { id: String },
 }
 
 /// `--option value` pairs; every option must be one of `known`.
@@ -103,6 +107,19 @@ fn parse(args: &[String]) -> Result<Option<Command>, String> {
                 )),
             }
         }
+        [client, list] if client == "api-client" && list == "list" => {
+            Ok(Some(Command::ListApiClients))
+        }
+        [client, revoke, rest @ ..] if client == "api-client" && revoke == "revoke" => {
+            match options(rest, &["--id"])?.as_slice() {
+                [(_, id)] => Ok(Some(Command::RevokeApiClient {
+                    id: (*id).to_owned(),
+                })),
+                _ => Err(String::from(
+                    "api-client revoke needs --id. Run `loket api-client list` for the ids.",
+                )),
+            }
+        }
         [other, ..] => Err(format!("unknown argument {other:?}. Run `loket --help`.")),
     }
 }
@@ -141,6 +158,8 @@ fn main() -> ExitCode {
         Command::AddApiClient { name, scopes } => {
             runtime.block_on(add_api_client(config, &name, &scopes))
         }
+        Command::ListApiClients => runtime.block_on(list_api_clients(config)),
+        Command::RevokeApiClient { id } => runtime.block_on(revoke_api_client(config, &id)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,7 +205,7 @@ async fn add_staff(config: Config, name: &str, role: StaffRole) -> Result<(), St
 /// `loket api-client add`: a case system or contact-centre tool that may call `/api/v1`.
 async fn add_api_client(config: Config, name: &str, scopes: &[Scope]) -> Result<(), StartupError> {
     let (municipality, db) = startup::open(&config).await?;
-    let (_, token) = clients::add(&db, &municipality.id, name, scopes, jiff::Timestamp::now())
+    let (id, token) = clients::add(&db, &municipality.id, name, scopes, jiff::Timestamp::now())
         .await
         .map_err(|e| match e {
             IdentityError::Invalid(_) => StartupError::Usage(String::from(
@@ -195,12 +214,51 @@ async fn add_api_client(config: Config, name: &str, scopes: &[Scope]) -> Result<
             other => StartupError::from(other),
         })?;
     println!("API client added to {}.", municipality.name);
+    println!("Id (for `loket api-client revoke --id …`): {id}");
     println!("Token (shown once; Loket keeps only its hash): {token}");
     println!(
         "Send it as `Authorization: Bearer <token>` to {}/api/v1/…",
         config.public_url
     );
     Ok(())
+}
+
+/// `loket api-client list`: one line per system, tab-separated (id, name, scopes, added, revoked or "actief").
+async fn list_api_clients(config: Config) -> Result<(), StartupError> {
+    let (municipality, db) = startup::open(&config).await?;
+    let zone = municipality.time_zone.clone();
+    let local = |at: jiff::Timestamp| {
+        at.to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    for client in clients::list(&db, &municipality.id).await? {
+        let state = client.revoked_at.map_or_else(
+            || String::from("actief"),
+            |at| format!("ingetrokken {}", local(at)),
+        );
+        println!(
+            "{}\t{}\t{}\t{}\t{state}",
+            client.id,
+            client.name,
+            client.scopes,
+            local(client.created_at)
+        );
+    }
+    Ok(())
+}
+
+/// `loket api-client revoke --id …`: the system's token stops working at once.
+async fn revoke_api_client(config: Config, id: &str) -> Result<(), StartupError> {
+    let (municipality, db) = startup::open(&config).await?;
+    if clients::revoke(&db, &municipality.id, id, jiff::Timestamp::now()).await? {
+        println!("API client {id} revoked: its token no longer works.");
+        Ok(())
+    } else {
+        Err(StartupError::Usage(format!(
+            "no active API client {id:?}. Run `loket api-client list` for the ids."
+        )))
+    }
 }
 
 fn fail(error: &StartupError) -> ExitCode {

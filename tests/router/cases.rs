@@ -477,9 +477,11 @@ on_both_databases!(
         )
         .await
         .unwrap();
-        assert!(clients::revoke(&app.loket.db, &id, test_now())
-            .await
-            .unwrap());
+        assert!(
+            clients::revoke(&app.loket.db, &app.loket.municipality.id, &id, test_now())
+                .await
+                .unwrap()
+        );
         let (status, _, _) = app
             .api("POST", "/api/v1/cases", Some(&revoked), body.clone())
             .await;

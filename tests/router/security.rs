@@ -806,3 +806,147 @@ async fn slow_and_idle_clients_are_cut_off_and_shutdown_does_not_wait_for_them(
 loket_tests::on_both_backends!(
     slow_and_idle_clients_are_cut_off_and_shutdown_does_not_wait_for_them
 );
+
+async fn a_code_read_out_on_the_phone_binds_an_account_at_level_laag(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let karin = crate::staff::karin(&server).await;
+    let (status, _, html) = post(
+        &karin,
+        &format!("/medewerkers/inwoners/{DESIREE}/activeringscode"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let code = html
+        .split("class=\"loket-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the code on the card")
+        .to_owned();
+    let desiree = crate::identity::Browser::open(&server).await;
+    let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
+    let (status, body) = desiree.activate(&code, &mut key, "Telefoon").await;
+    assert_eq!(status, 200, "{body}");
+    let levels = |sql: &'static str| async move {
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .bind(DESIREE)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        rows.into_iter().map(|(level,)| level).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        levels("SELECT enrolment FROM account WHERE person_id = $1").await,
+        ["laag"],
+        "recorded with the account"
+    );
+    assert_eq!(
+        levels(
+            "SELECT s.assurance FROM session s JOIN account a ON a.id = s.account_id
+             WHERE a.person_id = $1"
+        )
+        .await,
+        ["laag"],
+        "and the session follows it"
+    );
+    // A code handed over otherwise (here the demo's) gives a substantial account and session.
+    let other = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    assert!(other.signed_in().await);
+    let (level,): (String,) = sqlx::query_as(
+        "SELECT s.assurance FROM session s JOIN account a ON a.id = s.account_id
+         WHERE a.staff_id = 'demo-voorbeeld-sanne'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(level, "substantieel");
+}
+
+loket_tests::on_both_backends!(a_code_read_out_on_the_phone_binds_an_account_at_level_laag);
+
+async fn an_administrator_records_a_leaver_and_changes_a_role_at_once(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let bram = crate::matrix::signed_in(&server, staff("demo-voorbeeld-bram")).await;
+    let karin = crate::staff::karin(&server).await;
+    let (status, _) = page(&karin, "/medewerkers").await;
+    assert_eq!(status, 200);
+    let (status, _, html) = post(
+        &bram,
+        "/beheer/medewerkers/demo-voorbeeld-karin/uit-dienst",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("De medewerker is uit dienst gemeld."),
+        "{html}"
+    );
+    // Her session ended at once, her passkeys are gone, and she gets no new code.
+    assert!(!karin.signed_in().await);
+    let (passkeys,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM passkey p JOIN account a ON a.id = p.account_id
+         WHERE a.staff_id = 'demo-voorbeeld-karin'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(passkeys, 0);
+    let (status, _, _) = post(
+        &bram,
+        "/beheer/medewerkers/demo-voorbeeld-karin/activeringscode",
+        &[],
+    )
+    .await;
+    assert!(status >= 400, "{status}");
+    // Another role: the employee's sessions end, the next sign-in has it.
+    let sanne = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    let (status, _, _) = post(
+        &bram,
+        "/beheer/medewerkers/demo-voorbeeld-sanne/rol",
+        &[("rol", "kcc")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!sanne.signed_in().await);
+    let (role,): (String,) =
+        sqlx::query_as("SELECT role FROM staff_member WHERE id = 'demo-voorbeeld-sanne'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(role, "kcc");
+    // Not to oneself; nobody but an administrator.
+    let (status, _, _) = post(
+        &bram,
+        "/beheer/medewerkers/demo-voorbeeld-bram/uit-dienst",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 409);
+    let sanne = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    let (status, _, _) = post(
+        &sanne,
+        "/beheer/medewerkers/demo-voorbeeld-bram/rol",
+        &[("rol", "kcc")],
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the next sign-in has the new role, which is no administrator's"
+    );
+    let (audited,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_event WHERE event IN ('staff-left', 'staff-role-changed')
+         AND actor_staff_id = 'demo-voorbeeld-bram'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+}
+
+loket_tests::on_both_backends!(an_administrator_records_a_leaver_and_changes_a_role_at_once);

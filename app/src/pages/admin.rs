@@ -39,10 +39,13 @@ pub fn AdminStaffPage() -> impl IntoView {
         return refusal;
     }
     let members = Resource::new_blocking(|| (), |_| get_staff_members());
-    let revoked = use_query_map()
-        .get_untracked()
-        .get("gelukt")
-        .is_some_and(|done| done == "ingetrokken");
+    let done = use_query_map().get_untracked().get("gelukt");
+    let notice = done.as_deref().and_then(|done| match done {
+        "ingetrokken" => Some("admin-code-revoked"),
+        "uit-dienst" => Some("admin-left-done"),
+        "rol" => Some("admin-role-done"),
+        _ => None,
+    });
     view! {
         <Title text=tr(lang, "admin-staff-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "admin-staff-title")}</h1>
@@ -57,7 +60,7 @@ pub fn AdminStaffPage() -> impl IntoView {
                 <p class="loket-code">{issued.code}</p>
             </div>
         })}
-        {revoked.then(|| view! { <p class="loket-notice" role="status">{tr(lang, "admin-code-revoked")}</p> })}
+        {notice.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
         <Suspense fallback=|| ()>
             {move || members.get().map(|result| match result {
                 Ok(Some(members)) => view! {
@@ -88,6 +91,23 @@ fn Member(lang: Lang, member: StaffMemberView) -> impl IntoView {
         )
     };
     let name = member.name.clone();
+    if member.left {
+        return view! {
+            <li class="loket-case" id=format!("medewerker-{}", member.id)>
+                <h2 class="loket-case__title">{member.name.clone()}</h2>
+                <p class="loket-case__meta">{tr(lang, &format!("staff-role-{}", member.role))} " · " {tr(lang, "admin-left")}</p>
+            </li>
+        }
+        .into_any();
+    }
+    let role_id = format!("rol-{}", member.id);
+    let roles = ["kcc", "backoffice", "admin"]
+        .into_iter()
+        .map(|role| {
+            let selected = role == member.role;
+            view! { <option value=role selected=selected>{tr(lang, &format!("staff-role-{role}"))}</option> }
+        })
+        .collect_view();
     view! {
         <li class="loket-case" id=format!("medewerker-{}", member.id)>
             <h2 class="loket-case__title">{member.name.clone()}</h2>
@@ -109,8 +129,27 @@ fn Member(lang: Lang, member: StaffMemberView) -> impl IntoView {
                     {tr(lang, "admin-new-code")}
                 </button>
             </form>
+            <form method="post" action=format!("{path}/rol") class="loket-inline-form">
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for=role_id.clone()>{tr_args(lang, "admin-role-label", &[("name", &member.name)])}</label>
+                    <select class="utrecht-select" id=role_id name="rol">{roles}</select>
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit"
+                    aria-label=format!("{}: {}", tr(lang, "admin-role-save"), member.name)>
+                    {tr(lang, "admin-role-save")}
+                </button>
+            </form>
+            <form method="post" action=format!("{path}/uit-dienst")>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit"
+                    aria-label=format!("{}: {}", tr(lang, "admin-leave"), member.name)>
+                    {tr(lang, "admin-leave")}
+                </button>
+            </form>
         </li>
     }
+    .into_any()
 }
 
 /// "Medewerker toevoegen": name and role; the answer shows their code.

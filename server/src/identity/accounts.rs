@@ -49,6 +49,8 @@ pub struct Account {
     /// The short account number for signing in without a discoverable passkey.
     pub sign_in_name: String,
     pub display_name: String,
+    /// How its identity was bound, at the weakest step: the most a sign-in with it can be worth.
+    pub enrolment: super::sessions::Assurance,
 }
 
 impl Account {
@@ -77,11 +79,12 @@ type AccountRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    String,
 );
 
 const SELECT: &str =
     "SELECT a.id, a.municipality_id, a.kind, a.person_id, a.staff_id, a.sign_in_name,
-        p.display_name, s.display_name, s.role
+        p.display_name, s.display_name, s.role, a.enrolment
     FROM account a
     LEFT JOIN person p ON p.id = a.person_id
     LEFT JOIN staff_member s ON s.id = a.staff_id";
@@ -97,6 +100,7 @@ fn from_row(row: AccountRow) -> Result<Account, IdentityError> {
         person_name,
         staff_name,
         role,
+        enrolment,
     ) = row;
     let (holder, display_name) = match (kind.as_str(), person_id, staff_id) {
         ("person", Some(person_id), None) => (Holder::Person { person_id }, person_name),
@@ -115,6 +119,8 @@ fn from_row(row: AccountRow) -> Result<Account, IdentityError> {
         holder,
         sign_in_name,
         display_name: display_name.unwrap_or_default(),
+        enrolment: super::sessions::Assurance::parse(&enrolment)
+            .ok_or_else(|| IdentityError::Corrupt(String::from("account enrolment")))?,
     })
 }
 
@@ -164,6 +170,7 @@ pub(crate) async fn create(
     holder: HolderRef<'_>,
     id: &str,
     sign_in_name: &str,
+    enrolment: super::sessions::Assurance,
     now: Timestamp,
 ) -> Result<(), IdentityError> {
     let (kind, person_id, staff_id) = match holder {
@@ -171,8 +178,9 @@ pub(crate) async fn create(
         HolderRef::Staff(s) => ("staff", None, Some(s)),
     };
     sqlx::query(
-        "INSERT INTO account (id, municipality_id, kind, person_id, staff_id, sign_in_name, created_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO account (id, municipality_id, kind, person_id, staff_id, sign_in_name, created_at_ms,
+                              enrolment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(municipality_id)
@@ -181,6 +189,7 @@ pub(crate) async fn create(
     .bind(staff_id)
     .bind(sign_in_name)
     .bind(ms(now))
+    .bind(enrolment.as_str())
     .execute(conn)
     .await?;
     Ok(())

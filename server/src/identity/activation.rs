@@ -269,6 +269,27 @@ fn target_from(
 type TargetRow = (String, Option<String>, Option<String>, Option<String>);
 
 /// A code by id, whatever its state (a ceremony remembers only the id; [`consume`] decides if it still works).
+/// What binding an identity with code `id` is worth: a code the contact centre issued was read out on the
+/// phone (`laag`: whoever answered the call may have it); one from an administrator, the command line or
+/// the demo was handed over in person or by letter (`substantieel`).
+pub(crate) async fn enrolment_of(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<super::sessions::Assurance, IdentityError> {
+    use super::sessions::Assurance;
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT c.issued_by, s.role FROM activation_code c
+         LEFT JOIN staff_member s ON c.issued_by = 'staff:' || s.id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some((_, Some(role))) if role == "kcc" => Assurance::Low,
+        _ => Assurance::Substantial,
+    })
+}
+
 pub(crate) async fn by_id(db: &Db, id: &str) -> Result<ValidCode, IdentityError> {
     let row: Option<TargetRow> = sqlx::query_as(
         "SELECT municipality_id, person_id, organisation_id, staff_id FROM activation_code WHERE id = $1",

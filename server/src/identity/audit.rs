@@ -27,6 +27,10 @@ pub enum Event {
     /// Loket sent her a message (`data_kind`: its kind); never its address or content. Not written to the
     /// log: her activity reads it from the outbox's sent messages.
     MessageSent,
+    /// An administrator recorded that an employee left (sessions ended, passkeys removed).
+    StaffLeft,
+    /// An administrator gave an employee another role (`data_kind`: the new role).
+    StaffRoleChanged,
 }
 
 impl Event {
@@ -45,6 +49,8 @@ impl Event {
             Event::StaffRead => "staff-read",
             Event::StaffAction => "staff-action",
             Event::MessageSent => "message-sent",
+            Event::StaffLeft => "staff-left",
+            Event::StaffRoleChanged => "staff-role-changed",
         }
     }
 
@@ -63,6 +69,8 @@ impl Event {
             Event::StaffRead,
             Event::StaffAction,
             Event::MessageSent,
+            Event::StaffLeft,
+            Event::StaffRoleChanged,
         ]
         .into_iter()
         .find(|e| e.as_str() == value)

@@ -134,14 +134,53 @@ pub async fn authenticate(
     }))
 }
 
-/// Ends a client's access at once.
-pub async fn revoke(db: &Db, id: &str, now: Timestamp) -> Result<bool, IdentityError> {
+/// Ends a client's access at once (only one of this municipality's); `false` when there was none to end.
+pub async fn revoke(
+    db: &Db,
+    municipality_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, IdentityError> {
     let done = sqlx::query(
-        "UPDATE api_client SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
+        "UPDATE api_client SET revoked_at_ms = $1
+         WHERE id = $2 AND municipality_id = $3 AND revoked_at_ms IS NULL",
     )
     .bind(ms(now))
     .bind(id)
+    .bind(municipality_id)
     .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A registered client as `loket api-client list` shows it: never its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    pub scopes: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// This municipality's clients, oldest first, revoked ones included.
+pub async fn list(db: &Db, municipality_id: &str) -> Result<Vec<Listed>, IdentityError> {
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, scopes, created_at_ms, revoked_at_ms FROM api_client
+         WHERE municipality_id = $1 ORDER BY created_at_ms, id",
+    )
+    .bind(municipality_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, scopes, created, revoked)| {
+            Ok(Listed {
+                id,
+                name,
+                scopes: scopes.replace(' ', ","),
+                created_at: super::from_ms(created)?,
+                revoked_at: revoked.map(super::from_ms).transpose()?,
+            })
+        })
+        .collect()
 }

@@ -308,6 +308,7 @@ impl Passkeys {
         let code = activation::by_id(db, &code_id).await?;
         let mut tx = db.write().await?;
         activation::consume(&mut tx, &code_id, now).await?;
+        let enrolment = activation::enrolment_of(&mut tx, &code_id).await?;
         let holder = holder_of(&code.target);
         let existing: Option<(String,)> = sqlx::query_as(match holder {
             HolderRef::Person(_) => "SELECT id FROM account WHERE person_id = $1",
@@ -319,7 +320,15 @@ impl Passkeys {
         .fetch_optional(&mut *tx)
         .await?;
         match existing {
-            Some((id,)) if id == account_id => {}
+            Some((id,)) if id == account_id => {
+                // Bound again, by a weaker step: the account is worth no more than that step.
+                if enrolment == crate::identity::sessions::Assurance::Low {
+                    sqlx::query("UPDATE account SET enrolment = 'laag' WHERE id = $1")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
             // Another activation for the same person won the race with a different account id.
             Some(_) => return Err(IdentityError::CeremonyGone),
             None => {
@@ -329,6 +338,7 @@ impl Passkeys {
                     holder,
                     &account_id,
                     &state.sign_in_name,
+                    enrolment,
                     now,
                 )
                 .await?

@@ -57,7 +57,7 @@ impl Assurance {
         }
     }
 
-    fn parse(value: &str) -> Option<Assurance> {
+    pub fn parse(value: &str) -> Option<Assurance> {
         match value {
             "laag" => Some(Assurance::Low),
             "substantieel" => Some(Assurance::Substantial),

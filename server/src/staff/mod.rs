@@ -228,6 +228,8 @@ pub struct Member {
     /// Passkeys on their account (0: they cannot sign in until they use a code).
     pub passkeys: i64,
     pub open_code: Option<activation::OpenCode>,
+    /// They left: no sessions, no passkeys, no new codes.
+    pub left: bool,
 }
 
 /// Every employee of the municipality, by name.
@@ -259,9 +261,10 @@ async fn read_members(
     staff_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<Member>, IdentityError> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT s.id, s.display_name, s.role,
-                (SELECT COUNT(*) FROM passkey p JOIN account a ON a.id = p.account_id WHERE a.staff_id = s.id)
+                (SELECT COUNT(*) FROM passkey p JOIN account a ON a.id = p.account_id WHERE a.staff_id = s.id),
+                s.left_at_ms
          FROM staff_member s WHERE s.municipality_id = $1 AND ($2 IS NULL OR s.id = $2)
          ORDER BY s.display_name, s.id",
     )
@@ -270,7 +273,7 @@ async fn read_members(
     .fetch_all(&db.pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, name, role, passkeys) in rows {
+    for (id, name, role, passkeys, left_at) in rows {
         let Some(role) = StaffRole::parse(&role) else {
             continue;
         };
@@ -288,6 +291,7 @@ async fn read_members(
             role,
             passkeys,
             open_code,
+            left: left_at.is_some(),
         });
     }
     Ok(out)
@@ -302,6 +306,16 @@ pub async fn new_staff_code(
     issued_by: &str,
     now: Timestamp,
 ) -> Result<IssuedCode, IdentityError> {
+    let left: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT left_at_ms FROM staff_member WHERE id = $1 AND municipality_id = $2",
+    )
+    .bind(staff_id)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    if !matches!(left, Some((None,))) {
+        return Err(IdentityError::NotFound);
+    }
     let issued = activation::issue(
         db,
         municipality_id,
@@ -322,4 +336,117 @@ pub async fn new_staff_code(
     )
     .await?;
     Ok(issued)
+}
+
+/// Why an administrator's change to an employee was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffChange {
+    #[error("not an employee of this municipality, or gone already")]
+    NotFound,
+    #[error("an administrator does not change their own account this way")]
+    Oneself,
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+}
+
+impl From<sqlx::Error> for StaffChange {
+    fn from(error: sqlx::Error) -> Self {
+        StaffChange::Identity(error.into())
+    }
+}
+
+/// Records that employee `staff_id` left, at once: their sessions end, their passkeys and open codes go, no
+/// new code is issued to them. By administrator `admin` (never themselves); in the audit log.
+pub async fn leave(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    admin: &str,
+    now: Timestamp,
+) -> Result<(), StaffChange> {
+    if staff_id == admin {
+        return Err(StaffChange::Oneself);
+    }
+    let mut tx = db.write().await?;
+    let marked = sqlx::query(
+        "UPDATE staff_member SET left_at_ms = $1 WHERE id = $2 AND municipality_id = $3 AND left_at_ms IS NULL",
+    )
+    .bind(now.as_millisecond())
+    .bind(staff_id)
+    .bind(municipality_id)
+    .execute(&mut *tx)
+    .await?;
+    if marked.rows_affected() != 1 {
+        return Err(StaffChange::NotFound);
+    }
+    for sql in [
+        "DELETE FROM session WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
+        "DELETE FROM passkey WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
+        "UPDATE activation_code SET revoked_at_ms = $2 WHERE staff_id = $1 AND used_at_ms IS NULL
+         AND revoked_at_ms IS NULL",
+    ] {
+        let query = sqlx::query(sql).bind(staff_id);
+        let query = if sql.contains("$2") {
+            query.bind(now.as_millisecond())
+        } else {
+            query
+        };
+        query.execute(&mut *tx).await?;
+    }
+    audit::record(
+        &mut *tx,
+        municipality_id,
+        Event::StaffLeft,
+        &by_administrator(admin),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives employee `staff_id` another role; their sessions end, so the next sign-in has the new rights.
+/// By administrator `admin` (never themselves: the last administrator cannot take away their own role).
+pub async fn set_role(
+    db: &Db,
+    municipality_id: &str,
+    staff_id: &str,
+    role: StaffRole,
+    admin: &str,
+    now: Timestamp,
+) -> Result<(), StaffChange> {
+    if staff_id == admin {
+        return Err(StaffChange::Oneself);
+    }
+    let mut tx = db.write().await?;
+    let changed = sqlx::query(
+        "UPDATE staff_member SET role = $1 WHERE id = $2 AND municipality_id = $3 AND left_at_ms IS NULL",
+    )
+    .bind(role.as_str())
+    .bind(staff_id)
+    .bind(municipality_id)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() != 1 {
+        return Err(StaffChange::NotFound);
+    }
+    sqlx::query(
+        "DELETE FROM session WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
+    )
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        municipality_id,
+        Event::StaffRoleChanged,
+        &audit::Entry {
+            data_kind: Some(role.as_str()),
+            ..by_administrator(admin)
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -46,6 +46,7 @@ impl Services {
                     open_code: member
                         .open_code
                         .map(|code| self.date_and_time(code.expires_at)),
+                    left: member.left,
                 })
                 .collect(),
         ))
@@ -249,6 +250,80 @@ pub async fn revoke_code(
         Ok(_) => see_other(format!("{PAGE}?gelukt=ingetrokken#medewerker-{}", q(&id))),
         Err(error) => {
             tracing::error!(%error, "staff activation code could not be revoked");
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+        }
+    }
+}
+
+/// POST /beheer/medewerkers/{id}/uit-dienst: the employee left; their sessions end at once and their
+/// passkeys go (audited). An administrator does not do this to themselves.
+pub async fn leave(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let services = &state.services;
+    let admin = match administrator(services, &request) {
+        Ok(admin) => admin,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let now = Timestamp::now();
+    let done = crate::staff::leave(&services.db, &services.municipality.id, &id, &admin, now).await;
+    changed(done, "uit-dienst", &id)
+}
+
+/// POST /beheer/medewerkers/{id}/rol (`rol`): another role; their sessions end, the next sign-in has it.
+pub async fn set_role(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let services = state.services.clone();
+    let admin = match administrator(&services, &request) {
+        Ok(admin) => admin,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (_, body) = request.into_parts();
+    let Some(fields) = read_form(body).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Some(role) = StaffRole::parse(field(&fields, "rol")) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Kies een rol: klantcontactcentrum, backoffice of beheerder.",
+        )
+            .into_response();
+    };
+    let now = Timestamp::now();
+    let done = crate::staff::set_role(
+        &services.db,
+        &services.municipality.id,
+        &id,
+        role,
+        &admin,
+        now,
+    )
+    .await;
+    changed(done, "rol", &id)
+}
+
+/// The answer to a change of an employee: back to the list at their entry, or why not.
+fn changed(done: Result<(), crate::staff::StaffChange>, notice: &str, id: &str) -> Response {
+    use crate::staff::StaffChange;
+    match done {
+        Ok(()) => see_other(format!("{PAGE}?gelukt={notice}#medewerker-{}", q(id))),
+        Err(StaffChange::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "Deze medewerker vinden we niet, of is al uit dienst.",
+        )
+            .into_response(),
+        Err(StaffChange::Oneself) => (
+            StatusCode::CONFLICT,
+            "Uw eigen account verandert u niet hier. Vraag een andere beheerder.",
+        )
+            .into_response(),
+        Err(StaffChange::Identity(error)) => {
+            tracing::error!(%error, "staff change failed");
             (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
         }
     }

@@ -229,7 +229,8 @@ async fn start_session(
         &account.municipality_id,
         Subject::Account(account.id.clone()),
         Method::Passkey,
-        Assurance::Substantial,
+        // A passkey is a substantial means, but no more than the step that bound it to this identity.
+        account.enrolment.min(Assurance::Substantial),
         now,
     )
     .await?;

@@ -309,6 +309,11 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(super::admin::revoke_code),
         ),
         (
+            "/beheer/medewerkers/{id}/uit-dienst",
+            post(super::admin::leave),
+        ),
+        ("/beheer/medewerkers/{id}/rol", post(super::admin::set_role)),
+        (
             "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
             post(super::documents::take),
         ),
