@@ -592,6 +592,27 @@ async fn every_staff_read_and_action_is_in_her_activity_log(backend: loket_tests
         activity.contains("Karin Bakker (klantcontactcentrum) legde een contact met u vast."),
         "{activity}"
     );
+    // A message Loket sent her is in her activity log too (kind and moment, never its content).
+    let (status, _, _) = post(&karin, &format!("{card}/activeringscode"), &[]).await;
+    assert_eq!(status, 200);
+    let channels = server::notifications::channels::Channels::files(
+        server.app.data_dir.path(),
+        "Loket <noreply@localhost>",
+        "localhost",
+    )
+    .unwrap();
+    let worker = server::notifications::worker::Worker::new(
+        db.clone(),
+        server.app.loket.municipality.clone(),
+        channels,
+        server::notifications::outbox::Settings::new(&server.url),
+    );
+    worker.round(jiff::Timestamp::now()).await.unwrap();
+    let (_, activity) = page(&desiree, "/activiteit").await;
+    assert!(
+        activity.contains("Loket stuurde u een bericht: bericht over een nieuwe activeringscode."),
+        "{activity}"
+    );
 }
 
 loket_tests::on_both_backends!(every_staff_read_and_action_is_in_her_activity_log);
@@ -950,3 +971,118 @@ async fn an_administrator_records_a_leaver_and_changes_a_role_at_once(
 }
 
 loket_tests::on_both_backends!(an_administrator_records_a_leaver_and_changes_a_role_at_once);
+
+async fn parallel_uploads_stay_within_her_quota_and_pageless_drafts_are_swept(
+    backend: loket_tests::Backend,
+) {
+    use crate::documents as docs;
+    use server::documents::drafts;
+    let (server, _store) = docs::start(backend, docs::Storage::Local, |_| {}).await;
+    let db = server.db();
+    let (desiree, appointment) = docs::desiree_with_appointment(&server).await;
+    let draft_of = |title: &'static str| {
+        let desiree = &desiree;
+        let appointment = &appointment;
+        async move {
+            let (status, started) = docs::start_draft(desiree, appointment, title).await;
+            assert_eq!(status, 201, "{started}");
+            let id = started["draft"].as_str().unwrap().to_owned();
+            drafts::find(db, jiff::Timestamp::now().as_millisecond(), &id)
+                .await
+                .unwrap()
+        }
+    };
+    let photo = server::documents::fixtures::halves_jpeg(800, 600);
+    let mut documents = server.app.loket.documents.clone();
+    let first = draft_of("Eerste").await;
+    let one = documents
+        .pipeline(db)
+        .add_page(&first, 0, photo.clone())
+        .await
+        .unwrap()
+        .bytes;
+    // Room for two more pages of this size, and eight arrive at once.
+    documents.limits.quota_bytes = one * 3 + one / 2;
+    let pipeline = documents.pipeline(db);
+    let second = draft_of("Tweede").await;
+    let outcomes = futures_util::future::join_all(
+        (0..8).map(|n| pipeline.add_page(&second, n, photo.clone())),
+    )
+    .await;
+    let stored = outcomes.iter().filter(|o| o.is_ok()).count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(server::documents::DocumentError::OverQuota)))
+        .count();
+    assert_eq!((stored, refused), (2, 6), "{outcomes:?}");
+    let (sum,): (i64,) =
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM document_page")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert!(u64::try_from(sum).unwrap() <= documents.limits.quota_bytes);
+
+    // A draft whose only upload was refused keeps no row past the hour.
+    let empty = draft_of("Leeg").await;
+    let later = jiff::Timestamp::now().as_millisecond() + 61 * 60 * 1000;
+    drafts::sweep(db, &documents.store, later).await.unwrap();
+    let remaining = |id: String| async move {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM document_draft WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(
+        remaining(empty.id.clone()).await,
+        0,
+        "the empty draft is gone"
+    );
+    assert_eq!(
+        remaining(second.id.clone()).await,
+        1,
+        "one with pages stays its day"
+    );
+}
+
+loket_tests::on_both_backends!(
+    parallel_uploads_stay_within_her_quota_and_pageless_drafts_are_swept
+);
+
+async fn the_longest_text_a_field_takes_is_received_whole(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let karin = crate::staff::karin(&server).await;
+    let card = format!("/medewerkers/inwoners/{DESIREE}");
+    let (_, html) = page(&karin, &card).await;
+    let key = crate::staff::hidden_key(&html);
+    // 4,000 characters of two bytes each: 24,000 bytes once percent-encoded.
+    let text = "ë".repeat(4000);
+    let (status, _, html) = post(
+        &karin,
+        &format!("{card}/contactmomenten"),
+        &[
+            ("kanaal", "telefoon"),
+            ("reden", "overig"),
+            ("tekst", &text),
+            ("key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        200,
+        "{}",
+        html.chars().take(400).collect::<String>()
+    );
+    let (stored,): (String,) = sqlx::query_as(
+        "SELECT body FROM contact_moment WHERE person_id = $1 AND body IS NOT NULL AND subject = 'Iets anders'",
+    )
+    .bind(DESIREE)
+    .fetch_one(&server.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.chars().count(), 4000);
+}
+
+loket_tests::on_both_backends!(the_longest_text_a_field_takes_is_received_whole);

@@ -147,6 +147,26 @@ pub struct Pipeline<'a> {
     pub limits: &'a Limits,
 }
 
+/// What the draft's person keeps stored (documents and unfinished pages), page `n` of `draft` not counted.
+async fn stored_besides(
+    conn: &mut sqlx::AnyConnection,
+    draft: &Draft,
+    n: u32,
+) -> Result<u64, DocumentError> {
+    let (stored,): (i64,) = sqlx::query_as(
+        // PostgreSQL sums BIGINT as NUMERIC: cast back, so both databases answer an i64.
+        "SELECT CAST(COALESCE((SELECT SUM(bytes) FROM document WHERE person_id = $1), 0)
+              + COALESCE((SELECT SUM(p.bytes) FROM document_page p JOIN document_draft d ON d.id = p.draft_id
+                          WHERE d.person_id = $1 AND NOT (p.draft_id = $2 AND p.n = $3)), 0) AS BIGINT)",
+    )
+    .bind(&draft.person_id)
+    .bind(&draft.id)
+    .bind(i64::from(n))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u64::try_from(stored).unwrap_or(0))
+}
+
 impl Pipeline<'_> {
     /// Page `n` of `draft` (sending page `n` again replaces it): scanned, checked, processed, stored.
     pub async fn add_page(
@@ -161,18 +181,12 @@ impl Pipeline<'_> {
         if bytes.is_empty() {
             return Err(DocumentError::Empty);
         }
-        let (stored,): (i64,) = sqlx::query_as(
-            // PostgreSQL sums BIGINT as NUMERIC: cast back, so both databases answer an i64.
-            "SELECT CAST(COALESCE((SELECT SUM(bytes) FROM document WHERE person_id = $1), 0)
-                  + COALESCE((SELECT SUM(p.bytes) FROM document_page p JOIN document_draft d ON d.id = p.draft_id
-                              WHERE d.person_id = $1 AND NOT (p.draft_id = $2 AND p.n = $3)), 0) AS BIGINT)",
-        )
-        .bind(&draft.person_id)
-        .bind(&draft.id)
-        .bind(i64::from(n))
-        .fetch_one(&self.db.pool)
-        .await?;
-        if u64::try_from(stored).unwrap_or(0) + bytes.len() as u64 > self.limits.quota_bytes {
+        // A first look, before the work: the real check is made again when the page is recorded.
+        let stored = {
+            let mut conn = self.db.pool.acquire().await?;
+            stored_besides(&mut conn, draft, n).await?
+        };
+        if stored + bytes.len() as u64 > self.limits.quota_bytes {
             return Err(DocumentError::OverQuota);
         }
         self.scanner.check(&bytes).await?;
@@ -243,6 +257,15 @@ impl Pipeline<'_> {
         (width, height, pages): (u32, u32, u32),
     ) -> Result<Option<String>, DocumentError> {
         let mut tx = self.db.write().await?;
+        // Her row locked first: uploads of one person at once are recorded one after the other, so the quota
+        // holds for all of them together (each alone passed the first look).
+        sqlx::query("UPDATE person SET language = language WHERE id = $1")
+            .bind(&draft.person_id)
+            .execute(&mut *tx)
+            .await?;
+        if stored_besides(&mut tx, draft, n).await? + size > self.limits.quota_bytes {
+            return Err(DocumentError::OverQuota);
+        }
         let previous: Option<(String,)> =
             sqlx::query_as("SELECT object_key FROM document_page WHERE draft_id = $1 AND n = $2")
                 .bind(&draft.id)
@@ -561,6 +584,15 @@ pub async fn sweep(db: &Db, store: &Store, now_ms: i64) -> Result<usize, Documen
         .bind(now_ms - DRAFT_LIFETIME_MS)
         .execute(&db.pool)
         .await?;
+    // A draft that never got a page (its only upload was refused, or the page was left) is gone after an
+    // hour, not a day.
+    sqlx::query(
+        "DELETE FROM document_draft WHERE created_at_ms <= $1
+         AND NOT EXISTS (SELECT 1 FROM document_page p WHERE p.draft_id = document_draft.id)",
+    )
+    .bind(now_ms - ORPHAN_AGE_MS)
+    .execute(&db.pool)
+    .await?;
     let mut known: std::collections::HashSet<String> =
         sqlx::query_as::<_, (String,)>("SELECT object_key FROM document")
             .fetch_all(&db.pool)

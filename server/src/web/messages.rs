@@ -146,7 +146,7 @@ pub async fn post_case(
             .into_response();
     };
     let (mut parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, 16 * 1024).await {
+    let bytes = match axum::body::to_bytes(body, super::router::BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
