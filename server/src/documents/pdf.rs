@@ -78,9 +78,14 @@ fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
         let mut unpacked = 0;
         let allowed = cap.min(total_cap.saturating_sub(total));
         for layers in 1..=4 {
-            let (size, head) = unpacked_size(body, layers, allowed);
+            let (size, head, broken) = unpacked_size(body, layers, allowed);
             if size == 0 {
                 break;
+            }
+            // A Flate stream that breaks off after giving something: what a viewer makes of the rest cannot
+            // be counted or checked, so the file is refused rather than passed on what was read.
+            if broken && size <= allowed {
+                return Err(DocumentError::Unreadable);
             }
             unpacked = size;
             if !is_zlib(head) {
@@ -95,9 +100,9 @@ fn unpacks_within(bytes: &[u8], cap: u64) -> Result<(), DocumentError> {
     Ok(())
 }
 
-/// What `body` unpacks to through `layers` zlib decoders (stopping just past `cap`), and its first two bytes.
-/// A damaged stream counts for what it gave before the damage.
-fn unpacked_size(body: &[u8], layers: usize, cap: u64) -> (u64, [u8; 2]) {
+/// What `body` unpacks to through `layers` zlib decoders (stopping just past `cap`), its first two bytes, and
+/// whether decoding broke off with an error after giving some output.
+fn unpacked_size(body: &[u8], layers: usize, cap: u64) -> (u64, [u8; 2], bool) {
     use std::io::Read;
     let mut reader: Box<dyn Read + '_> = Box::new(body);
     for _ in 0..layers {
@@ -107,17 +112,23 @@ fn unpacked_size(body: &[u8], layers: usize, cap: u64) -> (u64, [u8; 2]) {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut head = [0u8; 2];
     let mut count: u64 = 0;
-    while let Ok(n) = limited.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
+    let mut broken = false;
+    loop {
+        let n = match limited.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => {
+                broken = count > 0;
+                break;
+            }
+        };
         let filled = usize::try_from(count).unwrap_or(2).min(2);
         for (slot, byte) in head[filled..].iter_mut().zip(&buffer[..n]) {
             *slot = *byte;
         }
         count += n as u64;
     }
-    (count, head)
+    (count, head, broken)
 }
 
 /// A zlib header (deflate, a valid check value).
@@ -485,6 +496,32 @@ mod tests {
         ));
         // A picture inside a plain PDF is fine.
         assert_eq!(validate(&pdf_with(""), &limits).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_flate_stream_that_breaks_off_is_refused() {
+        let text: Vec<u8> = (0..2000u32)
+            .flat_map(|i| {
+                format!(
+                    "BT /F1 12 Tf 72 {} Td (regel {}) Tj ET\n",
+                    i % 700,
+                    i * 7919 % 10007
+                )
+                .into_bytes()
+            })
+            .collect();
+        let whole = pdf_with_packed_content(&text, 1);
+        assert_eq!(validate(&whole, &Limits::default()).unwrap(), 1);
+        // The same file with bytes in the middle of its compressed stream damaged.
+        let at = whole.windows(7).position(|w| w == b"stream\n").unwrap() + 7 + 400;
+        let mut damaged = whole.clone();
+        for byte in &mut damaged[at..at + 8] {
+            *byte ^= 0xA5;
+        }
+        assert!(matches!(
+            validate(&damaged, &Limits::default()),
+            Err(DocumentError::Unreadable)
+        ));
     }
 
     #[test]
