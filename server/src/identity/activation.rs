@@ -122,7 +122,7 @@ const SAME_TARGET: &str =
     "(($2 IS NOT NULL AND person_id = $2 AND COALESCE(organisation_id, '') = COALESCE($3, ''))
                             OR ($4 IS NOT NULL AND staff_id = $4))";
 
-async fn revoke_open_in(
+pub(crate) async fn revoke_open_in(
     conn: &mut sqlx::AnyConnection,
     target: &CodeTarget,
     now: Timestamp,
@@ -268,7 +268,6 @@ fn target_from(
 
 type TargetRow = (String, Option<String>, Option<String>, Option<String>);
 
-/// A code by id, whatever its state (a ceremony remembers only the id; [`consume`] decides if it still works).
 /// What binding an identity with code `id` is worth: a code the contact centre issued was read out on the
 /// phone (`laag`: whoever answered the call may have it); one from an administrator, the command line or
 /// the demo was handed over in person or by letter (`substantieel`).
@@ -290,6 +289,7 @@ pub(crate) async fn enrolment_of(
     })
 }
 
+/// A code by id, whatever its state (a ceremony remembers only the id; [`consume`] decides if it still works).
 pub(crate) async fn by_id(db: &Db, id: &str) -> Result<ValidCode, IdentityError> {
     let row: Option<TargetRow> = sqlx::query_as(
         "SELECT municipality_id, person_id, organisation_id, staff_id FROM activation_code WHERE id = $1",

@@ -249,19 +249,12 @@ pub(super) async fn candidates(
         .map(|(rank, _)| *rank)
         .min()
         .filter(|rank| *rank < 2);
-    let mut out: Vec<Address> = Vec::new();
-    match chosen {
-        Some(rank) => {
-            if let Some((_, first)) = ranked.iter().find(|(r, a)| *r == rank && a.usable(now)) {
-                out.push(first.clone());
-            }
-        }
-        None => {
-            if let Some((_, first)) = ranked.iter().find(|(_, a)| a.usable(now)) {
-                out.push(first.clone());
-            }
-        }
-    }
+    let mut out: Vec<Address> = ranked
+        .iter()
+        .find(|(rank, a)| chosen.is_none_or(|c| *rank == c) && a.usable(now))
+        .map(|(_, first)| first.clone())
+        .into_iter()
+        .collect();
     for (_, address) in &ranked {
         if address.fallback && address.usable(now) && !out.iter().any(|a| a.id == address.id) {
             out.push(address.clone());

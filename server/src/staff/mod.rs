@@ -116,12 +116,10 @@ pub async fn issue_resident_code(
         now,
     )
     .await?;
-    let has_account: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM account WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    if has_account.is_some() {
+    if accounts::for_holder(db, &accounts::HolderRef::Person(person_id))
+        .await?
+        .is_some()
+    {
         let recipient = Party::Person(person_id.to_owned());
         let mut tx = db.write().await?;
         notifications::emit(
@@ -379,20 +377,17 @@ pub async fn leave(
     if marked.rows_affected() != 1 {
         return Err(StaffChange::NotFound);
     }
-    for sql in [
-        "DELETE FROM session WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
+    end_sessions(&mut tx, staff_id).await?;
+    sqlx::query(
         "DELETE FROM passkey WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
-        "UPDATE activation_code SET revoked_at_ms = $2 WHERE staff_id = $1 AND used_at_ms IS NULL
-         AND revoked_at_ms IS NULL",
-    ] {
-        let query = sqlx::query(sql).bind(staff_id);
-        let query = if sql.contains("$2") {
-            query.bind(now.as_millisecond())
-        } else {
-            query
-        };
-        query.execute(&mut *tx).await?;
-    }
+    )
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?;
+    let target = CodeTarget::Staff {
+        staff_id: staff_id.to_owned(),
+    };
+    activation::revoke_open_in(&mut tx, &target, now).await?;
     audit::record(
         &mut *tx,
         municipality_id,
@@ -430,12 +425,7 @@ pub async fn set_role(
     if changed.rows_affected() != 1 {
         return Err(StaffChange::NotFound);
     }
-    sqlx::query(
-        "DELETE FROM session WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
-    )
-    .bind(staff_id)
-    .execute(&mut *tx)
-    .await?;
+    end_sessions(&mut tx, staff_id).await?;
     audit::record(
         &mut *tx,
         municipality_id,
@@ -448,5 +438,16 @@ pub async fn set_role(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of employee `staff_id`'s account, inside the caller's transaction.
+async fn end_sessions(conn: &mut sqlx::AnyConnection, staff_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM session WHERE account_id IN (SELECT id FROM account WHERE staff_id = $1)",
+    )
+    .bind(staff_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
