@@ -648,3 +648,35 @@ catalogue-hours = Opening hours per week
 catalogue-hours-hint = For example 08:30-12:30, 13:00-17:00. Empty means closed.
 catalogue-exceptions = Days with other hours
 catalogue-exceptions-hint = One day per line, for example: 25-12-2026 dicht, or 24-12-2026 dicht 12:00-17:00, or 27-12-2026 open 10:00-14:00.
+
+# Documents: why a file or step did not work
+document-refused-empty = This file is empty. Choose the photo or PDF again.
+document-refused-too-large = This file is larger than { $mb } MB. Take a new photo or choose a smaller file.
+document-refused-over-quota = You have sent so many documents that nothing more fits. First remove a document you no longer need, or call us.
+document-refused-not-allowed = We cannot accept this kind of file. Send a photo (JPG or PNG) or a PDF.
+document-refused-heif = This photo is a HEIC photo, which we cannot read. Set your camera to JPG (on an iPhone: Settings, Camera, Formats, 'Most Compatible') or send a screenshot.
+document-refused-polyglot = This file is a photo and a PDF at the same time. We do not accept that, because it can be unsafe. Take a new photo or save the PDF again.
+document-refused-unreadable = This file is damaged or incomplete. Take a new photo or choose the file again.
+document-refused-too-many-pixels = This image is too large to read. Take a photo at a lower resolution or send a screenshot.
+document-refused-pdf-bomb = This PDF becomes much larger than it is when opened. We do not accept that, because it can be unsafe. Make a new PDF with 'Print to PDF' and send that.
+document-refused-encrypted = This PDF has a password. Save it without a password and try again.
+document-refused-too-many-pages = This PDF has more than { $max } pages. Send only the pages that are needed.
+document-refused-unsafe = This PDF contains { $what ->
+        [javascript] JavaScript (a program that can start)
+        [launch] an instruction to start a program
+        [embedded] attached files
+       *[form] a form with scripts (XFA)
+    }. We do not accept that, because it can be unsafe. Make a new PDF with 'Print to PDF' and send that.
+document-refused-infected = This file may contain a virus. We did not keep it. Send a new photo or another file.
+document-refused-busy = Many files are being checked right now. Nothing was stored. Try again in a minute.
+document-refused-unreadable-stream = This PDF is packed in a way we cannot check. Make a new PDF with 'Print to PDF' and send that.
+document-refused-scanner-down = We cannot check files for viruses right now. Nothing was stored. Try again in a few minutes.
+document-refused-too-many-photos = One document can have at most { $max } pages. Send the rest as a new document.
+document-refused-pdf-alone = Send a PDF as a document of its own, not together with photos or another PDF.
+document-refused-no-pages = First add a photo or PDF.
+document-refused-title = Give the document a name of at most 120 characters, for example 'Passport'.
+document-refused-not-attachable = You cannot send documents for this appointment or case now.
+document-refused-not-found = This document does not exist (any more). Start adding it again.
+document-refused-taken = The municipality is already working with this document, so you can no longer remove it.
+document-refused-needs-sign-in = With the link from your message you can send documents, but not open or remove them. Sign in to Loket for that.
+document-refused-unavailable = That did not work just now. Nothing was stored. Try again in a few minutes.

@@ -648,3 +648,35 @@ catalogue-hours = Openingstijden per week
 catalogue-hours-hint = Bijvoorbeeld 08:30-12:30, 13:00-17:00. Leeg is gesloten.
 catalogue-exceptions = Dagen met andere tijden
 catalogue-exceptions-hint = Eén dag per regel, bijvoorbeeld: 25-12-2026 dicht, of 24-12-2026 dicht 12:00-17:00, of 27-12-2026 open 10:00-14:00.
+
+# Documenten: waarom een bestand of stap niet lukte
+document-refused-empty = Dit bestand is leeg. Kies de foto of PDF opnieuw.
+document-refused-too-large = Dit bestand is groter dan { $mb } MB. Maak een nieuwe foto of kies een kleiner bestand.
+document-refused-over-quota = U heeft al zoveel documenten gestuurd dat er niets meer bij past. Verwijder eerst een document dat niet meer nodig is, of bel ons.
+document-refused-not-allowed = Dit soort bestand kunnen we niet aannemen. Stuur een foto (JPG of PNG) of een PDF.
+document-refused-heif = Deze foto is een HEIC-foto. Die kunnen we niet lezen. Zet uw camera op JPG (bij iPhone: Instellingen, Camera, Formaten, 'Meest compatibel') of stuur een schermafbeelding.
+document-refused-polyglot = Dit bestand is tegelijk een foto en een PDF. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe foto of sla de PDF opnieuw op.
+document-refused-unreadable = Dit bestand is beschadigd of niet compleet. Maak een nieuwe foto of kies het bestand opnieuw.
+document-refused-too-many-pixels = Deze afbeelding is te groot om te lezen. Maak een foto met een lagere resolutie of stuur een schermafbeelding.
+document-refused-pdf-bomb = Deze PDF wordt bij het openen veel groter dan hij is. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.
+document-refused-encrypted = Deze PDF heeft een wachtwoord. Sla hem op zonder wachtwoord en probeer het opnieuw.
+document-refused-too-many-pages = Deze PDF heeft meer dan { $max } pagina's. Stuur alleen de pagina's die nodig zijn.
+document-refused-unsafe = Deze PDF bevat { $what ->
+        [javascript] JavaScript (een programma dat kan starten)
+        [launch] een opdracht om een programma te starten
+        [embedded] bijgevoegde bestanden
+       *[form] een formulier met scripts (XFA)
+    }. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.
+document-refused-infected = In dit bestand zit mogelijk een virus. We hebben het niet bewaard. Stuur een nieuwe foto of een ander bestand.
+document-refused-busy = Er worden nu veel bestanden tegelijk gecontroleerd. Er is niets bewaard. Probeer het over een minuut opnieuw.
+document-refused-unreadable-stream = Deze PDF is op een manier ingepakt die we niet kunnen controleren. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.
+document-refused-scanner-down = We kunnen bestanden nu niet op virussen controleren. Er is niets bewaard. Probeer het over een paar minuten opnieuw.
+document-refused-too-many-photos = Eén document kan hoogstens { $max } pagina's hebben. Stuur de rest als een nieuw document.
+document-refused-pdf-alone = Een PDF stuurt u als apart document, niet samen met foto's of een andere PDF.
+document-refused-no-pages = Voeg eerst een foto of PDF toe.
+document-refused-title = Geef het document een naam van hoogstens 120 tekens, bijvoorbeeld 'Paspoort'.
+document-refused-not-attachable = Bij deze afspraak of zaak kunt u nu geen documenten sturen.
+document-refused-not-found = Dit document bestaat niet (meer). Begin opnieuw met toevoegen.
+document-refused-taken = De gemeente werkt al met dit document. Daarom kunt u het niet meer verwijderen.
+document-refused-needs-sign-in = Met de link uit uw bericht kunt u documenten sturen, maar niet openen of weghalen. Log daarvoor in bij Loket.
+document-refused-unavailable = Dit lukte nu niet. Er is niets bewaard. Probeer het over een paar minuten opnieuw.

@@ -207,6 +207,8 @@ impl FormProblem {
 /// Something the municipality needs from the resident.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionItem {
+    /// The case's opaque id, for its link (`/zaken/{id}`): the case number can name the case type.
+    pub case_id: String,
     pub case_identifier: String,
     pub case_type_name: String,
     pub text: String,
@@ -217,6 +219,8 @@ pub struct ActionItem {
 /// One case in a list (Overzicht, Zaken).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseListItem {
+    /// Opaque; the link is `/zaken/{id}`, never the number.
+    pub id: String,
     pub identifier: String,
     pub type_name: String,
     pub description: String,
@@ -254,6 +258,8 @@ pub struct CaseList {
 /// Zaak detail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseDetail {
+    /// Opaque; the page is `/zaken/{id}`.
+    pub id: String,
     pub identifier: String,
     pub type_name: String,
     pub description: String,
@@ -322,6 +328,8 @@ pub struct ContactLine {
     pub text: Option<String>,
     pub confidential: bool,
     pub registered_by: String,
+    /// The linked case's opaque id (for the link) and number (to show).
+    pub case_id: Option<String>,
     pub case_identifier: Option<String>,
 }
 
@@ -800,7 +808,7 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         viewer: &Viewer,
         lang: Lang,
-        identifier: String,
+        id: String,
     ) -> Result<Option<CaseDetail>, ApiError>;
     /// The viewer's contact history, newest first.
     async fn contacts(&self, viewer: &Viewer) -> Result<Vec<ContactLine>, ApiError>;
@@ -921,9 +929,9 @@ pub async fn get_cases(query: CaseQuery) -> Result<CaseList, ApiError> {
 
 /// One of the viewer's cases with its timeline.
 #[server(prefix = "/fn", endpoint = "case")]
-pub async fn get_case(identifier: String) -> Result<Option<CaseDetail>, ApiError> {
+pub async fn get_case(id: String) -> Result<Option<CaseDetail>, ApiError> {
     let lang = use_context::<Lang>().unwrap_or_default();
-    backend()?.case(&viewer(), lang, identifier).await
+    backend()?.case(&viewer(), lang, id).await
 }
 
 /// The viewer's contact history.

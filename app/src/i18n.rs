@@ -235,6 +235,7 @@ mod tests {
                     "mb",
                     "case",
                     "minutes",
+                    "max",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/zaken") view=CasesPage ssr=SsrMode::Async />
-                    <Route path=path!("/zaken/:identifier") view=CasePage ssr=SsrMode::Async />
+                    <Route path=path!("/zaken/:id") view=CasePage ssr=SsrMode::Async />
                     <Route path=path!("/contactmomenten") view=ContactsPage ssr=SsrMode::Async />
                     <Route path=path!("/afspraken") view=AppointmentsPage ssr=SsrMode::Async />
                     <Route path=path!("/afspraken/:id") view=AppointmentPage ssr=SsrMode::Async />

@@ -186,7 +186,7 @@ test('Desiree follows her cases: what to do, the timeline, a new status, and all
   await expect(plain.locator('tr', { hasText: 'ZAAK-2026-0412' }).getByText('Nieuw')).toBeVisible();
   await plain.goto('/zaken?status=afgerond&zoek=parkeer');
   await expect(plain.locator('tbody tr')).toHaveCount(1);
-  await plain.goto('/zaken/ZAAK-2026-0412');
+  await plain.goto('/zaken/demo-voorbeeld-zaak-1');
   await expect(plain.locator('.loket-timeline__item:not(.loket-timeline__item--message) .loket-timeline__title')).toHaveText([
     'Vraag over bijzondere bijstand',
     'We hebben uw aanvraag ontvangen.',
@@ -457,6 +457,17 @@ async function waitForMessages(address: string, needle: string, count: number): 
 
 let safeAddress = '';
 
+// Opens case `identifier` from her list, as she would, and gives its path: links carry the case's opaque id,
+// never its number.
+async function openCase(page: Page, identifier: string): Promise<string> {
+  await page.goto('/zaken');
+  await page.getByRole('link', { name: identifier }).click();
+  await expect(page.getByText(`Zaaknummer: ${identifier}`)).toBeVisible();
+  const path = new URL(page.url()).pathname;
+  expect(path).not.toContain(identifier);
+  return path;
+}
+
 test('Desiree sends one case to her safe address, sees the message in its timeline, and hears when it could not be delivered', async ({
   page,
   request,
@@ -481,7 +492,7 @@ test('Desiree sends one case to her safe address, sees the message in its timeli
 
   // On the case page, by keyboard: everything about this case goes to the safe address.
   await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
-  await page.goto(`/zaken/${identifier}`);
+  const casePath = await openCase(page, identifier);
   await expect(page.getByRole('heading', { name: 'Berichten over deze zaak' })).toBeVisible();
   await page.getByLabel('Stuur berichten over deze zaak naar').selectOption({ label: 'veilig adres' });
   await page.getByRole('button', { name: 'Opslaan' }).focus();
@@ -495,7 +506,8 @@ test('Desiree sends one case to her safe address, sees the message in its timeli
     data: { text: 'Stuur de offerte van de wasmachine', deadline: '2026-12-31' },
   });
   expect(asked.status()).toBe(200);
-  const [sent] = await waitForMessages(safeAddress, `/zaken/${identifier}`, 1);
+  const [sent] = await waitForMessages(safeAddress, casePath, 1);
+  expect(sent).not.toContain(identifier);
   expect(sent).not.toContain('wasmachine');
   expect(sent).not.toContain('Desiree');
   await page.reload();
@@ -514,13 +526,13 @@ test('Desiree sends one case to her safe address, sees the message in its timeli
   // The safe address stops working: the next message goes to the backup she chose, and Loket says so.
   const dir = process.env.LOKET_E2E_SMTP_DIR!;
   appendFileSync(join(dir, 'refuse'), `${safeAddress}\n`);
-  const before = messagesFor('desiree.devries@example.nl', `/zaken/${identifier}`).length;
+  const before = messagesFor('desiree.devries@example.nl', casePath).length;
   const again = await request.put(`/api/v1/cases/${identifier}/action-required`, {
     headers,
     data: { text: 'Stuur ook de rekening van de wasmachine', deadline: '2026-12-31' },
   });
   expect(again.status()).toBe(200);
-  await waitForMessages('desiree.devries@example.nl', `/zaken/${identifier}`, before + 1);
+  await waitForMessages('desiree.devries@example.nl', casePath, before + 1);
   await page.goto('/');
   await expect(page.getByText('We konden u niet bereiken op veilig adres')).toBeVisible();
   await noAxeViolationsPhoneAndDesktop(page);
@@ -823,7 +835,7 @@ test('On a computer Desiree drops a photo on her case and sends it; once the bac
   });
   expect(created.status(), await created.text()).toBe(201);
   await activateWithDemoCode(page, 'Desiree de Vries (inwoner)');
-  await page.goto(`/zaken/${identifier}`);
+  await openCase(page, identifier);
   await hydrated(page);
   const section = page.locator('#documenten');
   await expect(section.getByRole('heading', { name: 'Documenten voor deze zaak' })).toBeVisible();

@@ -2,7 +2,8 @@
 export const PAGES = [
   { path: '/', nl: 'Overzicht', en: 'Overview' },
   { path: '/zaken', nl: 'Zaken', en: 'Cases' },
-  { path: '/zaken/ZAAK-2026-0412', nl: 'Zaken', en: 'Cases' },
+  // The demo's ZAAK-2026-0412, by its id.
+  { path: '/zaken/demo-voorbeeld-zaak-1', nl: 'Zaken', en: 'Cases' },
   { path: '/contactmomenten', nl: 'Contactmomenten', en: 'Contact moments' },
   { path: '/afspraken', nl: 'Afspraken', en: 'Appointments' },
   { path: '/afspraak-maken', nl: 'Afspraak maken', en: 'Make an appointment' },

@@ -167,6 +167,7 @@ type ContactRow = (
     i64,
     String,
     Option<String>,
+    Option<String>,
 );
 
 /// The party's contact moments, newest first. Confidential ones show their content only when `see_confidential`
@@ -187,11 +188,14 @@ pub async fn for_party(
     };
     // A contact names its case only when the reader may see that case: not internal, not above the ceiling.
     let case = match case_ceiling {
-        None => String::from("c.identifier"),
-        Some(ceiling) => format!(
-            "CASE WHEN ct.internal = 0 AND c.confidentiality IN ({}) THEN c.identifier END",
-            ceiling.up_to_sql()
-        ),
+        None => String::from("c.id, c.identifier"),
+        Some(ceiling) => {
+            let shown = format!(
+                "ct.internal = 0 AND c.confidentiality IN ({})",
+                ceiling.up_to_sql()
+            );
+            format!("CASE WHEN {shown} THEN c.id END, CASE WHEN {shown} THEN c.identifier END")
+        }
     };
     let sql = format!(
         "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, {case}
@@ -209,7 +213,7 @@ pub async fn for_party(
         .await?;
     rows.into_iter()
         .map(
-            |(at, channel, subject, body, confidential, registered_by, case)| {
+            |(at, channel, subject, body, confidential, registered_by, case_id, case)| {
                 let local = local(municipality, at)?;
                 let hidden = confidential == 1 && !see_confidential;
                 Ok(ContactLine {
@@ -221,6 +225,7 @@ pub async fn for_party(
                     text: if hidden { None } else { body },
                     confidential: confidential == 1,
                     registered_by,
+                    case_id: if hidden { None } else { case_id },
                     case_identifier: if hidden { None } else { case },
                 })
             },

@@ -47,6 +47,14 @@ async fn seeded(conn: &mut sqlx::AnyConnection, marker: &str) -> Result<bool, St
     Ok(row.is_some())
 }
 
+/// The company's case: of the demo's cases the one with the longest id, which its messages' links carry.
+const COMPANY_CASE: &str = "zaak-bedrijf-1";
+
+/// How long the longest demo case id is for municipality `municipality_id` (the SMS proof counts on it).
+pub fn longest_case_id(municipality_id: &str) -> usize {
+    format!("demo-{municipality_id}-{COMPANY_CASE}").len()
+}
+
 /// Seeds the demo data unless it was seeded before. Returns whether it seeded now. The municipality row must
 /// exist already (`tenancy::register`, which start-up runs first).
 pub async fn seed(
@@ -487,7 +495,7 @@ pub async fn seed_identity(
          VALUES ($1, $2, 'ZAAK-2026-0501', $3, 'Terras voor de winkel', $4, $5, $6, 'beperkt_openbaar', $7, $8)
          ON CONFLICT (id) DO NOTHING",
     )
-    .bind(id("zaak-bedrijf-1"))
+    .bind(id(COMPANY_CASE))
     .bind(m)
     .bind(id("terrasvergunning"))
     .bind(start.to_string())
@@ -502,8 +510,8 @@ pub async fn seed_identity(
             "INSERT INTO case_status (id, case_id, status_type_id, set_at_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (id) DO NOTHING",
         )
-        .bind(id(&format!("zaak-bedrijf-1-status-{seq}")))
-        .bind(id("zaak-bedrijf-1"))
+        .bind(id(&format!("{COMPANY_CASE}-status-{seq}")))
+        .bind(id(COMPANY_CASE))
         .bind(id(&format!("terrasvergunning-{seq}")))
         .bind(days_ago(days))
         .execute(&mut *tx)

@@ -7,7 +7,7 @@ use crate::documents::scan::Scanner;
 use crate::documents::store::Store;
 use crate::documents::{Documents, Limits};
 use crate::identity::passkeys::Passkeys;
-use crate::identity::IdentityError;
+use crate::identity::{secrets, IdentityError};
 use crate::notifications::channels::{outbox_dir, Channel, Channels};
 use crate::notifications::notify_api::NotifyApi;
 use crate::notifications::outbox::Settings;
@@ -42,6 +42,8 @@ pub enum StartupError {
         "the document store cannot be used: {0}. Check LOKET_DATA_DIR or the LOKET_S3_* settings."
     )]
     Documents(String),
+    #[error("{file}: {reason}")]
+    Sms { file: String, reason: String },
     #[error("the server stopped: {0}")]
     Serve(String),
 }
@@ -67,6 +69,21 @@ impl From<IdentityError> for StartupError {
 /// municipality row.
 pub async fn open(config: &Config) -> Result<(Arc<Municipality>, Db), StartupError> {
     let municipality = Arc::new(Municipality::load(&config.municipality_file)?);
+    // Demo cases have readable ids (`demo-{municipality}-zaak-1`), which can be longer than a random one.
+    let longest_id = if config.demo {
+        secrets::ID_LEN.max(demo::longest_case_id(&municipality.id))
+    } else {
+        secrets::ID_LEN
+    };
+    crate::notifications::outbox::prove_one_sms(
+        &config.public_url,
+        &municipality.sms_name,
+        longest_id,
+    )
+    .map_err(|reason| StartupError::Sms {
+        file: config.municipality_file.display().to_string(),
+        reason,
+    })?;
     let db = match &config.database_url {
         None => Db::sqlite(&config.data_dir).await?,
         Some(url) => {

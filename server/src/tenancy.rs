@@ -35,6 +35,9 @@ struct MunicipalityFile {
     id: String,
     name: String,
     short_name: String,
+    /// Optional: the name text messages use, when `name` makes them longer than one SMS.
+    #[serde(default)]
+    sms_name: Option<String>,
     logo: String,
     time_zone: String,
     brand: Brand,
@@ -95,6 +98,8 @@ pub struct Municipality {
     pub id: String,
     pub name: String,
     pub short_name: String,
+    /// The name in text messages (`sms_name`, else `name`).
+    pub sms_name: String,
     pub logo_url: String,
     pub time_zone: TimeZone,
     pub brand: Brand,
@@ -142,6 +147,7 @@ impl Municipality {
         for (field, value) in [
             ("name", &file.name),
             ("short_name", &file.short_name),
+            ("sms_name", file.sms_name.as_ref().unwrap_or(&file.name)),
             ("contact.phone", &file.contact.phone),
         ] {
             if value.trim().is_empty() {
@@ -218,6 +224,7 @@ impl Municipality {
         Ok(Municipality {
             resident_ceiling,
             id: file.id,
+            sms_name: file.sms_name.unwrap_or_else(|| file.name.clone()),
             name: file.name,
             short_name: file.short_name,
             logo_url: file.logo,

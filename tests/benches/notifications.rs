@@ -258,9 +258,10 @@ async fn sink_ceiling(url: &str, name: &str) {
         app::i18n::Lang::Nl,
         &server::notifications::templates::SafeFields {
             municipality: "Gemeente Voorbeeld",
+            sms_name: "Gemeente Voorbeeld",
             when: &when,
             reference: "LK-BENCH1",
-            link: "http://localhost:3000/zaken/ZAAK-BENCH",
+            link: "http://localhost:3000/zaken/abcdefghijklmnopqrstuvwxyzab",
             code: None,
         },
     );

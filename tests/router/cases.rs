@@ -576,7 +576,17 @@ async fn residents_see_their_own_cases_only(backend: Backend) {
     assert_eq!(status, 200);
     for visible in ["ZAAK-2026-0412", "ZAAK-SAMEN"] {
         assert!(list.contains(visible), "{visible} listed");
+        // Linked by the case's opaque id, never by its number (which can name the case type).
+        let href = format!(
+            "href=\"{}\"",
+            loket_tests::case_page(server.db(), visible).await
+        );
+        assert!(list.contains(&href), "{visible} linked as {href}");
     }
+    assert!(
+        !list.contains("href=\"/zaken/ZAAK-"),
+        "no case number in a link"
+    );
     for hidden in [
         "ZAAK-INTERN",
         "ZAAK-GEHEIM",
@@ -587,15 +597,21 @@ async fn residents_see_their_own_cases_only(backend: Backend) {
         assert!(!list.contains(hidden), "{hidden} never listed");
     }
     for hidden in ["ZAAK-INTERN", "ZAAK-GEHEIM", "ZAAK-ANDER", "ZAAK-2026-0419"] {
-        let (status, body) = page(&browser, &format!("/zaken/{hidden}")).await;
+        let path = loket_tests::case_page(server.db(), hidden).await;
+        let (status, body) = page(&browser, &path).await;
         assert_eq!(status, 404, "{hidden}");
         assert!(!body.contains("Uitbouw"), "nothing of {hidden} shows");
+        let id = path.trim_start_matches("/zaken/");
         assert_eq!(
-            server_fn(&browser, "case", &[("identifier", hidden)]).await,
+            server_fn(&browser, "case", &[("id", id)]).await,
             Value::Null
         );
     }
-    let (status, body) = page(&browser, "/zaken/ZAAK-SAMEN").await;
+    // The number itself opens nothing.
+    let (status, _) = page(&browser, "/zaken/ZAAK-2026-0412").await;
+    assert_eq!(status, 404, "a case number is not a page");
+    let shared = loket_tests::case_page(server.db(), "ZAAK-SAMEN").await;
+    let (status, body) = page(&browser, &shared).await;
     assert_eq!(status, 200, "a co-initiator sees the case");
     assert!(body.contains("Uitbouw aan de achterkant"));
 
@@ -619,7 +635,8 @@ async fn residents_see_their_own_cases_only(backend: Backend) {
         .activate(&issued.code, &mut SoftPasskey::new(true), "Laptop")
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, _) = page(&other, "/zaken/ZAAK-2026-0412").await;
+    let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
+    let (status, _) = page(&other, &hers).await;
     assert_eq!(status, 404);
     let (_, list) = page(&other, "/zaken").await;
     assert!(list.contains("ZAAK-ANDER") && list.contains("ZAAK-SAMEN"));
@@ -663,7 +680,11 @@ async fn personal_pages_show_actions_timeline_and_news(backend: Backend) {
     let (_, list) = page(&browser, "/zaken").await;
     let before = new_badges(&list);
     assert!(before >= 1, "never opened: new");
-    let (_, detail) = page(&browser, "/zaken/ZAAK-2026-0412").await;
+    let (_, detail) = page(
+        &browser,
+        &loket_tests::case_page(server.db(), "ZAAK-2026-0412").await,
+    )
+    .await;
     let timeline = &detail[detail.find("loket-timeline").expect("a timeline")..];
     let order = [
         "Vraag over bijzondere bijstand",
@@ -770,7 +791,11 @@ async fn members_see_their_organisations_cases(backend: Backend) {
         !company.contains("ZAAK-2026-0412"),
         "not her own cases while acting for the company"
     );
-    let (status, _) = page(&browser, "/zaken/ZAAK-2026-0412").await;
+    let (status, _) = page(
+        &browser,
+        &loket_tests::case_page(server.db(), "ZAAK-2026-0412").await,
+    )
+    .await;
     assert_eq!(status, 404);
     let (_, contacts) = page(&browser, "/contactmomenten").await;
     assert!(

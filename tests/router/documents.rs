@@ -430,10 +430,11 @@ async fn post_form(browser: &Browser, path: &str) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// Starts a draft on the case page `case` (`/zaken/{id}`).
 async fn start_case_draft(browser: &Browser, case: &str, title: &str) -> (u16, Value) {
     let response = browser
         .client
-        .post(format!("{}/zaken/{case}/documenten", browser.url))
+        .post(format!("{}{case}/documenten", browser.url))
         .header("x-csrf-token", browser.csrf())
         .form(&[("title", title)])
         .send()
@@ -448,8 +449,10 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
 ) {
     let (server, store) = start(backend, Storage::Local, |_| {}).await;
     let desiree = crate::cases::desiree(&server).await;
+    let case = |identifier: &'static str| loket_tests::case_page(server.db(), identifier);
+    let hers = case("ZAAK-2026-0412").await;
     // Her open case of a type that takes documents.
-    let (status, started) = start_case_draft(&desiree, "ZAAK-2026-0412", "Bankafschrift").await;
+    let (status, started) = start_case_draft(&desiree, &hers, "Bankafschrift").await;
     assert_eq!(status, 201, "{started}");
     let draft = started["draft"].as_str().unwrap().to_owned();
     let (status, receipt) = put_page(&desiree, &draft, 0, fixtures::phone_photo()).await;
@@ -463,7 +466,7 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     .await;
     assert_eq!(status, 201, "{finished}");
     let document = finished["document"].as_str().unwrap().to_owned();
-    let (_, case_page) = crate::cases::page(&desiree, "/zaken/ZAAK-2026-0412").await;
+    let (_, case_page) = crate::cases::page(&desiree, &hers).await;
     assert!(
         case_page.contains("Documenten voor deze zaak"),
         "{case_page}"
@@ -477,16 +480,36 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     );
 
     // A closed case, an internal one she cannot see, one that does not exist, and her case for someone else.
-    let (status, answer) = start_case_draft(&desiree, "ZAAK-2026-0388", "Foto").await;
+    let (status, answer) = start_case_draft(&desiree, &case("ZAAK-2026-0388").await, "Foto").await;
     assert_eq!(status, 422, "{answer}");
     assert!(answer["message"]
         .as_str()
         .unwrap()
         .contains("kunt u nu geen documenten sturen"));
-    for case in ["ZAAK-2026-0419", "ZAAK-1999-0001"] {
-        let (status, answer) = start_case_draft(&desiree, case, "Foto").await;
-        assert_eq!(status, 404, "{case}: {answer}");
+    for page in [
+        case("ZAAK-2026-0419").await,
+        String::from("/zaken/bestaatniet"),
+        // The number is no way in either.
+        String::from("/zaken/ZAAK-2026-0412"),
+    ] {
+        let (status, answer) = start_case_draft(&desiree, &page, "Foto").await;
+        assert_eq!(status, 404, "{page}: {answer}");
     }
+    // An English visitor reads the refusals in English.
+    desiree.choose_language("en").await;
+    let (status, answer) = start_case_draft(&desiree, &case("ZAAK-2026-0388").await, "Foto").await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        answer["message"],
+        "You cannot send documents for this appointment or case now."
+    );
+    let (status, answer) = start_case_draft(&desiree, &hers, &"x".repeat(121)).await;
+    assert_eq!(status, 422);
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Give the document a name"));
+    desiree.choose_language("nl").await;
     crate::matrix::person(&server, "someone-else", "Jan Jansen").await;
     let other = crate::matrix::signed_in(
         &server,
@@ -495,7 +518,7 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
         },
     )
     .await;
-    let (status, _) = start_case_draft(&other, "ZAAK-2026-0412", "Foto").await;
+    let (status, _) = start_case_draft(&other, &hers, "Foto").await;
     assert_eq!(status, 404);
     assert_eq!(count(&server, "document_draft").await, 0);
 
@@ -553,7 +576,8 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
         .contains("De gemeente werkt al met dit document"));
     assert_eq!(count(&server, "document").await, 1);
     assert_eq!(stored(&store).await.len(), 1);
-    let (_, case_page) = crate::cases::page(&desiree, "/zaken/ZAAK-2026-0412").await;
+    let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
+    let (_, case_page) = crate::cases::page(&desiree, &hers).await;
     assert!(case_page.contains("de gemeente werkt ermee"), "{case_page}");
     assert!(!case_page.contains(&format!("/documenten/{document}/verwijderen")));
 }

@@ -69,6 +69,22 @@ impl Browser {
             .to_owned()
     }
 
+    /// Chooses the language with the page's own form (`/taal`), as a visitor does.
+    pub async fn choose_language(&self, code: &str) {
+        let response = self
+            .client
+            .post(format!("{}/taal", self.url))
+            .form(&[
+                ("lang", code),
+                ("return_to", "/"),
+                ("csrf", self.csrf().as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "language {code}");
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .client

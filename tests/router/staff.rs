@@ -788,7 +788,7 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
         cases.contains("ZAAK-2026-0388") && !cases.contains("ZAAK-2026-0412"),
         "{cases}"
     );
-    let (status, _) = page(&karin, "/zaken/ZAAK-2026-0388").await;
+    let (status, _) = page(&karin, &loket_tests::case_page(db, "ZAAK-2026-0388").await).await;
     assert_eq!(status, 200);
     let (_, messages) = page(&karin, "/instellingen/berichten").await;
     assert!(
@@ -1316,7 +1316,7 @@ async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
         cases.contains(&identifier) && cases.contains("Parkeervergunning"),
         "{cases}"
     );
-    let (status, case) = page(&desiree, &format!("/zaken/{identifier}")).await;
+    let (status, case) = page(&desiree, &loket_tests::case_page(db, &identifier).await).await;
     assert_eq!(status, 200);
     assert!(case.contains("We hebben uw aanvraag ontvangen."), "{case}");
 }

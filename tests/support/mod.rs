@@ -367,6 +367,17 @@ impl Drop for TestServer {
     }
 }
 
+/// The resident's page of the case numbered `identifier`: `/zaken/{id}`, by the case's opaque id (links never
+/// carry the number, which can name the case type).
+pub async fn case_page(db: &server::storage::Db, identifier: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM cases WHERE identifier = $1")
+        .bind(identifier)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap_or_else(|error| panic!("case {identifier}: {error}"));
+    format!("/zaken/{id}")
+}
+
 /// Runs the same test body against SQLite and PostgreSQL, as two tests named `…::sqlite` and `…::postgres`.
 /// Runs `async fn name(backend: Backend)` once per database, as the tests `name::sqlite` and `name::postgres`
 /// (for tests that start their own server rather than take a `TestApp`).

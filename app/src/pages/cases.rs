@@ -17,9 +17,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/zaken/{identifier}`, with the identifier made safe for a path.
-fn case_href(identifier: &str) -> String {
-    format!("/zaken/{}", encode(identifier))
+/// `/zaken/{id}`: the case's opaque id, never its number (which can name the case type), made safe for a path.
+fn case_href(id: &str) -> String {
+    format!("/zaken/{}", encode(id))
 }
 
 /// The "what you need to do" items: the most important thing on the page, so they come first.
@@ -43,7 +43,7 @@ fn ActionList(lang: Lang, actions: Vec<ActionItem>) -> impl IntoView {
                     <p class="loket-action__case">{action.case_type_name}</p>
                     <p class="loket-action__text">{action.text}</p>
                     <p class="loket-action__deadline"><strong>{deadline}</strong></p>
-                    <a class="utrecht-link" href=case_href(&action.case_identifier)>{link}</a>
+                    <a class="utrecht-link" href=case_href(&action.case_id)>{link}</a>
                 </div>
             }
         })
@@ -70,7 +70,7 @@ fn CaseCard(lang: Lang, case: CaseListItem) -> impl IntoView {
     view! {
         <li class="loket-case">
             <h3 class="loket-case__title">
-                <a class="utrecht-link" href=case_href(&case.identifier)>
+                <a class="utrecht-link" href=case_href(&case.id)>
                     {case.type_name}
                     <span class="loket-visually-hidden">" " {case.identifier.clone()}</span>
                 </a>
@@ -111,8 +111,8 @@ fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
             <p class="loket-moment__when">{when} " · " {tr_args(lang, "case-timeline-contact", &[("name", &channel)])}</p>
             <p class="loket-moment__subject">{subject}</p>
             {contact.text.map(|text| view! { <p class="utrecht-paragraph">{text}</p> })}
-            {contact.case_identifier.map(|number| view! {
-                <p><a class="utrecht-link" href=case_href(&number)>{tr_args(lang, "contact-about-case", &[("number", &number)])}</a></p>
+            {contact.case_id.zip(contact.case_identifier).map(|(id, number)| view! {
+                <p><a class="utrecht-link" href=case_href(&id)>{tr_args(lang, "contact-about-case", &[("number", &number)])}</a></p>
             })}
             <p class="loket-moment__by">{tr_args(lang, "contact-registered-by", &[("name", &contact.registered_by)])}</p>
         </li>
@@ -362,7 +362,7 @@ fn CaseTable(lang: Lang, cases: Vec<CaseListItem>, query: CaseQuery) -> impl Int
             view! {
                 <tr>
                     <td data-label=tr(lang, "case-type")>
-                        <a class="utrecht-link" href=case_href(&case.identifier)>
+                        <a class="utrecht-link" href=case_href(&case.id)>
                             {case.type_name}
                             <span class="loket-visually-hidden">" " {case.identifier.clone()}</span>
                         </a>
@@ -401,11 +401,11 @@ pub fn CasePage() -> impl IntoView {
         return view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
             .into_any();
     }
-    let identifier = use_params_map()
+    let id = use_params_map()
         .get_untracked()
-        .get("identifier")
+        .get("id")
         .unwrap_or_default();
-    let case = Resource::new_blocking(move || identifier.clone(), get_case);
+    let case = Resource::new_blocking(move || id.clone(), get_case);
     view! {
         <Suspense fallback=|| ()>
             {move || case.get().map(|result| match result {
@@ -434,11 +434,11 @@ fn CaseNotFound(lang: Lang) -> impl IntoView {
 
 /// "Berichten over deze zaak": send everything about this case to one of the reader's confirmed addresses.
 #[component]
-fn CaseMessagesForm(lang: Lang, identifier: String, messages: CaseMessages) -> impl IntoView {
+fn CaseMessagesForm(lang: Lang, case_id: String, messages: CaseMessages) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let saved = query.get("gelukt").is_some_and(|v| v == "berichten");
     let problem = use_context::<FormProblem>().filter(|p| p.form == "case-messages");
-    let action = format!("/zaken/{identifier}/berichten");
+    let action = format!("{}/berichten", case_href(&case_id));
     let body = if messages.addresses.is_empty() {
         view! {
             <p class="utrecht-paragraph">
@@ -589,7 +589,7 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
             <ol class="loket-timeline">{timeline}</ol>
         </section>
         {detail.messages.clone().map(|messages| view! {
-            <CaseMessagesForm lang identifier=detail.identifier.clone() messages />
+            <CaseMessagesForm lang case_id=detail.id.clone() messages />
         })}
     }
 }
@@ -605,7 +605,7 @@ fn CaseDocuments(lang: Lang, detail: CaseDetail) -> impl IntoView {
             "document-verwijderd" => Some("documents-done-removed"),
             _ => None,
         });
-    let page = case_href(&detail.identifier);
+    let page = case_href(&detail.id);
     view! {
         <section class="loket-card" id="documenten" aria-labelledby="case-documents">
             <h2 id="case-documents" class="utrecht-heading-2">{tr(lang, "documents-case-title")}</h2>
@@ -657,7 +657,10 @@ mod tests {
 
     #[test]
     fn case_links_and_queries_are_percent_encoded() {
-        assert_eq!(case_href("ZAAK-2026.01_a"), "/zaken/ZAAK-2026.01_a");
+        assert_eq!(
+            case_href("demo-voorbeeld-zaak-1"),
+            "/zaken/demo-voorbeeld-zaak-1"
+        );
         assert_eq!(case_href("a/b c"), "/zaken/a%2Fb%20c");
         let query = CaseQuery {
             closed: true,

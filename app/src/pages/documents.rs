@@ -169,7 +169,7 @@ struct Page {
 }
 
 /// Adding documents to an appointment or a case: `start` is where a draft is started (`/afspraken/{id}/
-/// documenten`, `/zaken/{number}/documenten`), `done` the page to show once it is sent. Without JavaScript
+/// documenten`, `/zaken/{id}/documenten`), `done` the page to show once it is sent. Without JavaScript
 /// the page shows the list only; this island is the camera, the preview and the sending.
 #[island]
 pub fn DocumentUpload(

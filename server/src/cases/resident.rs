@@ -101,7 +101,7 @@ async fn list(
         .await?;
     rows.into_iter()
         .map(|row| {
-            let (identifier, name_nl, name_en, description, start_date, _id, closed_at, changed_at) =
+            let (identifier, name_nl, name_en, description, start_date, id, closed_at, changed_at) =
                 (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
             let (action_text, action_deadline, text_nl, text_en, seen_at) =
                 (row.8, row.9, row.10, row.11, row.12);
@@ -110,6 +110,7 @@ async fn list(
             let closed = closed_at.is_some();
             let action = match (action_text, action_deadline.clone()) {
                 (Some(text), Some(deadline)) if !closed => Some(ActionItem {
+                    case_id: id.clone(),
                     case_identifier: identifier.clone(),
                     case_type_name: type_name.clone(),
                     text,
@@ -119,6 +120,7 @@ async fn list(
             };
             Ok(Listed {
                 item: CaseListItem {
+                    id,
                     identifier,
                     type_name,
                     description,
@@ -167,50 +169,47 @@ pub async fn can_see(
     Ok(row.is_some())
 }
 
-/// The row id of case `identifier` when `person_id` may see it, in their own name or as a confirmed member of
-/// the organisation that started it; `None` otherwise (the caller answers as if it does not exist).
+/// Whether `person_id` may see case `case_id` (its row id, as in `/zaken/{id}`), in their own name or as a
+/// confirmed member of the organisation that started it (callers answer as if it does not exist otherwise).
 pub async fn visible_to_person(
     db: &Db,
     municipality: &Municipality,
     person_id: &str,
-    identifier: &str,
-) -> Result<Option<String>, CasesError> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT id, initiator_organisation_id FROM cases WHERE municipality_id = $1 AND identifier = $2",
+    case_id: &str,
+) -> Result<bool, CasesError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT initiator_organisation_id FROM cases WHERE municipality_id = $1 AND id = $2",
     )
     .bind(&municipality.id)
-    .bind(identifier)
+    .bind(case_id)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((case_id, organisation)) = row else {
-        return Ok(None);
+    let Some((organisation,)) = row else {
+        return Ok(false);
     };
     let person = Party::Person(person_id.to_owned());
-    if can_see(db, municipality, &person, &case_id).await? {
-        return Ok(Some(case_id));
+    if can_see(db, municipality, &person, case_id).await? {
+        return Ok(true);
     }
-    if let Some(organisation) = organisation {
-        let member: Option<(String,)> = sqlx::query_as(
-            "SELECT person_id FROM membership WHERE organisation_id = $1 AND person_id = $2
-             AND confirmed_at_ms IS NOT NULL",
+    let Some(organisation) = organisation else {
+        return Ok(false);
+    };
+    let member: Option<(String,)> = sqlx::query_as(
+        "SELECT person_id FROM membership WHERE organisation_id = $1 AND person_id = $2
+         AND confirmed_at_ms IS NOT NULL",
+    )
+    .bind(&organisation)
+    .bind(person_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(member.is_some()
+        && can_see(
+            db,
+            municipality,
+            &Party::Organisation(organisation),
+            case_id,
         )
-        .bind(&organisation)
-        .bind(person_id)
-        .fetch_optional(&db.pool)
-        .await?;
-        if member.is_some()
-            && can_see(
-                db,
-                municipality,
-                &Party::Organisation(organisation),
-                &case_id,
-            )
-            .await?
-        {
-            return Ok(Some(case_id));
-        }
-    }
-    Ok(None)
+        .await?)
 }
 
 /// Overzicht: actions first (earliest deadline), the most recently changed open cases, recent contacts.
@@ -322,27 +321,28 @@ pub async fn detail(
     municipality: &Municipality,
     reader: &Reader<'_>,
     lang: Lang,
-    identifier: &str,
+    id: &str,
     now: Timestamp,
 ) -> Result<Option<CaseDetail>, CasesError> {
     let sql = format!(
-        "SELECT c.id, ct.name_nl, ct.name_en, c.description, c.start_date, c.planned_end_date, c.closed_at_ms,
+        "SELECT c.identifier, ct.name_nl, ct.name_en, c.description, c.start_date, c.planned_end_date, c.closed_at_ms,
                 c.result_text, c.result_explanation, c.action_text, c.action_deadline, ct.uploads_allowed,
                 c.created_at_ms, c.case_type_id
          FROM cases c JOIN case_type ct ON ct.id = c.case_type_id
-         WHERE {} AND c.identifier = $3",
+         WHERE {} AND c.id = $3",
         visible(reader.ceiling, reader.party)
     );
     let row: Option<DetailRow> = sqlx::query_as(&sql)
         .bind(party_id(reader.party))
         .bind(&municipality.id)
-        .bind(identifier)
+        .bind(id)
         .fetch_optional(&db.pool)
         .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    let (case_id, name_nl, name_en, description, start_date, planned_end_date, closed_at) =
+    let case_id = id;
+    let (identifier, name_nl, name_en, description, start_date, planned_end_date, closed_at) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
     let (result, result_explanation, action_text, action_deadline, uploads, created_at, type_id) =
         (row.7, row.8, row.9, row.10, row.11, row.12, row.13);
@@ -353,7 +353,7 @@ pub async fn detail(
          FROM case_status cs JOIN status_type st ON st.id = cs.status_type_id
          WHERE cs.case_id = $1 ORDER BY cs.set_at_ms, st.seq",
     )
-    .bind(&case_id)
+    .bind(case_id)
     .fetch_all(&db.pool)
     .await?;
     let reached = statuses.last().map(|s| s.1);
@@ -398,7 +398,7 @@ pub async fn detail(
         reader.party,
         see_confidential,
         Some(reader.ceiling),
-        Some(&case_id),
+        Some(case_id),
         100,
     )
     .await?
@@ -436,19 +436,21 @@ pub async fn detail(
     };
 
     if reader.marks_seen {
-        mark_seen(db, reader.person_id, &case_id, now).await?;
+        mark_seen(db, reader.person_id, case_id, now).await?;
     }
     Ok(Some(CaseDetail {
-        identifier: identifier.to_owned(),
+        id: case_id.to_owned(),
         action: match (action_text, action_deadline) {
             (Some(text), Some(deadline)) if closed_at.is_none() => Some(ActionItem {
-                case_identifier: identifier.to_owned(),
+                case_id: case_id.to_owned(),
+                case_identifier: identifier.clone(),
                 case_type_name: type_name.clone(),
                 text,
                 deadline,
             }),
             _ => None,
         },
+        identifier,
         type_name,
         description,
         start_date,

@@ -424,7 +424,7 @@ pub struct DocumentLine {
     pub person_id: String,
     pub appointment_id: Option<String>,
     pub case_id: Option<String>,
-    /// The case's number (what its page is found by), when it was sent for a case.
+    /// The case's number (to show; its page is found by `case_id`), when it was sent for a case.
     pub case_identifier: Option<String>,
 }
 
@@ -488,17 +488,17 @@ pub async fn for_appointment(db: &Db, id: &str) -> Result<Vec<DocumentLine>, Doc
 pub async fn for_case(
     db: &Db,
     municipality_id: &str,
-    identifier: &str,
+    case_id: &str,
     person_id: &str,
 ) -> Result<Vec<DocumentLine>, DocumentError> {
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS} FROM document
-         WHERE person_id = $1 AND case_id = (SELECT id FROM cases WHERE municipality_id = $2 AND identifier = $3)
+         WHERE person_id = $1 AND case_id = (SELECT id FROM cases WHERE municipality_id = $2 AND id = $3)
          ORDER BY created_at_ms, id"
     ))
     .bind(person_id)
     .bind(municipality_id)
-    .bind(identifier)
+    .bind(case_id)
     .fetch_all(&db.pool)
     .await?;
     Ok(rows.into_iter().map(line).collect())

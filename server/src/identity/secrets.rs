@@ -30,13 +30,16 @@ pub fn short_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// How long [`id`] is; the SMS proof at start-up counts on it.
+pub const ID_LEN: usize = 28;
+
 /// A random identifier for rows (not a secret): 28 lower-case letters (131 bits). Letters only, so an id in
 /// a link (`/afspraken/{id}`) never holds a run of digits that passes the BSN eleven-test or looks like a
 /// postcode.
 pub fn id() -> String {
     const LETTERS: &[u8; 26] = b"abcdefghijklmnopqrstuvwxyz";
     let mut rng = rand::rng();
-    (0..28)
+    (0..ID_LEN)
         .map(|_| char::from(LETTERS[rng.random_range(0..LETTERS.len())]))
         .collect()
 }

@@ -794,19 +794,19 @@ pub async fn choose(
 }
 
 /// "Send everything about this case to …"; `None` removes the override.
-/// The address the person chose for everything about case `case_identifier`, if any.
+/// The address the person chose for everything about case `case_id` (row id), if any.
 pub async fn case_choice(
     db: &Db,
     municipality_id: &str,
     person_id: &str,
-    case_identifier: &str,
+    case_id: &str,
 ) -> Result<Option<String>, NotificationsError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT o.address_id FROM notification_override o JOIN cases c ON c.id = o.subject_id
-         WHERE o.person_id = $1 AND o.subject_kind = 'case' AND c.identifier = $2 AND c.municipality_id = $3",
+         WHERE o.person_id = $1 AND o.subject_kind = 'case' AND c.id = $2 AND c.municipality_id = $3",
     )
     .bind(person_id)
-    .bind(case_identifier)
+    .bind(case_id)
     .bind(municipality_id)
     .fetch_optional(&db.pool)
     .await?;

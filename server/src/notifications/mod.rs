@@ -64,6 +64,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::CaseStatus,
+        Kind::ActionRequest,
+        Kind::AddressVerification,
+        Kind::AppointmentBooked,
+        Kind::AppointmentMoved,
+        Kind::AppointmentCancelled,
+        Kind::AppointmentReminder,
+        Kind::AppointmentLinkCode,
+        Kind::AccountCodeIssued,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::CaseStatus => "case-status",

@@ -558,7 +558,6 @@ type ContextRow = (
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<String>,
     Option<i64>,
     Option<i64>,
 );
@@ -574,7 +573,6 @@ struct Context {
     address: Address,
     code_hash: Option<String>,
     language: String,
-    case_identifier: Option<String>,
     action_text: Option<String>,
     push_keys: Option<(String, String)>,
     concerns_at_ms: Option<i64>,
@@ -585,7 +583,7 @@ struct Context {
 async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, sqlx::Error> {
     let row: Option<ContextRow> = sqlx::query_as(
         "SELECT e.kind, e.case_id, e.organisation_id, e.secret, e.created_at_ms,
-                a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.identifier, c.action_text,
+                a.value, a.verified_at_ms, a.given_by_phone, a.code_hash, p.language, c.action_text,
                 a.push_p256dh, a.push_auth, e.concerns_at_ms, a.failed_at_ms
          FROM notification_event e
          JOIN digital_address a ON a.id = $2
@@ -613,15 +611,14 @@ async fn context(db: &Db, message: &ClaimedMessage) -> Result<Option<Context>, s
             created_at_ms: 0,
             verified_at_ms: row.6,
             given_by_phone: row.7 == 1,
-            failed_at_ms: row.15,
+            failed_at_ms: row.14,
             fallback: false,
         },
         code_hash: row.8,
         language: row.9,
-        case_identifier: row.10,
-        action_text: row.11,
-        push_keys: row.12.zip(row.13),
-        concerns_at_ms: row.14,
+        action_text: row.10,
+        push_keys: row.11.zip(row.12),
+        concerns_at_ms: row.13,
         appointment_id: None,
     }))
 }
@@ -755,24 +752,106 @@ async fn forget_subscription(db: &Db, address_id: &str) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-fn link(settings: &Settings, kind: Kind, context: &Context) -> String {
-    if let (true, Some(appointment)) = (kind.is_appointment(), &context.appointment_id) {
+/// What a message's link can point at.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkTarget<'a> {
+    pub appointment_id: Option<&'a str>,
+    /// The appointment link token, for a booking the contact centre made.
+    pub token: Option<&'a str>,
+    pub case_id: Option<&'a str>,
+}
+
+/// The one link a message carries: a Loket page behind sign-in (or the appointment link), never content.
+pub fn link(public_url: &str, kind: Kind, target: LinkTarget<'_>) -> String {
+    if let (true, Some(appointment)) = (kind.is_appointment(), target.appointment_id) {
         // An appointment the contact centre made carries a link token (with the birth date it opens the card
         // without an account); one the resident made leads to the card behind sign-in.
-        return match &context.secret {
-            Some(token) => format!("{}/afspraak/{token}", settings.public_url),
-            None => format!("{}/afspraken/{appointment}", settings.public_url),
+        return match target.token {
+            Some(token) => format!("{public_url}/afspraak/{token}"),
+            None => format!("{public_url}/afspraken/{appointment}"),
         };
     }
-    match (kind, &context.case_identifier) {
-        (Kind::CaseStatus | Kind::ActionRequest, Some(identifier)) => {
-            format!("{}/zaken/{identifier}", settings.public_url)
+    // The case's opaque id: its number can name the case type (`WMO-2026-…`), and a link is read by whoever
+    // sees her phone's lock screen.
+    match (kind, target.case_id) {
+        (Kind::CaseStatus | Kind::ActionRequest, Some(case_id)) => {
+            format!("{public_url}/zaken/{case_id}")
         }
         // The code is typed on the link's page, which is still open; the token is not kept to link back to it.
-        (Kind::AppointmentLinkCode, _) => format!("{}/", settings.public_url),
+        (Kind::AppointmentLinkCode, _) => format!("{public_url}/"),
         // Her activity log says who issued the code and when.
-        (Kind::AccountCodeIssued, _) => format!("{}/activiteit", settings.public_url),
-        _ => format!("{}/instellingen/berichten", settings.public_url),
+        (Kind::AccountCodeIssued, _) => format!("{public_url}/activiteit"),
+        _ => format!("{public_url}/instellingen/berichten"),
+    }
+}
+
+/// Proves, before anything is written, that every text message this municipality can send fits one SMS
+/// segment in its encoding: each template in each language with the longest date, a six-digit code and the
+/// longest link there can be (ids of `longest_id` characters, the appointment link's token). The error is
+/// one line for the operator.
+pub fn prove_one_sms(public_url: &str, sms_name: &str, longest_id: usize) -> Result<(), String> {
+    let id = "x".repeat(longest_id);
+    let token = "x".repeat(secrets::short_token().len());
+    let targets = [
+        LinkTarget {
+            appointment_id: Some(&id),
+            token: None,
+            case_id: Some(&id),
+        },
+        LinkTarget {
+            appointment_id: Some(&id),
+            token: Some(&token),
+            case_id: Some(&id),
+        },
+    ];
+    // Every weekday and month name; two-digit days.
+    let moments = (1..=12).filter_map(|month| {
+        jiff::civil::date(2026, month, 28)
+            .at(23, 59, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+    });
+    let mut longest: Option<(usize, String, templates::SmsFit)> = None;
+    for when in moments {
+        for kind in Kind::ALL {
+            for lang in [Lang::Nl, Lang::En] {
+                for target in targets {
+                    let link = link(public_url, kind, target);
+                    let sms = templates::render(
+                        kind,
+                        lang,
+                        &SafeFields {
+                            municipality: sms_name,
+                            sms_name,
+                            when: &when,
+                            reference: "LK-XXXXXX",
+                            link: &link,
+                            code: Some("000000"),
+                        },
+                    )
+                    .sms;
+                    let fit = templates::sms_fit(&sms);
+                    if !fit.fits() && longest.as_ref().is_none_or(|(l, _, _)| fit.length > *l) {
+                        longest = Some((fit.length, sms, fit));
+                    }
+                }
+            }
+        }
+    }
+    match longest {
+        None => Ok(()),
+        Some((_, sms, fit)) => Err(format!(
+            "a text message can be {} {} long, more than one SMS holds ({}): \"{sms}\"; \
+             set a shorter sms_name in the municipality file{} or a shorter LOKET_PUBLIC_URL",
+            fit.length,
+            fit.unit(),
+            fit.limit,
+            if fit.gsm7 {
+                ""
+            } else {
+                " (GSM-7 letters only: no accents like â or ú)"
+            },
+        )),
     }
 }
 
@@ -829,12 +908,21 @@ async fn deliver_one(
         .unwrap_or(now)
         .to_zoned(municipality.time_zone.clone());
     let reference = templates::reference(&message.id);
-    let link = link(settings, kind, &context);
+    let link = link(
+        &settings.public_url,
+        kind,
+        LinkTarget {
+            appointment_id: context.appointment_id.as_deref(),
+            token: context.secret.as_deref(),
+            case_id: context.case_id.as_deref(),
+        },
+    );
     let content = templates::render(
         kind,
         lang,
         &SafeFields {
             municipality: &municipality.name,
+            sms_name: &municipality.sms_name,
             when: &when,
             reference: &reference,
             link: &link,
@@ -1245,19 +1333,19 @@ fn sent_lines(rows: Vec<(i64, String, String, String)>) -> Vec<SentLine> {
         .collect()
 }
 
-/// The messages the person got about one case (by its identifier), oldest first, for the case's timeline.
+/// The messages the person got about one case (by its row id), oldest first, for the case's timeline.
 pub async fn for_case(
     db: &Db,
     municipality_id: &str,
     person_id: &str,
-    case_identifier: &str,
+    case_id: &str,
 ) -> Result<Vec<SentLine>, sqlx::Error> {
     let rows = sqlx::query_as(&format!(
         "{SENT_LINES} JOIN cases c ON c.id = e.case_id
-         WHERE c.identifier = $1 AND c.municipality_id = $2 AND m.person_id = $3 AND m.status <> 'dropped'
+         WHERE c.id = $1 AND c.municipality_id = $2 AND m.person_id = $3 AND m.status <> 'dropped'
          ORDER BY m.created_at_ms, m.id"
     ))
-    .bind(case_identifier)
+    .bind(case_id)
     .bind(municipality_id)
     .bind(person_id)
     .fetch_all(&db.pool)

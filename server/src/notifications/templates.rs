@@ -10,6 +10,8 @@ use jiff::Zoned;
 
 pub struct SafeFields<'a> {
     pub municipality: &'a str,
+    /// The name text messages use (the municipality file's `sms_name`, else its name).
+    pub sms_name: &'a str,
     /// When the change happened (case messages), when the code was sent, or when the appointment is.
     pub when: &'a Zoned,
     /// A short reference derived from the message id, e.g. `LK-7F3K2A`.
@@ -25,7 +27,7 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// At most 160 GSM-7 characters.
+    /// One SMS segment: start-up proves it for this municipality and public URL (`outbox::prove_one_sms`).
     pub sms: String,
     /// The web push payload: JSON with only a title, one sentence and the link (at most 3,993 bytes).
     pub push: String,
@@ -111,6 +113,7 @@ struct Text {
 
 fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
     let m = f.municipality;
+    let s = f.sms_name;
     let at = local_moment(lang, f.when);
     let link = f.link;
     let code = f.code.unwrap_or_default();
@@ -121,7 +124,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Er is nieuws over een zaak die u bij {m} heeft lopen (bijgewerkt op {at})."),
                 String::from("Log in bij Loket om te lezen wat er is veranderd:"),
             ],
-            sms: format!("{m}: er is nieuws over uw zaak. Log in om het te lezen: {link}"),
+            sms: format!("{s}: er is nieuws over uw zaak. Log in om het te lezen: {link}"),
         },
         (Kind::CaseStatus, Lang::En) => Text {
             subject: format!("News about your case with {m}"),
@@ -129,7 +132,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("There is news about a case you have with {m} (updated {at})."),
                 String::from("Sign in to Loket to read what changed:"),
             ],
-            sms: format!("{m}: there is news about your case. Sign in to read it: {link}"),
+            sms: format!("{s}: there is news about your case. Sign in to read it: {link}"),
         },
         (Kind::ActionRequest, Lang::Nl) => Text {
             subject: format!("{m} vraagt iets van u"),
@@ -137,7 +140,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("{m} heeft iets van u nodig om verder te kunnen (gevraagd op {at})."),
                 String::from("Log in bij Loket om te zien wat en voor wanneer:"),
             ],
-            sms: format!("{m} heeft iets van u nodig. Log in om te zien wat: {link}"),
+            sms: format!("{s} heeft iets van u nodig. Log in om te zien wat: {link}"),
         },
         (Kind::ActionRequest, Lang::En) => Text {
             subject: format!("{m} needs something from you"),
@@ -145,7 +148,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("{m} needs something from you to continue (asked {at})."),
                 String::from("Sign in to Loket to see what and by when:"),
             ],
-            sms: format!("{m} needs something from you. Sign in to see what: {link}"),
+            sms: format!("{s} needs something from you. Sign in to see what: {link}"),
         },
         (Kind::AppointmentBooked, Lang::Nl) => Text {
             subject: format!("Uw afspraak bij {m}"),
@@ -153,7 +156,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("U heeft een afspraak bij {m} op {at}."),
                 String::from("Bekijk waar het is en wat u meeneemt. U kunt de afspraak daar ook verzetten of annuleren:"),
             ],
-            sms: format!("{m}: afspraak op {at}. Details: {link}"),
+            sms: format!("{s}: afspraak op {at}. Details: {link}"),
         },
         (Kind::AppointmentBooked, Lang::En) => Text {
             subject: format!("Your appointment with {m}"),
@@ -161,7 +164,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("You have an appointment with {m} on {at}."),
                 String::from("See where it is and what to bring. You can also move or cancel it there:"),
             ],
-            sms: format!("{m}: appointment on {at}. Details: {link}"),
+            sms: format!("{s}: appointment on {at}. Details: {link}"),
         },
         (Kind::AppointmentMoved, Lang::Nl) => Text {
             subject: format!("Uw afspraak bij {m} is verzet"),
@@ -169,7 +172,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Uw afspraak bij {m} is verzet. De nieuwe tijd is {at}."),
                 String::from("Bekijk de afspraak:"),
             ],
-            sms: format!("{m}: afspraak verzet naar {at}. Details: {link}"),
+            sms: format!("{s}: afspraak verzet naar {at}. Details: {link}"),
         },
         (Kind::AppointmentMoved, Lang::En) => Text {
             subject: format!("Your appointment with {m} was moved"),
@@ -177,7 +180,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Your appointment with {m} was moved. The new time is {at}."),
                 String::from("See the appointment:"),
             ],
-            sms: format!("{m}: appointment moved to {at}. Details: {link}"),
+            sms: format!("{s}: appointment moved to {at}. Details: {link}"),
         },
         (Kind::AppointmentCancelled, Lang::Nl) => Text {
             subject: format!("Uw afspraak bij {m} is geannuleerd"),
@@ -185,7 +188,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Uw afspraak bij {m} op {at} is geannuleerd."),
                 String::from("Wilt u toch een afspraak? Maak een nieuwe afspraak in Loket:"),
             ],
-            sms: format!("{m}: afspraak op {at} geannuleerd. Meer: {link}"),
+            sms: format!("{s}: afspraak op {at} geannuleerd. Meer: {link}"),
         },
         (Kind::AppointmentCancelled, Lang::En) => Text {
             subject: format!("Your appointment with {m} was cancelled"),
@@ -193,7 +196,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Your appointment with {m} on {at} was cancelled."),
                 String::from("Still need an appointment? Make a new one in Loket:"),
             ],
-            sms: format!("{m}: appointment on {at} cancelled. More: {link}"),
+            sms: format!("{s}: appointment on {at} cancelled. More: {link}"),
         },
         (Kind::AppointmentReminder, Lang::Nl) => Text {
             subject: format!("Herinnering: uw afspraak bij {m}"),
@@ -201,7 +204,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("U heeft een afspraak bij {m} op {at}."),
                 String::from("Bekijk waar het is en wat u meeneemt:"),
             ],
-            sms: format!("Herinnering {m}: afspraak op {at}. Details: {link}"),
+            sms: format!("Herinnering {s}: afspraak op {at}. Details: {link}"),
         },
         (Kind::AppointmentReminder, Lang::En) => Text {
             subject: format!("Reminder: your appointment with {m}"),
@@ -209,7 +212,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("You have an appointment with {m} on {at}."),
                 String::from("See where it is and what to bring:"),
             ],
-            sms: format!("Reminder {m}: appointment on {at}. Details: {link}"),
+            sms: format!("Reminder {s}: appointment on {at}. Details: {link}"),
         },
         (Kind::AddressVerification, Lang::Nl) => Text {
             subject: format!("Uw code: {code}"),
@@ -217,7 +220,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Uw code om dit adres te bevestigen bij {m} is {code}."),
                 String::from("De code is 15 minuten geldig. Vul hem in op de pagina waar u het adres toevoegde:"),
             ],
-            sms: format!("Uw code voor {m} is {code}. De code is 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
+            sms: format!("Uw code voor {s} is {code}. De code is 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
         },
         (Kind::AddressVerification, Lang::En) => Text {
             subject: format!("Your code: {code}"),
@@ -225,7 +228,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Your code to confirm this address with {m} is {code}."),
                 String::from("The code is valid for 15 minutes. Enter it on the page where you added the address:"),
             ],
-            sms: format!("Your code for {m} is {code}. It is valid for 15 minutes. Did not ask for it? Ignore this message."),
+            sms: format!("Your code for {s} is {code}. It is valid for 15 minutes. Did not ask for it? Ignore this message."),
         },
         (Kind::AppointmentLinkCode, Lang::Nl) => Text {
             subject: format!("Uw code: {code}"),
@@ -233,7 +236,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Uw code om uw afspraak bij {m} te openen is {code}."),
                 String::from("De code is 15 minuten geldig en werkt één keer. Vul hem in op de pagina waar u om de code vroeg. Niet gevraagd? Dan kunt u dit bericht negeren."),
             ],
-            sms: format!("Uw code om uw afspraak bij {m} te openen is {code}. 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
+            sms: format!("Uw code om uw afspraak bij {s} te openen is {code}. 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
         },
         (Kind::AppointmentLinkCode, Lang::En) => Text {
             subject: format!("Your code: {code}"),
@@ -241,7 +244,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("Your code to open your appointment with {m} is {code}."),
                 String::from("The code is valid for 15 minutes and works once. Enter it on the page where you asked for it. Did not ask for it? You can ignore this message."),
             ],
-            sms: format!("Your code to open your appointment with {m} is {code}. Valid 15 minutes. Did not ask? Ignore this message."),
+            sms: format!("Your code to open your appointment with {s} is {code}. Valid 15 minutes. Did not ask? Ignore this message."),
         },
         (Kind::AccountCodeIssued, Lang::Nl) => Text {
             subject: format!("Nieuwe activeringscode voor uw account bij {m}"),
@@ -249,7 +252,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("{m} heeft op {at} een activeringscode voor uw account gemaakt. Met die code kan iemand een passkey aan uw account koppelen."),
                 String::from("Heeft u daar niet om gevraagd? Bel ons dan meteen. Op deze pagina ziet u wie het deed:"),
             ],
-            sms: format!("{m}: er is een activeringscode voor uw account gemaakt. Was u dat niet? Bel ons. Zie: {link}"),
+            sms: format!("{s}: er is een activeringscode voor uw account gemaakt. Was u dat niet? Bel ons. Zie: {link}"),
         },
         (Kind::AccountCodeIssued, Lang::En) => Text {
             subject: format!("New activation code for your account with {m}"),
@@ -257,7 +260,7 @@ fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
                 format!("{m} made an activation code for your account on {at}. With it, someone can add a passkey to your account."),
                 String::from("Did you not ask for it? Call us straight away. This page shows who did it:"),
             ],
-            sms: format!("{m}: an activation code was made for your account. Not you? Call us. See: {link}"),
+            sms: format!("{s}: an activation code was made for your account. Not you? Call us. See: {link}"),
         },
     }
 }
@@ -331,10 +334,58 @@ pub fn render(kind: Kind, lang: Lang, fields: &SafeFields<'_>) -> Rendered {
     }
 }
 
-/// The GSM 03.38 basic character set; an SMS in it fits 160 characters per part.
-pub fn is_gsm7(text: &str) -> bool {
+/// How a text message is encoded and whether it fits one segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmsFit {
+    /// GSM 03.38 7-bit; otherwise UCS-2.
+    pub gsm7: bool,
+    /// Septets (GSM-7, the extension table's characters count two) or UTF-16 code units (UCS-2).
+    pub length: usize,
+    /// What one segment holds in this encoding: 160 septets or 70 code units.
+    pub limit: usize,
+}
+
+impl SmsFit {
+    pub fn fits(self) -> bool {
+        self.length <= self.limit
+    }
+
+    pub fn unit(self) -> &'static str {
+        if self.gsm7 {
+            "GSM-7 characters"
+        } else {
+            "UCS-2 characters"
+        }
+    }
+}
+
+/// The encoding an SMS centre picks for `text` (GSM 03.38 when every character is in its basic set or
+/// extension table, else UCS-2) and its length in that encoding. Hand-written: the crates that split SMS
+/// into parts do so for sending, not to measure a text against one segment.
+pub fn sms_fit(text: &str) -> SmsFit {
     const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-    text.chars().all(|c| BASIC.contains(c))
+    const EXTENSION: &str = "\u{c}^{}\\[~]|€";
+    let septets = text.chars().try_fold(0usize, |n, c| {
+        if BASIC.contains(c) {
+            Some(n + 1)
+        } else if EXTENSION.contains(c) {
+            Some(n + 2)
+        } else {
+            None
+        }
+    });
+    match septets {
+        Some(length) => SmsFit {
+            gsm7: true,
+            length,
+            limit: 160,
+        },
+        None => SmsFit {
+            gsm7: false,
+            length: text.encode_utf16().count(),
+            limit: 70,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -345,9 +396,10 @@ mod tests {
     fn fields<'a>(when: &'a Zoned, code: Option<&'a str>) -> SafeFields<'a> {
         SafeFields {
             municipality: "Gemeente Voorbeeld",
+            sms_name: "Gemeente Voorbeeld",
             when,
             reference: "LK-7F3K2A",
-            link: "https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412",
+            link: "https://loket.voorbeeld.nl/zaken/abcdefghijklmnopqrstuvwxyzab",
             code,
         }
     }
@@ -358,39 +410,32 @@ mod tests {
         let when: Zoned = "2026-09-30T10:30:00+02:00[Europe/Amsterdam]"
             .parse()
             .unwrap();
-        for kind in [
-            Kind::CaseStatus,
-            Kind::ActionRequest,
-            Kind::AddressVerification,
-            Kind::AppointmentBooked,
-            Kind::AppointmentMoved,
-            Kind::AppointmentCancelled,
-            Kind::AppointmentReminder,
-            Kind::AppointmentLinkCode,
-            Kind::AccountCodeIssued,
-        ] {
+        let id = "abcdefghijklmnopqrstuvwxyzab";
+        for kind in Kind::ALL {
             // An appointment's card (id) and an appointment link (token, for bookings by the contact centre).
-            let links: &[&str] = if kind.is_appointment() {
-                &[
-                    "https://loket.voorbeeld.nl/afspraken/0123456789abcdef0123456789abcdef",
-                    "https://loket.voorbeeld.nl/afspraak/AbCdEfGhIjKlMnOpQrStUv",
-                ]
-            } else {
-                &["https://loket.voorbeeld.nl/zaken/ZAAK-2026-0412"]
-            };
+            let links: Vec<String> = [None, Some("AbCdEfGhIjKlMnOpQrStUv")]
+                .into_iter()
+                .map(|token| {
+                    super::super::outbox::link(
+                        "https://loket.voorbeeld.nl",
+                        kind,
+                        super::super::outbox::LinkTarget {
+                            appointment_id: Some(id),
+                            token,
+                            case_id: Some(id),
+                        },
+                    )
+                })
+                .collect();
             for (lang, link) in [Lang::Nl, Lang::En]
                 .into_iter()
-                .flat_map(|lang| links.iter().map(move |link| (lang, *link)))
+                .flat_map(|lang| links.iter().map(move |link| (lang, link.as_str())))
             {
                 let mut f = fields(&when, Some("123456"));
                 f.link = link;
                 let out = render(kind, lang, &f);
-                assert!(
-                    out.sms.chars().count() <= 160,
-                    "{kind:?} {lang:?}: {}",
-                    out.sms
-                );
-                assert!(is_gsm7(&out.sms), "{kind:?} {lang:?}: {}", out.sms);
+                let fit = sms_fit(&out.sms);
+                assert!(fit.gsm7 && fit.fits(), "{kind:?} {lang:?}: {}", out.sms);
                 let needle = if kind.carries_code() {
                     "123456"
                 } else {
@@ -406,6 +451,31 @@ mod tests {
                 assert!(out.push.contains(needle));
             }
         }
+    }
+
+    #[test]
+    fn an_sms_is_measured_in_its_own_encoding() {
+        assert_eq!(
+            sms_fit("Gemeente Voorbeeld"),
+            SmsFit {
+                gsm7: true,
+                length: 18,
+                limit: 160
+            }
+        );
+        // The euro sign and brackets are two septets each.
+        assert_eq!(sms_fit("€ [1]").length, 8);
+        assert!(sms_fit(&"a".repeat(160)).fits());
+        assert!(!sms_fit(&"a".repeat(161)).fits());
+        // One letter outside GSM-7 makes the whole text UCS-2: 70 to a segment.
+        let frisian = sms_fit("Gemeente Súdwest-Fryslân");
+        assert_eq!(
+            (frisian.gsm7, frisian.length, frisian.limit),
+            (false, 24, 70)
+        );
+        assert!(!sms_fit(&format!("â{}", "a".repeat(70))).fits());
+        // Outside the basic plane a character is two UTF-16 units.
+        assert_eq!(sms_fit("😀").length, 2);
     }
 
     #[test]

@@ -173,14 +173,10 @@ impl Services {
         now: jiff::Timestamp,
     ) -> Result<(), ApiError> {
         let storage = notifications::NotificationsError::from;
-        let sent = notifications::outbox::for_case(
-            &self.db,
-            &self.municipality.id,
-            person_id,
-            &detail.identifier,
-        )
-        .await
-        .map_err(storage)?;
+        let sent =
+            notifications::outbox::for_case(&self.db, &self.municipality.id, person_id, &detail.id)
+                .await
+                .map_err(storage)?;
         for line in sent {
             let (date, time) = self.date_and_time(
                 jiff::Timestamp::from_millisecond(line.created_at_ms).unwrap_or(now),
@@ -207,7 +203,7 @@ impl Services {
             &self.db,
             &self.municipality.id,
             person_id,
-            &detail.identifier,
+            &detail.id,
         )
         .await?;
         detail.messages = Some(CaseMessages { addresses, chosen });
@@ -589,22 +585,15 @@ impl Backend for Services {
         &self,
         viewer: &Viewer,
         lang: Lang,
-        identifier: String,
+        id: String,
     ) -> Result<Option<CaseDetail>, ApiError> {
         let Some(scope) = self.personal_scope(&visitor(), viewer) else {
             return Ok(None);
         };
         let reader = scope.reader(&self.municipality);
         let now = jiff::Timestamp::now();
-        let Some(mut detail) = resident::detail(
-            &self.db,
-            &self.municipality,
-            &reader,
-            lang,
-            &identifier,
-            now,
-        )
-        .await?
+        let Some(mut detail) =
+            resident::detail(&self.db, &self.municipality, &reader, lang, &id, now).await?
         else {
             return Ok(None);
         };
@@ -616,7 +605,7 @@ impl Backend for Services {
         let documents = crate::documents::drafts::for_case(
             &self.db,
             &self.municipality.id,
-            &identifier,
+            &id,
             &scope.person_id,
         )
         .await

@@ -1,16 +1,18 @@
 //! The upload routes. The browser sends a document as a draft: one request to start it (title, what it is
 //! for), one PUT per page (so a page that failed is sent again alone, with a real progress bar per page),
-//! one to finish. Every answer is JSON with a Dutch sentence on refusal; the bodies are read here, counted
+//! one to finish. Every answer is JSON with a sentence in the visitor's language on refusal; the bodies are read here, counted
 //! while they stream in, so a file over the limit is refused before it is read whole.
 
 use super::appointments::{field, openable, principal_of, read_form};
 use super::AppState;
+use super::VisitorLang;
 use crate::authorization::{
     decide, staff_level, Action, DataKind, Decision, Level, Principal, Resource,
 };
 use crate::documents::drafts::{self, Draft};
 use crate::documents::{DocumentError, Unsafe};
 use crate::identity::audit;
+use app::i18n::{tr, tr_args, Lang};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -20,52 +22,76 @@ use http::{header, Request, StatusCode};
 use jiff::Timestamp;
 use serde_json::json;
 
-/// The Dutch sentence and status for a refusal. Nothing was stored in any of these cases.
-pub fn refusal(error: &DocumentError) -> (StatusCode, String) {
+/// The status and the sentence, in the visitor's language, for a refusal. Nothing was stored in any of these
+/// cases.
+pub fn refusal(lang: Lang, error: &DocumentError) -> (StatusCode, String) {
     use DocumentError as E;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    let (status, text): (StatusCode, String) = match error {
-        E::Empty => (unprocessable, "Dit bestand is leeg. Kies de foto of PDF opnieuw.".into()),
+    let unsupported = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+    let (status, key, arg): (StatusCode, &str, Option<(&str, String)>) = match error {
+        E::Empty => (unprocessable, "document-refused-empty", None),
         E::TooLarge { limit_bytes } => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "Dit bestand is groter dan {} MB. Maak een nieuwe foto of kies een kleiner bestand.",
-                limit_bytes / (1024 * 1024)
-            ),
+            "document-refused-too-large",
+            Some(("mb", (limit_bytes / (1024 * 1024)).to_string())),
         ),
-        E::OverQuota => (unprocessable, "U heeft al zoveel documenten gestuurd dat er niets meer bij past. Verwijder eerst een document dat niet meer nodig is, of bel ons.".into()),
-        E::NotAllowed => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Dit soort bestand kunnen we niet aannemen. Stuur een foto (JPG of PNG) of een PDF.".into()),
-        E::Heif => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Deze foto is een HEIC-foto. Die kunnen we niet lezen. Zet uw camera op JPG (bij iPhone: Instellingen, Camera, Formaten, 'Meest compatibel') of stuur een schermafbeelding.".into()),
-        E::Polyglot => (unprocessable, "Dit bestand is tegelijk een foto en een PDF. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe foto of sla de PDF opnieuw op.".into()),
-        E::Unreadable => (unprocessable, "Dit bestand is beschadigd of niet compleet. Maak een nieuwe foto of kies het bestand opnieuw.".into()),
-        E::TooManyPixels => (unprocessable, "Deze afbeelding is te groot om te lezen. Maak een foto met een lagere resolutie of stuur een schermafbeelding.".into()),
-        E::PdfBomb => (unprocessable, "Deze PDF wordt bij het openen veel groter dan hij is. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.".into()),
-        E::Encrypted => (unprocessable, "Deze PDF heeft een wachtwoord. Sla hem op zonder wachtwoord en probeer het opnieuw.".into()),
-        E::TooManyPages(max) => (unprocessable, format!("Deze PDF heeft meer dan {max} pagina's. Stuur alleen de pagina's die nodig zijn.")),
-        E::Unsafe(kind) => (unprocessable, format!("Deze PDF bevat {}. Dat nemen we niet aan, omdat het onveilig kan zijn. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.", match kind {
-            Unsafe::JavaScript => "JavaScript (een programma dat kan starten)",
-            Unsafe::Launch => "een opdracht om een programma te starten",
-            Unsafe::EmbeddedFile => "bijgevoegde bestanden",
-            Unsafe::Form => "een formulier met scripts (XFA)",
-        })),
-        E::Infected => (unprocessable, "In dit bestand zit mogelijk een virus. We hebben het niet bewaard. Stuur een nieuwe foto of een ander bestand.".into()),
-        E::Busy => (StatusCode::SERVICE_UNAVAILABLE, "Er worden nu veel bestanden tegelijk gecontroleerd. Er is niets bewaard. Probeer het over een minuut opnieuw.".into()),
-        E::UnreadableStream(_) => (unprocessable, "Deze PDF is op een manier ingepakt die we niet kunnen controleren. Maak een nieuwe PDF met 'Afdrukken als PDF' en stuur die.".into()),
-        E::ScannerDown(_) => (StatusCode::SERVICE_UNAVAILABLE, "We kunnen bestanden nu niet op virussen controleren. Er is niets bewaard. Probeer het over een paar minuten opnieuw.".into()),
-        E::TooManyPhotos(max) => (unprocessable, format!("Eén document kan hoogstens {max} pagina's hebben. Stuur de rest als een nieuw document.")),
-        E::PdfAlone => (unprocessable, "Een PDF stuurt u als apart document, niet samen met foto's of een andere PDF.".into()),
-        E::NoPages => (unprocessable, "Voeg eerst een foto of PDF toe.".into()),
-        E::Title => (unprocessable, "Geef het document een naam van hoogstens 120 tekens, bijvoorbeeld 'Paspoort'.".into()),
-        E::NotAttachable => (unprocessable, "Bij deze afspraak of zaak kunt u nu geen documenten sturen.".into()),
-        E::NotFound => (StatusCode::NOT_FOUND, "Dit document bestaat niet (meer). Begin opnieuw met toevoegen.".into()),
-        E::Taken => (StatusCode::CONFLICT, "De gemeente werkt al met dit document. Daarom kunt u het niet meer verwijderen.".into()),
-        E::NeedsSignIn => (StatusCode::FORBIDDEN, "Met de link uit uw bericht kunt u documenten sturen, maar niet openen of weghalen. Log daarvoor in bij Loket.".into()),
-        E::Store(_) | E::Db(_) => (StatusCode::SERVICE_UNAVAILABLE, "Dit lukte nu niet. Er is niets bewaard. Probeer het over een paar minuten opnieuw.".into()),
+        E::OverQuota => (unprocessable, "document-refused-over-quota", None),
+        E::NotAllowed => (unsupported, "document-refused-not-allowed", None),
+        E::Heif => (unsupported, "document-refused-heif", None),
+        E::Polyglot => (unprocessable, "document-refused-polyglot", None),
+        E::Unreadable => (unprocessable, "document-refused-unreadable", None),
+        E::TooManyPixels => (unprocessable, "document-refused-too-many-pixels", None),
+        E::PdfBomb => (unprocessable, "document-refused-pdf-bomb", None),
+        E::Encrypted => (unprocessable, "document-refused-encrypted", None),
+        E::TooManyPages(max) => (
+            unprocessable,
+            "document-refused-too-many-pages",
+            Some(("max", max.to_string())),
+        ),
+        E::Unsafe(kind) => (
+            unprocessable,
+            "document-refused-unsafe",
+            Some((
+                "what",
+                String::from(match kind {
+                    Unsafe::JavaScript => "javascript",
+                    Unsafe::Launch => "launch",
+                    Unsafe::EmbeddedFile => "embedded",
+                    Unsafe::Form => "form",
+                }),
+            )),
+        ),
+        E::Infected => (unprocessable, "document-refused-infected", None),
+        E::Busy => (unavailable, "document-refused-busy", None),
+        E::UnreadableStream(_) => (unprocessable, "document-refused-unreadable-stream", None),
+        E::ScannerDown(_) => (unavailable, "document-refused-scanner-down", None),
+        E::TooManyPhotos(max) => (
+            unprocessable,
+            "document-refused-too-many-photos",
+            Some(("max", max.to_string())),
+        ),
+        E::PdfAlone => (unprocessable, "document-refused-pdf-alone", None),
+        E::NoPages => (unprocessable, "document-refused-no-pages", None),
+        E::Title => (unprocessable, "document-refused-title", None),
+        E::NotAttachable => (unprocessable, "document-refused-not-attachable", None),
+        E::NotFound => (StatusCode::NOT_FOUND, "document-refused-not-found", None),
+        E::Taken => (StatusCode::CONFLICT, "document-refused-taken", None),
+        E::NeedsSignIn => (
+            StatusCode::FORBIDDEN,
+            "document-refused-needs-sign-in",
+            None,
+        ),
+        E::Store(_) | E::Db(_) => (unavailable, "document-refused-unavailable", None),
     };
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    if status == unavailable {
         // The cause for the operator; never a file name, title or person.
         tracing::error!(%error, "upload failed");
     }
+    let text = match &arg {
+        Some((name, value)) => tr_args(lang, key, &[(name, value)]),
+        None => tr(lang, key),
+    };
     (status, text)
 }
 
@@ -94,10 +120,11 @@ impl super::Services {
             .map_err(|error| unavailable(&error))?;
         let now = Timestamp::now();
         // Grouped by what they were sent for: an appointment, a case, or (neither) the rest.
-        type For = (Option<String>, Option<String>);
+        type For = (Option<String>, Option<(String, String)>);
         let mut groups: Vec<(For, Vec<drafts::DocumentLine>)> = Vec::new();
         for line in lines {
-            let target = (line.appointment_id.clone(), line.case_identifier.clone());
+            let case = line.case_id.clone().zip(line.case_identifier.clone());
+            let target = (line.appointment_id.clone(), case);
             match groups.iter_mut().find(|(t, _)| *t == target) {
                 Some((_, group)) => group.push(line),
                 None => groups.push((target, vec![line])),
@@ -121,9 +148,9 @@ impl super::Services {
                         Some(format!("/afspraken/{id}")),
                     )
                 }
-                (None, Some(case)) => (
-                    app::i18n::tr_args(lang, "documents-for-case", &[("case", case)]),
-                    Some(format!("/zaken/{}", super::appointments::q(case))),
+                (None, Some((case_id, number))) => (
+                    app::i18n::tr_args(lang, "documents-for-case", &[("case", number)]),
+                    Some(format!("/zaken/{}", super::appointments::q(case_id))),
                 ),
                 (None, None) => (app::i18n::tr(lang, "documents-title"), None),
             };
@@ -167,14 +194,15 @@ impl super::Services {
     }
 }
 
-fn refused(error: &DocumentError) -> Response {
-    let (status, text) = refusal(error);
+fn refused(lang: Lang, error: &DocumentError) -> Response {
+    let (status, text) = refusal(lang, error);
     (status, Json(json!({ "message": text }))).into_response()
 }
 
 /// POST /afspraken/{id}/documenten (`title`): starts a draft for the visitor's appointment.
 pub async fn start_for_appointment(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
@@ -187,61 +215,65 @@ pub async fn start_for_appointment(
         Ok(None) => Err(DocumentError::NotFound),
         Err(_) => Err(DocumentError::Store(String::from("appointment lookup"))),
     };
-    start_draft(&state, target, request.into_body()).await
+    start_draft(lang, &state, target, request.into_body()).await
 }
 
-/// POST /zaken/{identifier}/documenten (`title`): starts a draft for one of the signed-in person's cases
+/// POST /zaken/{id}/documenten (`title`): starts a draft for one of the signed-in person's cases
 /// (her own or her organisation's) that is open and of a type that takes documents.
 pub async fn start_for_case(
     State(state): State<AppState>,
-    Path(identifier): Path<String>,
+    VisitorLang(lang): VisitorLang,
+    Path(case_id): Path<String>,
     request: Request<Body>,
 ) -> Response {
     let principal = principal_of(&request);
     let services = &state.services;
-    let target = her_case(services, &principal, &identifier).await;
-    start_draft(&state, target, request.into_body()).await
+    let target = her_case(services, &principal, &case_id).await;
+    start_draft(lang, &state, target, request.into_body()).await
 }
 
-/// The case `identifier` as a target for the signed-in person's documents (her own case or her
+/// The case `case_id` (its opaque id) as a target for the signed-in person's documents (her own case or her
 /// organisation's); not found for anyone else.
 async fn her_case(
     services: &super::Services,
     principal: &Principal,
-    identifier: &str,
+    case_id: &str,
 ) -> Result<drafts::Target, DocumentError> {
     let Principal::Person { person_id, .. } = principal else {
         return Err(DocumentError::NotFound);
     };
-    let case_id = crate::cases::resident::visible_to_person(
+    let visible = crate::cases::resident::visible_to_person(
         &services.db,
         &services.municipality,
         person_id,
-        identifier,
+        case_id,
     )
     .await
-    .map_err(|error| DocumentError::Store(format!("case lookup: {error}")))?
-    .ok_or(DocumentError::NotFound)?;
-    drafts::case_target(&services.db, &case_id, person_id).await
+    .map_err(|error| DocumentError::Store(format!("case lookup: {error}")))?;
+    if !visible {
+        return Err(DocumentError::NotFound);
+    }
+    drafts::case_target(&services.db, case_id, person_id).await
 }
 
 /// Starts a draft for `target` (or says why not) with the title from the form in `body`.
 async fn start_draft(
+    lang: Lang,
     state: &AppState,
     target: Result<drafts::Target, DocumentError>,
     body: Body,
 ) -> Response {
     let target = match target {
         Ok(target) => target,
-        Err(error) => return refused(&error),
+        Err(error) => return refused(lang, &error),
     };
     let Some(fields) = read_form(body).await else {
-        return refused(&DocumentError::Title);
+        return refused(lang, &DocumentError::Title);
     };
     let now = Timestamp::now().as_millisecond();
     match drafts::start(&state.services.db, now, &target, field(&fields, "title")).await {
         Ok(draft) => (StatusCode::CREATED, Json(json!({ "draft": draft }))).into_response(),
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
@@ -275,13 +307,14 @@ async fn own_draft(
 /// PUT /documenten/concepten/{draft}/paginas/{n}: one page (a photo or a PDF) as the raw body.
 pub async fn put_page(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path((draft, n)): Path<(String, u32)>,
     request: Request<Body>,
 ) -> Response {
     let principal = principal_of(&request);
     let draft = match own_draft(&state, &principal, &draft).await {
         Ok(draft) => draft,
-        Err(error) => return refused(&error),
+        Err(error) => return refused(lang, &error),
     };
     let limit = state.services.documents.limits.max_file_bytes;
     let declared = request
@@ -291,7 +324,7 @@ pub async fn put_page(
         .and_then(|v| v.parse::<u64>().ok());
     let bytes = match read_limited(request.into_body(), declared, limit).await {
         Ok(bytes) => bytes,
-        Err(error) => return refused(&error),
+        Err(error) => return refused(lang, &error),
     };
     let services = &state.services;
     match services
@@ -301,7 +334,7 @@ pub async fn put_page(
         .await
     {
         Ok(receipt) => (StatusCode::CREATED, Json(json!({ "page": receipt }))).into_response(),
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
@@ -349,6 +382,7 @@ async fn read_limited(
 /// DELETE /documenten/concepten/{draft}/paginas/{n}: the resident removed a page she had sent.
 pub async fn delete_page(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path((draft, n)): Path<(String, u32)>,
     request: Request<Body>,
 ) -> Response {
@@ -364,13 +398,14 @@ pub async fn delete_page(
     };
     match outcome.await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
 /// POST /documenten/concepten/{draft}/versturen: the pages become one document.
 pub async fn finish(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path(draft): Path<String>,
     request: Request<Body>,
 ) -> Response {
@@ -387,7 +422,7 @@ pub async fn finish(
     };
     match outcome.await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "document": id }))).into_response(),
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
@@ -416,6 +451,7 @@ fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::Documen
 /// GET /documenten/{id}: the document (a PDF), for whoever may open it.
 pub async fn open(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
@@ -423,16 +459,16 @@ pub async fn open(
     let services = &state.services;
     let line = match drafts::find_document(&services.db, &id).await {
         Ok(line) => line,
-        Err(error) => return refused(&error),
+        Err(error) => return refused(lang, &error),
     };
     if matches!(principal, Principal::AppointmentLink { .. })
         && is_own(&principal, &line.person_id, line.appointment_id.as_deref())
     {
-        return refused(&DocumentError::NeedsSignIn);
+        return refused(lang, &DocumentError::NeedsSignIn);
     }
     let decision = may_open(&principal, &services.municipality.id, &line);
     if !decision.allowed() {
-        return refused(&DocumentError::NotFound);
+        return refused(lang, &DocumentError::NotFound);
     }
     if let Err(error) = audit::staff_read(
         &services.db,
@@ -446,7 +482,7 @@ pub async fn open(
     .await
     {
         tracing::error!(%error, "audit entry failed");
-        return refused(&DocumentError::Store(String::from("audit")));
+        return refused(lang, &DocumentError::Store(String::from("audit")));
     }
     match drafts::content(&services.db, &services.documents.store, &id).await {
         Ok(bytes) => (
@@ -469,13 +505,14 @@ pub async fn open(
             bytes,
         )
             .into_response(),
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
 /// POST /documenten/{id}/verwijderen: the resident removes her document (until the municipality took it).
 pub async fn delete(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
@@ -493,7 +530,7 @@ pub async fn delete(
         Ok(line)
     };
     match outcome.await {
-        Ok(line) => match (line.appointment_id, line.case_identifier) {
+        Ok(line) => match (line.appointment_id, line.case_id) {
             (Some(appointment), _) => super::appointments::see_other(format!(
                 "/afspraken/{appointment}?gelukt=document-verwijderd#documenten"
             )),
@@ -503,7 +540,7 @@ pub async fn delete(
             )),
             (None, None) => StatusCode::NO_CONTENT.into_response(),
         },
-        Err(error) => refused(&error),
+        Err(error) => refused(lang, &error),
     }
 }
 
@@ -511,6 +548,7 @@ pub async fn delete(
 /// into processing; from then on she can no longer remove it. Only roles that may open documents do this.
 pub async fn take(
     State(state): State<AppState>,
+    VisitorLang(lang): VisitorLang,
     Path((id, document)): Path<(String, String)>,
     request: Request<Body>,
 ) -> Response {
@@ -542,7 +580,7 @@ pub async fn take(
             ))
         }
         Err(error) => {
-            let (status, _) = refusal(&error);
+            let (status, _) = refusal(lang, &error);
             let text = match error {
                 DocumentError::NotFound => "Dit document vinden we niet bij deze inwoner.",
                 _ => "Dit lukte nu niet. Probeer het over een paar minuten opnieuw.",

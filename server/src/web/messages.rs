@@ -131,11 +131,11 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
     }
 }
 
-/// POST /zaken/{identifier}/berichten: "send everything about this case to …" (or back to the usual choice).
+/// POST /zaken/{id}/berichten: "send everything about this case to …" (or back to the usual choice).
 /// Success goes back to the case page (303); a refusal renders the case page again with 422 and the reason.
 pub async fn post_case(
     State(state): State<AppState>,
-    Path(identifier): Path<String>,
+    Path(case_id): Path<String>,
     request: Request<Body>,
 ) -> Response {
     let Some(person_id) = visitor_person(&request) else {
@@ -157,23 +157,18 @@ pub async fn post_case(
         .filter(|a| !a.is_empty());
     let services = &state.services;
     let now = jiff::Timestamp::now();
-    let case_id = match resident::visible_to_person(
-        &services.db,
-        &services.municipality,
-        &person_id,
-        &identifier,
-    )
-    .await
+    match resident::visible_to_person(&services.db, &services.municipality, &person_id, &case_id)
+        .await
     {
-        Ok(Some(case_id)) => case_id,
+        Ok(true) => {}
         // Someone else's case, or none: the same answer as the page gives.
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
         Err(error) => {
             tracing::error!(%error, "case lookup failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let page = format!("/zaken/{identifier}");
+    let page = format!("/zaken/{}", super::appointments::q(&case_id));
     match addresses::choose_for_case(&services.db, &person_id, &case_id, address, now).await {
         Ok(()) => (
             StatusCode::SEE_OTHER,

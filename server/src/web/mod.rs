@@ -23,3 +23,17 @@ pub use bridge::{Services, WebPush};
 pub use router::{router, server_fn_names, state_changing_routes, AppState, Assets};
 pub use security::CspNonce;
 pub use session::{CsrfToken, Visitor, CSRF_FIELD, CSRF_HEADER, PREVIEW_MAY_POST};
+
+/// The visitor's language (the language cookie, Dutch without one), for answers built outside Leptos.
+pub(crate) struct VisitorLang(pub app::i18n::Lang);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for VisitorLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(VisitorLang(router::language(&parts.headers)))
+    }
+}

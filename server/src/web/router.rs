@@ -259,10 +259,7 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(identity::passkey_rename_form),
         ),
         ("/instellingen/berichten", post(super::messages::post)),
-        (
-            "/zaken/{identifier}/berichten",
-            post(super::messages::post_case),
-        ),
+        ("/zaken/{id}/berichten", post(super::messages::post_case)),
         ("/afspraak-maken", post(super::appointments::book)),
         ("/medewerkers", post(super::staff::search)),
         (
@@ -360,7 +357,7 @@ fn uploads() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
             post(super::documents::start_for_appointment),
         ),
         (
-            "/zaken/{identifier}/documenten",
+            "/zaken/{id}/documenten",
             &[Method::POST],
             post(super::documents::start_for_case),
         ),
@@ -520,8 +517,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.security, security::headers))
         .layer(
             TraceLayer::new_for_http()
-                // The route pattern (`/zaken/{identifier}`), filled in once routing matched, never the path
-                // itself: values in paths (case numbers) stay out of the log, as do query strings.
+                // The route pattern (`/zaken/{id}`), filled in once routing matched, never the path
+                // itself: values in paths (ids) stay out of the log, as do query strings.
                 .make_span_with(|request: &Request<Body>| {
                     tracing::info_span!("request", method = %request.method(), route = tracing::field::Empty)
                 })

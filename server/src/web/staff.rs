@@ -350,11 +350,11 @@ impl Services {
             });
             // A document's title can tell what a case is about: listed only where the case itself is known.
             let documents = match (&what, level(DataKind::Documents)) {
-                (Some(what), Level::That | Level::What) => self.document_views(
+                (Some(_), Level::That | Level::What) => self.document_views(
                     crate::documents::drafts::for_case(
                         &self.db,
                         &self.municipality.id,
-                        &what.identifier,
+                        &case.id,
                         id,
                     )
                     .await
