@@ -325,6 +325,9 @@ pub struct ContactLine {
     /// telefoon, balie, e-mail, web, brief or chat.
     pub channel: String,
     pub subject: Option<String>,
+    /// The contact centre's reason (a [`CONTACT_REASONS`] code), shown in the reader's language instead of
+    /// the stored (Dutch) subject.
+    pub reason: Option<String>,
     pub text: Option<String>,
     pub confidential: bool,
     pub registered_by: String,
@@ -719,21 +722,36 @@ pub struct StaffCaseWhat {
 /// The channels a contact can have come through, as the server checks them.
 pub const CONTACT_CHANNELS: [&str; 6] = ["telefoon", "balie", "e-mail", "web", "brief", "chat"];
 
-/// The reasons the contact centre chooses from when it records a contact: (code, what the resident reads as
-/// its subject). The codes feed the report; changing a label keeps the history countable.
-pub const CONTACT_REASONS: [(&str, &str); 11] = [
-    ("afspraak", "Afspraak"),
-    ("zaak", "Vraag over een aanvraag of melding"),
-    ("paspoort-id", "Paspoort of ID-kaart"),
-    ("rijbewijs", "Rijbewijs"),
-    ("verhuizing", "Verhuizing"),
-    ("afval", "Afval"),
-    ("belastingen", "Belastingen"),
-    ("zorg", "Zorg en ondersteuning"),
-    ("geldzaken", "Geldzaken en schulden"),
-    ("klacht", "Klacht"),
-    ("overig", "Iets anders"),
+/// The reasons the contact centre chooses from when it records a contact; each reads as the contact's subject
+/// (Fluent `contact-reason-{code}`). The codes feed the report; changing a label keeps the history countable.
+pub const CONTACT_REASONS: [&str; 11] = [
+    "afspraak",
+    "zaak",
+    "paspoort-id",
+    "rijbewijs",
+    "verhuizing",
+    "afval",
+    "belastingen",
+    "zorg",
+    "geldzaken",
+    "klacht",
+    "overig",
 ];
+
+/// The Fluent message naming contact reason `code`.
+pub fn contact_reason_key(code: &str) -> String {
+    format!("contact-reason-{code}")
+}
+
+/// What the reader sees as a contact's subject: its reason in her language, else the subject as stored.
+pub fn contact_subject(lang: crate::i18n::Lang, contact: &ContactLine) -> Option<String> {
+    match &contact.reason {
+        Some(code) if CONTACT_REASONS.contains(&code.as_str()) => {
+            Some(crate::i18n::tr(lang, &contact_reason_key(code)))
+        }
+        _ => contact.subject.clone(),
+    }
+}
 
 /// The booking form's names of the detail inputs (the server reads them, the page shows a refusal naming one
 /// of them next to it).

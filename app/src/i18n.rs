@@ -91,6 +91,14 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     bundle
 }
 
+/// Whether the catalogue of `lang` has message `key`.
+pub fn has(lang: Lang, key: &str) -> bool {
+    CATALOG
+        .bundles
+        .get(lang.index())
+        .is_some_and(|bundle| bundle.has_message(key))
+}
+
 /// The text for `key` in `lang`, or the key itself when it is missing (the tests make sure none is).
 pub fn tr(lang: Lang, key: &str) -> String {
     tr_args(lang, key, &[])
@@ -236,6 +244,14 @@ mod tests {
                     "case",
                     "minutes",
                     "max",
+                    "m",
+                    "s",
+                    "at",
+                    "link",
+                    "reference",
+                    "weekday",
+                    "day",
+                    "month",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

@@ -168,6 +168,7 @@ type ContactRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 /// The party's contact moments, newest first. Confidential ones show their content only when `see_confidential`
@@ -198,7 +199,7 @@ pub async fn for_party(
         }
     };
     let sql = format!(
-        "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, {case}
+        "SELECT m.occurred_at_ms, m.channel, m.subject, m.body, m.confidential, m.registered_by, {case}, m.reason
          FROM contact_moment m LEFT JOIN cases c ON c.id = m.case_id
          LEFT JOIN case_type ct ON ct.id = c.case_type_id
          WHERE m.{column} = $1 AND m.municipality_id = $2 AND ($3 = '' OR m.case_id = $3)
@@ -213,7 +214,7 @@ pub async fn for_party(
         .await?;
     rows.into_iter()
         .map(
-            |(at, channel, subject, body, confidential, registered_by, case_id, case)| {
+            |(at, channel, subject, body, confidential, registered_by, case_id, case, reason)| {
                 let local = local(municipality, at)?;
                 let hidden = confidential == 1 && !see_confidential;
                 Ok(ContactLine {
@@ -222,6 +223,7 @@ pub async fn for_party(
                     at_ms: at,
                     channel,
                     subject: (!hidden).then_some(subject),
+                    reason: if hidden { None } else { reason },
                     text: if hidden { None } else { body },
                     confidential: confidential == 1,
                     registered_by,
@@ -268,10 +270,13 @@ pub async fn record_on_card(
     if !CHANNELS.contains(&contact.channel) {
         problems.add("kanaal", "Kies hoe de inwoner contact had.");
     }
-    let subject = REASONS
-        .iter()
-        .find(|(code, _)| *code == contact.reason)
-        .map(|(_, label)| *label);
+    // Stored in Dutch for the history and the back office; pages show the reason in the reader's language.
+    let subject = REASONS.contains(&contact.reason).then(|| {
+        app::i18n::tr(
+            app::i18n::Lang::Nl,
+            &app::api::contact_reason_key(contact.reason),
+        )
+    });
     if subject.is_none() {
         problems.add("reden", "Kies waar het contact over ging.");
     }

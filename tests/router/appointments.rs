@@ -839,6 +839,15 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
     let (status, _, html) = post(&desiree, "/afspraak-maken", &bad).await;
     assert_eq!(status, 422);
     assert!(html.contains("Kies een tijd."), "{html}");
+    // And in English for an English visitor.
+    desiree.choose_language("en").await;
+    let (status, _, html) = post(&desiree, "/afspraak-maken", &bad).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Choose a time.") && !html.contains("Kies een tijd."),
+        "{html}"
+    );
+    desiree.choose_language("nl").await;
 
     // Move to another time of that day.
     let (_, html) = page(format!("/afspraken/{id}/verzetten?dag={day}")).await;

@@ -585,3 +585,26 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
 loket_tests::on_both_backends!(
     desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it_she_cannot_remove_it
 );
+
+async fn one_person_starts_only_so_many_drafts_an_hour(backend: loket_tests::Backend) {
+    let (server, _store) = start(backend, Storage::Local, |_| {}).await;
+    let desiree = crate::cases::desiree(&server).await;
+    let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
+    let max = server::documents::drafts::DRAFTS_PER_PERSON.max;
+    for n in 0..max {
+        let (status, answer) = start_case_draft(&desiree, &hers, "Bankafschrift").await;
+        assert_eq!(status, 201, "draft {n}: {answer}");
+    }
+    let (status, answer) = start_case_draft(&desiree, &hers, "Bankafschrift").await;
+    assert_eq!(status, 429, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("Wacht een uur"),
+        "{answer}"
+    );
+    assert_eq!(count(&server, "document_draft").await, max);
+}
+
+loket_tests::on_both_backends!(one_person_starts_only_so_many_drafts_an_hour);

@@ -366,6 +366,34 @@ on_both_databases!(
             ["failed", "sent"],
             "the code, and the update that waits"
         );
+
+        // She chooses another address of her own for case updates: the update that waited goes there, once.
+        let own = unique("nieuw");
+        let own_id = verified(&app, &worker, &person, &own).await;
+        addresses::choose(
+            &app.loket.db,
+            &person,
+            MessageKind::CaseUpdate,
+            Some(&own_id),
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+        let later = Timestamp::now() + SignedDuration::from_secs(31);
+        worker.round(later).await.unwrap();
+        worker.round(later).await.unwrap();
+        let got = smtp_sink().wait_for(&own, 2, WAIT).await;
+        assert_eq!(got.len(), 2, "its code, then the update that waited");
+        assert!(got[1].text.contains("/zaken/"), "{}", got[1].text);
+        assert_private(&got);
+        worker.round(later).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(smtp_sink().to(&own).len(), 2, "sent once");
+        assert_eq!(
+            smtp_sink().to(&shared).len(),
+            1,
+            "still nothing to the shared one"
+        );
     }
 );
 
@@ -592,6 +620,32 @@ pub(crate) async fn post_form(
     super::appointments::post(browser, "/instellingen/berichten", fields).await
 }
 
+async fn berichten_page_refuses_in_the_visitors_language(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let browser = super::cases::desiree(&server).await;
+    let bad = [
+        ("form", "add"),
+        ("channel", "email"),
+        ("value", "geen-adres"),
+        ("label", "werk"),
+    ];
+    for (lang, said) in [
+        ("en", "This is not an e-mail address."),
+        ("nl", "Dit is geen e-mailadres."),
+    ] {
+        browser.choose_language(lang).await;
+        let (status, _, html) = post_form(&browser, &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains(said), "{lang}: {html}");
+        assert!(html.contains("geen-adres"), "what she typed comes back");
+    }
+    let (status, _, html) = post_form(&browser, &[("form", "onbekend")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("We begrijpen dit formulier niet."), "{html}");
+}
+
+loket_tests::on_both_backends!(berichten_page_refuses_in_the_visitors_language);
+
 async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
     let browser = super::cases::desiree(&server).await;
@@ -756,7 +810,7 @@ on_both_databases!(codes_to_unconfirmed_addresses_are_limited, |app| {
         .unwrap();
     let flood = add(unique("elf")).await;
     assert!(
-        matches!(flood, Err(NotificationsError::Invalid { field: "value", message }) if message.contains("uur")),
+        matches!(flood, Err(NotificationsError::Invalid { field: "value", key }) if key == "address-refused-codes-hour"),
         "{flood:?}"
     );
     let (codes,): (i64,) = sqlx::query_as(

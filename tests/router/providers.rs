@@ -400,3 +400,94 @@ async fn berichten_page_turns_on_push_for_this_device(backend: loket_tests::Back
 }
 
 loket_tests::on_both_backends!(berichten_page_turns_on_push_for_this_device);
+
+/// A loopback server that answers every request with `307` to `target`, and one that counts what reaches it.
+async fn redirect_to_counter() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let counter = axum::Router::new().fallback(move || {
+        let counted = counted.clone();
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            "{}"
+        }
+    });
+    let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target_url = format!("http://{}", target.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(target, counter).await });
+    let redirector = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let location = format!("{target_url}{uri}");
+        async move {
+            (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [(axum::http::header::LOCATION, location)],
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, redirector).await });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn the_notify_and_push_clients_follow_no_redirect() {
+    let (url, hits) = redirect_to_counter().await;
+    let notify = NotifyApi::new(
+        &url,
+        &providers::api_key(),
+        Some(providers::EMAIL_TEMPLATE.to_owned()),
+        Some(providers::SMS_TEMPLATE.to_owned()),
+    )
+    .unwrap();
+    let when = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let content = server::notifications::templates::render(
+        server::notifications::Kind::CaseStatus,
+        app::i18n::Lang::Nl,
+        &server::notifications::templates::SafeFields {
+            municipality: "Gemeente Voorbeeld",
+            sms_name: "Gemeente Voorbeeld",
+            when: &when,
+            reference: "LK-BCDFGH",
+            link: "http://localhost:3000/zaken/abcdefghijklmnopqrstuvwxyzab",
+            code: None,
+        },
+    );
+    let out = |channel, to| server::notifications::channels::Outgoing {
+        id: "bericht",
+        channel,
+        to,
+        content: &content,
+        push_keys: None,
+        ttl: std::time::Duration::from_secs(60),
+        topic: "t",
+        urgent: false,
+    };
+    assert!(notify
+        .send_sms(&out(Channel::Sms, "+31612345678"))
+        .await
+        .is_err());
+    assert!(notify
+        .send_email(&out(Channel::Email, "iemand@example.nl"))
+        .await
+        .is_err());
+
+    let phone = browser::Subscription::new();
+    let push = PushSender::new(
+        ES256KeyPair::generate(),
+        "mailto:loket@example.nl",
+        PushServices::parse("127.0.0.1"),
+    )
+    .unwrap();
+    let endpoint = format!("{url}/push/telefoon-1");
+    let keys = (phone.p256dh(), phone.auth());
+    let mut message = out(Channel::Push, &endpoint);
+    message.push_keys = Some((&keys.0, &keys.1));
+    assert!(push.send(&message).await.is_err());
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing reached the address the redirects pointed at"
+    );
+}

@@ -997,7 +997,12 @@ async fn parallel_uploads_stay_within_her_quota_and_pageless_drafts_are_swept(
     let first = draft_of("Eerste").await;
     let one = documents
         .pipeline(db)
-        .add_page(&first, 0, photo.clone())
+        .add_page(
+            &first,
+            0,
+            photo.clone(),
+            jiff::Timestamp::now().as_millisecond(),
+        )
         .await
         .unwrap()
         .bytes;
@@ -1005,9 +1010,14 @@ async fn parallel_uploads_stay_within_her_quota_and_pageless_drafts_are_swept(
     documents.limits.quota_bytes = one * 3 + one / 2;
     let pipeline = documents.pipeline(db);
     let second = draft_of("Tweede").await;
-    let outcomes = futures_util::future::join_all(
-        (0..8).map(|n| pipeline.add_page(&second, n, photo.clone())),
-    )
+    let outcomes = futures_util::future::join_all((0..8).map(|n| {
+        pipeline.add_page(
+            &second,
+            n,
+            photo.clone(),
+            jiff::Timestamp::now().as_millisecond(),
+        )
+    }))
     .await;
     let stored = outcomes.iter().filter(|o| o.is_ok()).count();
     let refused = outcomes
@@ -1086,3 +1096,90 @@ async fn the_longest_text_a_field_takes_is_received_whole(backend: loket_tests::
 }
 
 loket_tests::on_both_backends!(the_longest_text_a_field_takes_is_received_whole);
+
+/// What `pdf_bombs_under_a_memory_cap_child` prints when every bomb was refused and nothing kept.
+const BOMBS_REFUSED: &str = "32 bombs refused, 0 pages stored";
+
+/// Item 4: 32 PDF bombs (each unpacks to 1 GB) sent at once, to a process whose address space is capped at
+/// 4 GiB: every one refused, none stored, and the process lives (a check that ran out of memory would abort
+/// it). The uploads run in a child process (this test binary again, under `prlimit`), so the cap holds for
+/// them alone.
+#[tokio::test]
+async fn thirty_two_pdf_bombs_at_once_under_a_memory_cap_store_none() {
+    let child = tokio::task::spawn_blocking(|| {
+        std::process::Command::new("prlimit")
+            .arg(format!("--as={}", 4u64 << 30))
+            .arg("--")
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "security::pdf_bombs_under_a_memory_cap_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("LOKET_BOMB_CHILD", "1")
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let said = String::from_utf8_lossy(&child.stdout);
+    assert!(
+        child.status.success() && said.contains(BOMBS_REFUSED),
+        "{:?}\n{said}\n{}",
+        child.status,
+        String::from_utf8_lossy(&child.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the child of thirty_two_pdf_bombs_at_once_under_a_memory_cap_store_none, run under its cap"]
+async fn pdf_bombs_under_a_memory_cap_child() {
+    use crate::documents as docs;
+    use server::documents::{drafts, DocumentError};
+    assert!(
+        std::env::var("LOKET_BOMB_CHILD").is_ok(),
+        "run by thirty_two_pdf_bombs_at_once_under_a_memory_cap_store_none"
+    );
+    let (server, _store) =
+        docs::start(loket_tests::Backend::Sqlite, docs::Storage::Local, |_| {}).await;
+    let db = server.db();
+    let (desiree, appointment) = docs::desiree_with_appointment(&server).await;
+    let mut drafts_of = Vec::new();
+    for n in 0..4 {
+        let (status, started) = docs::start_draft(&desiree, &appointment, "Loonstrook").await;
+        assert_eq!(status, 201, "draft {n}: {started}");
+        let id = started["draft"].as_str().unwrap().to_owned();
+        drafts_of.push(
+            drafts::find(db, jiff::Timestamp::now().as_millisecond(), &id)
+                .await
+                .unwrap(),
+        );
+    }
+    let bomb = server::documents::fixtures::pdf_bomb(1024);
+    assert!(bomb.len() < 64 * 1024, "{} bytes on the wire", bomb.len());
+    let pipeline = server.app.loket.documents.pipeline(db);
+    let outcomes = futures_util::future::join_all(drafts_of.iter().flat_map(|draft| {
+        let pipeline = &pipeline;
+        let bomb = &bomb;
+        (0..8).map(move |n| {
+            pipeline.add_page(
+                draft,
+                n,
+                bomb.clone(),
+                jiff::Timestamp::now().as_millisecond(),
+            )
+        })
+    }))
+    .await;
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(DocumentError::PdfBomb)))
+        .count();
+    let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM document_page")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!((refused, stored), (32, 0), "{outcomes:?}");
+    println!("{BOMBS_REFUSED}");
+}

@@ -1319,6 +1319,18 @@ async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
     let (status, case) = page(&desiree, &loket_tests::case_page(db, &identifier).await).await;
     assert_eq!(status, 200);
     assert!(case.contains("We hebben uw aanvraag ontvangen."), "{case}");
+    // The contact's subject is its reason, in the reader's language.
+    assert!(
+        case.contains("Vraag over een aanvraag of melding"),
+        "{case}"
+    );
+    desiree.choose_language("en").await;
+    let (_, contacts) = page(&desiree, "/contactmomenten").await;
+    assert!(
+        contacts.contains("Question about an application or report")
+            && !contacts.contains("Vraag over een aanvraag of melding"),
+        "{contacts}"
+    );
 }
 
 loket_tests::on_both_backends!(karin_starts_a_case_from_a_contact_once_and_desiree_follows_it);

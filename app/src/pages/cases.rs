@@ -6,9 +6,9 @@ use super::appointments::AppointmentItem;
 use super::documents::{upload_texts, DocumentList, DocumentUpload};
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList, CaseListItem,
-    CaseMessages, CaseQuery, ContactLine, FormProblem, PersonalOverview, TimelineItem,
-    TimelineKind,
+    contact_subject, get_case, get_cases, get_contacts, ActionItem, CaseDetail, CaseList,
+    CaseListItem, CaseMessages, CaseQuery, ContactLine, FormProblem, PersonalOverview,
+    TimelineItem, TimelineKind,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -103,9 +103,8 @@ fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
             ("time", &contact.time),
         ],
     );
-    let subject = contact
-        .subject
-        .unwrap_or_else(|| tr(lang, "contact-confidential"));
+    let subject =
+        contact_subject(lang, &contact).unwrap_or_else(|| tr(lang, "contact-confidential"));
     view! {
         <li class="loket-moment">
             <p class="loket-moment__when">{when} " · " {tr_args(lang, "case-timeline-contact", &[("name", &channel)])}</p>

@@ -7,9 +7,9 @@ use super::documents::DocumentList;
 use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    get_staff_report, get_staff_resident, CheckInResult, ContactLine, FormProblem,
-    IssuedActivation, ReportRow, SearchHit, StaffCase, StaffResident, StaffSearch,
-    CONTACT_CHANNELS, CONTACT_REASONS,
+    contact_reason_key, contact_subject, get_staff_report, get_staff_resident, CheckInResult,
+    ContactLine, FormProblem, IssuedActivation, ReportRow, SearchHit, StaffCase, StaffResident,
+    StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -393,7 +393,7 @@ fn CaseItem(lang: Lang, case: StaffCase, take_for: Option<String>) -> impl IntoV
 fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
     let date = long_date(lang, &contact.date);
     let channel = tr(lang, &format!("channel-{}", contact.channel));
-    match contact.subject {
+    match contact_subject(lang, &contact) {
         // The role may know THAT, not WHAT.
         None => view! {
             <li class="loket-hits__item">{tr_args(lang, "staff-contact-confidential", &[("date", &date)])}</li>
@@ -490,8 +490,8 @@ fn RecordContact(
                     <select class="utrecht-select" id="contact-reden" name="reden" required=true
                         aria-describedby=described("reden", None) aria-invalid=invalid("reden")>
                         <option value="">{tr(lang, "staff-record-choose")}</option>
-                        {CONTACT_REASONS.iter().map(|(code, label)| view! {
-                            <option value=*code selected=reason == *code>{*label}</option>
+                        {CONTACT_REASONS.iter().map(|code| view! {
+                            <option value=*code selected=reason == *code>{tr(lang, &contact_reason_key(code))}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -576,13 +576,11 @@ fn ReportTable(
     let (section_for, title_id) = (format!("report-{measure}"), format!("report-{measure}"));
     let label = move |row: &ReportRow| match measure {
         "contacten" => {
-            let reason = CONTACT_REASONS
-                .iter()
-                .find(|(code, _)| *code == row.category)
-                .map_or_else(
-                    || tr(lang, "report-no-reason"),
-                    |(_, label)| (*label).to_owned(),
-                );
+            let reason = if CONTACT_REASONS.contains(&row.category.as_str()) {
+                tr(lang, &contact_reason_key(&row.category))
+            } else {
+                tr(lang, "report-no-reason")
+            };
             format!(
                 "{reason} · {}",
                 tr(lang, &format!("channel-{}", row.detail))

@@ -512,7 +512,7 @@ pub async fn book(
         Some(_) if via != Via::Staff => {
             return Err(AppointmentsError::Invalid {
                 field: "kanaal",
-                message: "Kies een van uw eigen adressen.",
+                key: "appointment-refused-own-address",
             })
         }
         Some((channel, value)) => Some(
@@ -520,13 +520,13 @@ pub async fn book(
                 .await
                 .map_err(|error| match error {
                     NotificationsError::Storage(error) => AppointmentsError::Storage(error),
-                    NotificationsError::Invalid { message, .. } => AppointmentsError::Invalid {
+                    NotificationsError::Invalid { key, .. } => AppointmentsError::Invalid {
                         field: "nieuw-adres",
-                        message,
+                        key,
                     },
                     _ => AppointmentsError::Invalid {
                         field: "nieuw-adres",
-                        message: "Dit adres kunnen we niet gebruiken. Kies een ander adres.",
+                        key: "appointment-refused-address-unusable",
                     },
                 })?,
         ),
@@ -543,7 +543,7 @@ pub async fn book(
         if own.is_none() {
             return Err(AppointmentsError::Invalid {
                 field: "address",
-                message: "Kies een van de adressen van deze inwoner.",
+                key: "appointment-refused-resident-address",
             });
         }
     }

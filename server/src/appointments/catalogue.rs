@@ -441,7 +441,7 @@ pub async fn put_service(
     if !(5..=480).contains(&service.duration_min) {
         return Err(AppointmentsError::Invalid {
             field: "duration_min",
-            message: "Een afspraak duurt tussen 5 minuten en 8 uur.",
+            key: "appointment-refused-duration",
         });
     }
     let bring = serde_json::to_string(&service.bring).unwrap_or_else(|_| String::from("[]"));
@@ -483,7 +483,7 @@ fn taken_elsewhere(rows: u64) -> Result<(), AppointmentsError> {
     if rows == 0 {
         return Err(AppointmentsError::Invalid {
             field: "id",
-            message: "Deze id is al in gebruik bij een andere gemeente. Kies een andere id.",
+            key: "appointment-refused-id-taken",
         });
     }
     Ok(())
@@ -531,7 +531,7 @@ pub async fn put_resource(
     if resource.seats.is_empty() || resource.seats.len() > 50 {
         return Err(AppointmentsError::Invalid {
             field: "seats",
-            message: "Een agenda heeft 1 tot 50 plaatsen.",
+            key: "appointment-refused-seats",
         });
     }
     let mut tx = db.write().await?;

@@ -34,7 +34,7 @@ pub async fn check_in(
     let code = normalise(code);
     let unknown = AppointmentsError::Invalid {
         field: "code",
-        message: "Deze code kennen we niet. Controleer de code, of zoek de inwoner op en bekijk de afspraken.",
+        key: "appointment-refused-checkin-unknown",
     };
     if code.is_empty() || code.len() > 32 {
         return Err(unknown);
@@ -54,7 +54,7 @@ pub async fn check_in(
     if now < appointment.start - EARLY {
         return Err(AppointmentsError::Invalid {
             field: "code",
-            message: "Deze afspraak is later. Inchecken kan vanaf twee uur voor de afspraak.",
+            key: "appointment-refused-checkin-later",
         });
     }
     if now >= appointment.end {

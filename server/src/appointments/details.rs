@@ -106,8 +106,8 @@ pub struct Given {
     pub house_number: String,
 }
 
-fn invalid(field: &'static str, message: &'static str) -> AppointmentsError {
-    AppointmentsError::Invalid { field, message }
+fn invalid(field: &'static str, key: &'static str) -> AppointmentsError {
+    AppointmentsError::Invalid { field, key }
 }
 
 /// The fields to keep with the appointment: every required field Loket does not know, checked and written
@@ -125,40 +125,19 @@ pub fn check(
             continue;
         }
         let value = match field {
-            Field::Phone => phone(&given.phone).ok_or_else(|| {
-                invalid(
-                    "telefoon",
-                    "Vul uw telefoonnummer in met cijfers, bijvoorbeeld 06 12345678.",
-                )
-            })?,
-            Field::Email => addresses::normalise_email(&given.email).map_err(|_| {
-                invalid(
-                    "email",
-                    "Vul uw e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.",
-                )
-            })?,
+            Field::Phone => phone(&given.phone)
+                .ok_or_else(|| invalid("telefoon", "appointment-refused-phone"))?,
+            Field::Email => addresses::normalise_email(&given.email)
+                .map_err(|_| invalid("email", "appointment-refused-email"))?,
             Field::BirthDate => birth_date(&given.birth_day, &given.birth_month, &given.birth_year)
                 .filter(|d| *d <= today)
                 .map(|d| d.to_string())
-                .ok_or_else(|| {
-                    invalid(
-                        "geboortedag",
-                        "Vul uw geboortedatum in met cijfers: dag, maand en jaar. Bijvoorbeeld 5 11 1979.",
-                    )
-                })?,
+                .ok_or_else(|| invalid("geboortedag", "appointment-refused-birth-date"))?,
             Field::PostalAddress => {
-                let code = postcode(&given.postcode).ok_or_else(|| {
-                    invalid(
-                        "postcode",
-                        "Vul uw postcode in: 4 cijfers en 2 letters, bijvoorbeeld 1234 AB.",
-                    )
-                })?;
-                let number = house_number(&given.house_number).ok_or_else(|| {
-                    invalid(
-                        "huisnummer",
-                        "Vul uw huisnummer in, met een toevoeging als u die heeft. Bijvoorbeeld 12 of 12a.",
-                    )
-                })?;
+                let code = postcode(&given.postcode)
+                    .ok_or_else(|| invalid("postcode", "appointment-refused-postcode"))?;
+                let number = house_number(&given.house_number)
+                    .ok_or_else(|| invalid("huisnummer", "appointment-refused-house-number"))?;
                 format!("{code} {number}")
             }
         };

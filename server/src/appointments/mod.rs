@@ -50,11 +50,11 @@ pub enum AppointmentsError {
     /// The idempotency key was used before for another request.
     #[error("key used for another request")]
     KeyReused,
-    /// A field that is not usable; the text says why, in Dutch (B1).
-    #[error("{field}: {message}")]
+    /// A field that is not usable; `key` is the Fluent message that says why.
+    #[error("{field}: {key}")]
     Invalid {
         field: &'static str,
-        message: &'static str,
+        key: &'static str,
     },
     /// A configuration document with unusable fields: (field path, Dutch reason) for each.
     #[error("{} unusable fields", .0.len())]
@@ -62,32 +62,25 @@ pub enum AppointmentsError {
 }
 
 impl AppointmentsError {
-    /// What the resident reads (Dutch, B1); the web edge shows it next to the form.
-    pub fn resident_message(&self) -> &'static str {
+    /// What the resident reads, in her language (B1); the web edge shows it next to the form.
+    pub fn resident_message(&self, lang: app::i18n::Lang) -> String {
+        app::i18n::tr(lang, self.resident_message_key())
+    }
+
+    /// The Fluent message of [`Self::resident_message`].
+    pub fn resident_message_key(&self) -> &'static str {
         match self {
-            AppointmentsError::Storage(_) => {
-                "Het lukt nu niet om uw afspraak op te slaan. Er is niets veranderd. Probeer het over een paar minuten opnieuw."
-            }
-            AppointmentsError::NotFound => "Deze afspraak kunnen we niet vinden.",
-            AppointmentsError::StaffOnly => {
-                "Voor deze afspraak belt u met de gemeente. Wij plannen de afspraak dan samen met u."
-            }
-            AppointmentsError::NotOffered => {
-                "Deze tijd kunt u niet kiezen. Kies een van de tijden die we laten zien."
-            }
-            AppointmentsError::Taken => {
-                "Deze tijd is niet meer vrij. Iemand anders was u net voor. Kies een andere tijd."
-            }
-            AppointmentsError::Cancelled => "Deze afspraak is geannuleerd. U kunt een nieuwe afspraak maken.",
-            AppointmentsError::Past => "Deze afspraak is al begonnen of voorbij. U kunt hem niet meer wijzigen.",
-            AppointmentsError::Changed => {
-                "Deze afspraak is net gewijzigd. Bekijk de afspraak opnieuw en probeer het nog eens."
-            }
-            AppointmentsError::KeyReused => {
-                "Dit formulier is al gebruikt. Laad de pagina opnieuw en probeer het nog eens."
-            }
-            AppointmentsError::Invalid { message, .. } => message,
-            AppointmentsError::Rejected(_) => "Een of meer velden zijn niet goed. Er is niets veranderd.",
+            AppointmentsError::Storage(_) => "appointment-refused-storage",
+            AppointmentsError::NotFound => "appointment-refused-not-found",
+            AppointmentsError::StaffOnly => "appointment-refused-staff-only",
+            AppointmentsError::NotOffered => "appointment-refused-not-offered",
+            AppointmentsError::Taken => "appointment-refused-taken",
+            AppointmentsError::Cancelled => "appointment-refused-cancelled",
+            AppointmentsError::Past => "appointment-refused-past",
+            AppointmentsError::Changed => "appointment-refused-changed",
+            AppointmentsError::KeyReused => "appointment-refused-key-reused",
+            AppointmentsError::Invalid { key, .. } => key,
+            AppointmentsError::Rejected(_) => "appointment-refused-rejected",
         }
     }
 }

@@ -406,7 +406,7 @@ pub async fn detail(
         timeline.push(item(
             contact.at_ms,
             TimelineKind::Contact,
-            contact.subject.unwrap_or_default(),
+            app::api::contact_subject(lang, &contact).unwrap_or_default(),
             contact.text,
         )?);
     }

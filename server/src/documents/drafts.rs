@@ -7,8 +7,10 @@ use super::scan::Scanner;
 use super::store::Store;
 use super::{prepare, DocumentError, Limits, Prepared};
 use crate::appointments::booking::{Appointment, Status};
-use crate::identity::secrets;
+use crate::identity::ratelimit::{self, Limit};
+use crate::identity::{secrets, IdentityError};
 use crate::storage::Db;
+use jiff::SignedDuration;
 
 /// Drafts (and their page objects) are kept this long before the sweep removes them.
 pub const DRAFT_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
@@ -81,6 +83,14 @@ pub async fn start(
     if title.is_empty() || title.chars().count() > TITLE_MAX {
         return Err(DocumentError::Title);
     }
+    within(
+        db,
+        "document-drafts",
+        &target.person_id,
+        DRAFTS_PER_PERSON,
+        now_ms,
+    )
+    .await?;
     let id = secrets::id();
     sqlx::query(
         "INSERT INTO document_draft (id, municipality_id, person_id, appointment_id, case_id, title, created_at_ms)
@@ -96,6 +106,33 @@ pub async fn start(
     .execute(&db.pool)
     .await?;
     Ok(id)
+}
+
+/// Drafts one person may start in an hour, and pages she may send: far above what anyone photographs for
+/// her appointments and cases, low enough that a script cannot keep the checks busy or fill the store.
+pub const DRAFTS_PER_PERSON: Limit = Limit {
+    max: 30,
+    window: SignedDuration::from_hours(1),
+};
+pub const PAGES_PER_PERSON: Limit = Limit {
+    max: 200,
+    window: SignedDuration::from_hours(1),
+};
+
+/// Counts one draft or page of `person_id`; `TooFast` past `limit` (in the database, across instances).
+async fn within(
+    db: &Db,
+    kind: &str,
+    person_id: &str,
+    limit: Limit,
+    now_ms: i64,
+) -> Result<(), DocumentError> {
+    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or_else(|_| jiff::Timestamp::now());
+    match ratelimit::hit(db, kind, person_id, limit, now).await {
+        Ok(()) => Ok(()),
+        Err(IdentityError::RateLimited) => Err(DocumentError::TooFast),
+        Err(error) => Err(DocumentError::Store(format!("rate limit: {error}"))),
+    }
 }
 
 /// The draft `id`, when it belongs to `person_id` and has not expired.
@@ -174,6 +211,7 @@ impl Pipeline<'_> {
         draft: &Draft,
         n: u32,
         bytes: Vec<u8>,
+        now_ms: i64,
     ) -> Result<PageReceipt, DocumentError> {
         if n >= self.limits.max_photos {
             return Err(DocumentError::TooManyPhotos(self.limits.max_photos));
@@ -181,6 +219,14 @@ impl Pipeline<'_> {
         if bytes.is_empty() {
             return Err(DocumentError::Empty);
         }
+        within(
+            self.db,
+            "document-pages",
+            &draft.person_id,
+            PAGES_PER_PERSON,
+            now_ms,
+        )
+        .await?;
         // A first look, before the work: the real check is made again when the page is recorded.
         let stored = {
             let mut conn = self.db.pool.acquire().await?;

@@ -195,3 +195,73 @@ pub fn pdf_with(extra: &str) -> Vec<u8> {
     );
     out
 }
+
+/// A PDF whose page content is `content`, compressed `layers` times.
+pub fn pdf_with_packed_content(content: &[u8], layers: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut packed = content.to_vec();
+    for _ in 0..layers {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = encoder.write_all(&packed);
+        packed = encoder.finish().unwrap_or_default();
+    }
+    pdf_with_filters(&packed, layers)
+}
+
+/// A one-page PDF whose content stream is `packed`, declared as `layers` Flate layers.
+fn pdf_with_filters(packed: &[u8], layers: usize) -> Vec<u8> {
+    let filters = vec!["/FlateDecode"; layers].join(" ");
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+        [
+            format!(
+                "<< /Length {} /Filter [{filters}] >>\nstream\n",
+                packed.len()
+            )
+            .as_bytes(),
+            packed,
+            &b"\nendstream"[..],
+        ]
+        .concat(),
+    ];
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A one-page PDF whose content stream unpacks to `megabytes` MB of zeros under two Flate layers (a few
+/// kilobytes on the wire), packed a megabyte at a time so that making it takes little memory.
+pub fn pdf_bomb(megabytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut inner = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..megabytes {
+        let _ = inner.write_all(&zeros);
+    }
+    let once = inner.finish().unwrap_or_default();
+    let mut outer = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = outer.write_all(&once);
+    pdf_with_filters(&outer.finish().unwrap_or_default(), 2)
+}

@@ -132,6 +132,9 @@ pub enum DocumentError {
     /// what she sent earlier, her ID papers among them, needs her own sign-in.
     #[error("a signed-in session is needed")]
     NeedsSignIn,
+    /// More drafts or pages in the last hour than a person sends ([`drafts::DRAFTS_PER_PERSON`]).
+    #[error("too many drafts or pages in a short time")]
+    TooFast,
     #[error("storage: {0}")]
     Store(String),
     #[error("database: {0}")]

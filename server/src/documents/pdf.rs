@@ -290,7 +290,7 @@ pub fn combine(photos: &[Photo]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::fixtures::pdf_with;
+    use crate::documents::fixtures::{pdf_with, pdf_with_packed_content};
 
     fn photo(width: u32, height: u32) -> Photo {
         let mut jpeg = Vec::new();
@@ -341,57 +341,6 @@ mod tests {
                 other => panic!("{extra}: {other:?}"),
             }
         }
-    }
-
-    /// A PDF whose page content is `content`, compressed `layers` times.
-    fn pdf_with_packed_content(content: &[u8], layers: usize) -> Vec<u8> {
-        use std::io::Write;
-        let mut packed = content.to_vec();
-        for _ in 0..layers {
-            let mut encoder =
-                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder.write_all(&packed).unwrap();
-            packed = encoder.finish().unwrap();
-        }
-        let filters = vec!["/FlateDecode"; layers].join(" ");
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::new();
-        let objects: Vec<Vec<u8>> = vec![
-            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
-            [
-                format!(
-                    "<< /Length {} /Filter [{filters}] >>\nstream\n",
-                    packed.len()
-                )
-                .as_bytes(),
-                &packed[..],
-                &b"\nendstream"[..],
-            ]
-            .concat(),
-        ];
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-            out.extend_from_slice(body);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-        );
-        for offset in offsets {
-            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objects.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
     }
 
     #[test]

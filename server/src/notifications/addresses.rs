@@ -53,18 +53,13 @@ impl Address {
     }
 }
 
-fn invalid(field: &'static str, message: &'static str) -> NotificationsError {
-    NotificationsError::Invalid { field, message }
+fn invalid(field: &'static str, key: &'static str) -> NotificationsError {
+    NotificationsError::Invalid { field, key }
 }
 
 /// Lower-cases the domain, trims, and checks the shape; the real proof is the code that must arrive.
 pub fn normalise_email(input: &str) -> Result<String, NotificationsError> {
-    let problem = || {
-        invalid(
-            "value",
-            "Dit is geen e-mailadres. Vul een adres in zoals naam@voorbeeld.nl.",
-        )
-    };
+    let problem = || invalid("value", "address-refused-email");
     let value = input.trim();
     let (local, domain) = value.rsplit_once('@').ok_or_else(problem)?;
     let fine_local = !local.is_empty()
@@ -91,12 +86,7 @@ pub fn normalise_email(input: &str) -> Result<String, NotificationsError> {
 /// Dutch mobile numbers in any common spelling (06-12345678, +31 6 1234 5678, 0031612345678) become
 /// +316…; other international numbers are accepted in +… form.
 pub fn normalise_mobile(input: &str) -> Result<String, NotificationsError> {
-    let problem = || {
-        invalid(
-            "value",
-            "Dit is geen mobiel nummer. Vul een nummer in zoals 06 12345678.",
-        )
-    };
+    let problem = || invalid("value", "address-refused-mobile");
     let mut digits = String::new();
     for (i, c) in input.trim().chars().enumerate() {
         match c {
@@ -129,10 +119,7 @@ pub fn normalise_mobile(input: &str) -> Result<String, NotificationsError> {
 fn check_label(label: &str) -> Result<String, NotificationsError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 40 {
-        return Err(invalid(
-            "label",
-            "Geef het adres een naam van 1 tot 40 tekens, bijvoorbeeld ‘mijn eigen telefoon’.",
-        ));
+        return Err(invalid("label", "address-refused-label"));
     }
     Ok(label.to_owned())
 }
@@ -274,10 +261,7 @@ pub async fn set_fallback(
 ) -> Result<(), NotificationsError> {
     let address = get(db, person_id, address_id).await?;
     if fallback && !address.usable(now) {
-        return Err(invalid(
-            "address",
-            "Dit adres is nog niet bevestigd. Vul eerst de code in die we naar het adres stuurden.",
-        ));
+        return Err(invalid("address", "address-refused-unconfirmed"));
     }
     sqlx::query("UPDATE digital_address SET fallback = $1 WHERE id = $2 AND person_id = $3")
         .bind(i64::from(fallback))
@@ -300,10 +284,7 @@ async fn room_for_another(
             .fetch_one(&mut *conn)
             .await?;
     if count >= MAX_ADDRESSES {
-        return Err(invalid(
-            field,
-            "U kunt tot 10 adressen bewaren. Verwijder eerst een adres dat u niet meer gebruikt.",
-        ));
+        return Err(invalid(field, "address-refused-too-many"));
     }
     Ok(())
 }
@@ -328,10 +309,7 @@ pub async fn add(
         Channel::Email => normalise_email(value)?,
         Channel::Sms => normalise_mobile(value)?,
         // A device subscribes itself, with its keys ([`add_push`]); nobody types an endpoint.
-        Channel::Push => return Err(invalid(
-            "channel",
-            "Meldingen zet u aan op het apparaat zelf, met de knop 'Meldingen op dit apparaat'.",
-        )),
+        Channel::Push => return Err(invalid("channel", "address-refused-push-here")),
     };
     let label = check_label(label)?;
     let mut tx = db.write().await?;
@@ -454,24 +432,13 @@ pub async fn correct(
 ) -> Result<(), NotificationsError> {
     let address = get(db, person_id, address_id).await?;
     if address.failed_at_ms.is_none() {
-        return Err(invalid(
-            "juist-adres",
-            "Dit adres werkt. Alleen een adres waar berichten niet aankomen, verbetert u hier.",
-        ));
+        return Err(invalid("juist-adres", "address-refused-works"));
     }
     let value = match address.channel {
-        Channel::Email => normalise_email(value).map_err(|_| {
-            invalid(
-                "juist-adres",
-                "Vul een e-mailadres in zoals naam@voorbeeld.nl.",
-            )
-        })?,
-        Channel::Sms => normalise_mobile(value).map_err(|_| {
-            invalid(
-                "juist-adres",
-                "Vul een mobiel nummer in, bijvoorbeeld 06 12345678.",
-            )
-        })?,
+        Channel::Email => normalise_email(value)
+            .map_err(|_| invalid("juist-adres", "address-refused-correct-email"))?,
+        Channel::Sms => normalise_mobile(value)
+            .map_err(|_| invalid("juist-adres", "address-refused-correct-mobile"))?,
         Channel::Push => return Err(NotificationsError::NotFound),
     };
     let taken: Option<(String,)> = sqlx::query_as(
@@ -484,10 +451,7 @@ pub async fn correct(
     .fetch_optional(&db.pool)
     .await?;
     if taken.is_some() {
-        return Err(invalid(
-            "juist-adres",
-            "Dit adres staat al bij de inwoner. Kies het bij het maken van een afspraak.",
-        ));
+        return Err(invalid("juist-adres", "address-refused-known"));
     }
     sqlx::query(
         "UPDATE digital_address
@@ -518,10 +482,7 @@ pub async fn add_push(
 ) -> Result<String, NotificationsError> {
     let endpoint = endpoint.trim();
     if !services.allows(endpoint) {
-        return Err(invalid(
-            "push",
-            "Deze browser gebruikt een meldingendienst die wij niet kennen. Kies e-mail of sms.",
-        ));
+        return Err(invalid("push", "address-refused-push-service"));
     }
     let key_ok = URL_SAFE_NO_PAD
         .decode(p256dh.trim())
@@ -530,10 +491,7 @@ pub async fn add_push(
         .decode(auth.trim())
         .is_ok_and(|a| a.len() == 16);
     if !key_ok || !auth_ok {
-        return Err(invalid(
-            "push",
-            "Meldingen aanzetten lukte niet in deze browser. Kies e-mail of sms.",
-        ));
+        return Err(invalid("push", "address-refused-push-failed"));
     }
     let label = check_label(label)?;
     // Start with the write (see the outbox): under load a read-then-write transaction on SQLite fails.
@@ -596,10 +554,7 @@ async fn send_code(
     .fetch_one(&mut *conn)
     .await?;
     if recent >= CODES_PER_HOUR {
-        return Err(invalid(
-            "value",
-            "U heeft in het afgelopen uur veel codes gevraagd. Wacht een uur en probeer het dan opnieuw.",
-        ));
+        return Err(invalid("value", "address-refused-codes-hour"));
     }
     let code = secrets::six_digits();
     sqlx::query(
@@ -657,10 +612,7 @@ pub async fn resend_code(
     .await?;
     let (expires,) = row.ok_or(NotificationsError::NotFound)?;
     if code_just_sent(expires, now) {
-        return Err(invalid(
-            "code",
-            "We hebben net een code gestuurd. Wacht een minuut en vraag dan pas een nieuwe.",
-        ));
+        return Err(invalid("code", "address-refused-code-just-sent"));
     }
     send_code(&mut tx, municipality_id, person_id, address_id, now).await?;
     tx.commit().await?;
@@ -676,10 +628,7 @@ pub async fn verify(
     now: Timestamp,
 ) -> Result<(), NotificationsError> {
     let Some(typed) = secrets::typed_six_digits(typed) else {
-        return Err(invalid(
-            "code",
-            "De code bestaat uit 6 cijfers. Kijk in het bericht dat we stuurden.",
-        ));
+        return Err(invalid("code", "address-refused-code-format"));
     };
     let mut tx = db.write().await?;
     // Write first (see `add`): two tries at once are counted one after the other.
@@ -766,10 +715,7 @@ async fn usable_address(
     if address.usable(now) {
         Ok(())
     } else {
-        Err(invalid(
-            "address",
-            "Dit adres is nog niet bevestigd. Vul eerst de code in die we naar het adres stuurden.",
-        ))
+        Err(invalid("address", "address-refused-unconfirmed"))
     }
 }
 

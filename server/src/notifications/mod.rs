@@ -22,11 +22,11 @@ use sqlx::AnyConnection;
 pub enum NotificationsError {
     #[error("database error: {0}")]
     Storage(#[from] sqlx::Error),
-    /// A field a resident filled in is not usable; the text says why, in Dutch (B1).
-    #[error("{field}: {message}")]
+    /// A field a resident filled in is not usable; `key` is the Fluent message that says why.
+    #[error("{field}: {key}")]
     Invalid {
         field: &'static str,
-        message: &'static str,
+        key: &'static str,
     },
     /// The address (or the resident's choice) does not exist for this person.
     #[error("not found")]

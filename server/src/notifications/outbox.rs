@@ -1130,46 +1130,119 @@ async fn fall_back(
         .bind(failed.address_id)
         .execute(&mut *tx)
         .await?;
-    if failed.kind != Kind::AddressVerification {
-        let tried: Vec<(String,)> = sqlx::query_as(
-            "SELECT address_id FROM notification_message WHERE event_id = $1 AND person_id = $2",
-        )
-        .bind(failed.event_id)
-        .bind(failed.person_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let next = addresses::candidates(
-            &mut tx,
-            failed.person_id,
-            failed.kind.message_kind(),
-            failed.case_id,
-            failed.appointment_id,
-            now,
-        )
-        .await?
-        .into_iter()
-        .find(|a| !tried.iter().any(|(t,)| t == &a.id));
-        if let Some(next) = next {
-            let deadline = Timestamp::from_millisecond(failed.deadline_ms).unwrap_or(now);
-            insert_message(
-                &mut tx,
-                municipality,
-                &NewMessage {
-                    event_id: failed.event_id,
-                    person_id: failed.person_id,
-                    address_id: &next.id,
-                    channel: next.channel,
-                    kind: failed.kind,
-                    concerns_at_ms: failed.concerns_at_ms,
-                    deadline: deadline.max(now + failed.kind.delivery_window()),
-                },
-                now,
-            )
-            .await?;
-            tracing::info!(event = %failed.event_id, "trying the resident's next address");
-        }
-    }
+    plan_next_address(&mut tx, municipality, failed, now).await?;
     tx.commit().await
+}
+
+/// Plans the message for the first address she chose for it (or marked as backup) that was not tried for
+/// this event yet; whether there was one. A code goes only where it was asked for.
+async fn plan_next_address(
+    tx: &mut AnyConnection,
+    municipality: &Municipality,
+    failed: &Undelivered<'_>,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    if failed.kind == Kind::AddressVerification {
+        return Ok(false);
+    }
+    let tried: Vec<(String,)> = sqlx::query_as(
+        "SELECT address_id FROM notification_message WHERE event_id = $1 AND person_id = $2",
+    )
+    .bind(failed.event_id)
+    .bind(failed.person_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let next = addresses::candidates(
+        &mut *tx,
+        failed.person_id,
+        failed.kind.message_kind(),
+        failed.case_id,
+        failed.appointment_id,
+        now,
+    )
+    .await?
+    .into_iter()
+    .find(|a| !tried.iter().any(|(t,)| t == &a.id));
+    let Some(next) = next else {
+        return Ok(false);
+    };
+    let deadline = Timestamp::from_millisecond(failed.deadline_ms).unwrap_or(now);
+    insert_message(
+        &mut *tx,
+        municipality,
+        &NewMessage {
+            event_id: failed.event_id,
+            person_id: failed.person_id,
+            address_id: &next.id,
+            channel: next.channel,
+            kind: failed.kind,
+            concerns_at_ms: failed.concerns_at_ms,
+            deadline: deadline.max(now + failed.kind.delivery_window()),
+        },
+        now,
+    )
+    .await?;
+    tracing::info!(event = %failed.event_id, "trying the resident's next address");
+    Ok(true)
+}
+
+type UnreachedRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Messages that reached nobody and wait (every address tried failed; it is still in its delivery window):
+/// once she chooses another address for them, or marks one as backup, they go there. Run by every worker
+/// round; what it plans is sent like any message. Returns how many it planned.
+pub async fn retry_unreached(
+    db: &Db,
+    municipality: &Municipality,
+    now: Timestamp,
+) -> Result<usize, sqlx::Error> {
+    let rows: Vec<UnreachedRow> = sqlx::query_as(
+        "SELECT m.event_id, m.person_id, MIN(m.address_id), MAX(m.deadline_ms), e.kind, e.case_id,
+                e.appointment_id, e.concerns_at_ms
+         FROM notification_message m JOIN notification_event e ON e.id = m.event_id
+         WHERE m.municipality_id = $1 AND m.status = 'failed' AND m.deadline_ms > $2
+           AND NOT EXISTS (SELECT 1 FROM notification_message o
+                           WHERE o.event_id = m.event_id AND o.person_id = m.person_id AND o.status <> 'failed')
+         GROUP BY m.event_id, m.person_id, e.kind, e.case_id, e.appointment_id, e.concerns_at_ms
+         LIMIT 100",
+    )
+    .bind(&municipality.id)
+    .bind(now.as_millisecond())
+    .fetch_all(&db.pool)
+    .await?;
+    let mut planned = 0;
+    for (event_id, person_id, address_id, deadline_ms, kind, case_id, appointment_id, concerns) in
+        rows
+    {
+        let Some(kind) = Kind::parse(&kind) else {
+            continue;
+        };
+        let mut tx = db.write().await?;
+        let waiting = Undelivered {
+            event_id: &event_id,
+            person_id: &person_id,
+            address_id: &address_id,
+            deadline_ms,
+            kind,
+            case_id: case_id.as_deref(),
+            appointment_id: appointment_id.as_deref(),
+            concerns_at_ms: concerns,
+        };
+        if plan_next_address(&mut tx, municipality, &waiting, now).await? {
+            planned += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(planned)
 }
 
 type ReceiptRow = (

@@ -1,11 +1,11 @@
-//! Message texts, Dutch (B1) and English. A template receives [`SafeFields`] and nothing else: the
-//! municipality's name, one local date and time, a short reference that identifies the message (not the
-//! person), the link into Loket and, for verification, the code. Names, case types, subjects, free text,
-//! addresses and BSNs are not reachable from here, so no template can leak them.
+//! Message texts, from the Fluent catalogue (`message-*`, Dutch B1 and English). A template receives
+//! [`SafeFields`] and nothing else: the municipality's name, one local date and time, a short reference that
+//! identifies the message (not the person), the link into Loket and, for verification, the code. Names, case
+//! types, subjects, free text, addresses and BSNs are not reachable from here, so no template can leak them.
 
 use super::push::Payload;
 use super::Kind;
-use app::i18n::Lang;
+use app::i18n::{tr, tr_args, Lang};
 use jiff::Zoned;
 
 pub struct SafeFields<'a> {
@@ -54,55 +54,20 @@ pub fn reference(message_id: &str) -> String {
     format!("LK-{letters}")
 }
 
-/// "di 3 maart om 10:30" / "Tue 3 March at 10:30".
+/// "di 3 maart om 10:30" / "Tue 3 March at 10:30" (Fluent `message-moment`, `weekday-short-*`, `month-*`).
 pub fn local_moment(lang: Lang, when: &Zoned) -> String {
-    const DAYS_NL: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
-    const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS_NL: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const MONTHS_EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let day = usize::try_from(when.weekday().to_monday_zero_offset()).unwrap_or(0) % 7;
-    let month = usize::try_from(when.month() - 1).unwrap_or(0) % 12;
+    let weekday = when.weekday().to_monday_one_offset();
     let time = format!("{:02}:{:02}", when.hour(), when.minute());
-    match lang {
-        Lang::Nl => format!(
-            "{} {} {} om {time}",
-            DAYS_NL[day],
-            when.day(),
-            MONTHS_NL[month]
-        ),
-        Lang::En => format!(
-            "{} {} {} at {time}",
-            DAYS_EN[day],
-            when.day(),
-            MONTHS_EN[month]
-        ),
-    }
+    tr_args(
+        lang,
+        "message-moment",
+        &[
+            ("weekday", &tr(lang, &format!("weekday-short-{weekday}"))),
+            ("day", &when.day().to_string()),
+            ("month", &tr(lang, &format!("month-{}", when.month()))),
+            ("time", &time),
+        ],
+    )
 }
 
 struct Text {
@@ -111,171 +76,30 @@ struct Text {
     sms: String,
 }
 
+/// The message's texts from the Fluent catalogue (`message-{kind}-subject`, `-line-1`, `-line-2`, `-sms`),
+/// with the safe fields as its only variables.
 fn text(kind: Kind, lang: Lang, f: &SafeFields<'_>) -> Text {
-    let m = f.municipality;
-    let s = f.sms_name;
     let at = local_moment(lang, f.when);
-    let link = f.link;
-    let code = f.code.unwrap_or_default();
-    match (kind, lang) {
-        (Kind::CaseStatus, Lang::Nl) => Text {
-            subject: format!("Nieuws over uw zaak bij {m}"),
-            lines: vec![
-                format!("Er is nieuws over een zaak die u bij {m} heeft lopen (bijgewerkt op {at})."),
-                String::from("Log in bij Loket om te lezen wat er is veranderd:"),
-            ],
-            sms: format!("{s}: er is nieuws over uw zaak. Log in om het te lezen: {link}"),
-        },
-        (Kind::CaseStatus, Lang::En) => Text {
-            subject: format!("News about your case with {m}"),
-            lines: vec![
-                format!("There is news about a case you have with {m} (updated {at})."),
-                String::from("Sign in to Loket to read what changed:"),
-            ],
-            sms: format!("{s}: there is news about your case. Sign in to read it: {link}"),
-        },
-        (Kind::ActionRequest, Lang::Nl) => Text {
-            subject: format!("{m} vraagt iets van u"),
-            lines: vec![
-                format!("{m} heeft iets van u nodig om verder te kunnen (gevraagd op {at})."),
-                String::from("Log in bij Loket om te zien wat en voor wanneer:"),
-            ],
-            sms: format!("{s} heeft iets van u nodig. Log in om te zien wat: {link}"),
-        },
-        (Kind::ActionRequest, Lang::En) => Text {
-            subject: format!("{m} needs something from you"),
-            lines: vec![
-                format!("{m} needs something from you to continue (asked {at})."),
-                String::from("Sign in to Loket to see what and by when:"),
-            ],
-            sms: format!("{s} needs something from you. Sign in to see what: {link}"),
-        },
-        (Kind::AppointmentBooked, Lang::Nl) => Text {
-            subject: format!("Uw afspraak bij {m}"),
-            lines: vec![
-                format!("U heeft een afspraak bij {m} op {at}."),
-                String::from("Bekijk waar het is en wat u meeneemt. U kunt de afspraak daar ook verzetten of annuleren:"),
-            ],
-            sms: format!("{s}: afspraak op {at}. Details: {link}"),
-        },
-        (Kind::AppointmentBooked, Lang::En) => Text {
-            subject: format!("Your appointment with {m}"),
-            lines: vec![
-                format!("You have an appointment with {m} on {at}."),
-                String::from("See where it is and what to bring. You can also move or cancel it there:"),
-            ],
-            sms: format!("{s}: appointment on {at}. Details: {link}"),
-        },
-        (Kind::AppointmentMoved, Lang::Nl) => Text {
-            subject: format!("Uw afspraak bij {m} is verzet"),
-            lines: vec![
-                format!("Uw afspraak bij {m} is verzet. De nieuwe tijd is {at}."),
-                String::from("Bekijk de afspraak:"),
-            ],
-            sms: format!("{s}: afspraak verzet naar {at}. Details: {link}"),
-        },
-        (Kind::AppointmentMoved, Lang::En) => Text {
-            subject: format!("Your appointment with {m} was moved"),
-            lines: vec![
-                format!("Your appointment with {m} was moved. The new time is {at}."),
-                String::from("See the appointment:"),
-            ],
-            sms: format!("{s}: appointment moved to {at}. Details: {link}"),
-        },
-        (Kind::AppointmentCancelled, Lang::Nl) => Text {
-            subject: format!("Uw afspraak bij {m} is geannuleerd"),
-            lines: vec![
-                format!("Uw afspraak bij {m} op {at} is geannuleerd."),
-                String::from("Wilt u toch een afspraak? Maak een nieuwe afspraak in Loket:"),
-            ],
-            sms: format!("{s}: afspraak op {at} geannuleerd. Meer: {link}"),
-        },
-        (Kind::AppointmentCancelled, Lang::En) => Text {
-            subject: format!("Your appointment with {m} was cancelled"),
-            lines: vec![
-                format!("Your appointment with {m} on {at} was cancelled."),
-                String::from("Still need an appointment? Make a new one in Loket:"),
-            ],
-            sms: format!("{s}: appointment on {at} cancelled. More: {link}"),
-        },
-        (Kind::AppointmentReminder, Lang::Nl) => Text {
-            subject: format!("Herinnering: uw afspraak bij {m}"),
-            lines: vec![
-                format!("U heeft een afspraak bij {m} op {at}."),
-                String::from("Bekijk waar het is en wat u meeneemt:"),
-            ],
-            sms: format!("Herinnering {s}: afspraak op {at}. Details: {link}"),
-        },
-        (Kind::AppointmentReminder, Lang::En) => Text {
-            subject: format!("Reminder: your appointment with {m}"),
-            lines: vec![
-                format!("You have an appointment with {m} on {at}."),
-                String::from("See where it is and what to bring:"),
-            ],
-            sms: format!("Reminder {s}: appointment on {at}. Details: {link}"),
-        },
-        (Kind::AddressVerification, Lang::Nl) => Text {
-            subject: format!("Uw code: {code}"),
-            lines: vec![
-                format!("Uw code om dit adres te bevestigen bij {m} is {code}."),
-                String::from("De code is 15 minuten geldig. Vul hem in op de pagina waar u het adres toevoegde:"),
-            ],
-            sms: format!("Uw code voor {s} is {code}. De code is 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
-        },
-        (Kind::AddressVerification, Lang::En) => Text {
-            subject: format!("Your code: {code}"),
-            lines: vec![
-                format!("Your code to confirm this address with {m} is {code}."),
-                String::from("The code is valid for 15 minutes. Enter it on the page where you added the address:"),
-            ],
-            sms: format!("Your code for {s} is {code}. It is valid for 15 minutes. Did not ask for it? Ignore this message."),
-        },
-        (Kind::AppointmentLinkCode, Lang::Nl) => Text {
-            subject: format!("Uw code: {code}"),
-            lines: vec![
-                format!("Uw code om uw afspraak bij {m} te openen is {code}."),
-                String::from("De code is 15 minuten geldig en werkt één keer. Vul hem in op de pagina waar u om de code vroeg. Niet gevraagd? Dan kunt u dit bericht negeren."),
-            ],
-            sms: format!("Uw code om uw afspraak bij {s} te openen is {code}. 15 minuten geldig. Niet gevraagd? Negeer dit bericht."),
-        },
-        (Kind::AppointmentLinkCode, Lang::En) => Text {
-            subject: format!("Your code: {code}"),
-            lines: vec![
-                format!("Your code to open your appointment with {m} is {code}."),
-                String::from("The code is valid for 15 minutes and works once. Enter it on the page where you asked for it. Did not ask for it? You can ignore this message."),
-            ],
-            sms: format!("Your code to open your appointment with {s} is {code}. Valid 15 minutes. Did not ask? Ignore this message."),
-        },
-        (Kind::AccountCodeIssued, Lang::Nl) => Text {
-            subject: format!("Nieuwe activeringscode voor uw account bij {m}"),
-            lines: vec![
-                format!("{m} heeft op {at} een activeringscode voor uw account gemaakt. Met die code kan iemand een passkey aan uw account koppelen."),
-                String::from("Heeft u daar niet om gevraagd? Bel ons dan meteen. Op deze pagina ziet u wie het deed:"),
-            ],
-            sms: format!("{s}: er is een activeringscode voor uw account gemaakt. Was u dat niet? Bel ons. Zie: {link}"),
-        },
-        (Kind::AccountCodeIssued, Lang::En) => Text {
-            subject: format!("New activation code for your account with {m}"),
-            lines: vec![
-                format!("{m} made an activation code for your account on {at}. With it, someone can add a passkey to your account."),
-                String::from("Did you not ask for it? Call us straight away. This page shows who did it:"),
-            ],
-            sms: format!("{s}: an activation code was made for your account. Not you? Call us. See: {link}"),
-        },
+    let args = [
+        ("m", f.municipality),
+        ("s", f.sms_name),
+        ("at", at.as_str()),
+        ("link", f.link),
+        ("code", f.code.unwrap_or_default()),
+    ];
+    let part = |name: &str| tr_args(lang, &format!("message-{}-{name}", kind.as_str()), &args);
+    Text {
+        subject: part("subject"),
+        lines: vec![part("line-1"), part("line-2")],
+        sms: part("sms"),
     }
 }
 
 fn footer(lang: Lang, reference: &str) -> [String; 2] {
-    match lang {
-        Lang::Nl => [
-            format!("Referentie: {reference}"),
-            String::from("Wij zetten nooit persoonlijke gegevens in een e-mail of sms. Heeft u dit bericht niet verwacht? Dan kunt u het negeren."),
-        ],
-        Lang::En => [
-            format!("Reference: {reference}"),
-            String::from("We never put personal details in an e-mail or text message. Did not expect this message? You can ignore it."),
-        ],
-    }
+    [
+        tr_args(lang, "message-reference", &[("reference", reference)]),
+        tr(lang, "message-note"),
+    ]
 }
 
 fn escape(value: &str) -> String {

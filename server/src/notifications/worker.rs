@@ -52,7 +52,8 @@ impl Worker {
                 &self.settings,
                 now,
             )
-            .await?;
+            .await?
+                + outbox::retry_unreached(&self.db, &self.municipality, now).await?;
             let delivered = outbox::deliver_due(
                 &self.db,
                 &self.municipality,

@@ -1,7 +1,7 @@
 //! The resident's appointment pages: the list, the card, the booking and moving steps (data for the UI's
 //! server functions), and the forms that change something — book, move, cancel, reminders — as plain POSTs
 //! (links in messages only ever lead to pages; a GET never changes an appointment). A refusal renders the
-//! same page again with 422 and the reason in Dutch; success redirects (303) to the card.
+//! same page again with 422 and the reason in her language; success redirects (303) to the card.
 
 use super::bridge::Services;
 use super::router::render_page;
@@ -414,12 +414,12 @@ pub(super) fn start_of(fields: &[(String, String)]) -> Result<Timestamp, Appoint
         .and_then(|ms| Timestamp::from_millisecond(ms).ok())
         .ok_or(AppointmentsError::Invalid {
             field: "start",
-            message: "Kies een tijd.",
+            key: "appointment-refused-choose-time",
         })
 }
 
 /// The page at `page` again (as a GET) with the refusal: 422 (503 when the database failed), the reason in
-/// Dutch, and what the resident chose. Nothing was stored.
+/// her language, and what the resident chose. Nothing was stored.
 pub(super) async fn refused(
     state: AppState,
     parts: http::request::Parts,
@@ -441,7 +441,7 @@ pub(super) async fn refused(
     let problem = FormProblem {
         form: form.to_owned(),
         field: field.to_owned(),
-        message: error.resident_message().to_owned(),
+        message: error.resident_message(super::router::language(&parts.headers)),
         values,
     };
     problem_page(state, parts, page, problem, status).await
@@ -520,16 +520,19 @@ pub async fn open_link(
     let date = birth_date(&fields);
     let check = if by_code {
         if secrets::typed_six_digits(field(&fields, "code")).is_none() {
-            let problem =
-                refuse("De code bestaat uit 6 cijfers. Kijk in de e-mail of sms die we stuurden.");
+            let problem = refuse(&app::i18n::tr(
+                super::request_lang(),
+                "link-refused-code-format",
+            ));
             return problem_page(state, parts, page, problem, invalid).await;
         }
         SecondCheck::Code(field(&fields, "code"))
     } else {
         let Some(date) = date.as_deref() else {
-            let problem = refuse(
-                "Vul uw geboortedatum in met cijfers: dag, maand en jaar. Bijvoorbeeld 5 11 1979.",
-            );
+            let problem = refuse(&app::i18n::tr(
+                super::request_lang(),
+                "appointment-refused-birth-date",
+            ));
             return problem_page(state, parts, page, problem, invalid).await;
         };
         SecondCheck::BirthDate(date)
@@ -553,7 +556,7 @@ pub async fn open_link(
         }
         Err(error) => {
             let (status, message) = super::identity::link_refusal(error);
-            problem_page(state, parts, page, refuse(message), status).await
+            problem_page(state, parts, page, refuse(&message), status).await
         }
     }
 }
@@ -574,7 +577,7 @@ pub async fn send_link_code(
             let problem = FormProblem {
                 form: String::from("link-send"),
                 field: String::new(),
-                message: message.to_owned(),
+                message,
                 values: Vec::new(),
             };
             let (parts, _) = request.into_parts();

@@ -223,9 +223,10 @@ impl From<AppointmentsError> for Problem {
                     })
                     .collect(),
             ),
-            AppointmentsError::Invalid { field, message } => invalid(vec![InvalidParam {
+            // The back-office API answers in Dutch, as its other problems do.
+            AppointmentsError::Invalid { field, key } => invalid(vec![InvalidParam {
                 name: field.to_owned(),
-                reason: message.to_owned(),
+                reason: app::i18n::tr(app::i18n::Lang::Nl, key),
             }]),
             AppointmentsError::NotFound => Problem::new(
                 StatusCode::NOT_FOUND,
@@ -252,7 +253,7 @@ impl From<AppointmentsError> for Problem {
                 StatusCode::CONFLICT,
                 "urn:loket:problem:conflict",
                 "Conflict",
-                other.resident_message(),
+                other.resident_message(app::i18n::Lang::Nl),
             ),
         }
     }

@@ -366,14 +366,22 @@ fn add_spec_problems(
     error: AppointmentsError,
     hours_fields: &[String],
 ) -> Result<(), AppointmentsError> {
-    let found = match error {
-        AppointmentsError::Rejected(found) => found,
-        AppointmentsError::Invalid { field, message } => vec![(field.to_owned(), message)],
+    // The catalogue's reasons (like its "Regel 3:") are in Dutch: the administrators' pages are.
+    let found: Vec<(String, String)> = match error {
+        AppointmentsError::Rejected(found) => found
+            .into_iter()
+            .map(|(path, reason)| (path, reason.to_owned()))
+            .collect(),
+        AppointmentsError::Invalid { field, key } => {
+            vec![(field.to_owned(), app::i18n::tr(app::i18n::Lang::Nl, key))]
+        }
         // Seats that appointments still hold cannot be taken away (the API answers 409).
         AppointmentsError::Storage(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
             vec![(
                 String::from("seats"),
-                "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
+                String::from(
+                    "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
+                ),
             )]
         }
         other => return Err(other),

@@ -77,6 +77,11 @@ pub fn refusal(lang: Lang, error: &DocumentError) -> (StatusCode, String) {
         E::NotAttachable => (unprocessable, "document-refused-not-attachable", None),
         E::NotFound => (StatusCode::NOT_FOUND, "document-refused-not-found", None),
         E::Taken => (StatusCode::CONFLICT, "document-refused-taken", None),
+        E::TooFast => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "document-refused-too-fast",
+            None,
+        ),
         E::NeedsSignIn => (
             StatusCode::FORBIDDEN,
             "document-refused-needs-sign-in",
@@ -330,7 +335,7 @@ pub async fn put_page(
     match services
         .documents
         .pipeline(&services.db)
-        .add_page(&draft, n, bytes)
+        .add_page(&draft, n, bytes, Timestamp::now().as_millisecond())
         .await
     {
         Ok(receipt) => (StatusCode::CREATED, Json(json!({ "page": receipt }))).into_response(),

@@ -64,16 +64,17 @@ pub fn changing_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// An API failure: a status and a message for the resident. Never carries their data.
+/// An API failure: a status and the Fluent message for the resident, answered in her language. Never carries
+/// her data.
 #[derive(Debug)]
 pub struct Failure {
     status: StatusCode,
-    message: &'static str,
+    key: &'static str,
 }
 
 #[derive(Serialize)]
 struct FailureBody {
-    message: &'static str,
+    message: String,
 }
 
 impl IntoResponse for Failure {
@@ -81,104 +82,73 @@ impl IntoResponse for Failure {
         (
             self.status,
             Json(FailureBody {
-                message: self.message,
+                message: app::i18n::tr(super::request_lang(), self.key),
             }),
         )
             .into_response()
     }
 }
 
-pub const CODE_NOT_VALID: &str =
-    "Deze code werkt niet. Controleer de code of vraag een nieuwe aan.";
-pub const TOO_MANY_TRIES: &str =
-    "U heeft het te vaak geprobeerd. Wacht 10 minuten en probeer het dan opnieuw.";
-
 impl From<IdentityError> for Failure {
     fn from(error: IdentityError) -> Self {
-        let (status, message) = match &error {
-            IdentityError::CodeNotValid => (StatusCode::BAD_REQUEST, CODE_NOT_VALID),
-            IdentityError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_TRIES),
-            IdentityError::LinkNotValid => (
-                StatusCode::BAD_REQUEST,
-                "Deze link werkt niet (meer). Wilt u uw afspraak wijzigen? Bel ons.",
-            ),
-            IdentityError::LinkNeedsAccount => (
-                StatusCode::FORBIDDEN,
-                "Voor deze afspraak logt u in bij Loket. Log in om uw afspraak te bekijken, of bel ons.",
-            ),
-            IdentityError::SecondCheckFailed => (
-                StatusCode::BAD_REQUEST,
-                "Deze geboortedatum klopt niet. Controleer de datum en probeer het opnieuw.",
-            ),
-            IdentityError::BirthDateUnknown => (
-                StatusCode::BAD_REQUEST,
-                "Met deze link werkt de geboortedatum niet. Vraag een code aan.",
-            ),
-            IdentityError::LinkCodeWrong => (
-                StatusCode::BAD_REQUEST,
-                "Deze code klopt niet. Controleer de 6 cijfers of vraag een nieuwe code aan.",
-            ),
-            IdentityError::LinkCodeExpired => (
-                StatusCode::BAD_REQUEST,
-                "Deze code werkt niet meer. Vraag een nieuwe code aan.",
-            ),
-            IdentityError::CodeJustSent => (
+        let (status, key) = match &error {
+            IdentityError::CodeNotValid => (StatusCode::BAD_REQUEST, "sign-in-refused-code"),
+            IdentityError::RateLimited => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "We hebben net een code gestuurd. Wacht een minuut en vraag dan pas een nieuwe.",
+                "sign-in-refused-too-many-tries",
             ),
-            IdentityError::TooManyCodes => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Er zijn het afgelopen uur veel codes gevraagd. Wacht een uur en probeer het dan opnieuw.",
-            ),
-            IdentityError::CeremonyGone => (
-                StatusCode::BAD_REQUEST,
-                "Dit duurde te lang, of is al gebruikt. Begin opnieuw.",
-            ),
-            IdentityError::PasskeyRefused(_) => (
-                StatusCode::BAD_REQUEST,
-                "Uw passkey werd niet geaccepteerd. Probeer het opnieuw of gebruik een andere passkey.",
-            ),
-            IdentityError::NotSignedIn => (
-                StatusCode::UNAUTHORIZED,
-                "U bent niet (meer) ingelogd. Log opnieuw in.",
-            ),
-            IdentityError::RecentSignInNeeded => (
-                StatusCode::FORBIDDEN,
-                "Log eerst opnieuw in. Daarna kunt u de passkey verwijderen.",
-            ),
-            IdentityError::LastPasskey => (
-                StatusCode::CONFLICT,
-                "Dit is uw laatste passkey. Voeg eerst een nieuwe toe. Bent u al uw passkeys kwijt? Vraag dan een nieuwe activeringscode aan.",
-            ),
-            IdentityError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Dit bestaat niet (meer).",
-            ),
-            IdentityError::AssuranceTooLow => (
-                StatusCode::FORBIDDEN,
-                "Log hiervoor in met uw passkey.",
-            ),
-            IdentityError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "U mag dit niet bekijken of wijzigen.",
-            ),
+            IdentityError::LinkNotValid => (StatusCode::BAD_REQUEST, "link-refused-not-valid"),
+            IdentityError::LinkNeedsAccount => {
+                (StatusCode::FORBIDDEN, "link-refused-needs-account")
+            }
+            IdentityError::SecondCheckFailed => {
+                (StatusCode::BAD_REQUEST, "link-refused-birth-date")
+            }
+            IdentityError::BirthDateUnknown => {
+                (StatusCode::BAD_REQUEST, "link-refused-birth-date-unknown")
+            }
+            IdentityError::LinkCodeWrong => (StatusCode::BAD_REQUEST, "link-refused-code-wrong"),
+            IdentityError::LinkCodeExpired => {
+                (StatusCode::BAD_REQUEST, "link-refused-code-expired")
+            }
+            IdentityError::CodeJustSent => {
+                (StatusCode::TOO_MANY_REQUESTS, "link-refused-code-just-sent")
+            }
+            IdentityError::TooManyCodes => {
+                (StatusCode::TOO_MANY_REQUESTS, "link-refused-too-many-codes")
+            }
+            IdentityError::CeremonyGone => {
+                (StatusCode::BAD_REQUEST, "sign-in-refused-ceremony-gone")
+            }
+            IdentityError::PasskeyRefused(_) => {
+                (StatusCode::BAD_REQUEST, "sign-in-refused-passkey")
+            }
+            IdentityError::NotSignedIn => {
+                (StatusCode::UNAUTHORIZED, "sign-in-refused-not-signed-in")
+            }
+            IdentityError::RecentSignInNeeded => {
+                (StatusCode::FORBIDDEN, "sign-in-refused-recent-sign-in")
+            }
+            IdentityError::LastPasskey => (StatusCode::CONFLICT, "sign-in-refused-last-passkey"),
+            IdentityError::NotFound => (StatusCode::NOT_FOUND, "sign-in-refused-not-found"),
+            IdentityError::AssuranceTooLow => (StatusCode::FORBIDDEN, "sign-in-refused-assurance"),
+            IdentityError::Forbidden => (StatusCode::FORBIDDEN, "sign-in-refused-forbidden"),
             IdentityError::Invalid("passkey name") => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Geef de passkey een naam van hoogstens 60 tekens.",
+                "sign-in-refused-passkey-name",
             ),
             IdentityError::Invalid("birth_date or code") => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Vul uw geboortedatum in, of de code die we u stuurden.",
+                "link-refused-birth-date-or-code",
             ),
-            IdentityError::Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Controleer wat u heeft ingevuld en probeer het opnieuw.",
-            ),
+            IdentityError::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "sign-in-refused-invalid")
+            }
             IdentityError::Config(_) | IdentityError::Corrupt(_) | IdentityError::Storage(_) => {
                 tracing::error!(error = %error, "identity request failed");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "Loket kan dit nu niet doen. Probeer het over een paar minuten opnieuw.",
+                    "sign-in-refused-unavailable",
                 )
             }
         };
@@ -186,14 +156,14 @@ impl From<IdentityError> for Failure {
             // The reason helps operators; it names no person (webauthn-rs reports protocol faults only).
             tracing::info!(error = %error, "passkey refused");
         }
-        Failure { status, message }
+        Failure { status, key }
     }
 }
 
 fn bad_request(_: JsonRejection) -> Failure {
     Failure {
         status: StatusCode::BAD_REQUEST,
-        message: "We begrijpen dit verzoek niet. Laad de pagina opnieuw en probeer het nog eens.",
+        key: "sign-in-refused-bad-request",
     }
 }
 
@@ -495,16 +465,16 @@ pub(super) async fn open_appointment_link(
     Ok((appointment_id, cookie))
 }
 
-/// The status and Dutch sentence for a refused appointment link (the form shows it above its field); a wrong
-/// answer is the form's 422, not a bare 400.
-pub(super) fn link_refusal(error: IdentityError) -> (StatusCode, &'static str) {
+/// The status and sentence (in the visitor's language) for a refused appointment link (the form shows it above
+/// its field); a wrong answer is the form's 422, not a bare 400.
+pub(super) fn link_refusal(error: IdentityError) -> (StatusCode, String) {
     let failure = Failure::from(error);
     let status = if failure.status == StatusCode::BAD_REQUEST {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         failure.status
     };
-    (status, failure.message)
+    (status, app::i18n::tr(super::request_lang(), failure.key))
 }
 
 fn cleared(state: &AppState) -> Response {
@@ -583,26 +553,13 @@ pub async fn act_as_form(
     visitor: Visitor,
     form: Result<axum::Form<ActingAsForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let plain = |status: StatusCode, message: &'static str| {
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            message,
-        )
-            .into_response()
-    };
+    let plain = super::plain_refusal;
     let Ok(axum::Form(form)) = form else {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            "We begrijpen deze keuze niet. Probeer het opnieuw vanaf Instellingen.",
-        );
+        return plain(StatusCode::BAD_REQUEST, "acting-refused-choice");
     };
     let db = &state.services.db;
     let Some(session) = visitor.session() else {
-        return plain(
-            StatusCode::UNAUTHORIZED,
-            "U bent niet (meer) ingelogd. Log opnieuw in.",
-        );
+        return plain(StatusCode::UNAUTHORIZED, "sign-in-refused-not-signed-in");
     };
     let (principal, _) = visitor.identity();
     let chosen = Some(form.organisation.trim()).filter(|o| !o.is_empty());
@@ -625,10 +582,7 @@ pub async fn act_as_form(
         _ => false,
     };
     if !allowed {
-        return plain(
-            StatusCode::FORBIDDEN,
-            "U kunt niet namens deze organisatie handelen.",
-        );
+        return plain(StatusCode::FORBIDDEN, "acting-refused-organisation");
     }
     let mut session = session.clone();
     if let Err(error) = sessions::act_as(db, &mut session, chosen).await {
@@ -673,10 +627,8 @@ pub async fn passkey_rename_form(
             let problem = app::api::FormProblem {
                 form: format!("passkey-{id}"),
                 field: String::from("naam"),
-                message: format!(
-                    "Geef de passkey een naam van hoogstens {} tekens.",
-                    passkeys::NAME_MAX
-                ),
+                // The sentence says 60: passkeys::NAME_MAX.
+                message: app::i18n::tr(super::request_lang(), "sign-in-refused-passkey-name"),
                 values: vec![(String::from("naam"), name.chars().take(200).collect())],
             };
             problem_page(

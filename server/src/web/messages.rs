@@ -1,6 +1,6 @@
 //! POST /instellingen/berichten: the forms of the Berichten settings page (plain HTML forms, so they work
 //! without JavaScript). Success redirects back (303) with a short notice key; a refusal renders the same page
-//! again with status 422, the reason in Dutch and what the resident typed, so nothing is lost.
+//! again with status 422, the reason in her language and what the resident typed, so nothing is lost.
 
 use super::router::render_page;
 use super::AppState;
@@ -8,6 +8,7 @@ use crate::cases::resident;
 use crate::notifications::channels::Channel;
 use crate::notifications::{addresses, MessageKind, NotificationsError};
 use app::api::FormProblem;
+use app::i18n::{tr, tr_args, Lang};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -24,25 +25,21 @@ fn done(notice: &str) -> Response {
         .into_response()
 }
 
-fn message(error: &NotificationsError) -> (&'static str, String) {
+/// The field a refusal is about and what it says, in the visitor's language.
+fn message(lang: Lang, error: &NotificationsError) -> (&'static str, String) {
     match error {
-        NotificationsError::Invalid { field, message } => (field, (*message).to_owned()),
+        NotificationsError::Invalid { field, key } => (field, tr(lang, key)),
         NotificationsError::WrongCode { tries_left } => (
             "code",
-            format!("Deze code klopt niet. U kunt het nog {tries_left} keer proberen."),
+            tr_args(
+                lang,
+                "address-refused-wrong-code",
+                &[("n", &tries_left.to_string())],
+            ),
         ),
-        NotificationsError::CodeExpired => (
-            "code",
-            String::from("Deze code werkt niet meer. Vraag een nieuwe code aan en probeer het opnieuw."),
-        ),
-        NotificationsError::NotFound => (
-            "address",
-            String::from("Dit adres bestaat niet (meer). Kijk in de lijst hieronder welke adressen u heeft."),
-        ),
-        NotificationsError::Storage(_) => (
-            "form",
-            String::from("Dit lukte nu niet. Er is niets veranderd. Probeer het over een paar minuten opnieuw."),
-        ),
+        NotificationsError::CodeExpired => ("code", tr(lang, "address-refused-code-expired")),
+        NotificationsError::NotFound => ("address", tr(lang, "address-refused-not-found")),
+        NotificationsError::Storage(_) => ("form", tr(lang, "address-refused-unavailable")),
     }
 }
 
@@ -116,7 +113,7 @@ pub async fn post(State(state): State<AppState>, request: Request<Body>) -> Resp
             .map(|()| "opgeslagen"),
         _ => Err(NotificationsError::Invalid {
             field: "form",
-            message: "We begrijpen dit formulier niet. Probeer het opnieuw vanaf deze pagina.",
+            key: "address-refused-form",
         }),
     };
     match outcome {
@@ -206,7 +203,7 @@ async fn refused(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let (field, text) = message(error);
+    let (field, text) = message(super::router::language(&parts.headers), error);
     let problem = FormProblem {
         form,
         field: field.to_owned(),

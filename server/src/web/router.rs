@@ -515,6 +515,7 @@ pub fn router(state: AppState) -> Router {
         // Outside the 64 kB limit and the 30 s timeout above: uploads bring their own.
         .merge(upload_routes)
         .layer(axum::middleware::from_fn_with_state(state.security, security::headers))
+        .layer(axum::middleware::from_fn(super::visitor_language))
         .layer(
             TraceLayer::new_for_http()
                 // The route pattern (`/zaken/{id}`), filled in once routing matched, never the path
@@ -611,15 +612,12 @@ async fn set_language(
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.",
-            );
+            return super::plain_refusal(StatusCode::PAYLOAD_TOO_LARGE, "page-refused-too-large");
         }
-        Err(_) => return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE),
+        Err(_) => return super::plain_refusal(StatusCode::BAD_REQUEST, "language-refused"),
     };
     let Some(lang) = Lang::from_code(&form.lang) else {
-        return plain(StatusCode::BAD_REQUEST, UNKNOWN_LANGUAGE);
+        return super::plain_refusal(StatusCode::BAD_REQUEST, "language-refused");
     };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
@@ -638,18 +636,6 @@ async fn set_language(
             .into_response(),
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-}
-
-const UNKNOWN_LANGUAGE: &str =
-    "We kennen deze taalkeuze niet. Kies Nederlands of English en probeer het opnieuw.";
-
-fn plain(status: StatusCode, message: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
 }
 
 /// Only a local path may be a redirect target (no `//host`, no `\`), so the form cannot send anyone away.

@@ -322,12 +322,10 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
 }
 
 fn unavailable() -> Response {
-    (
+    super::plain_refusal(
         StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "Loket kan dit nu niet doen. Probeer het over een paar minuten opnieuw.",
+        "sign-in-refused-unavailable",
     )
-        .into_response()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Visitor {
@@ -348,8 +346,6 @@ pub struct CsrfToken(pub String);
 
 pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-const CSRF_REFUSED: &str =
-    "Deze pagina is verlopen. Laad de pagina opnieuw en probeer het nog eens.";
 
 /// Every POST, PUT, PATCH and DELETE — server functions included — must come from a Loket page: the Origin
 /// (when sent) must be Loket's, and the token in the `x-csrf-token` header or the `csrf` form field must equal
@@ -414,12 +410,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
 }
 
 fn refused() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        CSRF_REFUSED,
-    )
-        .into_response()
+    super::plain_refusal(StatusCode::FORBIDDEN, "page-refused-expired")
 }
 
 /// An Origin header, when present, must be Loket's public origin or the origin the request was sent to.
@@ -464,12 +455,7 @@ async fn submitted_token(request: Request) -> Result<(Option<String>, Request), 
     let bytes = axum::body::to_bytes(body, super::router::BODY_LIMIT)
         .await
         .map_err(|_| {
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "Wat u stuurde is te groot. Probeer het opnieuw vanaf de pagina.",
-            )
-                .into_response()
+            super::plain_refusal(StatusCode::PAYLOAD_TOO_LARGE, "page-refused-too-large")
         })?;
     let token = form_field(&bytes, CSRF_FIELD);
     Ok((token, Request::from_parts(parts, Body::from(bytes))))

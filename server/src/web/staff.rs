@@ -186,7 +186,8 @@ pub async fn check_in(State(state): State<AppState>, request: Request<Body>) -> 
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Err(error) => {
-                result.problem = Some(error.resident_message().to_owned());
+                result.problem =
+                    Some(error.resident_message(super::router::language(&parts.headers)));
                 StatusCode::UNPROCESSABLE_ENTITY
             }
         }
@@ -1181,9 +1182,10 @@ pub async fn correct_address(
             .await;
             return see_other(format!("{card}?gelukt=adres"));
         }
-        Err(notifications::NotificationsError::Invalid { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, message)
-        }
+        Err(notifications::NotificationsError::Invalid { key, .. }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            app::i18n::tr(super::router::language(&parts.headers), key),
+        ),
         Err(notifications::NotificationsError::NotFound) => {
             return (
                 StatusCode::NOT_FOUND,
@@ -1193,13 +1195,13 @@ pub async fn correct_address(
         }
         Err(error) => {
             tracing::error!(%error, "address could not be corrected");
-            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW)
+            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW.to_owned())
         }
     };
     let problem = FormProblem {
         form: format!("correct-{address_id}"),
         field: String::from("juist-adres"),
-        message: message.to_owned(),
+        message,
         values: vec![(
             String::from("juist-adres"),
             value.chars().take(200).collect(),

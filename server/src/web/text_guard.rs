@@ -49,11 +49,8 @@ fn first_bad_json_value(value: &serde_json::Value, path: &str) -> Option<String>
     }
 }
 
-fn sentence(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nl => "In wat u stuurde staat een onzichtbaar teken dat we niet bewaren (het komt vaak mee met gekopieerde tekst). Typ de tekst opnieuw en probeer het nog eens. Er is niets veranderd.",
-        Lang::En => "What you sent contains an invisible character we do not store (it often comes along with copied text). Type the text again and try once more. Nothing was changed.",
-    }
+fn sentence(lang: Lang) -> String {
+    app::i18n::tr(lang, "input-refused-invisible")
 }
 
 /// Refuses a form or JSON request that carries a forbidden character: 422 with a sentence (a form), or a
@@ -87,10 +84,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                match lang {
-                    Lang::Nl => "Wat u stuurde is te groot. Er is niets veranderd. Maak de tekst korter en probeer het opnieuw.",
-                    Lang::En => "What you sent is too large. Nothing was changed. Make the text shorter and try again.",
-                },
+                app::i18n::tr(lang, "input-refused-too-large"),
             )
                 .into_response()
         }
