@@ -176,7 +176,8 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn ids(lang: Lang) -> BTreeSet<String> {
+    /// Every message id of `lang`'s catalogue, in file order (duplicates kept).
+    fn all_ids(lang: Lang) -> Vec<String> {
         let resource = match FluentResource::try_new(lang.source().to_owned()) {
             Ok(r) => r,
             Err((_, errors)) => panic!("{lang:?} has Fluent syntax errors: {errors:?}"),
@@ -188,6 +189,23 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn ids(lang: Lang) -> BTreeSet<String> {
+        all_ids(lang).into_iter().collect()
+    }
+
+    #[test]
+    fn no_message_is_defined_twice() {
+        for lang in Lang::ALL {
+            let mut seen = BTreeSet::new();
+            let twice: Vec<String> = all_ids(lang)
+                .into_iter()
+                .filter(|id| !seen.insert(id.clone()))
+                .collect();
+            // A second definition silently replaces the first: the page that used it says the other thing.
+            assert!(twice.is_empty(), "defined twice in {lang:?}: {twice:?}");
+        }
     }
 
     #[test]

@@ -1093,6 +1093,25 @@ async fn the_longest_text_a_field_takes_is_received_whole(backend: loket_tests::
     .await
     .unwrap();
     assert_eq!(stored.chars().count(), 4000);
+
+    // One character more: the form again, with the reason at the field and everything she typed.
+    let (_, html) = page(&karin, &card).await;
+    let key = crate::staff::hidden_key(&html);
+    let longer = "ë".repeat(4001);
+    let (status, _, html) = post(
+        &karin,
+        &format!("{card}/contactmomenten"),
+        &[
+            ("kanaal", "telefoon"),
+            ("reden", "overig"),
+            ("tekst", &longer),
+            ("key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Schrijf hooguit 4000 tekens."));
+    assert!(html.contains(&longer), "what was typed comes back");
 }
 
 loket_tests::on_both_backends!(the_longest_text_a_field_takes_is_received_whole);

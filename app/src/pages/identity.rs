@@ -161,7 +161,7 @@ fn activity_text(lang: Lang, line: &ActivityLine) -> String {
 pub fn ActivityPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
-        return view! { <SignedOutPage title_key="activity-title" text_key="activity-signed-out" /> }
+        return view! { <SignedOutPage title_key="activity-title" text_key="activity-sign-in-to-see" /> }
             .into_any();
     }
     let lines = Resource::new_blocking(|| (), |_| get_activity());
