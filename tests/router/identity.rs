@@ -365,15 +365,7 @@ async fn passkey_journey(backend: Backend) {
     let (status, _, _) = browser.sign_in(&account, &mut laptop).await;
     assert_eq!(status, 200);
     // Her log names a sign-out as one (a second definition of its text once said "Log in om te zien …").
-    let activity = browser
-        .client
-        .get(format!("{}/activiteit", browser.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, activity) = crate::cases::page(&browser, "/activiteit").await;
     assert!(activity.contains("U logde uit."), "{activity}");
     assert!(!activity.contains("Log in om te zien wie uw gegevens heeft bekeken."));
     browser.demo_code("desiree").await;

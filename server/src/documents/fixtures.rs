@@ -168,16 +168,25 @@ pub fn eicar() -> Vec<u8> {
 
 /// A minimal one-page PDF with `extra` in its catalog (`/OpenAction << /S /JavaScript … >>`, say).
 pub fn pdf_with(extra: &str) -> Vec<u8> {
-    let objects = [
-        format!("<< /Type /Catalog /Pages 2 0 R {extra} >>"),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
+    pdf_of(
+        "1.4",
+        &[
+            format!("<< /Type /Catalog /Pages 2 0 R {extra} >>").into_bytes(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
+        ],
+    )
+}
+
+/// A PDF of `objects` (numbered from 1, the first the catalog) with its cross-reference table and trailer.
+pub fn pdf_of(version: &str, objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = format!("%PDF-{version}\n").into_bytes();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
     out.extend_from_slice(
@@ -211,44 +220,24 @@ pub fn pdf_with_packed_content(content: &[u8], layers: usize) -> Vec<u8> {
 /// A one-page PDF whose content stream is `packed`, declared as `layers` Flate layers.
 fn pdf_with_filters(packed: &[u8], layers: usize) -> Vec<u8> {
     let filters = vec!["/FlateDecode"; layers].join(" ");
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    let objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
-        [
-            format!(
-                "<< /Length {} /Filter [{filters}] >>\nstream\n",
-                packed.len()
-            )
-            .as_bytes(),
-            packed,
-            &b"\nendstream"[..],
-        ]
-        .concat(),
-    ];
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    pdf_of(
+        "1.4",
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+            [
+                format!(
+                    "<< /Length {} /Filter [{filters}] >>\nstream\n",
+                    packed.len()
+                )
+                .as_bytes(),
+                packed,
+                &b"\nendstream"[..],
+            ]
+            .concat(),
+        ],
+    )
 }
 
 /// A one-page PDF whose content stream unpacks to `megabytes` MB of zeros under two Flate layers (a few

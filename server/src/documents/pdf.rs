@@ -368,38 +368,24 @@ mod tests {
 
     /// A PDF whose catalog's OpenAction (a JavaScript action) sits in an object stream packed with `filters`.
     fn pdf_with_script_in_object_stream(filters: &str, packed: &[u8]) -> Vec<u8> {
-        let mut out = b"%PDF-1.5\n".to_vec();
-        let mut offsets = Vec::new();
-        let objects: Vec<Vec<u8>> = vec![
-            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>".to_vec(),
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
-            [
-                format!(
-                    "<< /Type /ObjStm /N 1 /First 4 /Length {} /Filter {filters} >>\nstream\n",
-                    packed.len()
-                )
-                .as_bytes(),
-                packed,
-                &b"\nendstream"[..],
-            ]
-            .concat(),
-        ];
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-            out.extend_from_slice(body);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = out.len();
-        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
-        for offset in offsets {
-            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-        );
-        out
+        crate::documents::fixtures::pdf_of(
+            "1.5",
+            &[
+                b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>".to_vec(),
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
+                [
+                    format!(
+                        "<< /Type /ObjStm /N 1 /First 4 /Length {} /Filter {filters} >>\nstream\n",
+                        packed.len()
+                    )
+                    .as_bytes(),
+                    packed,
+                    &b"\nendstream"[..],
+                ]
+                .concat(),
+            ],
+        )
     }
 
     #[test]
