@@ -804,7 +804,7 @@ pub fn prove_one_sms(public_url: &str, sms_name: &str, longest_id: usize) -> Res
             case_id: Some(&id),
         },
     ];
-    // Every weekday and month name; two-digit days.
+    // Every month name and a two-digit day (the weekday abbreviations are all of one length).
     let moments = (1..=12).filter_map(|month| {
         jiff::civil::date(2026, month, 28)
             .at(23, 59, 0, 0)
@@ -1130,30 +1130,31 @@ async fn fall_back(
         .bind(failed.address_id)
         .execute(&mut *tx)
         .await?;
-    plan_next_address(&mut tx, municipality, failed, now).await?;
+    if let Some(next) = next_address(&mut tx, failed, now).await? {
+        plan_for(&mut tx, municipality, failed, &next, now).await?;
+    }
     tx.commit().await
 }
 
-/// Plans the message for the first address she chose for it (or marked as backup) that was not tried for
-/// this event yet; whether there was one. A code goes only where it was asked for.
-async fn plan_next_address(
-    tx: &mut AnyConnection,
-    municipality: &Municipality,
+/// The first address she chose for the message (or marked as backup) that was not tried for this event yet.
+/// A code goes only where it was asked for.
+async fn next_address(
+    conn: &mut AnyConnection,
     failed: &Undelivered<'_>,
     now: Timestamp,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Address>, sqlx::Error> {
     if failed.kind == Kind::AddressVerification {
-        return Ok(false);
+        return Ok(None);
     }
     let tried: Vec<(String,)> = sqlx::query_as(
         "SELECT address_id FROM notification_message WHERE event_id = $1 AND person_id = $2",
     )
     .bind(failed.event_id)
     .bind(failed.person_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
-    let next = addresses::candidates(
-        &mut *tx,
+    Ok(addresses::candidates(
+        &mut *conn,
         failed.person_id,
         failed.kind.message_kind(),
         failed.case_id,
@@ -1162,10 +1163,17 @@ async fn plan_next_address(
     )
     .await?
     .into_iter()
-    .find(|a| !tried.iter().any(|(t,)| t == &a.id));
-    let Some(next) = next else {
-        return Ok(false);
-    };
+    .find(|a| !tried.iter().any(|(t,)| t == &a.id)))
+}
+
+/// Plans the message of `failed` for address `next` (a second plan for the same address is a no-op).
+async fn plan_for(
+    tx: &mut AnyConnection,
+    municipality: &Municipality,
+    failed: &Undelivered<'_>,
+    next: &Address,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
     let deadline = Timestamp::from_millisecond(failed.deadline_ms).unwrap_or(now);
     insert_message(
         &mut *tx,
@@ -1183,7 +1191,7 @@ async fn plan_next_address(
     )
     .await?;
     tracing::info!(event = %failed.event_id, "trying the resident's next address");
-    Ok(true)
+    Ok(())
 }
 
 type UnreachedRow = (
@@ -1226,7 +1234,6 @@ pub async fn retry_unreached(
         let Some(kind) = Kind::parse(&kind) else {
             continue;
         };
-        let mut tx = db.write().await?;
         let waiting = Undelivered {
             event_id: &event_id,
             person_id: &person_id,
@@ -1237,10 +1244,18 @@ pub async fn retry_unreached(
             appointment_id: appointment_id.as_deref(),
             concerns_at_ms: concerns,
         };
-        if plan_next_address(&mut tx, municipality, &waiting, now).await? {
+        // Looked up on a read connection: most waiting messages have no new address, and a write
+        // transaction (SQLite's one writer) for each of them every round would hold up the rest.
+        let next = {
+            let mut conn = db.pool.acquire().await?;
+            next_address(&mut conn, &waiting, now).await?
+        };
+        if let Some(next) = next {
+            let mut tx = db.write().await?;
+            plan_for(&mut tx, municipality, &waiting, &next, now).await?;
+            tx.commit().await?;
             planned += 1;
         }
-        tx.commit().await?;
     }
     Ok(planned)
 }
