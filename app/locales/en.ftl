@@ -825,3 +825,4 @@ weekday-short-4 = Thu
 weekday-short-5 = Fri
 weekday-short-6 = Sat
 weekday-short-7 = Sun
+message-sms-with-reference = { $sms } Ref: { $reference }

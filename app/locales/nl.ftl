@@ -825,3 +825,4 @@ weekday-short-4 = do
 weekday-short-5 = vr
 weekday-short-6 = za
 weekday-short-7 = zo
+message-sms-with-reference = { $sms } Ref: { $reference }

@@ -268,6 +268,7 @@ mod tests {
                     "link",
                     "reference",
                     "weekday",
+                    "sms",
                     "day",
                     "month",
                 ] {

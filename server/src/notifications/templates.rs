@@ -149,11 +149,23 @@ pub fn render(kind: Kind, lang: Lang, fields: &SafeFields<'_>) -> Rendered {
         url: fields.link,
     })
     .unwrap_or_default();
+    // The reference too, so she can quote it on the phone, when it still fits one segment (start-up proves
+    // the text without it always does).
+    let with_reference = tr_args(
+        lang,
+        "message-sms-with-reference",
+        &[("sms", &t.sms), ("reference", fields.reference)],
+    );
+    let sms = if sms_fit(&with_reference).fits() {
+        with_reference
+    } else {
+        t.sms
+    };
     Rendered {
         subject: t.subject,
         text: plain,
         html,
-        sms: t.sms,
+        sms,
         push,
     }
 }
@@ -268,6 +280,8 @@ mod tests {
                 assert!(out.sms.contains(needle) && out.text.contains(needle));
                 assert!(out.html.contains(needle));
                 assert!(out.text.contains("LK-7F3K2A"));
+                // With this name and host every text has room for its reference.
+                assert!(out.sms.ends_with(" Ref: LK-7F3K2A"), "{}", out.sms);
                 let push: serde_json::Value = serde_json::from_str(&out.push).unwrap();
                 let fields: Vec<&String> = push.as_object().unwrap().keys().collect();
                 assert_eq!(fields, ["body", "title", "url"]);
@@ -275,6 +289,28 @@ mod tests {
                 assert!(out.push.contains(needle));
             }
         }
+    }
+
+    #[test]
+    fn an_sms_names_its_reference_only_when_that_still_fits_one_segment() {
+        let when: Zoned = "2026-09-30T10:30:00+02:00[Europe/Amsterdam]"
+            .parse()
+            .unwrap();
+        let mut f = fields(&when, None);
+        let short = render(Kind::CaseStatus, Lang::Nl, &f);
+        assert!(short.sms.ends_with(" Ref: LK-7F3K2A"), "{}", short.sms);
+        // A long host leaves no room: the text goes without it, still in one segment.
+        let link = format!(
+            "https://{}.example.nl/zaken/abcdefghijklmnopqrstuvwxyzab",
+            "x".repeat(30)
+        );
+        f.link = &link;
+        let long = render(Kind::CaseStatus, Lang::Nl, &f);
+        assert!(
+            !long.sms.contains("LK-7F3K2A") && sms_fit(&long.sms).fits(),
+            "{}",
+            long.sms
+        );
     }
 
     #[test]
