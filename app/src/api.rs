@@ -528,6 +528,8 @@ pub struct BookingStep {
     pub location: Option<Choice>,
     /// Local dates (`YYYY-MM-DD`) that have a free time.
     pub days: Vec<String>,
+    /// The same dates by calendar week (Monday to Sunday): the Monday's date, and the week's free dates.
+    pub weeks: Vec<(String, Vec<String>)>,
     pub day: Option<String>,
     /// Free times of the chosen day: value = the start instant in Unix milliseconds, label = `HH:MM`.
     pub times: Vec<Choice>,

@@ -146,6 +146,14 @@ pub fn long_date(lang: Lang, iso: &str) -> String {
     format!("{day} {} {y}", tr(lang, &format!("month-{month}")))
 }
 
+/// Formats a local `YYYY-MM-DD HH:MM` as residents read it ("1 december 2026, 20:25").
+pub fn long_date_time(lang: Lang, local: &str) -> String {
+    match local.split_once(' ') {
+        Some((date, time)) => format!("{}, {time}", long_date(lang, date)),
+        None => long_date(lang, local),
+    }
+}
+
 /// "dinsdag 10 maart 2026": the weekday helps residents pick the right day.
 pub fn long_date_with_weekday(lang: Lang, iso: &str) -> String {
     let mut parts = iso.splitn(3, '-');
@@ -297,6 +305,14 @@ mod tests {
         assert_eq!(long_date(Lang::Nl, "2026-03-03"), "3 maart 2026");
         assert_eq!(long_date(Lang::En, "2026-03-03"), "3 March 2026");
         assert_eq!(long_date(Lang::Nl, "not a date"), "not a date");
+        assert_eq!(
+            long_date_time(Lang::Nl, "2026-12-01 20:25"),
+            "1 december 2026, 20:25"
+        );
+        assert_eq!(
+            long_date_time(Lang::En, "2026-12-01 20:25"),
+            "1 December 2026, 20:25"
+        );
         assert_eq!(
             long_date_with_weekday(Lang::Nl, "2026-03-10"),
             "dinsdag 10 maart 2026"

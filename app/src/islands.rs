@@ -67,11 +67,18 @@ fn go_on_or_explain(
     }
 }
 
-/// The message area every passkey island has: announced to screen readers when it changes.
+/// The message area every island has: the live region is always there (so a screen reader announces what
+/// appears in it), the styled message only while there is something to say: an empty one showed as a bare
+/// coloured bar under the form.
 #[component]
-fn Message(text: ReadSignal<String>) -> impl IntoView {
+pub fn Message(text: ReadSignal<String>) -> impl IntoView {
     view! {
-        <p class="loket-message" role="alert">{move || text.get()}</p>
+        <div class="loket-live" role="alert">
+            {move || {
+                let text = text.get();
+                (!text.is_empty()).then(|| view! { <p class="loket-message">{text}</p> })
+            }}
+        </div>
     }
 }
 

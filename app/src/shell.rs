@@ -137,13 +137,33 @@ fn Frame(children: Children) -> impl IntoView {
         Lang::Nl => Lang::En,
         Lang::En => Lang::Nl,
     };
-    let nav = [
-        ("/", "nav-overview", ICON_HOME),
-        ("/zaken", "nav-cases", ICON_CASES),
-        ("/afspraken", "nav-appointments", ICON_CALENDAR),
-        ("/documenten", "nav-documents", ICON_DOCUMENT),
-        ("/instellingen", "nav-settings", ICON_SETTINGS),
-    ];
+    let viewer = crate::pages::use_viewer();
+    // Staff have their own work, not a resident's (empty) pages; a preview shows the resident's own.
+    let staff = viewer
+        .signed_in
+        .as_ref()
+        .filter(|s| s.staff && viewer.preview.is_none());
+    let nav: Vec<(&str, &str, &str)> = match staff {
+        Some(signed_in) => {
+            let mut nav = vec![
+                ("/medewerkers", "nav-staff-search", ICON_SEARCH),
+                ("/medewerkers/inchecken", "nav-staff-desk", ICON_CALENDAR),
+                ("/medewerkers/rapport", "nav-staff-report", ICON_CASES),
+            ];
+            if signed_in.admin {
+                nav.push(("/beheer/medewerkers", "nav-admin", ICON_DOCUMENT));
+            }
+            nav.push(("/instellingen", "nav-settings", ICON_SETTINGS));
+            nav
+        }
+        None => vec![
+            ("/", "nav-overview", ICON_HOME),
+            ("/zaken", "nav-cases", ICON_CASES),
+            ("/afspraken", "nav-appointments", ICON_CALENDAR),
+            ("/documenten", "nav-documents", ICON_DOCUMENT),
+            ("/instellingen", "nav-settings", ICON_SETTINGS),
+        ],
+    };
     let nav_items = nav
         .into_iter()
         .map(|(href, key, icon)| {
@@ -170,16 +190,23 @@ fn Frame(children: Children) -> impl IntoView {
         }
     });
     let address = municipality.address.join(", ");
-    let viewer = crate::pages::use_viewer();
-    let account = match &viewer.signed_in {
-        Some(signed_in) => {
-            let texts = SessionTexts {
-                title: tr(lang, "session-warning-title"),
-                text: tr(lang, "session-warning-text"),
-                stay: tr(lang, "session-stay"),
-                sign_out: tr(lang, "sign-out"),
-            };
-            view! {
+    // The language switch and the account, twice: inline in the header from 48rem, and in a menu that
+    // opens below the header on a phone, where they do not fit beside the municipality's name (at 320 px).
+    // The copy that does not apply is `display: none`, so it is neither seen, read out nor tabbed to.
+    let tools = |place: &'static str| {
+        let switch = view! {
+            <form class="loket-lang-switch" method="post" action="/taal">
+                <input type="hidden" name="lang" value=other.code() />
+                <CsrfField />
+                <input type="hidden" name="return_to" value=path.clone() />
+                <button class="utrecht-button utrecht-button--subtle" type="submit" lang=other.code()>
+                    <span aria-hidden="true">{tr(lang, "lang-switch-to")}</span>
+                    <span class="loket-visually-hidden">{tr(lang, "lang-switch-hint")}</span>
+                </button>
+            </form>
+        };
+        let account = match &viewer.signed_in {
+            Some(signed_in) => view! {
                 <form class="loket-account" method="post" action="/uitloggen">
                     <CsrfField />
                     <span class="loket-account__name">
@@ -190,20 +217,37 @@ fn Frame(children: Children) -> impl IntoView {
                     </span>
                     <button class="utrecht-button utrecht-button--subtle" type="submit">{tr(lang, "sign-out")}</button>
                 </form>
-                <SessionTimer remaining_ms=signed_in.remaining_ms texts />
             }
-            .into_any()
-        }
-        None => view! {
-            <a class="loket-account utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a>
-        }
-        .into_any(),
+            .into_any(),
+            None => view! {
+                <a class="loket-account utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a>
+            }
+            .into_any(),
+        };
+        view! { <div class=format!("loket-header__tools loket-header__tools--{place}")>{switch}{account}</div> }
     };
+    let inline_tools = tools("inline");
+    let menu_tools = tools("menu");
+    let timer = viewer.signed_in.as_ref().map(|signed_in| {
+        let texts = SessionTexts {
+            title: tr(lang, "session-warning-title"),
+            text: tr(lang, "session-warning-text"),
+            stay: tr(lang, "session-stay"),
+            sign_out: tr(lang, "sign-out"),
+        };
+        view! { <SessionTimer remaining_ms=signed_in.remaining_ms texts /> }
+    });
+    // A change tried in the preview comes back here (see the server's preview guard).
+    let refused = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("voorbeeld")
+        .is_some_and(|v| v == "alleen-lezen");
     // "Bekijk als inwoner": on every page of the preview, who is looking and the way back.
     let preview = viewer.preview.clone().map(|preview| {
         let role = tr(lang, &format!("staff-role-{}", preview.role));
         view! {
             <section class="loket-preview" aria-label=tr(lang, "preview-label")>
+                {refused.then(|| view! { <p class="loket-preview__refused" role="alert">{tr(lang, "preview-refused")}</p> })}
                 <p class="loket-preview__text">
                     <strong>{tr_args(lang, "preview-banner", &[("name", &preview.staff_name), ("role", &role)])}</strong>
                     " "
@@ -227,17 +271,18 @@ fn Frame(children: Children) -> impl IntoView {
                 <img class="loket-header__logo" src=municipality.logo_url.clone() alt="" width="40" height="40" />
                 <span class="loket-header__name">{municipality.name.clone()}</span>
             </a>
-            <form class="loket-lang-switch" method="post" action="/taal">
-                <input type="hidden" name="lang" value=other.code() />
-                <CsrfField />
-                <input type="hidden" name="return_to" value=path.clone() />
-                <button class="utrecht-button utrecht-button--subtle" type="submit" lang=other.code()>
-                    <span aria-hidden="true">{tr(lang, "lang-switch-to")}</span>
-                    <span class="loket-visually-hidden">{tr(lang, "lang-switch-hint")}</span>
-                </button>
-            </form>
-            {account}
+            {inline_tools}
+            <details class="loket-header__menu">
+                <summary class="loket-header__menu-button">
+                    <svg class="loket-header__menu-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                        <path d=ICON_MENU />
+                    </svg>
+                    {tr(lang, "header-menu")}
+                </summary>
+                {menu_tools}
+            </details>
         </header>
+        {timer}
         <div class="loket-body">
             <nav class="loket-nav" aria-label=tr(lang, "nav-label")>
                 <ul class="loket-nav__list">{nav_items}</ul>
@@ -265,6 +310,8 @@ fn Frame(children: Children) -> impl IntoView {
     }
 }
 
+const ICON_MENU: &str = "M3 5h18v2H3zm0 6h18v2H3zm0 6h18v2H3z";
+const ICON_SEARCH: &str = "M10 3a7 7 0 0 1 5.6 11.2l5.1 5.1-1.4 1.4-5.1-5.1A7 7 0 1 1 10 3zm0 2a5 5 0 1 0 0 10 5 5 0 0 0 0-10z";
 const ICON_HOME: &str = "M3 11.5 12 4l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z";
 const ICON_CASES: &str = "M4 4h16v4H4zm0 6h16v10H4zm4 3v2h8v-2z";
 const ICON_CALENDAR: &str = "M7 2v2H5a2 2 0 0 0-2 2v13a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2zM5 9h14v10H5z";

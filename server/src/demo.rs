@@ -13,6 +13,41 @@ use jiff::{SignedDuration, Timestamp};
 const MARKER: &str = "demo_seeded_at";
 
 /// (id suffix, name_nl, name_en, internal, statuses)
+/// What a resident reads under "Wat gebeurt hierna?" while a status is still to come, by status id suffix
+/// (Dutch, English).
+const UPCOMING: [(&str, &str, &str); 6] = [
+    (
+        "bijzondere-bijstand-2",
+        "Een consulent gaat uw aanvraag bekijken. Misschien vragen we u nog om papieren.",
+        "A consultant will look at your application. We may ask you for papers.",
+    ),
+    (
+        "bijzondere-bijstand-3",
+        "We nemen een besluit over uw aanvraag. U krijgt het besluit in een brief.",
+        "We will decide on your application. You will get the decision in a letter.",
+    ),
+    (
+        "parkeervergunning-2",
+        "We gaan uw gegevens controleren.",
+        "We will check your details.",
+    ),
+    (
+        "parkeervergunning-3",
+        "We besluiten of u de vergunning krijgt.",
+        "We will decide whether you get the permit.",
+    ),
+    (
+        "terrasvergunning-2",
+        "We gaan uw tekening van het terras beoordelen.",
+        "We will assess your terrace drawing.",
+    ),
+    (
+        "terrasvergunning-3",
+        "We nemen een besluit over uw terras. U krijgt het besluit in een brief.",
+        "We will decide on your terrace. You will get the decision in a letter.",
+    ),
+];
+
 type CaseType = (&'static str, &'static str, &'static str, i64, [Status; 3]);
 /// (description, resident text nl, resident text en, end status)
 type Status = (&'static str, &'static str, &'static str, i64);
@@ -195,6 +230,8 @@ pub async fn seed(
             .await?;
         }
     }
+
+    upcoming_texts(&mut tx, &id).await?;
 
     let start = |days: i64| {
         (now - SignedDuration::from_hours(days * 24))
@@ -485,6 +522,7 @@ pub async fn seed_identity(
         .execute(&mut *tx)
         .await?;
     }
+    upcoming_texts(&mut tx, &id).await?;
     let days_ago = |days: i64| (now - SignedDuration::from_hours(days * 24)).as_millisecond();
     let start = (now - SignedDuration::from_hours(6 * 24))
         .to_zoned(municipality.time_zone.clone())
@@ -577,4 +615,22 @@ pub async fn issue_code(
     )
     .await?;
     Ok(issued)
+}
+
+async fn upcoming_texts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &impl Fn(&str) -> String,
+) -> Result<(), sqlx::Error> {
+    // Both seeds call this; each status type exists once its own seed ran, the other rows match nothing.
+    for (suffix, nl, en) in UPCOMING {
+        sqlx::query(
+            "UPDATE status_type SET upcoming_text_nl = $1, upcoming_text_en = $2 WHERE id = $3",
+        )
+        .bind(nl)
+        .bind(en)
+        .bind(id(suffix))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

@@ -189,6 +189,17 @@ impl Municipality {
                 format!("has a contrast of {ratio:.2}:1 with brand.primary; text needs at least 4.5:1 (WCAG 1.4.3)"),
             ));
         }
+        // The brand colour is also text on the page's own surfaces: links, the outlined and subtle buttons,
+        // the current item of the navigation (white and the light grey `--nl-surface-subtle` in main.css).
+        for surface in [(255, 255, 255), SURFACE_SUBTLE] {
+            let ratio = contrast(rgb[0], surface);
+            if ratio < 4.5 {
+                return Err(invalid(
+                    "brand.primary",
+                    format!("has a contrast of {ratio:.2}:1 with the page's light background; links and buttons in that colour need at least 4.5:1 (WCAG 1.4.3)"),
+                ));
+            }
+        }
         let focus_ratio = contrast(rgb[2], (255, 255, 255));
         if focus_ratio < 3.0 {
             return Err(invalid(
@@ -293,6 +304,9 @@ fn parse_hex(value: &str) -> Option<(u8, u8, u8)> {
     Some((byte(0)?, byte(2)?, byte(4)?))
 }
 
+/// `--nl-surface-subtle` in style/main.css, the darkest surface brand-coloured text sits on.
+const SURFACE_SUBTLE: (u8, u8, u8) = (0xf3, 0xf5, 0xf7);
+
 /// WCAG 2.x contrast ratio between two sRGB colours.
 fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
     fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
@@ -365,6 +379,17 @@ mod tests {
         let message = parse(&text).unwrap_err().to_string();
         assert!(message.contains("brand.primary_text"), "{message}");
         assert!(message.contains("4.5:1"), "{message}");
+    }
+
+    #[test]
+    fn a_brand_colour_too_light_for_text_on_white_is_refused() {
+        // Light blue with black header text passes the header's check, yet is unreadable as a link on white.
+        let text = DEMO
+            .replace("primary = \"#00548a\"", "primary = \"#7fb2d9\"")
+            .replace("primary_text = \"#ffffff\"", "primary_text = \"#000000\"");
+        let message = parse(&text).unwrap_err().to_string();
+        assert!(message.contains("brand.primary"), "{message}");
+        assert!(message.contains("light background"), "{message}");
     }
 
     #[test]

@@ -771,6 +771,31 @@ async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests:
         .chain(attribute_values(&html, "&dag="))
         .collect();
     let day = days.first().expect("days with free times").clone();
+    // The days come by calendar week: under each "Week van maandag …" heading only that week's days, and
+    // every day under one.
+    let weeks: Vec<&str> = html.split("class=\"loket-week\"").skip(1).collect();
+    assert!(weeks.len() >= 2, "a month of days spans weeks: {html}");
+    let mut grouped = 0;
+    for week in &weeks {
+        let monday = attribute_values(week, "id=\"week-")[0].clone();
+        let monday: jiff::civil::Date = monday.parse().unwrap();
+        assert_eq!(monday.weekday(), jiff::civil::Weekday::Monday);
+        let title = app::i18n::long_date(app::i18n::Lang::Nl, &monday.to_string());
+        assert!(
+            week.contains(&format!("Week van maandag {title}")),
+            "{week}"
+        );
+        for day in attribute_values(week, "&amp;dag=")
+            .into_iter()
+            .chain(attribute_values(week, "&dag="))
+        {
+            let date: jiff::civil::Date = day.parse().unwrap();
+            let offset = (date - monday).get_days();
+            assert!((0..7).contains(&offset), "{day} is in the week of {monday}");
+            grouped += 1;
+        }
+    }
+    assert_eq!(grouped, days.len(), "every day is in a week");
     // Step 4: times, then the one POST.
     let base = format!("/afspraak-maken?dienst=paspoort&locatie=stadhuis&dag={day}");
     let (_, html) = page(base.clone()).await;
@@ -1230,6 +1255,23 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     assert!(html.contains("Gesprek met het sociaal team"), "{html}");
     // Marked for the service worker, which keeps only pages so marked for offline use.
     assert!(html.contains("data-loket-offline=\"card\""));
+    // Every link leads somewhere she can open: no list of appointments she cannot see, and the pages she
+    // cannot open say so and lead back to this card.
+    assert!(
+        !html.contains("href=\"/afspraken\""),
+        "no link to a list she cannot open"
+    );
+    for elsewhere in ["/afspraken", "/zaken", "/documenten", "/"] {
+        let (_, page) = super::cases::page(&browser, elsewhere).await;
+        assert!(
+            page.contains("U heeft alleen uw afspraak geopend"),
+            "{elsewhere}: {page}"
+        );
+        assert!(
+            page.contains(&format!("href=\"/afspraken/{id}\"")),
+            "{elsewhere} leads back"
+        );
+    }
     let other = person(&server.app).await;
     let theirs = booked_by_phone(&server.app, &other, "sociaal-team", "wijkcentrum").await;
     let (_, html) = super::cases::page(&browser, &format!("/afspraken/{theirs}")).await;
@@ -1294,7 +1336,7 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     .unwrap();
     assert!(moved_token.0.is_some_and(|t| t != token));
     let (_, html) = super::cases::page(&browser, &format!("/afspraken/{id}/annuleren")).await;
-    let (status, url, _) = post(
+    let (status, url, html) = post(
         &browser,
         &format!("/afspraken/{id}/annuleren"),
         &[("key", &key_value(&html))],
@@ -1302,6 +1344,11 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     .await;
     assert_eq!(status, 200);
     assert!(url.ends_with("?gelukt=geannuleerd"), "{url}");
+    // After cancelling, the next step: the municipality's number (she cannot book herself with a link).
+    assert!(html.contains("Toch een afspraak nodig?"), "{html}");
+    let phone = server.app.loket.municipality.phone.replace(' ', "");
+    assert!(html.contains(&format!("href=\"tel:{phone}\"")), "{html}");
+    assert!(!html.contains("href=\"/afspraak-maken\""), "{html}");
     assert_eq!(
         booking::get(db, muni, &id).await.unwrap().status,
         Status::Cancelled
@@ -1317,6 +1364,18 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     assert!(html.contains("Deze link werkt niet (meer)"), "{html}");
     let (_, html) = super::cases::page(&stranger, &format!("/afspraken/{id}")).await;
     assert!(!html.contains("Gesprek met het sociaal team"));
+    // The card's address (in her calendar, say) opened without a session says how to open it.
+    assert!(
+        html.contains("Open uw afspraak met de link uit de bevestiging"),
+        "{html}"
+    );
+    // Opening it with the link is about her person: her activity log shows it once she signs in.
+    let account = super::cases::desiree(&server).await;
+    let (_, log) = super::cases::page(&account, "/activiteit").await;
+    assert!(
+        log.contains("Iemand opende uw afspraak met de link uit de bevestiging."),
+        "{log}"
+    );
 }
 
 loket_tests::on_both_backends!(

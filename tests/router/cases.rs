@@ -614,6 +614,13 @@ async fn residents_see_their_own_cases_only(backend: Backend) {
     let (status, body) = page(&browser, &shared).await;
     assert_eq!(status, 200, "a co-initiator sees the case");
     assert!(body.contains("Uitbouw aan de achterkant"));
+    // Before its first status, with no upcoming text given for it: a general sentence, never a status's
+    // "has happened" text.
+    assert!(
+        body.contains("De gemeente werkt aan de volgende stap."),
+        "a general next step"
+    );
+    assert!(!body.contains("We hebben uw aanvraag ontvangen."));
 
     // The other resident does not see Desiree's cases.
     let other = Browser::open(&server).await;
@@ -704,9 +711,15 @@ async fn personal_pages_show_actions_timeline_and_news(backend: Backend) {
         positions.windows(2).all(|w| w[0] < w[1]),
         "timeline in order: {positions:?}"
     );
+    // What happens next is said as what will happen, not in the words of the status once reached.
     assert!(
-        detail.contains("Er is een besluit genomen. U krijgt een brief."),
+        detail
+            .contains("We nemen een besluit over uw aanvraag. U krijgt het besluit in een brief."),
         "the next step"
+    );
+    assert!(
+        !detail.contains("Er is een besluit genomen"),
+        "the next status's own text is for when it is reached"
     );
     let (_, list) = page(&browser, "/zaken").await;
     assert_eq!(new_badges(&list), before - 1);
@@ -774,6 +787,12 @@ async fn members_see_their_organisations_cases(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let (_, own) = page(&browser, "/zaken").await;
     assert!(own.contains("ZAAK-2026-0412") && !own.contains("ZAAK-2026-0501"));
+    // As herself she sees her own talk with the social team (the demo's appointment).
+    let (_, appointments) = page(&browser, "/afspraken").await;
+    assert!(
+        appointments.contains("Gesprek met het sociaal team"),
+        "{appointments}"
+    );
     let response = browser
         .client
         .post(format!("{}/handelen-als", browser.url))
@@ -802,6 +821,18 @@ async fn members_see_their_organisations_cases(backend: Backend) {
         !contacts.contains("sociaal team"),
         "her own contacts are not the company's"
     );
+    // Nor her own appointments, on Overzicht or Afspraken; the page says whose it shows.
+    let (_, appointments) = page(&browser, "/afspraken").await;
+    assert!(
+        !appointments.contains("sociaal team"),
+        "her own appointment is not the company's: {appointments}"
+    );
+    assert!(
+        appointments.contains("alleen de afspraken die u voor Bloemenzaak De Vries maakte"),
+        "{appointments}"
+    );
+    let (_, overview) = page(&browser, "/").await;
+    assert!(!overview.contains("sociaal team"), "{overview}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

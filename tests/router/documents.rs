@@ -478,6 +478,18 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
         documents.contains("Bij uw zaak ZAAK-2026-0412"),
         "{documents}"
     );
+    // When it was sent, as people read a date ("verstuurd op 1 december 2026, 20:25"), not as ISO.
+    let today = jiff::Zoned::now()
+        .in_tz("Europe/Amsterdam")
+        .unwrap()
+        .date()
+        .to_string();
+    let written = app::i18n::long_date(app::i18n::Lang::Nl, &today);
+    assert!(
+        documents.contains(&format!("verstuurd op {written}, ")),
+        "{documents}"
+    );
+    assert!(!documents.contains("verstuurd op 20"), "no ISO date");
 
     // A closed case, an internal one she cannot see, one that does not exist, and her case for someone else.
     let (status, answer) = start_case_draft(&desiree, &case("ZAAK-2026-0388").await, "Foto").await;

@@ -172,6 +172,8 @@ async fn personal_data(pool: &sqlx::AnyPool) -> Vec<String> {
         "SELECT COALESCE(action_text, '') FROM cases",
         "SELECT resident_text_nl FROM status_type",
         "SELECT resident_text_en FROM status_type",
+        "SELECT COALESCE(upcoming_text_nl, '') FROM status_type",
+        "SELECT COALESCE(upcoming_text_en, '') FROM status_type",
         "SELECT subject FROM contact_moment",
         "SELECT COALESCE(body, '') FROM contact_moment",
     ];

@@ -141,6 +141,11 @@ async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_
         html.contains("Gesprek met het sociaal team"),
         "staff-only services: {html}"
     );
+    // In the employee's words, not the resident's ("Waarvoor komt u?", "Bel ons").
+    assert!(html.contains("Waarvoor komt de inwoner?"), "{html}");
+    for resident_words in ["Waarvoor komt u?", "Bel ons"] {
+        assert!(!html.contains(resident_words), "{resident_words}: {html}");
+    }
     let (_, html) = page(
         &karin,
         &format!("{base}?dienst=sociaal-team&locatie=wijkcentrum"),
@@ -819,9 +824,15 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
             .join("/");
         for method in methods {
             if method == http::Method::POST {
-                let (status, _, body) = post(&karin, &concrete, &[("key", "preview-key")]).await;
-                assert_eq!(status, 403, "{path} answered {status}: {body}");
-                assert!(body.contains("kunt u niets veranderen"), "{path}: {body}");
+                // A form: back on her overview, the banner saying why nothing changed (no bare text page).
+                let (status, url, body) = post(&karin, &concrete, &[("key", "preview-key")]).await;
+                assert_eq!(status, 200, "{path} answered {status}: {body}");
+                assert!(url.ends_with("/?voorbeeld=alleen-lezen"), "{path}: {url}");
+                assert!(
+                    body.contains("Dit kan niet in een voorbeeld"),
+                    "{path}: {body}"
+                );
+                assert!(body.contains("Stoppen met bekijken"), "{path}: {body}");
             }
             let response = karin
                 .client
@@ -1260,34 +1271,81 @@ async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
     let karin = karin(&server).await;
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     let (_, html) = page(&karin, &card).await;
+    // Starting a case is its own choice, apart from the list of her cases.
+    let new_select = &html[html
+        .find("name=\"nieuwe_zaak\"")
+        .expect("a separate choice")..];
+    let new_select = &new_select[..new_select.find("</select>").unwrap()];
     assert!(
-        html.contains("<optgroup label=\"Nieuwe zaak starten met dit contact\">"),
+        new_select.contains("value=\"nieuw:parkeervergunning\""),
         "{html}"
     );
-    assert!(html.contains("value=\"nieuw:parkeervergunning\""), "{html}");
+    let her_cases = &html[html.find("name=\"zaak\"").expect("her cases")..];
+    let her_cases = &her_cases[..her_cases.find("</select>").unwrap()];
+    assert!(
+        !her_cases.contains("nieuw:"),
+        "no case type among her cases: {her_cases}"
+    );
     let key = hidden_key(&html);
     let action = format!("{card}/contactmomenten");
-    let form = [
+    let form = vec![
         ("kanaal", "telefoon"),
         ("reden", "zaak"),
         ("tekst", "Wil een parkeervergunning voor de nieuwe auto."),
-        ("zaak", "nieuw:parkeervergunning"),
+        ("zaak", ""),
+        ("nieuwe_zaak", "nieuw:parkeervergunning"),
         ("key", key.as_str()),
     ];
-    let cases_before: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    // An unknown type: refused at the case field; no case, no contact.
-    let mut unknown = form;
-    unknown[3] = ("zaak", "nieuw:bestaat-niet");
+    let count = |sql: &'static str| async move {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
+        n
+    };
+    let cases_before = (count("SELECT COUNT(*) FROM cases").await,);
+    let contacts_before = count("SELECT COUNT(*) FROM contact_moment").await;
+    // First the question, naming what will be created; nothing is stored yet, and all that was typed stays.
+    let (status, url, asked) = post(&karin, &action, &form).await;
+    assert_eq!(status, 200, "{asked}");
+    assert!(url.ends_with("/contactmomenten"), "{url}");
+    assert!(
+        asked.contains("U start hiermee een nieuwe zaak: Parkeervergunning."),
+        "{asked}"
+    );
+    assert!(asked.contains("name=\"bevestig\" value=\"ja\""), "{asked}");
+    assert!(asked.contains("Wil een parkeervergunning voor de nieuwe auto."));
+    assert_eq!(count("SELECT COUNT(*) FROM cases").await, cases_before.0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM contact_moment").await,
+        contacts_before
+    );
+    // One of her cases and a new one at once: refused, nothing stored.
+    let (existing,): (String,) =
+        sqlx::query_as("SELECT id FROM cases WHERE identifier = 'ZAAK-2026-0412'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let mut both = form.clone();
+    both[3] = ("zaak", existing.as_str());
+    both.push(("bevestig", "ja"));
+    let (status, _, refused) = post(&karin, &action, &both).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.contains("niet allebei"), "{refused}");
+    // An unknown type: refused at the new-case field; no case, no contact.
+    let mut unknown = form.clone();
+    unknown[4] = ("nieuwe_zaak", "nieuw:bestaat-niet");
     let (status, _, refused) = post(&karin, &action, &unknown).await;
     assert_eq!(status, 422, "{refused}");
     assert!(
-        refused.contains("Kies een zaaktype uit de lijst"),
+        refused.contains("Deze soort zaak bestaat niet (meer)."),
         "{refused}"
     );
-    // Sent twice (a double click): one case, one contact, linked.
+    assert_eq!(count("SELECT COUNT(*) FROM cases").await, cases_before.0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM contact_moment").await,
+        contacts_before
+    );
+    // Confirmed, and sent twice (a double click): one case, one contact, linked.
+    let mut form = form;
+    form.push(("bevestig", "ja"));
     for _ in 0..2 {
         let (status, url, html) = post(&karin, &action, &form).await;
         assert_eq!(status, 200, "{html}");

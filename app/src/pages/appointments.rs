@@ -148,9 +148,17 @@ pub fn AppointmentsPage() -> impl IntoView {
         return signed_out();
     }
     let list = Resource::new_blocking(|| (), |_| get_appointments());
+    // Acting for her company: only what she booked for it, and the page says so.
+    let acting_for = use_viewer()
+        .signed_in
+        .and_then(|s| s.acting_as)
+        .map(|(_, organisation)| organisation);
     view! {
         <Title text=tr(lang, "appointments-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "appointments-title")}</h1>
+        {acting_for.map(|organisation| view! {
+            <p class="loket-notice">{tr_args(lang, "appointments-acting-for", &[("organisation", &organisation)])}</p>
+        })}
         <p><a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraak-maken">{tr(lang, "appointment-make")}</a></p>
         <Suspense fallback=|| ()>
             {move || list.get().map(|result| match result {
@@ -215,7 +223,9 @@ fn id_param() -> String {
 pub fn AppointmentPage() -> impl IntoView {
     let lang = use_lang();
     if !may_open(&id_param()) {
-        return signed_out();
+        // Often opened later from her calendar (the event's link): say how to open it.
+        return view! { <SignedOutPage title_key="appointments-title" text_key="appointment-signed-out" /> }
+            .into_any();
     }
     let id = id_param();
     let card = Resource::new_blocking(move || id.clone(), get_appointment);
@@ -226,6 +236,8 @@ pub fn AppointmentPage() -> impl IntoView {
 
 #[component]
 fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
+    let municipality = crate::shell::use_municipality();
+    let signed_in = use_viewer().signed_in.is_some();
     let line = card.line.clone();
     let id = line.id.clone();
     let done = use_query_map().get_untracked().get("gelukt");
@@ -357,7 +369,21 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 </p>
             </section>
         })}
-        <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p>
+        {line.cancelled.then(|| view! {
+            <section class="loket-card" aria-labelledby="appointment-again">
+                <h2 id="appointment-again" class="utrecht-heading-2">{tr(lang, "appointment-again-title")}</h2>
+                <p class="utrecht-paragraph">
+                    {tr(lang, "appointment-again-call")} " "
+                    <a class="utrecht-link" href=format!("tel:{}", municipality.phone.replace(' ', ""))>{municipality.phone.clone()}</a>
+                    "."
+                </p>
+                {signed_in.then(|| view! {
+                    <a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraak-maken">{tr(lang, "appointment-make")}</a>
+                })}
+            </section>
+        })}
+        // With only the appointment link she has no list of appointments to go back to.
+        {signed_in.then(|| view! { <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p> })}
     }
 }
 
@@ -564,6 +590,17 @@ fn radio(name: &'static str, value: String, label: String, checked: bool) -> imp
 
 #[component]
 fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
+    // The same steps read by an employee booking for someone: staff wording ("Waarvoor komt de inwoner?")
+    // where the catalogue has it, never the resident's own ("Bel ons").
+    let staff_wording = step.for_person.is_some();
+    let say = move |key: &str| {
+        let staff_key = format!("staff-{key}");
+        if staff_wording && crate::i18n::has(lang, &staff_key) {
+            tr(lang, &staff_key)
+        } else {
+            tr(lang, key)
+        }
+    };
     let moving = step.moving.clone();
     // The contact centre books under the resident's card; everything else is the resident's own page.
     let for_person = step.for_person.clone();
@@ -619,22 +656,22 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         (Some(_), _) => None,
         (None, Some(chosen)) => Some(view! {
             <section class="loket-card" aria-labelledby="step-service">
-                <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
+                <h2 id="step-service" class="utrecht-heading-2">{say("booking-service")}</h2>
                 <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
-                    <a class="utrecht-link" href=new_base.clone()>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-service")}</span></a></p>
+                    <a class="utrecht-link" href=new_base.clone()>{say("booking-change")}<span class="loket-visually-hidden">" " {say("booking-service")}</span></a></p>
             </section>
         }.into_any()),
         (None, None) => Some(view! {
             <section class="loket-card" aria-labelledby="step-service">
-                <h2 id="step-service" class="utrecht-heading-2">{tr(lang, "booking-service")}</h2>
+                <h2 id="step-service" class="utrecht-heading-2">{say("booking-service")}</h2>
                 <form method="get" action=new_base.clone()>
                     <fieldset class="utrecht-form-fieldset">
-                        <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-service-legend")}</legend>
+                        <legend class="utrecht-form-fieldset__legend">{say("booking-service-legend")}</legend>
                         {step.services.iter().map(|c| radio("dienst", c.value.clone(), c.label.clone(), false)).collect_view()}
                     </fieldset>
-                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "booking-next")}</button>
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{say("booking-next")}</button>
                 </form>
-                <p class="utrecht-paragraph">{tr(lang, "booking-phone-only")}</p>
+                <p class="utrecht-paragraph">{say("booking-phone-only")}</p>
             </section>
         }.into_any()),
     };
@@ -642,27 +679,27 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     let location_step = service.as_ref().map(|chosen_service| match (&moving, &location) {
         (Some(_), Some(chosen)) | (None, Some(chosen)) if moving.is_some() || step.locations.len() <= 1 => view! {
             <section class="loket-card" aria-labelledby="step-location">
-                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <h2 id="step-location" class="utrecht-heading-2">{say("booking-location")}</h2>
                 <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong></p>
             </section>
         }.into_any(),
         (_, Some(chosen)) => view! {
             <section class="loket-card" aria-labelledby="step-location">
-                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <h2 id="step-location" class="utrecht-heading-2">{say("booking-location")}</h2>
                 <p class="utrecht-paragraph"><strong>{chosen.label.clone()}</strong> " "
-                    <a class="utrecht-link" href=format!("{new_base}?dienst={}", encode(&chosen_service.value))>{tr(lang, "booking-change")}<span class="loket-visually-hidden">" " {tr(lang, "booking-location")}</span></a></p>
+                    <a class="utrecht-link" href=format!("{new_base}?dienst={}", encode(&chosen_service.value))>{say("booking-change")}<span class="loket-visually-hidden">" " {say("booking-location")}</span></a></p>
             </section>
         }.into_any(),
         (_, None) => view! {
             <section class="loket-card" aria-labelledby="step-location">
-                <h2 id="step-location" class="utrecht-heading-2">{tr(lang, "booking-location")}</h2>
+                <h2 id="step-location" class="utrecht-heading-2">{say("booking-location")}</h2>
                 <form method="get" action=new_base.clone()>
                     <input type="hidden" name="dienst" value=chosen_service.value.clone() />
                     <fieldset class="utrecht-form-fieldset">
-                        <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-location-legend")}</legend>
+                        <legend class="utrecht-form-fieldset__legend">{say("booking-location-legend")}</legend>
                         {step.locations.iter().map(|c| radio("locatie", c.value.clone(), c.label.clone(), false)).collect_view()}
                     </fieldset>
-                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "booking-next")}</button>
+                    <button class="utrecht-button utrecht-button--primary-action" type="submit">{say("booking-next")}</button>
                 </form>
             </section>
         }.into_any(),
@@ -671,25 +708,37 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     let day_step = location.as_ref().map(|_| match &step.day {
         Some(day) => view! {
             <section class="loket-card" aria-labelledby="step-day">
-                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
+                <h2 id="step-day" class="utrecht-heading-2">{say("booking-day")}</h2>
                 <p class="utrecht-paragraph"><strong>{long_date(lang, day)}</strong> " "
-                    <a class="utrecht-link" href=link(None)>{tr(lang, "booking-other-day")}</a></p>
+                    <a class="utrecht-link" href=link(None)>{say("booking-other-day")}</a></p>
             </section>
         }.into_any(),
         None if step.days.is_empty() => view! {
             <section class="loket-card" aria-labelledby="step-day">
-                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
-                <p class="utrecht-paragraph">{tr(lang, "booking-no-days")}</p>
+                <h2 id="step-day" class="utrecht-heading-2">{say("booking-day")}</h2>
+                <p class="utrecht-paragraph">{say("booking-no-days")}</p>
             </section>
         }.into_any(),
         None => view! {
             <section class="loket-card" aria-labelledby="step-day">
-                <h2 id="step-day" class="utrecht-heading-2">{tr(lang, "booking-day")}</h2>
-                <ul class="loket-days">
-                    {step.days.iter().map(|day| view! {
-                        <li><a class="utrecht-link" href=link(Some(day))>{crate::i18n::long_date_with_weekday(lang, day)}</a></li>
-                    }).collect_view()}
-                </ul>
+                <h2 id="step-day" class="utrecht-heading-2">{say("booking-day")}</h2>
+                // By calendar week, each under its own heading (a screen reader jumps week to week).
+                {step.weeks.iter().map(|(monday, days)| {
+                    let heading = format!("week-{monday}");
+                    let labelled_by = heading.clone();
+                    view! {
+                        <section class="loket-week" aria-labelledby=labelled_by>
+                            <h3 id=heading class="utrecht-heading-3 loket-week__title">
+                                {tr_args(lang, "booking-week", &[("date", &long_date(lang, monday))])}
+                            </h3>
+                            <ul class="loket-days">
+                                {days.iter().map(|day| view! {
+                                    <li><a class="utrecht-link loket-days__day" href=link(Some(day))>{crate::i18n::long_date_with_weekday(lang, day)}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                }).collect_view()}
             </section>
         }.into_any(),
     });
@@ -714,9 +763,9 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         let (chosen_start, chosen_channel) = (typed("start"), typed("kanaal"));
         view! {
             <section class="loket-card" aria-labelledby="step-time">
-                <h2 id="step-time" class="utrecht-heading-2">{tr(lang, "booking-time")}</h2>
+                <h2 id="step-time" class="utrecht-heading-2">{say("booking-time")}</h2>
                 {if step.times.is_empty() {
-                    view! { <p class="utrecht-paragraph">{tr(lang, "booking-no-times")}</p> }.into_any()
+                    view! { <p class="utrecht-paragraph">{say("booking-no-times")}</p> }.into_any()
                 } else {
                     view! {
                         <form method="post" action=action>
@@ -729,15 +778,15 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
                             </fieldset>
                             {(!step.details.is_empty()).then(|| view! {
                                 <fieldset class="utrecht-form-fieldset">
-                                    <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-details-legend")}</legend>
-                                    <p class="utrecht-paragraph">{tr(lang, "booking-details-text")}</p>
+                                    <legend class="utrecht-form-fieldset__legend">{say("booking-details-legend")}</legend>
+                                    <p class="utrecht-paragraph">{say("booking-details-text")}</p>
                                     {step.details.iter().map(|d| detail_field(lang, d, problem.as_ref())).collect_view()}
                                 </fieldset>
                             })}
                             {moving.is_none().then(|| view! {
                                 <fieldset class="utrecht-form-fieldset">
-                                    <legend class="utrecht-form-fieldset__legend">{tr(lang, "booking-channel-legend")}</legend>
-                                    {radio("kanaal", String::new(), tr(lang, "booking-channel-usual"), chosen_channel.is_empty())}
+                                    <legend class="utrecht-form-fieldset__legend">{say("booking-channel-legend")}</legend>
+                                    {radio("kanaal", String::new(), say("booking-channel-usual"), chosen_channel.is_empty())}
                                     {step.channels.iter().map(|c| radio("kanaal", c.value.clone(), c.label.clone(), c.value == chosen_channel)).collect_view()}
                                     {staff.then(|| view! {
                                         {new_error.clone().map(|message| view! { <p class="utrecht-form-field-error-message" id="booking-new-error" role="alert">{message}</p> })}
@@ -762,7 +811,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
                             <input type="hidden" name="key" value=step.key.clone() />
                             <input type="hidden" name="sequence" value=step.sequence.to_string() />
                             <CsrfField />
-                            <p class="utrecht-paragraph">{tr(lang, if staff { "staff-booking-confirm-text" } else { "booking-confirm-text" })}</p>
+                            <p class="utrecht-paragraph">{say("booking-confirm-text")}</p>
                             <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, confirm_key)}</button>
                         </form>
                     }.into_any()

@@ -74,7 +74,7 @@ pub fn DocumentList(
             } else {
                 tr_args(lang, "documents-pages", &[("count", &document.pages.to_string())])
             };
-            let mut sent = tr_args(lang, "documents-sent", &[("when", &document.sent)]);
+            let mut sent = tr_args(lang, "documents-sent", &[("when", &crate::i18n::long_date_time(lang, &document.sent))]);
             if !document.removable {
                 sent = format!("{sent} · {}", tr(lang, "documents-taken"));
             }
@@ -532,7 +532,7 @@ pub fn DocumentUpload(
             </div>
             <button class="utrecht-button utrecht-button--primary-action" type="button"
                 disabled=move || busy.get() on:click=move |_| send()>{t(|t| &t.send)}</button>
-            <p class="loket-message" role="alert">{move || message.get()}</p>
+            <crate::islands::Message text=message />
         </div>
     }
     .into_any()

@@ -56,6 +56,24 @@ pub fn OpeningHours(lang: Lang, lines: Vec<OpeningLine>) -> impl IntoView {
 /// The card a signed-out visitor sees in place of personal data.
 #[component]
 pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
+    // Opened one appointment with the link from her message: that appointment is all she can open, so say so
+    // and lead back to it rather than only to a sign-in she may not have.
+    if let Some(id) = use_viewer().appointment_link {
+        return view! {
+            <section class="loket-card" aria-labelledby="signed-out-title">
+                <h2 id="signed-out-title" class="utrecht-heading-2">{tr(lang, "link-session-only-title")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "link-session-only-text")}</p>
+                <p class="loket-actions">
+                    <a class="utrecht-button-link utrecht-button-link--primary-action" href=format!("/afspraken/{}", encode(&id))>
+                        {tr(lang, "link-session-back")}
+                    </a>
+                    " "
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/inloggen">{tr(lang, "sign-in")}</a>
+                </p>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="loket-card" aria-labelledby="signed-out-title">
             <h2 id="signed-out-title" class="utrecht-heading-2">{tr(lang, "signed-out-title")}</h2>
@@ -65,6 +83,7 @@ pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
             </a>
         </section>
     }
+    .into_any()
 }
 
 /// A page's title and heading with only the sign-in card: what signed-out visitors see of personal pages.

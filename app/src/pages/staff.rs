@@ -226,105 +226,117 @@ fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView 
             <CsrfField />
             <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-preview")}</button>
         </form>
-        <section class="loket-card" aria-labelledby="card-code">
-            <h2 id="card-code" class="utrecht-heading-2">{tr(lang, "staff-code-title")}</h2>
-            {use_context::<IssuedActivation>().map(|issued| view! {
-                <div class="loket-notice" role="status">
-                    <p class="utrecht-paragraph">{tr_args(lang, "staff-code-issued", &[
-                        ("date", &long_date(lang, &issued.until_date)),
-                        ("time", &issued.until_time),
-                    ])}</p>
-                    <p class="loket-code">{issued.code}</p>
-                </div>
-            })}
-            {card.open_code.clone().filter(|_| card.may_issue_code).map(|(date, time)| view! {
-                <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
-                <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode/intrekken", encode(&card.id))>
-                    <CsrfField />
-                    <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-revoke")}</button>
-                </form>
-            })}
-            {if card.may_issue_code {
-                view! {
-                    <p class="utrecht-paragraph">{tr(lang, "staff-code-text")}</p>
-                    <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode", encode(&card.id))>
-                        <CsrfField />
-                        <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-button")}</button>
-                    </form>
-                }.into_any()
-            } else {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-code-not-yours")}</p> }.into_any()
-            }}
-        </section>
-        <section class="loket-card" aria-labelledby="card-addresses">
-            <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
-            {if card.addresses.is_empty() {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-addresses")}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="loket-hits">
-                        {card.addresses.iter().map(|a| view! { <li class="loket-hits__item">{a.label.clone()}</li> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-            {card.failing.iter().map(|a| view! { <CorrectAddress lang person=card.id.clone() address=a.clone() /> }).collect_view()}
-        </section>
-        <section class="loket-card" aria-labelledby="card-appointments">
-            <h2 id="card-appointments" class="utrecht-heading-2">{tr(lang, "staff-card-appointments")}</h2>
-            {if card.appointments.is_empty() {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-appointments")}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="loket-case-list">
-                        {card.appointments.into_iter().map(|(line, key)| {
-                            let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
-                            let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
-                            let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
-                            let documents = card.appointment_documents.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
-                            let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
-                            view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents take_for /> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-            <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=booking>{tr_args(lang, "staff-booking-title", &[("name", &card.name)])}</a></p>
-        </section>
-        <section class="loket-card" aria-labelledby="card-cases">
-            <h2 id="card-cases" class="utrecht-heading-2">{tr(lang, "staff-card-cases")}</h2>
-            {if card.cases.is_empty() {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-cases")}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="loket-hits">
-                        {card.cases.into_iter().map(|case| {
-                            let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
-                            view! { <CaseItem lang case take_for /> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-        <section class="loket-card" aria-labelledby="card-contacts">
-            <h2 id="card-contacts" class="utrecht-heading-2">{tr(lang, "staff-card-contacts")}</h2>
-            {if card.contacts.is_empty() {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-contacts")}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="loket-hits">
-                        {card.contacts.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-        <RecordContact lang id=card.id.clone() cases=card.contact_cases new_cases=card.new_cases key=card.contact_key problem=contact_problem />
-        <section class="loket-card" aria-labelledby="card-messages">
-            <h2 id="card-messages" class="utrecht-heading-2">{tr(lang, "staff-card-messages")}</h2>
-            {if card.messages.is_empty() {
-                view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-messages")}</p> }.into_any()
-            } else {
-                view! { <SentList lang messages=card.messages /> }.into_any()
-            }}
-        </section>
+        // At a desk the card uses the width: her appointments and cases beside the conversation.
+        <div class="loket-card-grid">
+            <div class="loket-card-grid__column">
+                // Each column a view of its own: the card as one type is deeper than the compiler allows.
+                {view! {
+                <section class="loket-card" aria-labelledby="card-appointments">
+                    <h2 id="card-appointments" class="utrecht-heading-2">{tr(lang, "staff-card-appointments")}</h2>
+                    {if card.appointments.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-appointments")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="loket-case-list">
+                                {card.appointments.into_iter().map(|(line, key)| {
+                                    let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
+                                    let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
+                                    let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
+                                    let documents = card.appointment_documents.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
+                                    let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                                    view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents take_for /> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=booking>{tr_args(lang, "staff-booking-title", &[("name", &card.name)])}</a></p>
+                </section>
+                <section class="loket-card" aria-labelledby="card-cases">
+                    <h2 id="card-cases" class="utrecht-heading-2">{tr(lang, "staff-card-cases")}</h2>
+                    {if card.cases.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-cases")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="loket-hits">
+                                {card.cases.into_iter().map(|case| {
+                                    let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                                    view! { <CaseItem lang case take_for /> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section class="loket-card" aria-labelledby="card-addresses">
+                    <h2 id="card-addresses" class="utrecht-heading-2">{tr(lang, "staff-card-addresses")}</h2>
+                    {if card.addresses.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-addresses")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="loket-hits">
+                                {card.addresses.iter().map(|a| view! { <li class="loket-hits__item">{a.label.clone()}</li> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    {card.failing.iter().map(|a| view! { <CorrectAddress lang person=card.id.clone() address=a.clone() /> }).collect_view()}
+                </section>
+                <section class="loket-card" aria-labelledby="card-messages">
+                    <h2 id="card-messages" class="utrecht-heading-2">{tr(lang, "staff-card-messages")}</h2>
+                    {if card.messages.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-messages")}</p> }.into_any()
+                    } else {
+                        view! { <SentList lang messages=card.messages /> }.into_any()
+                    }}
+                </section>
+                <section class="loket-card" aria-labelledby="card-code">
+                    <h2 id="card-code" class="utrecht-heading-2">{tr(lang, "staff-code-title")}</h2>
+                    {use_context::<IssuedActivation>().map(|issued| view! {
+                        <div class="loket-notice" role="status">
+                            <p class="utrecht-paragraph">{tr_args(lang, "staff-code-issued", &[
+                                ("date", &long_date(lang, &issued.until_date)),
+                                ("time", &issued.until_time),
+                            ])}</p>
+                            <p class="loket-code">{issued.code}</p>
+                        </div>
+                    })}
+                    {card.open_code.clone().filter(|_| card.may_issue_code).map(|(date, time)| view! {
+                        <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
+                        <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode/intrekken", encode(&card.id))>
+                            <CsrfField />
+                            <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-revoke")}</button>
+                        </form>
+                    })}
+                    {if card.may_issue_code {
+                        view! {
+                            <p class="utrecht-paragraph">{tr(lang, "staff-code-text")}</p>
+                            <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode", encode(&card.id))>
+                                <CsrfField />
+                                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-button")}</button>
+                            </form>
+                        }.into_any()
+                    } else {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-code-not-yours")}</p> }.into_any()
+                    }}
+                </section>
+                }.into_any()}
+            </div>
+            <div class="loket-card-grid__column">
+                {view! {
+                <section class="loket-card" aria-labelledby="card-contacts">
+                    <h2 id="card-contacts" class="utrecht-heading-2">{tr(lang, "staff-card-contacts")}</h2>
+                    {if card.contacts.is_empty() {
+                        view! { <p class="utrecht-paragraph">{tr(lang, "staff-card-no-contacts")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="loket-hits">
+                                {card.contacts.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <RecordContact lang id=card.id.clone() cases=card.contact_cases new_cases=card.new_cases key=card.contact_key problem=contact_problem />
+                }.into_any()}
+            </div>
+        </div>
         <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
     }
 }
@@ -419,8 +431,8 @@ fn ContactItem(lang: Lang, contact: ContactLine) -> impl IntoView {
 }
 
 /// Recording the contact the employee is having: channel, reason, text, confidential, and optionally the
-/// case it is about — one of hers, or a new one of a type, started with this contact. A refusal shows the
-/// reason at its field and keeps all that was typed.
+/// case it is about — one of hers, or (a separate choice, confirmed once more) a new one of a type, started
+/// with this contact. A refusal shows the reason at its field and keeps all that was typed.
 #[component]
 fn RecordContact(
     lang: Lang,
@@ -436,13 +448,23 @@ fn RecordContact(
             .and_then(|p| p.value(name))
             .unwrap_or_default()
     };
-    let (channel, reason, text, confidential, case) = (
+    let (channel, reason, text, confidential, case, new_case) = (
         value("kanaal"),
         value("reden"),
         value("tekst"),
         value("vertrouwelijk") == "ja",
         value("zaak"),
+        value("nieuwe_zaak"),
     );
+    let confirm = problem
+        .as_ref()
+        .filter(|p| p.field == "bevestig")
+        .map(|p| p.message.clone());
+    let button = if confirm.is_some() {
+        "staff-record-button-confirm"
+    } else {
+        "staff-record-button"
+    };
     let channel = if channel.is_empty() {
         String::from("telefoon")
     } else {
@@ -502,12 +524,14 @@ fn RecordContact(
                     <textarea class="utrecht-textarea" id="contact-tekst" name="tekst" rows="4" maxlength="4000"
                         aria-describedby=described("tekst", Some("contact-tekst-hint")) aria-invalid=invalid("tekst")>{super::textarea_text(&text)}</textarea>
                 </div>
-                <div class="utrecht-form-field utrecht-form-field--radio">
-                    <input class="utrecht-radio-button" type="checkbox" id="contact-vertrouwelijk" name="vertrouwelijk" value="ja"
+                <div class="utrecht-form-field utrecht-form-field--checkbox">
+                    <input class="utrecht-checkbox" type="checkbox" id="contact-vertrouwelijk" name="vertrouwelijk" value="ja"
                         checked=confidential aria-describedby="contact-vertrouwelijk-hint" />
-                    <label class="utrecht-form-label utrecht-form-label--radio" for="contact-vertrouwelijk">{tr(lang, "staff-record-confidential")}</label>
+                    <label class="utrecht-form-label utrecht-form-label--checkbox" for="contact-vertrouwelijk">{tr(lang, "staff-record-confidential")}</label>
                 </div>
                 <p class="utrecht-form-field-description" id="contact-vertrouwelijk-hint">{tr(lang, "staff-record-confidential-hint")}</p>
+                // Linking to one of her cases and starting a new one are two separate choices: in one list a
+                // case type read like one of her cases (a confidential case shows without its type).
                 <div class="utrecht-form-field">
                     <label class="utrecht-form-label" for="contact-zaak">{tr(lang, "staff-record-case")}</label>
                     {error("zaak")}
@@ -518,19 +542,33 @@ fn RecordContact(
                             let selected = case == c.value;
                             view! { <option value=c.value selected=selected>{c.label}</option> }
                         }).collect_view()}
-                        {(!new_cases.is_empty()).then(|| view! {
-                            <optgroup label=tr(lang, "staff-record-new-case")>
-                                {new_cases.into_iter().map(|c| {
-                                    let selected = case == c.value;
-                                    view! { <option value=c.value selected=selected>{c.label}</option> }
-                                }).collect_view()}
-                            </optgroup>
-                        })}
                     </select>
                 </div>
+                {(!new_cases.is_empty()).then(|| view! {
+                    <div class="utrecht-form-field">
+                        <label class="utrecht-form-label" for="contact-nieuwe-zaak">{tr(lang, "staff-record-new-case")}</label>
+                        <p class="utrecht-form-field-description" id="contact-nieuwe-zaak-hint">{tr(lang, "staff-record-new-case-hint")}</p>
+                        {error("nieuwe_zaak")}
+                        <select class="utrecht-select" id="contact-nieuwe-zaak" name="nieuwe_zaak"
+                            aria-describedby=described("nieuwe_zaak", Some("contact-nieuwe-zaak-hint")) aria-invalid=invalid("nieuwe_zaak")>
+                            <option value="">{tr(lang, "staff-record-no-new-case")}</option>
+                            {new_cases.into_iter().map(|c| {
+                                let selected = new_case == c.value;
+                                view! { <option value=c.value selected=selected>{c.label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                })}
+                // Starting a case is confirmed once more, naming the case type, before anything is stored.
+                {confirm.map(|message| view! {
+                    <div class="loket-notice" role="alert" id="contact-bevestig">
+                        <p class="utrecht-paragraph">{message}</p>
+                    </div>
+                    <input type="hidden" name="bevestig" value="ja" />
+                })}
                 <input type="hidden" name="key" value=key />
                 <CsrfField />
-                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "staff-record-button")}</button>
+                <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, button)}</button>
             </form>
         </section>
     }

@@ -50,6 +50,12 @@ pub struct StatusTypeSpec {
     pub resident_text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_text_en: Option<String>,
+    /// What the resident reads while this status is still to come ("Wat gebeurt hierna?"), Dutch; in the
+    /// future tense, e.g. "We nemen een besluit over uw aanvraag." Without it she reads a general sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming_text_en: Option<String>,
     #[serde(default)]
     pub end: bool,
     /// Informeren: reaching this status sends the resident a notification (a link only).
@@ -224,12 +230,13 @@ pub async fn put_case_type(
         }
         problems.text(&field("description"), &status.description, 200);
         problems.text(&field("resident_text"), &status.resident_text, 500);
-        optional_text(
-            &mut problems,
-            &field("resident_text_en"),
-            status.resident_text_en.as_deref(),
-            500,
-        );
+        for (name, text) in [
+            ("resident_text_en", &status.resident_text_en),
+            ("upcoming_text", &status.upcoming_text),
+            ("upcoming_text_en", &status.upcoming_text_en),
+        ] {
+            optional_text(&mut problems, &field(name), text.as_deref(), 500);
+        }
         if status.end != (status.seq == highest) {
             problems.add(
                 field("end"),
@@ -298,11 +305,13 @@ pub async fn put_case_type(
     }
     for status in &spec.statuses {
         sqlx::query(
-            "INSERT INTO status_type (id, case_type_id, seq, description, resident_text_nl, resident_text_en, is_end, notify)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO status_type (id, case_type_id, seq, description, resident_text_nl, resident_text_en, is_end, notify,
+                                      upcoming_text_nl, upcoming_text_en)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (case_type_id, seq) DO UPDATE SET description = excluded.description,
                  resident_text_nl = excluded.resident_text_nl, resident_text_en = excluded.resident_text_en,
-                 is_end = excluded.is_end, notify = excluded.notify",
+                 is_end = excluded.is_end, notify = excluded.notify,
+                 upcoming_text_nl = excluded.upcoming_text_nl, upcoming_text_en = excluded.upcoming_text_en",
         )
         .bind(secrets::id())
         .bind(&id)
@@ -312,6 +321,14 @@ pub async fn put_case_type(
         .bind(status.resident_text_en.as_deref().unwrap_or(&status.resident_text).trim())
         .bind(flag(status.end))
         .bind(flag(status.notify))
+        .bind(status.upcoming_text.as_deref().map(str::trim))
+        .bind(
+            status
+                .upcoming_text_en
+                .as_deref()
+                .or(status.upcoming_text.as_deref())
+                .map(str::trim),
+        )
         .execute(&mut *tx)
         .await?;
     }

@@ -424,15 +424,22 @@ pub async fn detail(
     let next_step = if closed_at.is_some() {
         None
     } else {
-        let next: Option<(String, String)> = sqlx::query_as(
-            "SELECT resident_text_nl, resident_text_en FROM status_type
+        // The next status's own text says what has happened once it is reached ("Er is een besluit
+        // genomen."); under "Wat gebeurt hierna?" she reads its upcoming text, or a general sentence.
+        let next: Option<(Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT upcoming_text_nl, upcoming_text_en, is_end FROM status_type
              WHERE case_type_id = $1 AND seq > $2 ORDER BY seq LIMIT 1",
         )
         .bind(&type_id)
         .bind(reached.unwrap_or(0))
         .fetch_optional(&db.pool)
         .await?;
-        next.map(|(nl, en)| pick(lang, nl, en))
+        next.map(|(nl, en, is_end)| match (nl, en) {
+            (Some(nl), Some(en)) => pick(lang, nl, en),
+            (Some(nl), None) => nl,
+            _ if is_end == 1 => app::i18n::tr(lang, "case-next-last"),
+            _ => app::i18n::tr(lang, "case-next-general"),
+        })
     };
 
     if reader.marks_seen {

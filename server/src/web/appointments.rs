@@ -100,20 +100,37 @@ impl Services {
         };
         let now = Timestamp::now();
         let mut lines = Vec::new();
-        for appointment in booking::for_person(&self.db, &scope.person_id).await? {
+        for appointment in self.appointments_in(&scope).await? {
             lines.push(self.line(&appointment, lang, now).await?);
         }
         Ok(Some(lines))
     }
 
-    /// Overzicht's "your next appointment": the first booked one that is not over yet.
+    /// Her appointments as the scope reads them: acting for an organisation, only those she made for it (her
+    /// own appointment with the social team is not the company's business); as herself, all of hers.
+    async fn appointments_in(
+        &self,
+        scope: &super::bridge::PersonalScope,
+    ) -> Result<Vec<Appointment>, AppointmentsError> {
+        let all = booking::for_person(&self.db, &scope.person_id).await?;
+        Ok(match &scope.party {
+            crate::parties::Party::Organisation(organisation) => all
+                .into_iter()
+                .filter(|a| a.organisation_id.as_ref() == Some(organisation))
+                .collect(),
+            crate::parties::Party::Person(_) => all,
+        })
+    }
+
+    /// Overzicht's "your next appointment": the first booked one in the scope that is not over yet.
     pub(super) async fn next_appointment(
         &self,
-        person_id: &str,
+        scope: &super::bridge::PersonalScope,
         lang: Lang,
     ) -> Result<Option<AppointmentLine>, AppointmentsError> {
         let now = Timestamp::now();
-        let next = booking::for_person(&self.db, person_id)
+        let next = self
+            .appointments_in(scope)
             .await?
             .into_iter()
             .find(|a| a.status == Status::Booked && a.end > now);
@@ -308,9 +325,17 @@ impl Services {
             .as_ref()
             .map(|m| (m.date.clone(), m.time.clone()));
         for offer in &offers {
-            let date = offer.slot.local.date().to_string();
-            if step.days.last() != Some(&date) {
-                step.days.push(date);
+            let date = offer.slot.local.date();
+            if step.days.last() != Some(&date.to_string()) {
+                step.days.push(date.to_string());
+                let monday = date
+                    .checked_sub(jiff::Span::new().days(date.weekday().to_monday_zero_offset()))
+                    .unwrap_or(date)
+                    .to_string();
+                match step.weeks.last_mut() {
+                    Some((start, days)) if *start == monday => days.push(date.to_string()),
+                    _ => step.weeks.push((monday, vec![date.to_string()])),
+                }
             }
         }
         step.day = query.day.filter(|d| step.days.contains(d));

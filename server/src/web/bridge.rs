@@ -538,7 +538,7 @@ impl Backend for Services {
                 .filter(|a| a.failed_at_ms.is_some())
                 .map(|a| a.label)
                 .collect();
-            personal.next_appointment = self.next_appointment(&scope.person_id, lang).await?;
+            personal.next_appointment = self.next_appointment(&scope, lang).await?;
             return Ok(Overview {
                 personal: Some(personal),
                 demo: None,

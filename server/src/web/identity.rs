@@ -254,9 +254,13 @@ struct SignedIn {
     next: &'static str,
 }
 
-/// Where a signed-in visitor goes first. Staff land on the overview too until the staff workspace exists.
-fn landing(_account: &Account) -> &'static str {
-    "/"
+/// Where a signed-in visitor goes first: a resident to her overview, staff to their own start, the search
+/// for residents (a resident's overview is empty for them).
+fn landing(account: &Account) -> &'static str {
+    match account.holder {
+        crate::identity::accounts::Holder::Person { .. } => "/",
+        crate::identity::accounts::Holder::Staff { .. } => "/medewerkers",
+    }
 }
 
 async fn activation_finish(
@@ -448,11 +452,22 @@ pub(super) async fn open_appointment_link(
         now,
     )
     .await?;
+    // About her person, not an account (she may have none yet): her activity log shows it once she has one.
+    let person = match crate::appointments::booking::get(db, municipality, &appointment_id).await {
+        Ok(appointment) => Some(appointment.person_id),
+        Err(error) => {
+            tracing::warn!(%error, "the link's appointment could not be read for her activity log");
+            None
+        }
+    };
     audit::record(
         &db.pool,
         municipality,
         Event::AppointmentLinkUsed,
-        &audit::Entry::default(),
+        &audit::Entry {
+            subject_person_id: person.as_deref(),
+            ..audit::Entry::default()
+        },
         now,
     )
     .await?;

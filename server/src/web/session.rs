@@ -546,12 +546,24 @@ pub async fn preview_guard(
     };
     if !allowed {
         tracing::info!("change refused in a preview");
-        return (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "U bekijkt Loket zoals de inwoner het ziet. In dit voorbeeld kunt u niets veranderen.",
-        )
-            .into_response();
+        // A form of her pages (cancel, move, reminders, …) sent in the preview: back to her overview, where
+        // the preview's banner says why nothing changed and leads back to her card. Scripts get the sentence.
+        let form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                t.starts_with("application/x-www-form-urlencoded")
+                    || t.starts_with("multipart/form-data")
+            });
+        if form && server_fn.is_none() {
+            return (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, "/?voorbeeld=alleen-lezen")],
+            )
+                .into_response();
+        }
+        return super::plain_refusal(StatusCode::FORBIDDEN, "preview-refused-change");
     }
     // Every look is written down: a page, and a server function that reads her data (the page's own data
     // calls as much as a hand-made one).

@@ -731,6 +731,81 @@ pub async fn record_contact(
     if let Err(refusal) = she_exists(services, &id).await {
         return refusal;
     }
+    let keep = |fields: &[(String, String)]| -> Vec<(String, String)> {
+        // All of the text comes back (a refusal must not cut what the employee wrote), bounded by the form
+        // size limit.
+        [
+            "kanaal",
+            "reden",
+            "tekst",
+            "vertrouwelijk",
+            "zaak",
+            "nieuwe_zaak",
+        ]
+        .iter()
+        .map(|name| ((*name).to_owned(), field(fields, name).to_owned()))
+        .collect()
+    };
+    // One of her cases, or a new one: two separate choices, and a new case only once confirmed with its type
+    // named (in one list a case type read like one of her cases, and a mistaken choice created a case).
+    let (linked, new_case) = (field(&fields, "zaak"), field(&fields, "nieuwe_zaak"));
+    let new_case = match linked.strip_prefix(contacts::NEW_CASE) {
+        Some(_) => linked,
+        None => new_case,
+    };
+    let lang = super::request_lang();
+    let refuse = |field_name: &str, message: String, status: StatusCode| {
+        let problem = FormProblem {
+            form: String::from("contact"),
+            field: field_name.to_owned(),
+            message,
+            values: keep(&fields),
+        };
+        (problem, status)
+    };
+    let case = if new_case.is_empty() {
+        linked
+    } else if !linked.is_empty() && !linked.starts_with(contacts::NEW_CASE) {
+        let (problem, status) = refuse(
+            "nieuwe_zaak",
+            app::i18n::tr(lang, "staff-record-refused-both"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        return problem_page(state, parts, card, problem, status).await;
+    } else if field(&fields, "bevestig") != "ja" {
+        let code = new_case
+            .strip_prefix(contacts::NEW_CASE)
+            .unwrap_or_default();
+        let name =
+            match contacts::case_types(&services.db, &services.municipality.id).await {
+                Ok(types) => types
+                    .into_iter()
+                    .find(|(c, _, _)| c == code)
+                    .map(|(_, nl, en)| match lang {
+                        app::i18n::Lang::Nl => nl,
+                        app::i18n::Lang::En => en,
+                    }),
+                Err(error) => {
+                    tracing::error!(%error, "case types could not be read");
+                    return (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response();
+                }
+            };
+        let (problem, status) = match name {
+            Some(name) => refuse(
+                "bevestig",
+                app::i18n::tr_args(lang, "staff-record-confirm-new-case", &[("type", &name)]),
+                StatusCode::OK,
+            ),
+            None => refuse(
+                "nieuwe_zaak",
+                app::i18n::tr(lang, "staff-record-refused-new-case"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        };
+        return problem_page(state, parts, card, problem, status).await;
+    } else {
+        new_case
+    };
     let contact = CardContact {
         person_id: &id,
         staff_id: &staff_id,
@@ -742,7 +817,7 @@ pub async fn record_contact(
         reason: field(&fields, "reden"),
         text: field(&fields, "tekst"),
         confidential: field(&fields, "vertrouwelijk") == "ja",
-        case: field(&fields, "zaak"),
+        case,
         idempotency_key: field(&fields, "key"),
     };
     let now = Timestamp::now();
@@ -797,12 +872,7 @@ pub async fn record_contact(
         form: String::from("contact"),
         field: field_name,
         message,
-        // All of the text comes back (a refusal must not cut what the employee wrote), bounded by the form
-        // size limit.
-        values: ["kanaal", "reden", "tekst", "vertrouwelijk", "zaak"]
-            .iter()
-            .map(|name| ((*name).to_owned(), field(&fields, name).to_owned()))
-            .collect(),
+        values: keep(&fields),
     };
     problem_page(state, parts, card, problem, status).await
 }
