@@ -589,6 +589,23 @@ pub struct StaffResident {
     pub failing: Vec<Choice>,
 }
 
+/// The desk's day: today's booked appointments at every location, soonest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffToday {
+    /// Local date `YYYY-MM-DD`.
+    pub date: String,
+    pub items: Vec<TodayItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayItem {
+    pub line: AppointmentLine,
+    /// Whose appointment it is: the person's id (for her card) and name.
+    pub person_id: String,
+    pub name: String,
+    pub checked_in: bool,
+}
+
 /// The report page: counts per local week, no personal data.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffReport {
@@ -849,6 +866,11 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Option<StaffResident>, ApiError>;
     /// The report for staff of this municipality; `None` for anyone else.
     async fn staff_report(&self, viewer: &Viewer) -> Result<Option<StaffReport>, ApiError>;
+    async fn staff_today(
+        &self,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<StaffToday>, ApiError>;
     /// The municipality's employees, for its administrators; `None` for anyone else.
     async fn staff_members(
         &self,
@@ -888,8 +910,9 @@ pub trait Backend: Send + Sync + 'static {
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 17] = [
+pub const READ_ONLY_FNS: [&str; 18] = [
     "activity",
+    "staff-today",
     "passkeys",
     "overview",
     "cases",
@@ -977,6 +1000,13 @@ pub async fn get_staff_resident(id: String) -> Result<Option<StaffResident>, Api
 #[server(prefix = "/fn", endpoint = "staff-report")]
 pub async fn get_staff_report() -> Result<Option<StaffReport>, ApiError> {
     backend()?.staff_report(&viewer()).await
+}
+
+/// Staff who serve residents: today's appointments (each listed person's name is a read in her log).
+#[server(prefix = "/fn", endpoint = "staff-today")]
+pub async fn get_staff_today() -> Result<Option<StaffToday>, ApiError> {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    backend()?.staff_today(&viewer(), lang).await
 }
 
 /// Administrators only: the municipality's employees.

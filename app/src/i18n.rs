@@ -279,6 +279,7 @@ mod tests {
                     "sms",
                     "day",
                     "month",
+                    "type",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

@@ -9,7 +9,7 @@ use crate::pages::{
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
     MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
     SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage, StaffPage, StaffReportPage,
-    StaffResidentPage,
+    StaffResidentPage, StaffTodayPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/medewerkers/inwoners/:id/afspraken/:appointment/verzetten") view=StaffMovePage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/berichten") view=OutboxFilesPage ssr=SsrMode::Async />
                     <Route path=path!("/medewerkers/rapport") view=StaffReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/medewerkers/vandaag") view=StaffTodayPage ssr=SsrMode::Async />
                     <Route path=path!("/beheer/medewerkers") view=AdminStaffPage ssr=SsrMode::Async />
                     <Route path=path!("/beheer/afspraken") view=AdminCataloguePage ssr=SsrMode::Async />
                     <Route path=path!("/beheer/afspraken/diensten/:id") view=AdminServicePage ssr=SsrMode::Async />
@@ -147,7 +148,7 @@ fn Frame(children: Children) -> impl IntoView {
         Some(signed_in) => {
             let mut nav = vec![
                 ("/medewerkers", "nav-staff-search", ICON_SEARCH),
-                ("/medewerkers/inchecken", "nav-staff-desk", ICON_CALENDAR),
+                ("/medewerkers/vandaag", "nav-staff-today", ICON_CALENDAR),
                 ("/medewerkers/rapport", "nav-staff-report", ICON_CASES),
             ];
             if signed_in.admin {

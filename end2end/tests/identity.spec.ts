@@ -271,6 +271,11 @@ test('Karin finds Desiree by postcode, house number and birth date, by keyboard,
 }) => {
   test.skip(test.info().project.name !== 'desktop', 'a staff page; the phone project is the resident');
   await activateWithDemoCode(page, 'Karin Bakker (medewerker KCC)');
+  // Her own navigation: today's appointments, by keyboard, then back to the search.
+  await page.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Vandaag' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Afspraken vandaag');
+  await noAxeViolationsPhoneAndDesktop(page);
   await page.goto('/');
   await page.getByRole('link', { name: 'Naar het zoeken van inwoners' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Medewerkers');

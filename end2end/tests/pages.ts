@@ -17,6 +17,7 @@ export const PAGES = [
   { path: '/medewerkers/inwoners/onbekend/afspraak-maken', nl: 'Medewerkers', en: 'Staff' },
   { path: '/medewerkers/berichten', nl: 'Berichten in bestanden', en: 'Messages in files' },
   { path: '/medewerkers/rapport', nl: 'Rapport', en: 'Report' },
+  { path: '/medewerkers/vandaag', nl: 'Afspraken vandaag', en: 'Appointments today' },
   { path: '/medewerkers/inchecken', nl: 'Inchecken aan de balie', en: 'Check-in at the desk' },
   { path: '/beheer/medewerkers', nl: 'Medewerkers', en: 'Staff' },
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },

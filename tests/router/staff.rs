@@ -1392,3 +1392,63 @@ async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
 }
 
 loket_tests::on_both_backends!(karin_starts_a_case_from_a_contact_once_and_desiree_follows_it);
+
+async fn the_desk_sees_todays_appointments_with_who_comes_and_each_name_is_in_her_log(
+    backend: loket_tests::Backend,
+) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let db = server.db();
+    let id =
+        crate::appointments::booked_by_phone(&server.app, DESIREE, "sociaal-team", "wijkcentrum")
+            .await;
+    // Moved to now, so it is today whenever the test runs (the free times start two days ahead).
+    let now = jiff::Timestamp::now().as_millisecond();
+    sqlx::query(
+        "UPDATE appointment SET busy_from_ms = $1, start_ms = $1, end_ms = $2, busy_until_ms = $2 WHERE id = $3",
+    )
+    .bind(now)
+    .bind(now + 600_000)
+    .bind(&id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let karin = karin(&server).await;
+    let (status, html) = page(&karin, "/medewerkers/vandaag").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Afspraken vandaag"), "{html}");
+    let line = &html[html.find("class=\"loket-hits\"").expect("a list")..];
+    assert!(line.contains("Desiree de Vries"), "{line}");
+    assert!(line.contains("Gesprek met het sociaal team"), "{line}");
+    assert!(
+        line.contains(&format!("href=\"/medewerkers/inwoners/{DESIREE}\"")),
+        "{line}"
+    );
+    assert!(line.contains("Nog niet ingecheckt"), "{line}");
+    // Checked in at the desk: the list says so.
+    let muni = &server.app.loket.municipality.id;
+    let code = server::appointments::booking::get(db, muni, &id)
+        .await
+        .unwrap()
+        .checkin_code;
+    let (status, _, _) = post(&karin, "/medewerkers/inchecken", &[("code", &code)]).await;
+    assert_eq!(status, 200);
+    let (_, html) = page(&karin, "/medewerkers/vandaag").await;
+    let line = &html[html.find("class=\"loket-hits\"").unwrap()..];
+    assert!(
+        line.contains("Ingecheckt") && !line.contains("Nog niet ingecheckt"),
+        "{line}"
+    );
+    // Each name shown is a read in her activity log; a resident gets no list.
+    let desiree = crate::cases::desiree(&server).await;
+    let (_, log) = page(&desiree, "/activiteit").await;
+    assert!(
+        log.contains("bekeek uw naam en afspraak in de lijst van afspraken van vandaag"),
+        "{log}"
+    );
+    let (_, html) = page(&desiree, "/medewerkers/vandaag").await;
+    assert!(!html.contains("Gesprek met het sociaal team"), "{html}");
+}
+
+loket_tests::on_both_backends!(
+    the_desk_sees_todays_appointments_with_who_comes_and_each_name_is_in_her_log
+);

@@ -25,7 +25,7 @@ pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPag
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{NotFoundPage, OfflinePage, SettingsPage};
-pub use staff::{StaffCheckInPage, StaffPage, StaffReportPage, StaffResidentPage};
+pub use staff::{StaffCheckInPage, StaffPage, StaffReportPage, StaffResidentPage, StaffTodayPage};
 
 use crate::api::OpeningLine;
 use crate::i18n::{tr, weekday_name, Lang};

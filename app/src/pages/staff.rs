@@ -7,9 +7,9 @@ use super::documents::DocumentList;
 use super::messages::SentList;
 use super::{encode, error_notice, SignedOutPage};
 use crate::api::{
-    contact_reason_key, contact_subject, get_staff_report, get_staff_resident, CheckInResult,
-    ContactLine, FormProblem, IssuedActivation, ReportRow, SearchHit, StaffCase, StaffResident,
-    StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
+    contact_reason_key, contact_subject, get_staff_report, get_staff_resident, get_staff_today,
+    CheckInResult, ContactLine, FormProblem, IssuedActivation, ReportRow, SearchHit, StaffCase,
+    StaffResident, StaffSearch, CONTACT_CHANNELS, CONTACT_REASONS,
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
@@ -572,6 +572,50 @@ fn RecordContact(
             </form>
         </section>
     }
+}
+
+/// `/medewerkers/vandaag`: today's appointments at every location, soonest first, with who comes (her card) and
+/// whether she checked in. The desk works from it; each name listed is in that resident's activity log.
+#[component]
+pub fn StaffTodayPage() -> impl IntoView {
+    let lang = use_lang();
+    if !use_viewer().signed_in.as_ref().is_some_and(|s| s.staff) {
+        return view! { <SignedOutPage title_key="today-title" text_key="staff-only" /> }
+            .into_any();
+    }
+    let today = Resource::new_blocking(|| (), |_| get_staff_today());
+    view! {
+        <Title text=tr(lang, "today-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "today-title")}</h1>
+        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
+        <Suspense fallback=|| ()>
+            {move || today.get().map(|result| match result {
+                Ok(Some(today)) if today.items.is_empty() => view! {
+                    <p class="utrecht-paragraph">{tr_args(lang, "today-none", &[("date", &long_date(lang, &today.date))])}</p>
+                }.into_any(),
+                Ok(Some(today)) => view! {
+                    <p class="utrecht-paragraph">{tr_args(lang, "today-intro", &[("date", &long_date(lang, &today.date)), ("count", &today.items.len().to_string())])}</p>
+                    <ul class="loket-hits">
+                        {today.items.into_iter().map(|item| {
+                            let state = if item.checked_in { "today-checked-in" } else { "today-expected" };
+                            view! {
+                                <li class="loket-hits__item">
+                                    <strong>{format!("{}–{}", item.line.time, item.line.end_time)}</strong>
+                                    " "
+                                    <a class="utrecht-link" href=format!("/medewerkers/inwoners/{}", encode(&item.person_id))>{item.name}</a>
+                                    <span class="loket-hits__facts">{format!("{} · {}", item.line.service, item.line.location)}</span>
+                                    <span class="loket-hits__facts">{tr(lang, state)}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "staff-only")}</p> }.into_any(),
+                Err(error) => error_notice(lang, error.message_key()),
+            })}
+        </Suspense>
+    }
+    .into_any()
 }
 
 /// `/medewerkers/rapport`: counts per week (contacts per reason and channel, appointments booked per channel,

@@ -72,6 +72,42 @@ pub async fn check_in(
     Ok((appointment, first))
 }
 
+/// One line of the desk's day: the appointment, whose it is (her name), and whether she checked in.
+pub struct DayLine {
+    pub appointment: Appointment,
+    pub name: String,
+    pub checked_in: bool,
+}
+
+/// The booked appointments starting in `[from, until)` (the desk's day), soonest first: the list the desk
+/// works from.
+pub async fn starting_between(
+    db: &Db,
+    municipality_id: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<DayLine>, AppointmentsError> {
+    let rows: Vec<(String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT a.id, a.checked_in_at_ms, p.display_name FROM appointment a JOIN person p ON p.id = a.person_id
+         WHERE a.municipality_id = $1 AND a.status = 'booked' AND a.start_ms >= $2 AND a.start_ms < $3
+         ORDER BY a.start_ms, a.id",
+    )
+    .bind(municipality_id)
+    .bind(from.as_millisecond())
+    .bind(until.as_millisecond())
+    .fetch_all(&db.pool)
+    .await?;
+    let mut day = Vec::with_capacity(rows.len());
+    for (id, checked_in, name) in rows {
+        day.push(DayLine {
+            appointment: booking::get(db, municipality_id, &id).await?,
+            name,
+            checked_in: checked_in.is_some(),
+        });
+    }
+    Ok(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

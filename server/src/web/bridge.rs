@@ -393,6 +393,15 @@ impl Backend for Services {
         self.staff_report_for(jiff::Timestamp::now()).await
     }
 
+    async fn staff_today(
+        &self,
+        _viewer: &Viewer,
+        lang: Lang,
+    ) -> Result<Option<app::api::StaffToday>, ApiError> {
+        self.staff_today_for(&visitor().identity().0, lang, jiff::Timestamp::now())
+            .await
+    }
+
     async fn staff_members(
         &self,
         viewer: &Viewer,

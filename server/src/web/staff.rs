@@ -877,6 +877,65 @@ pub async fn record_contact(
     problem_page(state, parts, card, problem, status).await
 }
 
+impl Services {
+    /// The desk's day: today's booked appointments everywhere, for staff who serve residents. Every person
+    /// listed is a read of her name and appointment, written to her activity log before the list is shown.
+    pub(super) async fn staff_today_for(
+        &self,
+        principal: &Principal,
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<Option<app::api::StaffToday>, ApiError> {
+        let m = &self.municipality.id;
+        let decision = decide(
+            principal,
+            Action::Read,
+            Resource::Residents { municipality_id: m },
+        );
+        if !decision.allowed() {
+            return Ok(None);
+        }
+        let zone = self.municipality.time_zone.clone();
+        let today = now.to_zoned(zone.clone()).date();
+        let bounds = today
+            .to_zoned(zone.clone())
+            .and_then(|start| Ok((start.timestamp(), start.tomorrow()?.timestamp())));
+        let Ok((from, until)) = bounds else {
+            tracing::error!("today's bounds");
+            return Err(ApiError::Unavailable);
+        };
+        let day = crate::appointments::checkin::starting_between(&self.db, m, from, until).await?;
+        let mut items = Vec::with_capacity(day.len());
+        for entry in day {
+            audit::staff_read(
+                &self.db,
+                principal,
+                decision,
+                ReadOf::Person(&entry.appointment.person_id),
+                "afspraken-vandaag",
+                "/medewerkers/vandaag",
+                now,
+            )
+            .await
+            .map_err(|error| {
+                // No name is shown whose look could not be written down.
+                tracing::error!(%error, "today's list could not be audited");
+                ApiError::Unavailable
+            })?;
+            items.push(app::api::TodayItem {
+                line: self.line(&entry.appointment, lang, now).await?,
+                person_id: entry.appointment.person_id.clone(),
+                name: entry.name,
+                checked_in: entry.checked_in,
+            });
+        }
+        Ok(Some(app::api::StaffToday {
+            date: today.to_string(),
+            items,
+        }))
+    }
+}
+
 /// How many weeks the report shows.
 pub const REPORT_WEEKS: i64 = 8;
 
