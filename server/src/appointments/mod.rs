@@ -68,7 +68,7 @@ impl AppointmentsError {
     }
 
     /// The Fluent message of [`Self::resident_message`].
-    pub fn resident_message_key(&self) -> &'static str {
+    fn resident_message_key(&self) -> &'static str {
         match self {
             AppointmentsError::Storage(_) => "appointment-refused-storage",
             AppointmentsError::NotFound => "appointment-refused-not-found",

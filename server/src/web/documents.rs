@@ -5,7 +5,6 @@
 
 use super::appointments::{field, openable, principal_of, read_form};
 use super::AppState;
-use super::VisitorLang;
 use crate::authorization::{
     decide, staff_level, Action, DataKind, Decision, Level, Principal, Resource,
 };
@@ -207,10 +206,10 @@ fn refused(lang: Lang, error: &DocumentError) -> Response {
 /// POST /afspraken/{id}/documenten (`title`): starts a draft for the visitor's appointment.
 pub async fn start_for_appointment(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let target = match openable(services, &principal, Action::Change, &id).await {
@@ -227,10 +226,10 @@ pub async fn start_for_appointment(
 /// (her own or her organisation's) that is open and of a type that takes documents.
 pub async fn start_for_case(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path(case_id): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let target = her_case(services, &principal, &case_id).await;
@@ -312,10 +311,10 @@ async fn own_draft(
 /// PUT /documenten/concepten/{draft}/paginas/{n}: one page (a photo or a PDF) as the raw body.
 pub async fn put_page(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path((draft, n)): Path<(String, u32)>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let draft = match own_draft(&state, &principal, &draft).await {
         Ok(draft) => draft,
@@ -387,10 +386,10 @@ async fn read_limited(
 /// DELETE /documenten/concepten/{draft}/paginas/{n}: the resident removed a page she had sent.
 pub async fn delete_page(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path((draft, n)): Path<(String, u32)>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
@@ -410,10 +409,10 @@ pub async fn delete_page(
 /// POST /documenten/concepten/{draft}/versturen: the pages become one document.
 pub async fn finish(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path(draft): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
@@ -456,10 +455,10 @@ fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::Documen
 /// GET /documenten/{id}: the document (a PDF), for whoever may open it.
 pub async fn open(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let line = match drafts::find_document(&services.db, &id).await {
@@ -517,10 +516,10 @@ pub async fn open(
 /// POST /documenten/{id}/verwijderen: the resident removes her document (until the municipality took it).
 pub async fn delete(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
@@ -553,10 +552,10 @@ pub async fn delete(
 /// into processing; from then on she can no longer remove it. Only roles that may open documents do this.
 pub async fn take(
     State(state): State<AppState>,
-    VisitorLang(lang): VisitorLang,
     Path((id, document)): Path<(String, String)>,
     request: Request<Body>,
 ) -> Response {
+    let lang = super::request_lang();
     let principal = principal_of(&request);
     if principal == Principal::Anonymous {
         return super::appointments::sign_in_again();

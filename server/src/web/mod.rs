@@ -55,20 +55,6 @@ pub(crate) fn plain_refusal(status: http::StatusCode, key: &str) -> axum::respon
         .into_response()
 }
 
-/// The visitor's language (the language cookie, Dutch without one), for answers built outside Leptos.
-pub(crate) struct VisitorLang(pub app::i18n::Lang);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for VisitorLang {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(VisitorLang(router::language(&parts.headers)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     /// The source files under `dir`, recursively.
