@@ -170,6 +170,26 @@ pub async fn for_person(db: &Db, person_id: &str) -> Result<Vec<Appointment>, Ap
     Ok(rows.into_iter().filter_map(from_row).collect())
 }
 
+/// The booked appointments starting in `[from, until)`, soonest first (the desk's day).
+pub async fn booked_starting_between(
+    db: &Db,
+    municipality_id: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Appointment>, AppointmentsError> {
+    let rows: Vec<AppointmentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM appointment a JOIN appointment_resource r ON r.id = a.resource_id
+         WHERE a.municipality_id = $1 AND a.status = 'booked' AND a.start_ms >= $2 AND a.start_ms < $3
+         ORDER BY a.start_ms, a.id"
+    ))
+    .bind(municipality_id)
+    .bind(from.as_millisecond())
+    .bind(until.as_millisecond())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().filter_map(from_row).collect())
+}
+
 fn shape(service: &Service) -> SlotShape {
     SlotShape {
         buffer_before: service.buffer_before_min,
