@@ -9,6 +9,7 @@ mod browser;
 pub mod i18n;
 pub mod islands;
 pub mod pages;
+pub mod paths;
 pub mod shell;
 
 pub use shell::{shell, App};

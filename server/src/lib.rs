@@ -11,6 +11,7 @@
 //! - [`notifications`]: the outbox of events that should reach a resident.
 //! - [`staff`]: the municipality's employees and their bootstrap.
 //! - [`demo`]: the demo municipality's sample data.
+//! - [`services`]: what every request may need; [`views`]: the read models each page shows.
 //! - [`web`]: the HTTP edge: router, security headers, PWA files, and the bridge to the UI's server functions.
 //! - [`config`]: process configuration from `LOKET_*` environment variables.
 
@@ -25,8 +26,15 @@ pub mod identity;
 pub mod notifications;
 pub mod parties;
 pub mod serve;
+pub mod services;
 pub mod staff;
 pub mod startup;
 pub mod storage;
 pub mod tenancy;
+pub mod views;
 pub mod web;
+
+/// The stack of each runtime thread. Rendering a whole page server-side nests one call per element; in a debug
+/// build the deepest page (the staff card) needs more than the default 2 MiB, so every runtime gets 8 MiB
+/// (address space only: untouched pages of it are never backed by memory).
+pub const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;

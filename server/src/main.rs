@@ -145,6 +145,7 @@ fn main() -> ExitCode {
     }
     init_tracing(config.log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(loket_server::WORKER_STACK_BYTES)
         .enable_all()
         .build()
     {

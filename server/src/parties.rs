@@ -135,6 +135,46 @@ pub async fn resolve(
     Ok(Party::Organisation(id))
 }
 
+/// What the contact centre's card shows of a person at the top: her name, birth date and place.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonHeading {
+    pub display_name: String,
+    pub birth_date: Option<String>,
+    pub postcode: Option<String>,
+    pub house_number: Option<String>,
+}
+
+/// Person `id` of this municipality's heading, if she is one of its residents.
+pub async fn person_heading(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Option<PersonHeading>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT display_name, birth_date, postcode, house_number FROM person
+         WHERE id = $1 AND municipality_id = $2",
+    )
+    .bind(id)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Whether person `id` is a resident of this municipality.
+pub async fn person_exists(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(id)
+            .bind(municipality_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(found.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

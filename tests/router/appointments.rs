@@ -9,7 +9,7 @@ use jiff::SignedDuration;
 use loket_tests::appointments::{book, contend, desk, key, local, person, service};
 use loket_tests::notify::confirmed_address;
 use loket_tests::smtp::smtp_sink;
-use loket_tests::{on_both_databases, test_now, TestApp};
+use loket_tests::{on_both_backends, test_now, TestApp};
 use server::appointments::availability::Via;
 use server::appointments::booking::{self, BookRequest, Booker, MoveRequest, Status};
 use server::appointments::AppointmentsError;
@@ -37,7 +37,7 @@ async fn overlaps(app: &TestApp) -> i64 {
     count
 }
 
-on_both_databases!(
+on_both_backends!(
     concurrent_bookings_of_one_seat_give_exactly_one_appointment,
     |app| {
         let svc = service(&app, "one-seat", 30).await;
@@ -56,7 +56,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     concurrent_bookings_with_capacity_three_give_exactly_three,
     |app| {
         let svc = service(&app, "three-seats", 30).await;
@@ -75,7 +75,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     a_seat_kept_for_the_contact_centre_is_not_bookable_by_residents,
     |app| {
         let svc = service(&app, "kept", 30).await;
@@ -110,7 +110,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     overlapping_bookings_of_different_lengths_are_refused,
     |app| {
         let short = service(&app, "short", 30).await;
@@ -166,7 +166,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     the_database_refuses_an_overlapping_booking_written_in_plain_sql,
     |app| {
         let svc = service(&app, "sql", 30).await;
@@ -225,7 +225,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     concurrent_moves_into_one_free_slot_move_exactly_one,
     |app| {
         let svc = service(&app, "moves", 30).await;
@@ -284,7 +284,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(a_repeated_request_books_once_and_answers_the_same, |app| {
+on_both_backends!(a_repeated_request_books_once_and_answers_the_same, |app| {
     let svc = service(&app, "idem", 30).await;
     let loc = desk(&app, "idem", &[false, false, false], &[&svc]).await;
     let p = person(&app).await;
@@ -354,7 +354,7 @@ on_both_databases!(a_repeated_request_books_once_and_answers_the_same, |app| {
     assert_eq!(events.len(), 1);
 });
 
-on_both_databases!(
+on_both_backends!(
     times_off_the_grid_too_soon_or_for_staff_only_are_refused,
     |app| {
         let svc = service(&app, "grid", 30).await;
@@ -459,7 +459,7 @@ async fn reminder_events(app: &TestApp, appointment: &str) -> Vec<(String, i64)>
     .unwrap()
 }
 
-on_both_databases!(
+on_both_backends!(
     reminders_go_once_and_never_for_a_cancelled_or_moved_appointment,
     |app| {
         let svc = service(&app, "remind", 30).await;
@@ -628,7 +628,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     a_booking_inside_the_reminder_window_gets_only_the_reminders_ahead,
     |app| {
         let svc = service(&app, "late", 30).await;
@@ -1571,7 +1571,7 @@ loket_tests::on_both_backends!(
     someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_where_the_confirmation_went
 );
 
-on_both_databases!(
+on_both_backends!(
     only_bookings_by_the_contact_centre_carry_a_link_checked_by_birth_date_or_else_by_code,
     |app| {
         let svc = service(&app, "linked", 30).await;
@@ -1838,7 +1838,7 @@ async fn the_overview_shows_the_next_appointment_until_it_is_cancelled(
 
 loket_tests::on_both_backends!(the_overview_shows_the_next_appointment_until_it_is_cancelled);
 
-on_both_databases!(
+on_both_backends!(
     the_back_office_configures_services_locations_and_resources_and_refuses_bad_ones_whole,
     |app| {
         use server::identity::clients::Scope;
@@ -2063,3 +2063,47 @@ async fn catalogue_service(
         .await
         .ok()
 }
+
+/// Every form's refusal is said by Fluent key in the visitor's language: a resident who chose English reads
+/// why her booking was refused in English (on the booking page, 422), and a plain refusal too (403).
+async fn a_refused_form_reads_in_the_visitors_language(backend: loket_tests::Backend) {
+    let server = loket_tests::TestServer::start(backend).await;
+    let desiree = super::cases::desiree(&server).await;
+    let book = [
+        ("service", "paspoort"),
+        ("location", "stadhuis"),
+        ("day", "2026-03-03"),
+        ("start", "geen-tijd"),
+        ("key", "een-sleutel"),
+    ];
+    let staff_form = "/medewerkers/inwoners/demo-voorbeeld-desiree/afspraak-maken";
+    for (lang, choose_time, only_staff) in [
+        (
+            "en",
+            "Choose a time.",
+            "Only contact centre staff make appointments for residents.",
+        ),
+        (
+            "nl",
+            "Kies een tijd.",
+            "Alleen medewerkers van het klantcontactcentrum maken afspraken voor inwoners.",
+        ),
+    ] {
+        desiree.choose_language(lang).await;
+        let (status, url, html) = post(&desiree, "/afspraak-maken", &book).await;
+        assert_eq!(status, 422, "{lang}: {html}");
+        assert!(url.ends_with("/afspraak-maken"), "no redirect: {url}");
+        assert!(html.contains(choose_time), "{lang}: {html}");
+        let (status, _, text) = post(&desiree, staff_form, &book).await;
+        assert_eq!((status, text.as_str()), (403, only_staff), "{lang}");
+    }
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM appointment_request WHERE idempotency_key = $1")
+            .bind("een-sleutel")
+            .fetch_one(&server.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(count, 0, "nothing was booked");
+}
+
+on_both_backends!(a_refused_form_reads_in_the_visitors_language);

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::identity::Browser;
-use loket_tests::{on_both_databases, test_now, Backend, TestApp, TestServer};
+use loket_tests::{on_both_backends, test_now, Backend, TestApp, TestServer};
 use serde_json::{json, Value};
 use server::identity::clients::{self, Scope};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
@@ -58,7 +58,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     n
 }
 
-on_both_databases!(
+on_both_backends!(
     back_office_api_creates_updates_replays_and_explains_errors,
     |app| {
         let token = app
@@ -410,7 +410,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     back_office_api_refuses_wrong_tokens_other_municipalities_and_missing_scopes,
     |app| {
         let body = Some(new_case("ZAAK-T-1", "parkeervergunning", "999993653"));
@@ -650,15 +650,7 @@ async fn residents_see_their_own_cases_only(backend: Backend) {
     assert!(!list.contains("ZAAK-2026-0412"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn residents_see_their_own_cases_only_sqlite() {
-    residents_see_their_own_cases_only(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn residents_see_their_own_cases_only_postgres() {
-    residents_see_their_own_cases_only(Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(residents_see_their_own_cases_only);
 
 /// How often the "new" badge appears on a page.
 fn new_badges(html: &str) -> usize {
@@ -767,15 +759,7 @@ async fn personal_pages_show_actions_timeline_and_news(backend: Backend) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn personal_pages_show_actions_timeline_and_news_sqlite() {
-    personal_pages_show_actions_timeline_and_news(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn personal_pages_show_actions_timeline_and_news_postgres() {
-    personal_pages_show_actions_timeline_and_news(Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(personal_pages_show_actions_timeline_and_news);
 
 async fn members_see_their_organisations_cases(backend: Backend) {
     let server = TestServer::start(backend).await;
@@ -835,12 +819,4 @@ async fn members_see_their_organisations_cases(backend: Backend) {
     assert!(!overview.contains("sociaal team"), "{overview}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn members_see_their_organisations_cases_sqlite() {
-    members_see_their_organisations_cases(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn members_see_their_organisations_cases_postgres() {
-    members_see_their_organisations_cases(Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(members_see_their_organisations_cases);

@@ -286,24 +286,24 @@ macro_rules! on_both_databases_and_stores {
             use super::Storage;
             use loket_tests::Backend;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite_local() {
-                super::$name(Backend::Sqlite, Storage::Local).await;
+            #[test]
+            fn sqlite_local() {
+                loket_tests::runtime().block_on(super::$name(Backend::Sqlite, Storage::Local));
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres_local() {
-                super::$name(Backend::Postgres, Storage::Local).await;
+            #[test]
+            fn postgres_local() {
+                loket_tests::runtime().block_on(super::$name(Backend::Postgres, Storage::Local));
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite_s3() {
-                super::$name(Backend::Sqlite, Storage::S3).await;
+            #[test]
+            fn sqlite_s3() {
+                loket_tests::runtime().block_on(super::$name(Backend::Sqlite, Storage::S3));
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres_s3() {
-                super::$name(Backend::Postgres, Storage::S3).await;
+            #[test]
+            fn postgres_s3() {
+                loket_tests::runtime().block_on(super::$name(Backend::Postgres, Storage::S3));
             }
         }
     };

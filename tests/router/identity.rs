@@ -191,7 +191,7 @@ impl Browser {
     }
 }
 
-async fn passkey_journey(backend: Backend) {
+async fn passkey_activation_sign_in_and_removal(backend: Backend) {
     let server = TestServer::start(backend).await;
     let browser = Browser::open(&server).await;
     let mut phone = SoftPasskey::new(true);
@@ -375,17 +375,9 @@ async fn passkey_journey(backend: Backend) {
     assert_eq!(status, 204, "{body}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn passkey_activation_sign_in_and_removal_sqlite() {
-    passkey_journey(Backend::Sqlite).await;
-}
+loket_tests::on_both_backends!(passkey_activation_sign_in_and_removal);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn passkey_activation_sign_in_and_removal_postgres() {
-    passkey_journey(Backend::Postgres).await;
-}
-
-async fn codes_and_limits(backend: Backend) {
+async fn wrong_codes_block_and_limits_and_csrf_hold(backend: Backend) {
     let server = TestServer::start(backend).await;
     let browser = Browser::open(&server).await;
     let mut key = SoftPasskey::new(true);
@@ -439,17 +431,9 @@ async fn codes_and_limits(backend: Backend) {
     assert_eq!(response.status().as_u16(), 403);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_codes_block_and_limits_and_csrf_hold_sqlite() {
-    codes_and_limits(Backend::Sqlite).await;
-}
+loket_tests::on_both_backends!(wrong_codes_block_and_limits_and_csrf_hold);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_codes_block_and_limits_and_csrf_hold_postgres() {
-    codes_and_limits(Backend::Postgres).await;
-}
-
-async fn acting_for_an_organisation(backend: Backend) {
+async fn a_member_acts_for_their_organisation_only(backend: Backend) {
     let server = TestServer::start(backend).await;
     let browser = Browser::open(&server).await;
     let mut key = SoftPasskey::new(true);
@@ -487,12 +471,4 @@ async fn acting_for_an_organisation(backend: Backend) {
     assert_eq!(me["acting_as"], Value::Null);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_acts_for_their_organisation_only_sqlite() {
-    acting_for_an_organisation(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_acts_for_their_organisation_only_postgres() {
-    acting_for_an_organisation(Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(a_member_acts_for_their_organisation_only);

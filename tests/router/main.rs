@@ -1,4 +1,4 @@
-//! The real router, driven through HTTP requests, against SQLite and PostgreSQL. Each `on_both_databases!`
+//! The real router, driven through HTTP requests, against SQLite and PostgreSQL. Each `on_both_backends!`
 //! test runs twice: `name::sqlite` and `name::postgres`.
 
 mod admin;

@@ -77,7 +77,7 @@ async fn link_session(server: &TestServer, appointment: &str) -> Browser {
     browser
 }
 
-async fn appointment_links(backend: Backend) {
+async fn an_appointment_link_with_the_birth_date_opens_a_scoped_session(backend: Backend) {
     let server = TestServer::start(backend).await;
     let now = jiff::Timestamp::now();
     let token = links::issue(
@@ -159,17 +159,9 @@ async fn appointment_links(backend: Backend) {
     assert_eq!(status, 400);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_appointment_link_with_the_birth_date_opens_a_scoped_session_sqlite() {
-    appointment_links(Backend::Sqlite).await;
-}
+loket_tests::on_both_backends!(an_appointment_link_with_the_birth_date_opens_a_scoped_session);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_appointment_link_with_the_birth_date_opens_a_scoped_session_postgres() {
-    appointment_links(Backend::Postgres).await;
-}
-
-async fn matrix(backend: Backend) {
+async fn only_allowed_cells_of_the_authorization_matrix_succeed(backend: Backend) {
     let server = TestServer::start(backend).await;
     let owner = "demo-voorbeeld-desiree";
     let org = "demo-voorbeeld-bloemenzaak";
@@ -353,12 +345,4 @@ async fn matrix(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_allowed_cells_of_the_authorization_matrix_succeed_sqlite() {
-    matrix(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_allowed_cells_of_the_authorization_matrix_succeed_postgres() {
-    matrix(Backend::Postgres).await;
-}
+loket_tests::on_both_backends!(only_allowed_cells_of_the_authorization_matrix_succeed);

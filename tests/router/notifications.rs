@@ -7,7 +7,7 @@
 use jiff::{SignedDuration, Timestamp};
 use loket_tests::notify::{self, confirmed_address, set_status};
 use loket_tests::smtp::{smtp_sink, Received};
-use loket_tests::{on_both_databases, TestApp};
+use loket_tests::{on_both_backends, TestApp};
 use server::notifications::addresses;
 use server::notifications::channels::{Channel, Channels};
 use server::notifications::outbox::{self, Delivery, Settings};
@@ -118,7 +118,7 @@ async fn statuses(app: &TestApp, person: &str) -> Vec<String> {
     rows.into_iter().map(|(s,)| s).collect()
 }
 
-on_both_databases!(an_address_is_used_only_after_its_code_is_typed, |app| {
+on_both_backends!(an_address_is_used_only_after_its_code_is_typed, |app| {
     let (_, person) = resident_with_case(&app, "ZAAK-N-1").await;
     let worker = worker(&app, &smtp_sink().url());
     let email = unique("veilig");
@@ -214,7 +214,7 @@ on_both_databases!(an_address_is_used_only_after_its_code_is_typed, |app| {
     assert_private(&smtp_sink().to(&email));
 });
 
-on_both_databases!(
+on_both_backends!(
     case_updates_go_to_the_chosen_address_folded_into_one_link,
     |app| {
         let (token, person) = resident_with_case(&app, "ZAAK-N-2").await;
@@ -276,7 +276,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     a_refused_address_falls_back_to_the_next_and_is_marked,
     |app| {
         let (token, person) = resident_with_case(&app, "ZAAK-N-3").await;
@@ -322,7 +322,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     a_refused_address_never_falls_back_to_one_she_did_not_choose,
     |app| {
         let (token, person) = resident_with_case(&app, "ZAAK-N-3B").await;
@@ -397,7 +397,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     an_outage_is_retried_with_backoff_and_the_same_message_id,
     |app| {
         let (token, person) = resident_with_case(&app, "ZAAK-N-4").await;
@@ -484,7 +484,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(an_update_about_a_case_no_longer_visible_is_dropped, |app| {
+on_both_backends!(an_update_about_a_case_no_longer_visible_is_dropped, |app| {
     let (token, person) = resident_with_case(&app, "ZAAK-N-5").await;
     let worker = worker(&app, &smtp_sink().url());
     let own = unique("eigen");
@@ -520,7 +520,7 @@ on_both_databases!(an_update_about_a_case_no_longer_visible_is_dropped, |app| {
     assert_eq!(smtp_sink().to(&own).len(), 1, "only the code");
 });
 
-on_both_databases!(a_dead_workers_lease_is_reaped_and_the_message_sent, |app| {
+on_both_backends!(a_dead_workers_lease_is_reaped_and_the_message_sent, |app| {
     let (token, person) = resident_with_case(&app, "ZAAK-N-6").await;
     let worker = worker(&app, &smtp_sink().url());
     let own = unique("eigen");
@@ -771,7 +771,7 @@ async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend)
 
 loket_tests::on_both_backends!(berichten_page_adds_verifies_and_chooses);
 
-on_both_databases!(codes_to_unconfirmed_addresses_are_limited, |app| {
+on_both_backends!(codes_to_unconfirmed_addresses_are_limited, |app| {
     let (_, person) = resident_with_case(&app, "ZAAK-N-8").await;
     let muni = &app.loket.municipality.id;
     let now = Timestamp::now();

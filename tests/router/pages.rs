@@ -1,8 +1,8 @@
 //! The pages a resident sees, rendered by the real router from the real database.
 
-use loket_tests::on_both_databases;
+use loket_tests::on_both_backends;
 
-on_both_databases!(
+on_both_backends!(
     overview_shows_signed_out_state_and_demo_data_from_the_database,
     |app| {
         let page = app.get("/").await;
@@ -45,14 +45,14 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(the_status_date_is_the_local_date_in_amsterdam, |app| {
+on_both_backends!(the_status_date_is_the_local_date_in_amsterdam, |app| {
     // Case 1 reached "In behandeling" 3 days and 5 hours before 2026-03-03T09:30Z: 2026-02-28T04:30Z, which is
     // 05:30 on 28 February in Amsterdam.
     let html = app.get("/").await.body;
     assert!(html.contains("sinds 28 februari 2026"), "{html}");
 });
 
-on_both_databases!(every_navigation_page_answers_in_dutch_and_english, |app| {
+on_both_backends!(every_navigation_page_answers_in_dutch_and_english, |app| {
     for (path, nl, en) in [
         ("/", "Overzicht", "Overview"),
         ("/zaken", "Zaken", "Cases"),
@@ -81,7 +81,7 @@ on_both_databases!(every_navigation_page_answers_in_dutch_and_english, |app| {
     }
 });
 
-on_both_databases!(
+on_both_backends!(
     choosing_a_language_is_remembered_and_returns_to_the_page,
     |app| {
         let response = app.post_form("/taal", "lang=en&return_to=%2Fzaken").await;
@@ -100,7 +100,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     an_unknown_language_or_foreign_return_address_changes_nothing,
     |app| {
         let response = app.post_form("/taal", "lang=fr&return_to=%2F").await;
@@ -120,14 +120,14 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(an_unknown_page_is_a_404_that_says_what_to_do, |app| {
+on_both_backends!(an_unknown_page_is_a_404_that_says_what_to_do, |app| {
     let page = app.get("/bestaat-niet").await;
     assert_eq!(page.status, 404);
     assert!(page.body.contains("Deze pagina bestaat niet"));
     assert!(page.body.contains("Naar het overzicht"));
 });
 
-on_both_databases!(the_overview_server_function_returns_the_demo_cases, |app| {
+on_both_backends!(the_overview_server_function_returns_the_demo_cases, |app| {
     let response = app.post_form("/fn/overview", "").await;
     assert_eq!(response.status, 200, "{}", response.body);
     let json: serde_json::Value = serde_json::from_str(&response.body).unwrap();

@@ -1,9 +1,9 @@
 //! Headers, PWA files and health checks: what every deployment relies on.
 
 use crate::csp_nonce;
-use loket_tests::on_both_databases;
+use loket_tests::on_both_backends;
 
-on_both_databases!(
+on_both_backends!(
     every_page_carries_a_strict_csp_whose_nonce_matches_the_inline_script,
     |app| {
         let page = app.get("/").await;
@@ -42,14 +42,14 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(health_and_readiness_answer, |app| {
+on_both_backends!(health_and_readiness_answer, |app| {
     let health = app.get("/healthz").await;
     assert_eq!((health.status.as_u16(), health.body.as_str()), (200, "ok"));
     let ready = app.get("/readyz").await;
     assert_eq!((ready.status.as_u16(), ready.body.as_str()), (200, "ok"));
 });
 
-on_both_databases!(readiness_fails_when_the_database_is_gone, |app| {
+on_both_backends!(readiness_fails_when_the_database_is_gone, |app| {
     app.loket.db.pool.close().await;
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 503);
@@ -60,7 +60,7 @@ on_both_databases!(readiness_fails_when_the_database_is_gone, |app| {
     );
 });
 
-on_both_databases!(the_manifest_is_a_typed_web_app_manifest, |app| {
+on_both_backends!(the_manifest_is_a_typed_web_app_manifest, |app| {
     let response = app.get("/manifest.webmanifest").await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), "application/manifest+json");
@@ -84,7 +84,7 @@ on_both_databases!(the_manifest_is_a_typed_web_app_manifest, |app| {
     }
 });
 
-on_both_databases!(
+on_both_backends!(
     the_service_worker_is_never_cached_and_precaches_the_offline_page,
     |app| {
         let response = app.get("/sw.js").await;
@@ -98,13 +98,13 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(the_theme_carries_the_municipality_colours, |app| {
+on_both_backends!(the_theme_carries_the_municipality_colours, |app| {
     let response = app.get("/theme.css").await;
     assert!(response.header("content-type").starts_with("text/css"));
     assert!(response.body.contains("--loket-brand:#00548a"));
 });
 
-on_both_databases!(an_oversized_body_is_refused_before_it_is_read, |app| {
+on_both_backends!(an_oversized_body_is_refused_before_it_is_read, |app| {
     let form = format!("lang=en&return_to={}", "a".repeat(100 * 1024));
     let response = app.post_form("/taal", &form).await;
     assert_eq!(response.status, 413);

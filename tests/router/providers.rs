@@ -9,7 +9,7 @@ use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
 use loket_tests::notify::{self, awake, confirmed, set_status};
 use loket_tests::providers::{self, browser, NotifyApiServer, PushServer};
-use loket_tests::{on_both_databases, TestApp};
+use loket_tests::{on_both_backends, TestApp};
 use server::notifications::addresses;
 use server::notifications::channels::{Channel, Channels};
 use server::notifications::notify_api::NotifyApi;
@@ -66,7 +66,7 @@ async fn message_rows(app: &TestApp, person: &str) -> Vec<(String, String, Optio
     .unwrap()
 }
 
-on_both_databases!(
+on_both_backends!(
     notify_api_carries_sms_and_e_mail_reports_delivery_and_falls_back,
     |app| {
         let api = NotifyApiServer::start().await;
@@ -189,7 +189,7 @@ on_both_databases!(
     }
 );
 
-on_both_databases!(
+on_both_backends!(
     web_push_is_encrypted_for_the_device_and_carries_only_title_body_and_link,
     |app| {
         let service = PushServer::start().await;

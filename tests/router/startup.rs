@@ -1,10 +1,10 @@
 //! Start-up: demo data, and bad configuration that must stop Loket before anything is written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use loket_tests::{on_both_databases, test_config, test_now, Backend, TestApp};
+use loket_tests::{on_both_backends, test_config, test_now, Backend, TestApp};
 use server::startup::build;
 
-on_both_databases!(demo_data_is_seeded_once, |app| {
+on_both_backends!(demo_data_is_seeded_once, |app| {
     let count = |sql: &'static str| {
         let pool = app.loket.db.pool.clone();
         async move {

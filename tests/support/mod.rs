@@ -378,43 +378,53 @@ pub async fn case_page(db: &server::storage::Db, identifier: &str) -> String {
     format!("/zaken/{id}")
 }
 
-/// Runs the same test body against SQLite and PostgreSQL, as two tests named `…::sqlite` and `…::postgres`.
-/// Runs `async fn name(backend: Backend)` once per database, as the tests `name::sqlite` and `name::postgres`
-/// (for tests that start their own server rather than take a `TestApp`).
+/// The runtime every router test runs on: two workers, as on the machines Loket runs on, with stacks large
+/// enough for a debug build's server-side render of the deepest page (the default 2 MiB overflowed on CI).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(server::WORKER_STACK_BYTES)
+        .enable_all()
+        .build()
+        .expect("test runtime")
+}
+
+/// Runs `async fn name(backend: Backend)` once per database, as the tests `name::sqlite` and `name::postgres`.
+/// With a closure instead (`on_both_backends!(name, |app| { … })`) the body gets a started [`TestApp`].
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident) => {
         mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::Backend::Sqlite).await;
+            #[test]
+            fn sqlite() {
+                $crate::runtime().block_on(super::$name($crate::Backend::Sqlite));
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name($crate::Backend::Postgres).await;
+            #[test]
+            fn postgres() {
+                $crate::runtime().block_on(super::$name($crate::Backend::Postgres));
             }
         }
     };
-}
-
-#[macro_export]
-macro_rules! on_both_databases {
     ($name:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = $crate::TestApp::start($crate::Backend::Sqlite).await;
-                $body
+            #[test]
+            fn sqlite() {
+                $crate::runtime().block_on(async {
+                    let $app = $crate::TestApp::start($crate::Backend::Sqlite).await;
+                    $body
+                });
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let $app = $crate::TestApp::start($crate::Backend::Postgres).await;
-                $body
+            #[test]
+            fn postgres() {
+                $crate::runtime().block_on(async {
+                    let $app = $crate::TestApp::start($crate::Backend::Postgres).await;
+                    $body
+                });
             }
         }
     };

@@ -97,18 +97,7 @@ pub fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl In
     }
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986), for paths and query values.
-pub(crate) fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub(crate) use crate::paths::encode;
 
 /// A notice that the page's data could not be fetched (the resident-facing text of an API error).
 pub(crate) fn error_notice(lang: Lang, key: &'static str) -> AnyView {

@@ -3,10 +3,11 @@
 //! takes (`appointments::spec`), so both are checked by one set of rules; a refused form shows every problem
 //! at its field with what was typed, and stores nothing.
 
-use super::admin::administrator_of;
-use super::appointments::{field, problem_page, read_form, see_other};
-use super::bridge::Services;
-use super::{AppState, NOT_NOW};
+use super::extract::{Administrator, Catalogue, Fields, PageForm};
+use super::legacy::field;
+use super::reply::see_other;
+use super::reply::PageError;
+use super::AppState;
 use crate::appointments::availability::{hhmm, Exception, Span};
 use crate::appointments::catalogue::{self, BringItem, Location, Resource, Service};
 use crate::appointments::spec::{
@@ -14,15 +15,14 @@ use crate::appointments::spec::{
 };
 use crate::appointments::AppointmentsError;
 use crate::authorization::{decide, Action};
+use crate::services::Services;
 use app::api::{ApiError, CatalogueAdmin, CatalogueItem, CatalogueKind as Kind, FormProblems};
-use axum::body::Body;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use http::{Request, StatusCode};
+use axum::response::Response;
+use http::StatusCode;
 use jiff::civil::{Date, Weekday};
 
 pub const PAGE: &str = "/beheer/afspraken";
-const ONLY: &str = "Alleen beheerders stellen diensten, locaties en agenda's in.";
 const NUMBER: &str = "Vul een heel getal in.";
 
 /// The weekdays as the resource form names its hours fields (`hours_monday` …).
@@ -447,45 +447,52 @@ impl Services {
 }
 
 /// POST /beheer/afspraken/diensten: creates (`new=1`) or replaces a service.
-pub async fn save_service(state: State<AppState>, request: Request<Body>) -> Response {
-    save(state, request, Kind::Service).await
+pub async fn save_service(
+    state: State<AppState>,
+    admin: Administrator<Catalogue>,
+    form: PageForm<Fields>,
+) -> Result<Response, PageError> {
+    save(state, admin, form, Kind::Service).await
 }
 
 /// POST /beheer/afspraken/locaties: creates or replaces a location.
-pub async fn save_location(state: State<AppState>, request: Request<Body>) -> Response {
-    save(state, request, Kind::Location).await
+pub async fn save_location(
+    state: State<AppState>,
+    admin: Administrator<Catalogue>,
+    form: PageForm<Fields>,
+) -> Result<Response, PageError> {
+    save(state, admin, form, Kind::Location).await
 }
 
 /// POST /beheer/afspraken/agendas: creates or replaces a resource with its seats, hours and exceptions.
-pub async fn save_resource(state: State<AppState>, request: Request<Body>) -> Response {
-    save(state, request, Kind::Resource).await
+pub async fn save_resource(
+    state: State<AppState>,
+    admin: Administrator<Catalogue>,
+    form: PageForm<Fields>,
+) -> Result<Response, PageError> {
+    save(state, admin, form, Kind::Resource).await
 }
 
-async fn save(State(state): State<AppState>, request: Request<Body>, kind: Kind) -> Response {
-    let services = state.services.clone();
-    let resource = crate::authorization::Resource::Catalogue {
-        municipality_id: &services.municipality.id,
-    };
-    let admin = match administrator_of(resource, &request, ONLY) {
-        Ok(admin) => admin,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let (parts, body) = request.into_parts();
-    let Some(fields) = read_form(body).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    };
+async fn save(
+    State(state): State<AppState>,
+    admin: Administrator<Catalogue>,
+    PageForm(Fields(fields)): PageForm<Fields>,
+    kind: Kind,
+) -> Result<Response, PageError> {
+    let services = &state.services;
     let id = text(&fields, "id");
     let creating = checked(&fields, "new");
-    match store(&services, kind, &id, creating, &fields).await {
+    match store(services, kind, &id, creating, &fields).await {
         Ok(Ok(())) => {
-            tracing::info!(staff = %admin, kind = kind.form(), id = %id, "catalogue item saved");
-            see_other(format!("{PAGE}?gelukt={}", kind.segment()))
+            let staff = &admin.staff_id;
+            tracing::info!(%staff, kind = kind.form(), id = %id, "catalogue item saved");
+            Ok(see_other(format!("{PAGE}?gelukt={}", kind.segment())))
         }
         Ok(Err(problems)) => {
             let page = if creating {
                 format!("{PAGE}/{}/nieuw", kind.segment())
             } else {
-                format!("{PAGE}/{}/{}", kind.segment(), super::appointments::q(&id))
+                format!("{PAGE}/{}/{}", kind.segment(), super::reply::q(&id))
             };
             let values = fields
                 .iter()
@@ -496,21 +503,22 @@ async fn save(State(state): State<AppState>, request: Request<Body>, kind: Kind)
                 problems: problems.0,
                 values,
             };
-            problem_page(
-                state,
-                parts,
-                page,
-                problem,
+            Err(PageError::render(
+                Some(page),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+                problem,
+            ))
         }
-        Err(AppointmentsError::NotFound) => {
-            (StatusCode::NOT_FOUND, "Dit item bestaat niet (meer).").into_response()
-        }
+        Err(AppointmentsError::NotFound) => Err(PageError::Said(
+            StatusCode::NOT_FOUND,
+            "catalogue-refused-gone",
+        )),
         Err(error) => {
             tracing::error!(%error, "catalogue item could not be saved");
-            (StatusCode::SERVICE_UNAVAILABLE, NOT_NOW).into_response()
+            Err(PageError::Said(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "page-refused-not-now",
+            ))
         }
     }
 }

@@ -3,7 +3,7 @@
 //! one to finish. Every answer is JSON with a sentence in the visitor's language on refusal; the bodies are read here, counted
 //! while they stream in, so a file over the limit is refused before it is read whole.
 
-use super::appointments::{field, openable, principal_of, read_form};
+use super::legacy::{field, principal_of, read_form};
 use super::AppState;
 use crate::authorization::{
     decide, staff_level, Action, DataKind, Decision, Level, Principal, Resource,
@@ -11,6 +11,7 @@ use crate::authorization::{
 use crate::documents::drafts::{self, Draft};
 use crate::documents::{DocumentError, Unsafe};
 use crate::identity::audit;
+use crate::views::appointments::openable;
 use app::i18n::{tr, tr_args, Lang};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -99,12 +100,6 @@ pub fn refusal(lang: Lang, error: &DocumentError) -> (StatusCode, String) {
     (status, text)
 }
 
-/// For page data: a failed document lookup is "unavailable" (logged with its cause), like other lookups.
-pub(super) fn unavailable(error: &DocumentError) -> app::api::ApiError {
-    tracing::error!(%error, "documents query failed");
-    app::api::ApiError::Unavailable
-}
-
 impl super::Services {
     /// Documenten: everything she sent, grouped by the appointment it was for. In a staff preview the pages
     /// open only for roles that see WHAT of documents, and nothing can be removed.
@@ -113,7 +108,8 @@ impl super::Services {
         viewer: &app::api::Viewer,
         lang: app::i18n::Lang,
     ) -> Result<Option<Vec<app::api::DocumentGroup>>, app::api::ApiError> {
-        let Some(scope) = self.personal_scope(&super::bridge::visitor(), viewer) else {
+        let Some(scope) = self.personal_scope(&super::bridge::visitor().identity().0, viewer)
+        else {
             return Ok(None);
         };
         let opens = scope
@@ -121,7 +117,7 @@ impl super::Services {
             .is_none_or(|role| staff_level(role, DataKind::Documents) == Level::What);
         let lines = drafts::for_person(&self.db, &scope.person_id)
             .await
-            .map_err(|error| unavailable(&error))?;
+            .map_err(app::api::ApiError::from)?;
         let now = Timestamp::now();
         // Grouped by what they were sent for: an appointment, a case, or (neither) the rest.
         type For = (Option<String>, Option<(String, String)>);
@@ -154,7 +150,7 @@ impl super::Services {
                 }
                 (None, Some((case_id, number))) => (
                     app::i18n::tr_args(lang, "documents-for-case", &[("case", number)]),
-                    Some(format!("/zaken/{}", super::appointments::q(case_id))),
+                    Some(format!("/zaken/{}", super::reply::q(case_id))),
                 ),
                 (None, None) => (app::i18n::tr(lang, "documents-title"), None),
             };
@@ -169,7 +165,7 @@ impl super::Services {
     }
 
     /// The lines as a page shows them; `opens` when the reader may open the pages.
-    pub(super) fn document_views(
+    pub(crate) fn document_views(
         &self,
         lines: Vec<drafts::DocumentLine>,
         opens: bool,
@@ -535,12 +531,12 @@ pub async fn delete(
     };
     match outcome.await {
         Ok(line) => match (line.appointment_id, line.case_id) {
-            (Some(appointment), _) => super::appointments::see_other(format!(
+            (Some(appointment), _) => super::reply::see_other(format!(
                 "/afspraken/{appointment}?gelukt=document-verwijderd#documenten"
             )),
-            (None, Some(case)) => super::appointments::see_other(format!(
+            (None, Some(case)) => super::reply::see_other(format!(
                 "/zaken/{}?gelukt=document-verwijderd#documenten",
-                super::appointments::q(&case)
+                super::reply::q(&case)
             )),
             (None, None) => StatusCode::NO_CONTENT.into_response(),
         },
@@ -552,44 +548,38 @@ pub async fn delete(
 /// into processing; from then on she can no longer remove it. Only roles that may open documents do this.
 pub async fn take(
     State(state): State<AppState>,
+    super::extract::SignedIn(principal): super::extract::SignedIn,
     Path((id, document)): Path<(String, String)>,
-    request: Request<Body>,
-) -> Response {
-    let lang = super::request_lang();
-    let principal = principal_of(&request);
-    if principal == Principal::Anonymous {
-        return super::appointments::sign_in_again();
-    }
+) -> Result<Response, super::reply::PageError> {
+    use super::reply::PageError;
     let services = &state.services;
     let opens_documents = match &principal {
         Principal::Staff { role, .. } => staff_level(*role, DataKind::Documents) == Level::What,
         _ => false,
     };
-    const ONLY: &str = "Alleen medewerkers die documenten behandelen nemen ze in behandeling.";
+    const ONLY: &str = "staff-refused-documents";
     if !opens_documents {
-        return (StatusCode::FORBIDDEN, ONLY).into_response();
+        return Err(PageError::Said(StatusCode::FORBIDDEN, ONLY));
     }
-    if let Err(refusal) = super::staff::serving(services, &principal, Action::Change, &id, ONLY) {
-        return refusal.into_response();
-    }
+    super::forms::staff::serving(services, &principal, Action::Change, &id, ONLY)?;
     let now = Timestamp::now().as_millisecond();
     match drafts::take(&services.db, &id, &document, now).await {
         Ok(()) => {
             let route = "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling";
             let action = crate::identity::audit::StaffAction::DocumentTaken;
-            super::staff::did(services, &principal, &id, action, route).await;
-            super::appointments::see_other(format!(
-                "/medewerkers/inwoners/{}?gelukt=document-in-behandeling",
-                super::appointments::q(&id)
+            super::forms::staff::did(services, &principal, &id, action, route).await;
+            let card = app::paths::staff_resident(&id);
+            Ok(super::reply::see_other(
+                app::paths::Notice::DocumentTaken.on(&card),
             ))
         }
         Err(error) => {
-            let (status, _) = refusal(lang, &error);
-            let text = match error {
-                DocumentError::NotFound => "Dit document vinden we niet bij deze inwoner.",
-                _ => "Dit lukte nu niet. Probeer het over een paar minuten opnieuw.",
+            let (status, _) = refusal(super::request_lang(), &error);
+            let key = match error {
+                DocumentError::NotFound => "document-take-refused-unknown",
+                _ => "document-take-refused-unavailable",
             };
-            (status, text).into_response()
+            Err(PageError::Said(status, key))
         }
     }
 }

@@ -68,8 +68,8 @@ pub fn changing_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 /// her data.
 #[derive(Debug)]
 pub struct Failure {
-    status: StatusCode,
-    key: &'static str,
+    pub(super) status: StatusCode,
+    pub(super) key: &'static str,
 }
 
 #[derive(Serialize)]
@@ -91,7 +91,13 @@ impl IntoResponse for Failure {
 
 impl From<IdentityError> for Failure {
     fn from(error: IdentityError) -> Self {
-        let (status, key) = match &error {
+        Failure::from(&error)
+    }
+}
+
+impl From<&IdentityError> for Failure {
+    fn from(error: &IdentityError) -> Self {
+        let (status, key) = match error {
             IdentityError::CodeNotValid => (StatusCode::BAD_REQUEST, "sign-in-refused-code"),
             IdentityError::RateLimited => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -480,18 +486,6 @@ pub(super) async fn open_appointment_link(
     Ok((appointment_id, cookie))
 }
 
-/// The status and sentence (in the visitor's language) for a refused appointment link (the form shows it above
-/// its field); a wrong answer is the form's 422, not a bare 400.
-pub(super) fn link_refusal(error: IdentityError) -> (StatusCode, String) {
-    let failure = Failure::from(error);
-    let status = if failure.status == StatusCode::BAD_REQUEST {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        failure.status
-    };
-    (status, app::i18n::tr(super::request_lang(), failure.key))
-}
-
 fn cleared(state: &AppState) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(clear) = clear_cookie(session_cookie(state.secure_cookies), state.secure_cookies) {
@@ -614,7 +608,8 @@ pub async fn passkey_rename_form(
     Path(id): Path<String>,
     request: axum::extract::Request,
 ) -> Response {
-    use super::appointments::{field, problem_page, read_form, see_other, sign_in_again};
+    use super::legacy::{field, problem_page, read_form, sign_in_again};
+    use super::reply::see_other;
     let Ok((principal, account)) = signed_in(&visitor) else {
         return sign_in_again();
     };
@@ -636,7 +631,7 @@ pub async fn passkey_rename_form(
     match passkeys::rename(&state.services.db, &account.id, &id, name).await {
         Ok(()) => see_other(format!(
             "/instellingen?gelukt=passkey-{}#passkeys-title",
-            super::appointments::q(&id)
+            super::reply::q(&id)
         )),
         Err(IdentityError::Invalid(_)) => {
             let problem = app::api::FormProblem {

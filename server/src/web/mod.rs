@@ -1,25 +1,30 @@
 //! The HTTP edge: thin handlers, one router, and the security headers every response carries.
+//!
+//! - [`extract`]: who is asking and the posted form, typed; [`reply`]: redirects and the one page error;
+//!   [`errors`]: every domain error mapped once, for pages and for server functions.
+//! - [`forms`]: page forms (POST), one module per area; [`downloads`]: files for a signed-in visitor.
+//! - [`bridge`]: the UI contract's server functions, delegating to the read models in [`crate::views`].
 
-mod admin;
-mod appointments;
 mod backoffice;
 mod bridge;
 mod catalogue;
 mod documents;
+mod downloads;
+mod errors;
+mod extract;
+mod forms;
 mod identity;
-mod messages;
+mod legacy;
 mod pwa;
+mod reply;
 mod router;
 mod security;
 mod session;
-mod staff;
 mod text_guard;
 
 pub use backoffice::openapi_document;
 
-/// The answer when the database or a service behind it fails: nothing was done, try again later.
-const NOT_NOW: &str = "Dat lukt nu niet. Probeer het over een paar minuten opnieuw.";
-pub use bridge::{Services, WebPush};
+pub use crate::services::{Services, WebPush};
 pub use router::{router, server_fn_names, state_changing_routes, AppState, Assets};
 pub use security::CspNonce;
 pub use session::{CsrfToken, Visitor, CSRF_FIELD, CSRF_HEADER, PREVIEW_MAY_POST};

@@ -2,11 +2,11 @@
 //! security, compression, size-limit, timeout and tracing layers.
 
 use super::backoffice;
-use super::bridge::Services;
 use super::identity;
 use super::pwa;
 use super::security::{self, CspNonce, SecurityConfig};
 use super::session::{self, CsrfToken};
+use crate::services::Services;
 use app::api::{MunicipalityView, SharedBackend};
 use app::i18n::{Lang, LANG_COOKIE};
 use app::{shell, App};
@@ -258,58 +258,73 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/instellingen/passkeys/{id}/naam",
             post(identity::passkey_rename_form),
         ),
-        ("/instellingen/berichten", post(super::messages::post)),
-        ("/zaken/{id}/berichten", post(super::messages::post_case)),
-        ("/afspraak-maken", post(super::appointments::book)),
-        ("/medewerkers", post(super::staff::search)),
+        (
+            "/instellingen/berichten",
+            post(super::forms::messages::post),
+        ),
+        (
+            "/zaken/{id}/berichten",
+            post(super::forms::messages::post_case),
+        ),
+        ("/afspraak-maken", post(super::forms::appointments::book)),
+        ("/medewerkers", post(super::forms::staff::search)),
         (
             "/medewerkers/inwoners/{id}/afspraak-maken",
-            post(super::staff::book),
+            post(super::forms::staff::book),
         ),
         (
             "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren",
-            post(super::staff::cancel),
+            post(super::forms::staff::cancel),
         ),
         (
             "/medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten",
-            post(super::staff::move_for),
+            post(super::forms::staff::move_for),
         ),
         (
             "/medewerkers/inwoners/{id}/contactmomenten",
-            post(super::staff::record_contact),
+            post(super::forms::staff::record_contact),
         ),
         (
             "/medewerkers/inwoners/{id}/adressen/{address}/verbeteren",
-            post(super::staff::correct_address),
+            post(super::forms::staff::correct_address),
         ),
         (
             "/medewerkers/inwoners/{id}/activeringscode",
-            post(super::staff::issue_code),
+            post(super::forms::staff::issue_code),
         ),
         (
             "/medewerkers/inwoners/{id}/activeringscode/intrekken",
-            post(super::staff::revoke_code),
+            post(super::forms::staff::revoke_code),
         ),
         (
             "/medewerkers/inwoners/{id}/bekijken",
-            post(super::staff::start_preview),
+            post(super::forms::staff::start_preview),
         ),
-        ("/voorbeeld-stoppen", post(super::staff::stop_preview)),
-        ("/medewerkers/inchecken", post(super::staff::check_in)),
-        ("/beheer/medewerkers", post(super::admin::add)),
+        (
+            "/voorbeeld-stoppen",
+            post(super::forms::staff::stop_preview),
+        ),
+        (
+            "/medewerkers/inchecken",
+            post(super::forms::staff::check_in),
+        ),
+        ("/beheer/medewerkers", post(super::forms::admin::add)),
         (
             "/beheer/medewerkers/{id}/activeringscode",
-            post(super::admin::new_code),
+            post(super::forms::admin::new_code),
         ),
         (
             "/beheer/medewerkers/{id}/activeringscode/intrekken",
-            post(super::admin::revoke_code),
+            post(super::forms::admin::revoke_code),
         ),
         (
             "/beheer/medewerkers/{id}/uit-dienst",
-            post(super::admin::leave),
+            post(super::forms::admin::leave),
         ),
-        ("/beheer/medewerkers/{id}/rol", post(super::admin::set_role)),
+        (
+            "/beheer/medewerkers/{id}/rol",
+            post(super::forms::admin::set_role),
+        ),
         (
             "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
             post(super::documents::take),
@@ -326,22 +341,25 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/beheer/afspraken/agendas",
             post(super::catalogue::save_resource),
         ),
-        ("/afspraak/{token}", post(super::appointments::open_link)),
+        (
+            "/afspraak/{token}",
+            post(super::forms::appointments::open_link),
+        ),
         (
             "/afspraak/{token}/code",
-            post(super::appointments::send_link_code),
+            post(super::forms::appointments::send_link_code),
         ),
         (
             "/afspraken/{id}/verzetten",
-            post(super::appointments::move_to),
+            post(super::forms::appointments::move_to),
         ),
         (
             "/afspraken/{id}/annuleren",
-            post(super::appointments::cancel),
+            post(super::forms::appointments::cancel),
         ),
         (
             "/afspraken/{id}/herinneringen",
-            post(super::appointments::reminders),
+            post(super::forms::appointments::reminders),
         ),
     ]
 }
@@ -458,6 +476,10 @@ pub fn router(state: AppState) -> Router {
     let upload_routes = upload_routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            super::reply::rerender,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             session::preview_guard,
         ))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -477,9 +499,9 @@ pub fn router(state: AppState) -> Router {
             UPLOAD_TIMEOUT,
         ));
     pages
-        .route("/medewerkers/rapport.csv", get(super::staff::report_csv))
+        .route("/medewerkers/rapport.csv", get(super::downloads::report_csv))
         .route("/documenten/{id}", get(super::documents::open))
-        .route("/afspraken/{id}/agenda.ics", get(super::appointments::calendar))
+        .route("/afspraken/{id}/agenda.ics", get(super::downloads::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
         .leptos_routes_with_context(&state, routes, context, {
@@ -487,6 +509,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route_layer(axum::middleware::from_fn(server_fn_status))
+        // Innermost: a refused form's page is rendered with the session and language the form came with.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), super::reply::rerender))
         // Inside the session layer: a staff preview of a resident's pages is refused every change.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::preview_guard))
         // Only the routes above see sessions: files and health checks never touch the session table.

@@ -1,0 +1,223 @@
+//! Route paths and the notices a form leaves after success, built in one place for the pages (links, form
+//! actions) and the server (redirects, re-renders), so neither spells a path or a notice by hand.
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for path segments and query values.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The query parameter that carries a [`Notice`].
+pub const NOTICE: &str = "gelukt";
+
+/// What a form did, said on the page it redirects to (`?gelukt=…`): a word, never data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Booked,
+    Moved,
+    Cancelled,
+    Reminders,
+    DocumentSent,
+    DocumentRemoved,
+    DocumentTaken,
+    CodeSent,
+    Confirmed,
+    Removed,
+    Saved,
+    PushOn,
+    CaseMessages,
+    Contact,
+    Address,
+    CodeRevoked,
+    /// An administrator revoked a staff member's activation code.
+    StaffCodeRevoked,
+    Left,
+    Role,
+    Services,
+    Locations,
+    Agendas,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 22] = [
+        Notice::Booked,
+        Notice::Moved,
+        Notice::Cancelled,
+        Notice::Reminders,
+        Notice::DocumentSent,
+        Notice::DocumentRemoved,
+        Notice::DocumentTaken,
+        Notice::CodeSent,
+        Notice::Confirmed,
+        Notice::Removed,
+        Notice::Saved,
+        Notice::PushOn,
+        Notice::CaseMessages,
+        Notice::Contact,
+        Notice::Address,
+        Notice::CodeRevoked,
+        Notice::StaffCodeRevoked,
+        Notice::Left,
+        Notice::Role,
+        Notice::Services,
+        Notice::Locations,
+        Notice::Agendas,
+    ];
+
+    /// The word in the URL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notice::Booked => "geboekt",
+            Notice::Moved => "verzet",
+            Notice::Cancelled => "geannuleerd",
+            Notice::Reminders => "herinneringen",
+            Notice::DocumentSent => "document",
+            Notice::DocumentRemoved => "document-verwijderd",
+            Notice::DocumentTaken => "document-in-behandeling",
+            Notice::CodeSent => "code-verstuurd",
+            Notice::Confirmed => "bevestigd",
+            Notice::Removed => "verwijderd",
+            Notice::Saved => "opgeslagen",
+            Notice::PushOn => "meldingen-aan",
+            Notice::CaseMessages => "berichten",
+            Notice::Contact => "contact",
+            Notice::Address => "adres",
+            Notice::CodeRevoked => "code-ingetrokken",
+            Notice::StaffCodeRevoked => "ingetrokken",
+            Notice::Left => "uit-dienst",
+            Notice::Role => "rol",
+            Notice::Services => "diensten",
+            Notice::Locations => "locaties",
+            Notice::Agendas => "agendas",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.as_str() == word)
+    }
+
+    /// `path` with this notice: `/afspraken/x?gelukt=geboekt`.
+    pub fn on(self, path: &str) -> String {
+        format!("{path}?{NOTICE}={}", self.as_str())
+    }
+}
+
+/// The sign-in page, saying the session ended.
+pub const SIGN_IN_AGAIN: &str = "/inloggen?reden=verlopen";
+pub const BOOK: &str = "/afspraak-maken";
+pub const MESSAGE_SETTINGS: &str = "/instellingen/berichten";
+
+/// The booking page at a chosen service, location and day.
+pub fn book_at(service: &str, location: &str, day: &str) -> String {
+    format!(
+        "{BOOK}?dienst={}&locatie={}&dag={}",
+        encode(service),
+        encode(location),
+        encode(day)
+    )
+}
+
+/// One appointment's card, and its sub-pages and forms.
+pub fn appointment(id: &str) -> String {
+    format!("/afspraken/{}", encode(id))
+}
+
+pub fn appointment_move(id: &str) -> String {
+    format!("{}/verzetten", appointment(id))
+}
+
+/// The moving page at a chosen day.
+pub fn appointment_move_on(id: &str, day: &str) -> String {
+    format!("{}?dag={}", appointment_move(id), encode(day))
+}
+
+pub fn appointment_cancel(id: &str) -> String {
+    format!("{}/annuleren", appointment(id))
+}
+
+pub fn appointment_reminders(id: &str) -> String {
+    format!("{}/herinneringen", appointment(id))
+}
+
+/// The page an appointment link (from a message) opens, before its second check.
+pub fn appointment_link(token: &str) -> String {
+    format!("/afspraak/{}", encode(token))
+}
+
+pub fn appointment_link_code(token: &str) -> String {
+    format!("{}/code", appointment_link(token))
+}
+
+/// One case of hers (by its opaque id, never its number, which can name the case type).
+pub fn case(id: &str) -> String {
+    format!("/zaken/{}", encode(id))
+}
+
+pub fn case_messages(id: &str) -> String {
+    format!("{}/berichten", case(id))
+}
+
+/// The contact centre's card of one resident, and its forms.
+pub fn staff_resident(id: &str) -> String {
+    format!("/medewerkers/inwoners/{}", encode(id))
+}
+
+/// The contact centre's booking page for her at a chosen service, location and day.
+pub fn staff_book_at(id: &str, service: &str, location: &str, day: &str) -> String {
+    format!(
+        "{}/afspraak-maken?dienst={}&locatie={}&dag={}",
+        staff_resident(id),
+        encode(service),
+        encode(location),
+        encode(day)
+    )
+}
+
+/// The contact centre's moving page for one of her appointments, at a chosen day.
+pub fn staff_move_on(id: &str, appointment: &str, day: &str) -> String {
+    format!(
+        "{}/afspraken/{}/verzetten?dag={}",
+        staff_resident(id),
+        encode(appointment),
+        encode(day)
+    )
+}
+
+pub const STAFF: &str = "/medewerkers";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_notice_reads_back_as_itself_and_no_two_share_a_word() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::parse(notice.as_str()), Some(notice));
+        }
+        let mut words: Vec<_> = Notice::ALL.iter().map(|n| n.as_str()).collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), Notice::ALL.len());
+        assert_eq!(Notice::parse("<script>"), None);
+    }
+
+    #[test]
+    fn values_in_paths_are_percent_encoded() {
+        assert_eq!(case("a/b c"), "/zaken/a%2Fb%20c");
+        assert_eq!(
+            book_at("paspoort", "stadhuis", "2026-03-03&x=1"),
+            "/afspraak-maken?dienst=paspoort&locatie=stadhuis&dag=2026-03-03%26x%3D1"
+        );
+        assert_eq!(
+            Notice::Booked.on(&appointment("demo-1")),
+            "/afspraken/demo-1?gelukt=geboekt"
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! The resident's own settings pages: her activity log, her passkeys, where her messages go.
+
+use crate::authorization::{decide, Action, Principal, Resource};
+use crate::identity::{accounts, audit, passkeys};
+use crate::notifications;
+use crate::notifications::channels::Channel;
+use crate::services::Services;
+use app::api::{ActivityLine, AddressLine, ApiError, MessageSettings, PasskeyLine, Viewer};
+use jiff::Timestamp;
+
+/// The signed-in person themself (never the organisation they act for): the owner of addresses and choices.
+/// A preview reads her pages as she would; the edge refuses every change it could make.
+fn person_of(principal: &Principal) -> Option<String> {
+    match principal {
+        Principal::Person { person_id, .. } | Principal::Preview { person_id, .. } => {
+            Some(person_id.clone())
+        }
+        _ => None,
+    }
+}
+
+impl Services {
+    /// Her activity log: every sign-in, change and staff look at her data (not in a preview: that is the
+    /// staff member's own account).
+    pub(crate) async fn activity_for(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<Vec<ActivityLine>, ApiError> {
+        let Some(signed_in) = &viewer.signed_in else {
+            return Ok(Vec::new());
+        };
+        let account = accounts::by_id(&self.db, &signed_in.account_id)
+            .await?
+            .ok_or(ApiError::Unavailable)?;
+        let Some(person_id) = account.person_id() else {
+            return Ok(Vec::new());
+        };
+        let resource = Resource::Activity {
+            municipality_id: &account.municipality_id,
+            person_id,
+        };
+        // The activity log does not depend on memberships, so none are loaded for this decision.
+        let principal = Principal::of(&account, Vec::new());
+        if !decide(&principal, Action::Read, resource).allowed() {
+            return Ok(Vec::new());
+        }
+        let zone = self.municipality.time_zone.clone();
+        Ok(
+            audit::for_person(&self.db, person_id, Some(&account.id), 200)
+                .await?
+                .into_iter()
+                .map(|entry| {
+                    let local = entry.at.to_zoned(zone.clone());
+                    let (staff_name, staff_role) = entry.staff.unzip();
+                    ActivityLine {
+                        date: local.date().to_string(),
+                        time: local.strftime("%H:%M").to_string(),
+                        event: entry.event.as_str().to_owned(),
+                        staff_name,
+                        staff_role,
+                        data_kind: entry.data_kind,
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// The passkeys of the signed-in account (none in a preview: those would be the staff member's).
+    pub(crate) async fn passkeys_for(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError> {
+        // In a preview the signed-in account is the staff member's: their passkeys are not hers to show.
+        let Some(signed_in) = viewer
+            .signed_in
+            .as_ref()
+            .filter(|_| viewer.preview.is_none())
+        else {
+            return Ok(Vec::new());
+        };
+        let zone = self.municipality.time_zone.clone();
+        let date = |at: Timestamp| at.to_zoned(zone.clone()).date().to_string();
+        Ok(passkeys::list(&self.db, &signed_in.account_id)
+            .await?
+            .into_iter()
+            .map(|p| PasskeyLine {
+                id: p.id,
+                name: p.name,
+                created: date(p.created_at),
+                last_used: p.last_used_at.map(date),
+            })
+            .collect())
+    }
+
+    /// Berichten: her addresses, where each kind of message goes, and what was sent lately.
+    pub(crate) async fn message_settings_for(
+        &self,
+        principal: &Principal,
+        now: Timestamp,
+    ) -> Result<Option<MessageSettings>, ApiError> {
+        let Some(person_id) = person_of(principal) else {
+            return Ok(None);
+        };
+        let addresses = notifications::addresses::list(&self.db, &person_id).await?;
+        let chosen = notifications::addresses::choices(&self.db, &person_id).await?;
+        let choices = notifications::MessageKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let address = chosen
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map(|(_, a)| a.clone());
+                (kind.as_str().to_owned(), address)
+            })
+            .collect();
+        let recent = notifications::outbox::recent(&self.db, &person_id, 20)
+            .await
+            .map_err(notifications::NotificationsError::from)?
+            .into_iter()
+            .map(|m| self.message_line(m, now))
+            .collect();
+        Ok(Some(MessageSettings {
+            addresses: addresses
+                .into_iter()
+                .map(|a| AddressLine {
+                    state: if a.channel == Channel::Push && a.value.starts_with("gone:") {
+                        "gone"
+                    } else if a.usable(now) {
+                        "confirmed"
+                    } else if a.needs_reverification(now) {
+                        "reconfirm"
+                    } else {
+                        "waiting"
+                    }
+                    .to_owned(),
+                    failed: a.failed_at_ms.is_some(),
+                    fallback: a.fallback,
+                    id: a.id,
+                    channel: a.channel.as_str().to_owned(),
+                    // A push endpoint is a capability URL of the device: not shown, not even to its owner.
+                    value: if a.channel == Channel::Push {
+                        String::new()
+                    } else {
+                        a.value
+                    },
+                    label: a.label,
+                })
+                .collect(),
+            choices,
+            recent,
+            push_key: self.push.public_key.clone(),
+        }))
+    }
+}
