@@ -192,6 +192,15 @@ pub fn staff_move_on(id: &str, appointment: &str, day: &str) -> String {
 
 pub const STAFF: &str = "/medewerkers";
 
+/// Instellingen after one of her passkeys got a new name: the notice names that passkey, so the page says
+/// it next to it.
+pub fn passkey_renamed(id: &str) -> String {
+    format!(
+        "/instellingen?{NOTICE}=passkey-{}#passkeys-title",
+        encode(id)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

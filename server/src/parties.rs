@@ -175,6 +175,86 @@ pub async fn person_exists(
     Ok(found.is_some())
 }
 
+/// What the staff API's person view shows: her name, BSN and whether she has an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonSummary {
+    pub display_name: String,
+    pub bsn: Option<String>,
+    pub account_id: Option<String>,
+}
+
+pub async fn person_summary(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Option<PersonSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.display_name, p.bsn, a.id AS account_id FROM person p
+         LEFT JOIN account a ON a.person_id = p.id
+         WHERE p.id = $1 AND p.municipality_id = $2",
+    )
+    .bind(id)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Person `id`'s name, if she is a resident of this municipality.
+pub async fn person_name(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let name: Option<(String,)> =
+        sqlx::query_as("SELECT display_name FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(id)
+            .bind(municipality_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(name.map(|(name,)| name))
+}
+
+/// An organisation of this municipality: its name and KvK number.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganisationSummary {
+    pub name: String,
+    pub kvk_number: String,
+}
+
+pub async fn organisation_summary(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Option<OrganisationSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT name, kvk_number FROM organisation WHERE id = $1 AND municipality_id = $2",
+    )
+    .bind(id)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Whether person `person_id` is a member of organisation `organisation_id` of this municipality (as the
+/// back office registered it).
+pub async fn is_member(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    organisation_id: &str,
+    person_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let member: Option<(String,)> = sqlx::query_as(
+        "SELECT m.person_id FROM membership m JOIN organisation o ON o.id = m.organisation_id
+         WHERE m.organisation_id = $1 AND m.person_id = $2 AND o.municipality_id = $3",
+    )
+    .bind(organisation_id)
+    .bind(person_id)
+    .bind(municipality_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(member.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

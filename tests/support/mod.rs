@@ -2,7 +2,8 @@
 //! created for the test and dropped afterwards), and send it requests.
 
 // This crate is test code only: a failed step should stop the test loudly.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests read the clock to build their scenes (the code under test takes it as a parameter).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use axum::body::Body;
 use axum::Router;

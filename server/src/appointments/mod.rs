@@ -62,6 +62,11 @@ pub enum AppointmentsError {
 }
 
 impl AppointmentsError {
+    /// Whether a change was refused because appointments still hold what it would remove (a seat).
+    pub fn still_in_use(&self) -> bool {
+        matches!(self, AppointmentsError::Storage(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+
     /// What the resident reads, in her language (B1); the web edge shows it next to the form.
     pub fn resident_message(&self, lang: app::i18n::Lang) -> String {
         app::i18n::tr(lang, self.resident_message_key())

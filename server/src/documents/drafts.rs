@@ -127,7 +127,8 @@ async fn within(
     limit: Limit,
     now_ms: i64,
 ) -> Result<(), DocumentError> {
-    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or_else(|_| jiff::Timestamp::now());
+    let now = jiff::Timestamp::from_millisecond(now_ms)
+        .map_err(|error| DocumentError::Store(format!("rate limit time: {error}")))?;
     match ratelimit::hit(db, kind, person_id, limit, now).await {
         Ok(()) => Ok(()),
         Err(IdentityError::RateLimited) => Err(DocumentError::TooFast),
@@ -666,6 +667,8 @@ pub async fn sweep(db: &Db, store: &Store, now_ms: i64) -> Result<usize, Documen
 }
 
 /// Runs [`sweep`] every hour (with the notification worker): expired drafts and orphaned objects go.
+// A loop of its own, like the worker: the clock is read here and handed to `sweep`.
+#[allow(clippy::disallowed_methods)]
 pub async fn sweep_every_hour(db: Db, store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {

@@ -2,6 +2,9 @@
 //! dead workers now and then, and sleep briefly when there is nothing to do. Runs inside `loket run` (unless
 //! `LOKET_WORKER=false`) and alone as `loket worker`; any number of workers may run against one database.
 
+// The loop is an edge, like a request: it reads the clock and hands `now` to every step.
+#![allow(clippy::disallowed_methods)]
+
 use super::channels::Channels;
 use super::outbox::{self, Settings};
 use crate::identity::secrets;

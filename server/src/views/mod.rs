@@ -6,7 +6,9 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod appointments;
 pub(crate) mod cases;
+pub(crate) mod catalogue;
 pub(crate) mod development;
+pub(crate) mod documents;
 pub(crate) mod staff;
 
 use crate::authorization::{decide, staff_level, Action, DataKind, Level, Principal, Resource};

@@ -235,16 +235,12 @@ impl From<AppointmentsError> for Problem {
                 "Loket kent dit niet.",
             ),
             // Seats that appointments still hold cannot be taken away.
-            AppointmentsError::Storage(sqlx::Error::Database(e))
-                if e.is_foreign_key_violation() =>
-            {
-                Problem::new(
-                    StatusCode::CONFLICT,
-                    "urn:loket:problem:conflict",
-                    "Conflict",
-                    "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
-                )
-            }
+            error if error.still_in_use() => Problem::new(
+                StatusCode::CONFLICT,
+                "urn:loket:problem:conflict",
+                "Conflict",
+                "Er staan nog afspraken op plaatsen die u weghaalt. Er is niets veranderd.",
+            ),
             AppointmentsError::Storage(_) => {
                 tracing::error!(error = %error, "back-office API call failed");
                 Problem::unavailable()

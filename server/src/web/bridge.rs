@@ -53,7 +53,7 @@ impl Backend for Services {
     }
 
     async fn catalogue_admin(&self, _viewer: &Viewer) -> Result<Option<CatalogueAdmin>, ApiError> {
-        self.catalogue_admin_for().await
+        self.catalogue_admin_for(&principal()).await
     }
 
     async fn booking_step(
@@ -72,7 +72,9 @@ impl Backend for Services {
         viewer: &Viewer,
         lang: Lang,
     ) -> Result<Option<Vec<app::api::DocumentGroup>>, ApiError> {
-        self.document_groups(viewer, lang).await
+        let reader = principal();
+        self.document_groups(&reader, viewer, lang, Timestamp::now())
+            .await
     }
 
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError> {

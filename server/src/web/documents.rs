@@ -3,7 +3,8 @@
 //! one to finish. Every answer is JSON with a sentence in the visitor's language on refusal; the bodies are read here, counted
 //! while they stream in, so a file over the limit is refused before it is read whole.
 
-use super::legacy::{field, principal_of, read_form};
+use super::extract::{Asking, PageForm};
+use super::reply::PageError;
 use super::AppState;
 use crate::authorization::{
     decide, staff_level, Action, DataKind, Decision, Level, Principal, Resource,
@@ -13,12 +14,13 @@ use crate::documents::{DocumentError, Unsafe};
 use crate::identity::audit;
 use crate::views::appointments::openable;
 use app::i18n::{tr, tr_args, Lang};
+use app::paths::Notice;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
-use http::{header, Request, StatusCode};
+use http::{header, StatusCode};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -100,100 +102,6 @@ pub fn refusal(lang: Lang, error: &DocumentError) -> (StatusCode, String) {
     (status, text)
 }
 
-impl super::Services {
-    /// Documenten: everything she sent, grouped by the appointment it was for. In a staff preview the pages
-    /// open only for roles that see WHAT of documents, and nothing can be removed.
-    pub(super) async fn document_groups(
-        &self,
-        viewer: &app::api::Viewer,
-        lang: app::i18n::Lang,
-    ) -> Result<Option<Vec<app::api::DocumentGroup>>, app::api::ApiError> {
-        let Some(scope) = self.personal_scope(&super::bridge::visitor().identity().0, viewer)
-        else {
-            return Ok(None);
-        };
-        let opens = scope
-            .preview_role
-            .is_none_or(|role| staff_level(role, DataKind::Documents) == Level::What);
-        let lines = drafts::for_person(&self.db, &scope.person_id)
-            .await
-            .map_err(app::api::ApiError::from)?;
-        let now = Timestamp::now();
-        // Grouped by what they were sent for: an appointment, a case, or (neither) the rest.
-        type For = (Option<String>, Option<(String, String)>);
-        let mut groups: Vec<(For, Vec<drafts::DocumentLine>)> = Vec::new();
-        for line in lines {
-            let case = line.case_id.clone().zip(line.case_identifier.clone());
-            let target = (line.appointment_id.clone(), case);
-            match groups.iter_mut().find(|(t, _)| *t == target) {
-                Some((_, group)) => group.push(line),
-                None => groups.push((target, vec![line])),
-            }
-        }
-        let mut out = Vec::new();
-        for ((appointment_id, case), lines) in groups {
-            let (heading, link) = match (&appointment_id, &case) {
-                (Some(id), _) => {
-                    let appointment =
-                        crate::appointments::booking::get(&self.db, &self.municipality.id, id)
-                            .await?;
-                    let line = self.line(&appointment, lang, now).await?;
-                    let date = app::i18n::long_date(lang, &line.date);
-                    (
-                        app::i18n::tr_args(
-                            lang,
-                            "documents-for-appointment",
-                            &[("service", &line.service), ("date", &date)],
-                        ),
-                        Some(format!("/afspraken/{id}")),
-                    )
-                }
-                (None, Some((case_id, number))) => (
-                    app::i18n::tr_args(lang, "documents-for-case", &[("case", number)]),
-                    Some(format!("/zaken/{}", super::reply::q(case_id))),
-                ),
-                (None, None) => (app::i18n::tr(lang, "documents-title"), None),
-            };
-            out.push(app::api::DocumentGroup {
-                heading,
-                link,
-                removable: scope.preview_role.is_none(),
-                documents: self.document_views(lines, opens),
-            });
-        }
-        Ok(Some(out))
-    }
-
-    /// The lines as a page shows them; `opens` when the reader may open the pages.
-    pub(crate) fn document_views(
-        &self,
-        lines: Vec<drafts::DocumentLine>,
-        opens: bool,
-    ) -> Vec<app::api::DocumentView> {
-        let zone = self.municipality.time_zone.clone();
-        lines
-            .into_iter()
-            .map(|line| {
-                let sent = Timestamp::from_millisecond(line.created_at_ms)
-                    .map(|at| {
-                        at.to_zoned(zone.clone())
-                            .strftime("%Y-%m-%d %H:%M")
-                            .to_string()
-                    })
-                    .unwrap_or_default();
-                app::api::DocumentView {
-                    id: line.id,
-                    title: line.title,
-                    pages: line.pages,
-                    sent,
-                    removable: !line.taken,
-                    openable: opens,
-                }
-            })
-            .collect()
-    }
-}
-
 fn refused(lang: Lang, error: &DocumentError) -> Response {
     let (status, text) = refusal(lang, error);
     (status, Json(json!({ "message": text }))).into_response()
@@ -203,10 +111,10 @@ fn refused(lang: Lang, error: &DocumentError) -> Response {
 pub async fn start_for_appointment(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    request: Request<Body>,
+    Asking(principal): Asking,
+    form: Result<PageForm<TitleForm>, PageError>,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let target = match openable(services, &principal, Action::Change, &id).await {
         Ok(Some(appointment)) => {
@@ -215,7 +123,7 @@ pub async fn start_for_appointment(
         Ok(None) => Err(DocumentError::NotFound),
         Err(_) => Err(DocumentError::Store(String::from("appointment lookup"))),
     };
-    start_draft(lang, &state, target, request.into_body()).await
+    start_draft(lang, &state, target, form).await
 }
 
 /// POST /zaken/{id}/documenten (`title`): starts a draft for one of the signed-in person's cases
@@ -223,13 +131,13 @@ pub async fn start_for_appointment(
 pub async fn start_for_case(
     State(state): State<AppState>,
     Path(case_id): Path<String>,
-    request: Request<Body>,
+    Asking(principal): Asking,
+    form: Result<PageForm<TitleForm>, PageError>,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let target = her_case(services, &principal, &case_id).await;
-    start_draft(lang, &state, target, request.into_body()).await
+    start_draft(lang, &state, target, form).await
 }
 
 /// The case `case_id` (its opaque id) as a target for the signed-in person's documents (her own case or her
@@ -256,22 +164,28 @@ async fn her_case(
     drafts::case_target(&services.db, case_id, person_id).await
 }
 
-/// Starts a draft for `target` (or says why not) with the title from the form in `body`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct TitleForm {
+    title: String,
+}
+
+/// Starts a draft for `target` (or says why not) with the title from the form.
 async fn start_draft(
     lang: Lang,
     state: &AppState,
     target: Result<drafts::Target, DocumentError>,
-    body: Body,
+    form: Result<PageForm<TitleForm>, PageError>,
 ) -> Response {
     let target = match target {
         Ok(target) => target,
         Err(error) => return refused(lang, &error),
     };
-    let Some(fields) = read_form(body).await else {
+    let Ok(PageForm(form)) = form else {
         return refused(lang, &DocumentError::Title);
     };
     let now = Timestamp::now().as_millisecond();
-    match drafts::start(&state.services.db, now, &target, field(&fields, "title")).await {
+    match drafts::start(&state.services.db, now, &target, &form.title).await {
         Ok(draft) => (StatusCode::CREATED, Json(json!({ "draft": draft }))).into_response(),
         Err(error) => refused(lang, &error),
     }
@@ -308,21 +222,21 @@ async fn own_draft(
 pub async fn put_page(
     State(state): State<AppState>,
     Path((draft, n)): Path<(String, u32)>,
-    request: Request<Body>,
+    Asking(principal): Asking,
+    headers: http::HeaderMap,
+    body: Body,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let draft = match own_draft(&state, &principal, &draft).await {
         Ok(draft) => draft,
         Err(error) => return refused(lang, &error),
     };
     let limit = state.services.documents.limits.max_file_bytes;
-    let declared = request
-        .headers()
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let bytes = match read_limited(request.into_body(), declared, limit).await {
+    let bytes = match read_limited(body, declared, limit).await {
         Ok(bytes) => bytes,
         Err(error) => return refused(lang, &error),
     };
@@ -383,10 +297,9 @@ async fn read_limited(
 pub async fn delete_page(
     State(state): State<AppState>,
     Path((draft, n)): Path<(String, u32)>,
-    request: Request<Body>,
+    Asking(principal): Asking,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
         let draft = own_draft(&state, &principal, &draft).await?;
@@ -406,10 +319,9 @@ pub async fn delete_page(
 pub async fn finish(
     State(state): State<AppState>,
     Path(draft): Path<String>,
-    request: Request<Body>,
+    Asking(principal): Asking,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
         let draft = own_draft(&state, &principal, &draft).await?;
@@ -452,10 +364,9 @@ fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::Documen
 pub async fn open(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    request: Request<Body>,
+    Asking(principal): Asking,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let line = match drafts::find_document(&services.db, &id).await {
         Ok(line) => line,
@@ -513,10 +424,9 @@ pub async fn open(
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    request: Request<Body>,
+    Asking(principal): Asking,
 ) -> Response {
     let lang = super::request_lang();
-    let principal = principal_of(&request);
     let services = &state.services;
     let outcome = async {
         let line = drafts::find_document(&services.db, &id).await?;
@@ -532,11 +442,12 @@ pub async fn delete(
     match outcome.await {
         Ok(line) => match (line.appointment_id, line.case_id) {
             (Some(appointment), _) => super::reply::see_other(format!(
-                "/afspraken/{appointment}?gelukt=document-verwijderd#documenten"
+                "{}#documenten",
+                Notice::DocumentRemoved.on(&app::paths::appointment(&appointment))
             )),
             (None, Some(case)) => super::reply::see_other(format!(
-                "/zaken/{}?gelukt=document-verwijderd#documenten",
-                super::reply::q(&case)
+                "{}#documenten",
+                Notice::DocumentRemoved.on(&app::paths::case(&case))
             )),
             (None, None) => StatusCode::NO_CONTENT.into_response(),
         },
@@ -577,7 +488,7 @@ pub async fn take(
             let (status, _) = refusal(super::request_lang(), &error);
             let key = match error {
                 DocumentError::NotFound => "document-take-refused-unknown",
-                _ => "document-take-refused-unavailable",
+                _ => "page-refused-did-not-work",
             };
             Err(PageError::Said(status, key))
         }

@@ -20,6 +20,17 @@ fn visitor(parts: &Parts) -> Visitor {
         .unwrap_or_default()
 }
 
+/// Whoever asks, signed out included: for answers that treat everyone else alike (not found).
+pub(crate) struct Asking(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Asking {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Asking(visitor(parts).identity().0))
+    }
+}
+
 /// Anyone with a live session (resident, member, appointment link, staff, preview): their principal.
 pub(crate) struct SignedIn(pub Principal);
 

@@ -600,68 +600,51 @@ pub async fn act_as_form(
     (StatusCode::SEE_OTHER, [(header::LOCATION, "/instellingen")]).into_response()
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PasskeyNameForm {
+    naam: String,
+}
+
 /// POST /instellingen/passkeys/{id}/naam (`naam`): renames one of the visitor's own passkeys (a plain form
 /// on Instellingen). A refused name shows the page again with the reason at the field and what was typed.
 pub async fn passkey_rename_form(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    request: axum::extract::Request,
-) -> Response {
-    use super::legacy::{field, problem_page, read_form, sign_in_again};
-    use super::reply::see_other;
-    let Ok((principal, account)) = signed_in(&visitor) else {
-        return sign_in_again();
-    };
+    super::extract::PageForm(form): super::extract::PageForm<PasskeyNameForm>,
+) -> Result<Response, super::reply::PageError> {
+    use super::reply::{see_other, PageError, Refused};
+    let (principal, account) = signed_in(&visitor).map_err(|_| PageError::SignIn)?;
     let mine = Resource::Passkeys {
         account_id: &account.id,
     };
     if !decide(&principal, Action::Change, mine).allowed() {
-        return (
+        return Err(PageError::Said(
             StatusCode::FORBIDDEN,
-            "U kunt alleen uw eigen passkeys een naam geven.",
-        )
-            .into_response();
+            "passkey-refused-not-own",
+        ));
     }
-    let (parts, body) = request.into_parts();
-    let Some(fields) = read_form(body).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    };
-    let name = field(&fields, "naam");
-    match passkeys::rename(&state.services.db, &account.id, &id, name).await {
-        Ok(()) => see_other(format!(
-            "/instellingen?gelukt=passkey-{}#passkeys-title",
-            super::reply::q(&id)
-        )),
-        Err(IdentityError::Invalid(_)) => {
-            let problem = app::api::FormProblem {
-                form: format!("passkey-{id}"),
-                field: String::from("naam"),
-                // The sentence says 60: passkeys::NAME_MAX.
-                message: app::i18n::tr(super::request_lang(), "sign-in-refused-passkey-name"),
-                values: vec![(String::from("naam"), name.chars().take(200).collect())],
-            };
-            problem_page(
-                state,
-                parts,
-                String::from("/instellingen"),
-                problem,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(IdentityError::NotFound) => (
+    match passkeys::rename(&state.services.db, &account.id, &id, &form.naam).await {
+        Ok(()) => Ok(see_other(app::paths::passkey_renamed(&id))),
+        // The sentence says 60: passkeys::NAME_MAX.
+        Err(error @ IdentityError::Invalid(_)) => Err(Refused::form(format!("passkey-{id}"))
+            .at(String::from("/instellingen"))
+            .keeping(vec![(
+                String::from("naam"),
+                form.naam.chars().take(200).collect(),
+            )])
+            .because_on("naam", &error)),
+        Err(IdentityError::NotFound) => Err(PageError::Said(
             StatusCode::NOT_FOUND,
-            "Deze passkey vinden we niet bij uw account.",
-        )
-            .into_response(),
+            "passkey-refused-unknown",
+        )),
         Err(error) => {
             tracing::error!(%error, "passkey could not be renamed");
-            (
+            Err(PageError::Said(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Dit lukte nu niet. Probeer het over een paar minuten opnieuw.",
-            )
-                .into_response()
+                "page-refused-did-not-work",
+            ))
         }
     }
 }
@@ -889,16 +872,11 @@ async fn person_view(
             person_id: &id,
         },
     )?;
-    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT p.display_name, p.bsn, a.id FROM person p LEFT JOIN account a ON a.person_id = p.id
-         WHERE p.id = $1 AND p.municipality_id = $2",
-    )
-    .bind(&id)
-    .bind(municipality)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(IdentityError::from)?;
-    let (display_name, bsn, account) = row.ok_or(IdentityError::NotFound)?;
+    let person = crate::parties::person_summary(db, municipality, &id)
+        .await
+        .map_err(IdentityError::from)?
+        .ok_or(IdentityError::NotFound)?;
+    let (display_name, bsn, account) = (person.display_name, person.bsn, person.account_id);
     audit::staff_read(
         &state.services.db,
         &principal,
@@ -939,15 +917,11 @@ async fn organisation_view(
             organisation_id: &id,
         },
     )?;
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT name, kvk_number FROM organisation WHERE id = $1 AND municipality_id = $2",
-    )
-    .bind(&id)
-    .bind(municipality)
-    .fetch_optional(&db.pool)
-    .await
-    .map_err(IdentityError::from)?;
-    let (name, kvk_number) = row.ok_or(IdentityError::NotFound)?;
+    let crate::parties::OrganisationSummary { name, kvk_number } =
+        crate::parties::organisation_summary(db, municipality, &id)
+            .await
+            .map_err(IdentityError::from)?
+            .ok_or(IdentityError::NotFound)?;
     audit::staff_read(
         &state.services.db,
         &principal,
@@ -1033,27 +1007,20 @@ async fn person_issue_code(
         session.require(Assurance::Substantial)?;
     }
     let input = body(json)?;
-    let exists: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM person WHERE id = $1 AND municipality_id = $2")
-            .bind(&id)
-            .bind(municipality)
-            .fetch_optional(&db.pool)
-            .await
-            .map_err(IdentityError::from)?;
-    exists.ok_or(IdentityError::NotFound)?;
-    if let Some(organisation_id) = &input.organisation_id {
-        // A membership code needs the membership (registered by the back office) to exist.
-        let member: Option<(String,)> = sqlx::query_as(
-            "SELECT m.person_id FROM membership m JOIN organisation o ON o.id = m.organisation_id
-             WHERE m.organisation_id = $1 AND m.person_id = $2 AND o.municipality_id = $3",
-        )
-        .bind(organisation_id)
-        .bind(&id)
-        .bind(municipality)
-        .fetch_optional(&db.pool)
+    let exists = crate::parties::person_exists(db, municipality, &id)
         .await
         .map_err(IdentityError::from)?;
-        member.ok_or(IdentityError::NotFound)?;
+    if !exists {
+        return Err(IdentityError::NotFound.into());
+    }
+    if let Some(organisation_id) = &input.organisation_id {
+        // A membership code needs the membership (registered by the back office) to exist.
+        let member = crate::parties::is_member(db, municipality, organisation_id, &id)
+            .await
+            .map_err(IdentityError::from)?;
+        if !member {
+            return Err(IdentityError::NotFound.into());
+        }
     }
     let target = match input.organisation_id {
         Some(organisation_id) => CodeTarget::Membership {

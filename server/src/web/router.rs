@@ -331,15 +331,15 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (
             "/beheer/afspraken/diensten",
-            post(super::catalogue::save_service),
+            post(super::forms::catalogue::save_service),
         ),
         (
             "/beheer/afspraken/locaties",
-            post(super::catalogue::save_location),
+            post(super::forms::catalogue::save_location),
         ),
         (
             "/beheer/afspraken/agendas",
-            post(super::catalogue::save_resource),
+            post(super::forms::catalogue::save_resource),
         ),
         (
             "/afspraak/{token}",

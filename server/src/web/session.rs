@@ -204,16 +204,11 @@ async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, I
             },
             Some(person_id),
         ) => {
-            let name: Option<(String,)> = sqlx::query_as(
-                "SELECT display_name FROM person WHERE id = $1 AND municipality_id = $2",
-            )
-            .bind(person_id)
-            .bind(&municipality_id)
-            .fetch_optional(&db.pool)
-            .await
-            .map_err(crate::storage::StorageError::Query)?;
+            let name = crate::parties::person_name(db, &municipality_id, person_id)
+                .await
+                .map_err(crate::storage::StorageError::Query)?;
             match name {
-                Some((name,)) => {
+                Some(name) => {
                     previewed_name = Some(name);
                     Principal::Preview {
                         account_id,

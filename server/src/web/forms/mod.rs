@@ -3,5 +3,6 @@
 
 pub(crate) mod admin;
 pub(crate) mod appointments;
+pub(crate) mod catalogue;
 pub(crate) mod messages;
 pub(crate) mod staff;
