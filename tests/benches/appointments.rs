@@ -2,7 +2,12 @@
 //! hours, a tenth of the capacity already booked), and booking under contention: 200 residents asking for one seat
 //! at once (exactly one may win), and 200 at once for 200 different times (throughput). SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use futures_util::future::join_all;
 use jiff::civil::Weekday;

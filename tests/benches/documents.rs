@@ -8,7 +8,12 @@
 //! `cargo bench -p loket-tests --bench documents` runs it; the bench starts itself again with `--one FILE` to
 //! put Loket's pipeline in a process of its own, as the other two are.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use server::documents::{fixtures, prepare, Limits, Prepared};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,12 @@
 //! on SQLite and PostgreSQL; one in-process worker (16 concurrent sends) as `loket run` has by default. Then
 //! the crash test with its full 1,000 events.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use futures_util::StreamExt;
 use jiff::Timestamp;

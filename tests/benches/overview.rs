@@ -7,7 +7,12 @@
 //! Loket runs in this process on a loopback port (its own runtime threads); the load generator is a keep-alive
 //! HTTP/1.1 client with one connection per concurrent worker. Both share the machine, as they would anyway.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use loket_tests::{Backend, TestServer};
 use serde_json::{json, Value};

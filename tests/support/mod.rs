@@ -3,7 +3,12 @@
 
 // This crate is test code only: a failed step should stop the test loudly.
 // Tests read the clock to build their scenes (the code under test takes it as a parameter).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use axum::body::Body;
 use axum::Router;
