@@ -5,9 +5,9 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::appointments::post;
-use crate::cases::page;
-use crate::identity::Browser;
+use loket_tests::browser::page;
+use loket_tests::browser::post;
+use loket_tests::browser::Browser;
 use server::identity::activation::CodeTarget;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
@@ -35,7 +35,7 @@ async fn the_contact_centre_revokes_her_open_code_and_it_no_longer_works(
     backend: loket_tests::Backend,
 ) {
     let server = loket_tests::TestServer::start(backend).await;
-    let karin = crate::matrix::signed_in(
+    let karin = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("demo-voorbeeld-karin"),
@@ -55,7 +55,7 @@ async fn the_contact_centre_revokes_her_open_code_and_it_no_longer_works(
 
     // The back office may not; the contact centre may.
     crate::matrix::staff(&server, "bo-codes", "backoffice").await;
-    let backoffice = crate::matrix::signed_in(
+    let backoffice = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("bo-codes"),
@@ -94,7 +94,7 @@ async fn an_administrator_adds_an_employee_gives_a_new_code_and_revokes_it(
 ) {
     let server = loket_tests::TestServer::start(backend).await;
     crate::matrix::staff(&server, "admin-1", "admin").await;
-    let admin = crate::matrix::signed_in(
+    let admin = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("admin-1"),
@@ -169,7 +169,7 @@ async fn an_administrator_adds_an_employee_gives_a_new_code_and_revokes_it(
     assert!(activates(&server, &code_on(&html)).await);
 
     // Nobody else manages staff, and an employee of another municipality is not found.
-    let karin = crate::matrix::signed_in(
+    let karin = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("demo-voorbeeld-karin"),

@@ -7,6 +7,7 @@
 use futures_util::future::join_all;
 use jiff::SignedDuration;
 use loket_tests::appointments::{book, contend, desk, key, local, person, service};
+use loket_tests::browser::post;
 use loket_tests::notify::confirmed_address;
 use loket_tests::smtp::smtp_sink;
 use loket_tests::{on_both_backends, test_now, TestApp};
@@ -723,33 +724,12 @@ pub(crate) fn key_value(html: &str) -> String {
         .to_owned()
 }
 
-/// Posts a form the way a page does (CSRF field first), following the redirect: (status, final URL, body).
-pub(crate) async fn post(
-    browser: &super::identity::Browser,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let csrf = browser.csrf();
-    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let response = browser
-        .client
-        .post(format!("{}{path}", browser.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let url = response.url().to_string();
-    (status, url, response.text().await.unwrap())
-}
-
 async fn desiree_books_moves_and_cancels_through_the_pages(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let desiree = super::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let page = |path: String| {
         let desiree = &desiree;
-        async move { super::cases::page(desiree, &path).await }
+        async move { loket_tests::browser::page(desiree, &path).await }
     };
     // Step 1: only what residents may book themselves.
     let (status, html) = page(String::from("/afspraak-maken")).await;
@@ -1006,18 +986,18 @@ async fn a_service_that_needs_details_asks_only_what_loket_does_not_know_and_sen
     backend: loket_tests::Backend,
 ) {
     let server = loket_tests::TestServer::start(backend).await;
-    let desiree = super::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (db, muni) = (server.db(), server.app.loket.municipality.id.clone());
     // The driving-licence desk needs a phone number and a birth date. Loket knows her birth date (shown, not
     // asked) and her confirmed e-mail address, but no phone number (asked).
-    let (_, html) = super::cases::page(&desiree, "/afspraak-maken?dienst=rijbewijs").await;
+    let (_, html) = loket_tests::browser::page(&desiree, "/afspraak-maken?dienst=rijbewijs").await;
     let day = attribute_values(&html, "&amp;dag=")
         .into_iter()
         .chain(attribute_values(&html, "&dag="))
         .next()
         .expect("a day with free times");
     let base = format!("/afspraak-maken?dienst=rijbewijs&locatie=stadhuis&dag={day}");
-    let (status, html) = super::cases::page(&desiree, &base).await;
+    let (status, html) = loket_tests::browser::page(&desiree, &base).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Geboortedatum: 12-4-1986. Dit weten we al."),
@@ -1193,7 +1173,7 @@ pub(crate) async fn booked_by_phone(
 
 /// Posts the birth date on an appointment link's page (fresh form each time, as a browser would).
 async fn open_with(
-    browser: &super::identity::Browser,
+    browser: &loket_tests::browser::Browser,
     token: &str,
     (day, month, year): (&str, &str, &str),
 ) -> (u16, String, String) {
@@ -1220,8 +1200,8 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     assert_eq!(token.len(), 22, "128 bits, short enough for an SMS");
 
     // The page asks for the birth date and shows nothing about the appointment or the person yet.
-    let browser = super::identity::Browser::open(&server).await;
-    let (status, html) = super::cases::page(&browser, &format!("/afspraak/{token}")).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
+    let (status, html) = loket_tests::browser::page(&browser, &format!("/afspraak/{token}")).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("name=\"jaar\"") && html.contains("bday-year"),
@@ -1242,7 +1222,7 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     assert_eq!(status, 422);
     assert!(html.contains("Deze geboortedatum klopt niet"), "{html}");
     assert!(html.contains("value=\"13\""), "what was typed stays");
-    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{id}")).await;
+    let (_, html) = loket_tests::browser::page(&browser, &format!("/afspraken/{id}")).await;
     assert!(
         !html.contains("Gesprek met het sociaal team"),
         "no access after a wrong date"
@@ -1262,7 +1242,7 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
         "no link to a list she cannot open"
     );
     for elsewhere in ["/afspraken", "/zaken", "/documenten", "/"] {
-        let (_, page) = super::cases::page(&browser, elsewhere).await;
+        let (_, page) = loket_tests::browser::page(&browser, elsewhere).await;
         assert!(
             page.contains("U heeft alleen uw afspraak geopend"),
             "{elsewhere}: {page}"
@@ -1274,7 +1254,7 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     }
     let other = person(&server.app).await;
     let theirs = booked_by_phone(&server.app, &other, "sociaal-team", "wijkcentrum").await;
-    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{theirs}")).await;
+    let (_, html) = loket_tests::browser::page(&browser, &format!("/afspraken/{theirs}")).await;
     assert!(
         !html.contains("Gesprek met het sociaal team") && !html.contains("data-loket-offline"),
         "another appointment stays closed"
@@ -1287,12 +1267,12 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     .await;
     assert_eq!(status, 404);
     let booked = booking::get(db, muni, &id).await.unwrap();
-    let (_, html) = super::cases::page(&browser, "/afspraak-maken").await;
+    let (_, html) = loket_tests::browser::page(&browser, "/afspraak-maken").await;
     assert!(
         !html.contains("Paspoort of ID-kaart aanvragen"),
         "a link session books nothing new"
     );
-    let (status, cases) = super::cases::page(&browser, "/zaken").await;
+    let (status, cases) = loket_tests::browser::page(&browser, "/zaken").await;
     assert!(
         status != 200 || !cases.contains("ZAAK-2026-0412"),
         "no cases"
@@ -1308,7 +1288,7 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
         .date()
         .to_string();
     let (status, html) =
-        super::cases::page(&browser, &format!("/afspraken/{id}/verzetten?dag={day}")).await;
+        loket_tests::browser::page(&browser, &format!("/afspraken/{id}/verzetten?dag={day}")).await;
     assert_eq!(status, 200, "{html}");
     let times = start_values(&html);
     assert!(!times.is_empty(), "{html}");
@@ -1335,7 +1315,8 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     .await
     .unwrap();
     assert!(moved_token.0.is_some_and(|t| t != token));
-    let (_, html) = super::cases::page(&browser, &format!("/afspraken/{id}/annuleren")).await;
+    let (_, html) =
+        loket_tests::browser::page(&browser, &format!("/afspraken/{id}/annuleren")).await;
     let (status, url, html) = post(
         &browser,
         &format!("/afspraken/{id}/annuleren"),
@@ -1355,14 +1336,14 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
     );
 
     // Five wrong dates block a link, also for the right date afterwards.
-    let stranger = super::identity::Browser::open(&server).await;
+    let stranger = loket_tests::browser::Browser::open(&server).await;
     for _ in 0..5 {
         open_with(&stranger, &token, ("1", "1", "2000")).await;
     }
     let (status, _, html) = open_with(&stranger, &token, ("12", "4", "1986")).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Deze link werkt niet (meer)"), "{html}");
-    let (_, html) = super::cases::page(&stranger, &format!("/afspraken/{id}")).await;
+    let (_, html) = loket_tests::browser::page(&stranger, &format!("/afspraken/{id}")).await;
     assert!(!html.contains("Gesprek met het sociaal team"));
     // The card's address (in her calendar, say) opened without a session says how to open it.
     assert!(
@@ -1370,8 +1351,8 @@ async fn someone_booked_by_phone_opens_moves_and_cancels_with_the_link_and_birth
         "{html}"
     );
     // Opening it with the link is about her person: her activity log shows it once she signs in.
-    let account = super::cases::desiree(&server).await;
-    let (_, log) = super::cases::page(&account, "/activiteit").await;
+    let account = loket_tests::browser::desiree(&server).await;
+    let (_, log) = loket_tests::browser::page(&account, "/activiteit").await;
     assert!(
         log.contains("Iemand opende uw afspraak met de link uit de bevestiging."),
         "{log}"
@@ -1384,7 +1365,7 @@ loket_tests::on_both_backends!(
 
 /// Posts a code on an appointment link's page.
 async fn open_with_code(
-    browser: &super::identity::Browser,
+    browser: &loket_tests::browser::Browser,
     token: &str,
     code: &str,
 ) -> (u16, String, String) {
@@ -1440,8 +1421,8 @@ async fn someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_wher
     let token = link.rsplit('/').next().unwrap().to_owned();
 
     // The page offers the code, not the birth date, and shows nothing about the appointment.
-    let browser = super::identity::Browser::open(&server).await;
-    let (status, html) = super::cases::page(&browser, &format!("/afspraak/{token}")).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
+    let (status, html) = loket_tests::browser::page(&browser, &format!("/afspraak/{token}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Stuur mij een code"), "{html}");
     assert!(!html.contains("name=\"jaar\"") && !html.contains("name=\"code\""));
@@ -1514,7 +1495,7 @@ async fn someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_wher
     assert_eq!(status, 200, "{html}");
     assert!(url.ends_with(&format!("/afspraken/{id}")), "{url}");
     assert!(html.contains("Gesprek met het sociaal team"), "{html}");
-    let again = super::identity::Browser::open(&server).await;
+    let again = loket_tests::browser::Browser::open(&server).await;
     let (status, _, html) = open_with_code(&again, &token, &code).await;
     assert_eq!(status, 422);
     assert!(html.contains("Deze code werkt niet meer"), "{html}");
@@ -1541,7 +1522,7 @@ async fn someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_wher
     let other = links::issue(db, &id, None, now + SignedDuration::from_hours(24), now)
         .await
         .unwrap();
-    let stranger = super::identity::Browser::open(&server).await;
+    let stranger = loket_tests::browser::Browser::open(&server).await;
     links::send_code(db, muni, &other, now + SignedDuration::from_hours(2))
         .await
         .unwrap();
@@ -1562,7 +1543,7 @@ async fn someone_without_a_known_birth_date_opens_the_link_with_a_code_sent_wher
         links::redeem(db, &other, SecondCheck::Code(&right), later).await,
         Err(IdentityError::LinkNotValid)
     ));
-    let (status, html) = super::cases::page(&stranger, &format!("/afspraak/{other}")).await;
+    let (status, html) = loket_tests::browser::page(&stranger, &format!("/afspraak/{other}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Deze link werkt niet (meer)"), "{html}");
 }
@@ -1797,7 +1778,7 @@ async fn a_link_scanner_fetching_every_message_link_changes_nothing(backend: lok
     // The person still opens the appointment with the link afterwards.
     let link = links.iter().find(|l| l.contains("/afspraak/")).unwrap();
     let token = link.rsplit('/').next().unwrap();
-    let browser = super::identity::Browser::open(&server).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
     let (status, url, _) = open_with(&browser, token, ("5", "11", "1979")).await;
     assert_eq!(status, 200);
     assert!(url.ends_with(&format!("/afspraken/{}", ids[0])), "{url}");
@@ -1809,14 +1790,14 @@ async fn the_overview_shows_the_next_appointment_until_it_is_cancelled(
     backend: loket_tests::Backend,
 ) {
     let server = loket_tests::TestServer::start(backend).await;
-    let desiree = super::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     // The demo's appointment was seeded at the tests' fixed clock, long past by now.
-    let (_, html) = super::cases::page(&desiree, "/").await;
+    let (_, html) = loket_tests::browser::page(&desiree, "/").await;
     assert!(html.contains("U hebt geen afspraak gepland."), "{html}");
     let muni = server.app.loket.municipality.id.clone();
     let person = format!("demo-{muni}-desiree");
     let later = booked_by_phone(&server.app, &person, "sociaal-team", "wijkcentrum").await;
-    let (_, html) = super::cases::page(&desiree, "/").await;
+    let (_, html) = loket_tests::browser::page(&desiree, "/").await;
     assert!(
         html.contains(&format!("href=\"/afspraken/{later}\"")),
         "{html}"
@@ -1831,7 +1812,7 @@ async fn the_overview_shows_the_next_appointment_until_it_is_cancelled(
     )
     .await
     .unwrap();
-    let (_, html) = super::cases::page(&desiree, "/").await;
+    let (_, html) = loket_tests::browser::page(&desiree, "/").await;
     assert!(!html.contains(&format!("/afspraken/{later}")));
     assert!(html.contains("U hebt geen afspraak gepland."));
 }
@@ -2068,7 +2049,7 @@ async fn catalogue_service(
 /// why her booking was refused in English (on the booking page, 422), and a plain refusal too (403).
 async fn a_refused_form_reads_in_the_visitors_language(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let desiree = super::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let book = [
         ("service", "paspoort"),
         ("location", "stadhuis"),

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::identity::Browser;
+use loket_tests::browser::{desiree, page, Browser};
 use loket_tests::{on_both_backends, test_now, Backend, TestApp, TestServer};
 use serde_json::{json, Value};
 use server::identity::clients::{self, Scope};
@@ -504,26 +504,6 @@ on_both_backends!(
         assert_eq!((status, content_type.as_str()), (404, PROBLEM));
     }
 );
-
-/// Desiree signed in (demo code, software passkey) in a browser-like client.
-pub(crate) async fn desiree(server: &TestServer) -> Browser {
-    let browser = Browser::open(server).await;
-    let mut key = SoftPasskey::new(true);
-    let code = browser.demo_code("desiree").await;
-    let (status, body) = browser.activate(&code, &mut key, "Telefoon").await;
-    assert_eq!(status, 200, "{body}");
-    browser
-}
-
-pub(crate) async fn page(browser: &Browser, path: &str) -> (u16, String) {
-    let response = browser
-        .client
-        .get(format!("{}{path}", browser.url))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
 
 /// A server function call as the page's script would make it (url-encoded arguments, JSON answer).
 async fn server_fn(browser: &Browser, name: &str, form: &[(&str, &str)]) -> Value {

@@ -5,9 +5,9 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::appointments::post;
-use crate::cases::page;
 use jiff::SignedDuration;
+use loket_tests::browser::page;
+use loket_tests::browser::post;
 use server::appointments::availability::Via;
 use server::appointments::{booking, catalogue, AppointmentsError, Reminder};
 use server::identity::activation::CodeTarget;
@@ -23,7 +23,7 @@ fn staff(id: &str) -> CodeTarget {
 async fn an_administrator_sets_up_what_residents_can_then_book(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
     let db = server.db();
-    let bram = crate::matrix::signed_in(&server, staff("demo-voorbeeld-bram")).await;
+    let bram = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-bram")).await;
     let (status, html) = page(&bram, "/beheer/afspraken").await;
     assert_eq!(status, 200);
     assert!(html.contains("Paspoort of ID-kaart aanvragen"), "{html}");
@@ -200,7 +200,7 @@ async fn an_administrator_sets_up_what_residents_can_then_book(backend: loket_te
     );
 
     // The contact centre reads no catalogue page and changes nothing.
-    let karin = crate::matrix::signed_in(&server, staff("demo-voorbeeld-karin")).await;
+    let karin = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-karin")).await;
     let (_, html) = page(&karin, "/beheer/afspraken").await;
     assert!(
         html.contains("Deze pagina is alleen voor beheerders"),

@@ -7,7 +7,7 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::identity::Browser;
+use loket_tests::browser::Browser;
 use loket_tests::TestServer;
 use serde_json::Value;
 use server::documents::fixtures;
@@ -119,7 +119,7 @@ pub(crate) async fn put_page(
 
 /// Desiree, signed in, with an appointment booked for her by phone.
 pub(crate) async fn desiree_with_appointment(server: &TestServer) -> (Browser, String) {
-    let desiree = crate::cases::desiree(server).await;
+    let desiree = loket_tests::browser::desiree(server).await;
     let person = format!("demo-{M}-desiree");
     let appointment =
         crate::appointments::booked_by_phone(&server.app, &person, "paspoort", "stadhuis").await;
@@ -191,7 +191,7 @@ async fn desiree_sends_three_photos_removes_one_and_the_back_office_opens_one_co
     }
 
     // The contact centre knows THAT, not WHAT: it cannot open the pages. The back office can, audited.
-    let karin = crate::matrix::signed_in(
+    let karin = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: format!("demo-{M}-karin"),
@@ -205,7 +205,7 @@ async fn desiree_sends_three_photos_removes_one_and_the_back_office_opens_one_co
     };
     assert_eq!(opened(&karin).await, 404);
     crate::matrix::staff(&server, "bo-documents", "backoffice").await;
-    let backoffice = crate::matrix::signed_in(
+    let backoffice = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("bo-documents"),
@@ -213,14 +213,14 @@ async fn desiree_sends_three_photos_removes_one_and_the_back_office_opens_one_co
     )
     .await;
     assert_eq!(opened(&backoffice).await, 200);
-    let (_, activity) = crate::cases::page(&desiree, "/activiteit").await;
+    let (_, activity) = loket_tests::browser::page(&desiree, "/activiteit").await;
     assert!(
         activity.contains("bekeek uw documenten die u stuurde"),
         "{activity}"
     );
     // Someone else's document does not exist for another resident either.
     crate::matrix::person(&server, "someone-else", "Jan Jansen").await;
-    let other = crate::matrix::signed_in(
+    let other = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Person {
             person_id: String::from("someone-else"),
@@ -385,7 +385,7 @@ async fn every_bad_file_is_refused_in_dutch_and_nothing_is_stored(
     assert_eq!(response.status().as_u16(), 403);
     // Someone else's draft does not exist for her.
     crate::matrix::person(&server, "someone-else", "Jan Jansen").await;
-    let other = crate::matrix::signed_in(
+    let other = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Person {
             person_id: String::from("someone-else"),
@@ -448,7 +448,7 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     backend: loket_tests::Backend,
 ) {
     let (server, store) = start(backend, Storage::Local, |_| {}).await;
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let case = |identifier: &'static str| loket_tests::case_page(server.db(), identifier);
     let hers = case("ZAAK-2026-0412").await;
     // Her open case of a type that takes documents.
@@ -466,14 +466,14 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     .await;
     assert_eq!(status, 201, "{finished}");
     let document = finished["document"].as_str().unwrap().to_owned();
-    let (_, case_page) = crate::cases::page(&desiree, &hers).await;
+    let (_, case_page) = loket_tests::browser::page(&desiree, &hers).await;
     assert!(
         case_page.contains("Documenten voor deze zaak"),
         "{case_page}"
     );
     assert!(case_page.contains("Bankafschrift"), "{case_page}");
     assert!(case_page.contains(&format!("/documenten/{document}/verwijderen")));
-    let (_, documents) = crate::cases::page(&desiree, "/documenten").await;
+    let (_, documents) = loket_tests::browser::page(&desiree, "/documenten").await;
     assert!(
         documents.contains("Bij uw zaak ZAAK-2026-0412"),
         "{documents}"
@@ -523,7 +523,7 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
         .starts_with("Give the document a name"));
     desiree.choose_language("nl").await;
     crate::matrix::person(&server, "someone-else", "Jan Jansen").await;
-    let other = crate::matrix::signed_in(
+    let other = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Person {
             person_id: String::from("someone-else"),
@@ -537,28 +537,28 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     // The contact centre may not take it into processing; the back office sees it at her case and does.
     let card = "/medewerkers/inwoners/demo-voorbeeld-desiree";
     let take = format!("{card}/documenten/{document}/in-behandeling");
-    let karin = crate::matrix::signed_in(
+    let karin = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: format!("demo-{M}-karin"),
         },
     )
     .await;
-    let (_, karins_card) = crate::cases::page(&karin, card).await;
+    let (_, karins_card) = loket_tests::browser::page(&karin, card).await;
     assert!(!karins_card.contains(&take), "{karins_card}");
     // Of a confidential case the contact centre knows only that it exists: not what she sent for it.
     assert!(!karins_card.contains("Bankafschrift"));
     let (status, _) = post_form(&karin, &take).await;
     assert_eq!(status, 403);
     crate::matrix::staff(&server, "bo-documents", "backoffice").await;
-    let backoffice = crate::matrix::signed_in(
+    let backoffice = loket_tests::browser::signed_in(
         &server,
         CodeTarget::Staff {
             staff_id: String::from("bo-documents"),
         },
     )
     .await;
-    let (_, sannes_card) = crate::cases::page(&backoffice, card).await;
+    let (_, sannes_card) = loket_tests::browser::page(&backoffice, card).await;
     assert!(sannes_card.contains(&take), "{sannes_card}");
     assert!(sannes_card.contains("Bankafschrift"));
     // Someone else's card does not lead to her document.
@@ -589,7 +589,7 @@ async fn desiree_sends_a_document_for_her_case_and_once_the_back_office_takes_it
     assert_eq!(count(&server, "document").await, 1);
     assert_eq!(stored(&store).await.len(), 1);
     let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
-    let (_, case_page) = crate::cases::page(&desiree, &hers).await;
+    let (_, case_page) = loket_tests::browser::page(&desiree, &hers).await;
     assert!(case_page.contains("de gemeente werkt ermee"), "{case_page}");
     assert!(!case_page.contains(&format!("/documenten/{document}/verwijderen")));
 }
@@ -600,7 +600,7 @@ loket_tests::on_both_backends!(
 
 async fn one_person_starts_only_so_many_drafts_an_hour(backend: loket_tests::Backend) {
     let (server, _store) = start(backend, Storage::Local, |_| {}).await;
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
     let max = server::documents::drafts::DRAFTS_PER_PERSON.max;
     for n in 0..max {

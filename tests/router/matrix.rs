@@ -5,12 +5,12 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::identity::Browser;
+use loket_tests::browser::signed_in;
+use loket_tests::browser::Browser;
 use loket_tests::{Backend, TestServer};
 use serde_json::json;
-use server::identity::activation::{self, CodeTarget};
+use server::identity::activation::CodeTarget;
 use server::identity::links;
-use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 const M: &str = "voorbeeld";
 
@@ -33,25 +33,6 @@ pub(crate) async fn staff(server: &TestServer, id: &str, role: &str) {
         .execute(&server.db().pool)
         .await
         .unwrap();
-}
-
-/// A browser signed in as the holder of `target`.
-pub(crate) async fn signed_in(server: &TestServer, target: CodeTarget) -> Browser {
-    let issued = activation::issue(
-        server.db(),
-        M,
-        &target,
-        "test",
-        jiff::Timestamp::now(),
-        activation::DEFAULT_VALIDITY,
-    )
-    .await
-    .unwrap();
-    let browser = Browser::open(server).await;
-    let mut key = SoftPasskey::new(true);
-    let (status, body) = browser.activate(&issued.code, &mut key, "Sleutel").await;
-    assert_eq!(status, 200, "{body}");
-    browser
 }
 
 /// A browser holding a session scoped to one appointment (not one of the resources above).

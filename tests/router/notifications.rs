@@ -614,15 +614,15 @@ async fn crash_test_worker_killed_again_and_again_loses_no_message_postgres() {
 
 /// Posts one of the Berichten forms as the browser would; returns (status, final URL, page).
 pub(crate) async fn post_form(
-    browser: &super::identity::Browser,
+    browser: &loket_tests::browser::Browser,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
-    super::appointments::post(browser, "/instellingen/berichten", fields).await
+    loket_tests::browser::post(browser, "/instellingen/berichten", fields).await
 }
 
 async fn berichten_page_refuses_in_the_visitors_language(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let browser = super::cases::desiree(&server).await;
+    let browser = loket_tests::browser::desiree(&server).await;
     let bad = [
         ("form", "add"),
         ("channel", "email"),
@@ -648,8 +648,8 @@ loket_tests::on_both_backends!(berichten_page_refuses_in_the_visitors_language);
 
 async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let browser = super::cases::desiree(&server).await;
-    let (status, html) = super::cases::page(&browser, "/instellingen/berichten").await;
+    let browser = loket_tests::browser::desiree(&server).await;
+    let (status, html) = loket_tests::browser::page(&browser, "/instellingen/berichten").await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Mijn e-mail") && html.contains("bevestigd"),
@@ -754,7 +754,7 @@ async fn berichten_page_adds_verifies_and_chooses(backend: loket_tests::Backend)
         .execute(&server.db().pool)
         .await
         .unwrap();
-    let (_, html) = super::cases::page(&browser, "/").await;
+    let (_, html) = loket_tests::browser::page(&browser, "/").await;
     assert!(
         html.contains("We konden u niet bereiken op veilig adres"),
         "{html}"
@@ -825,9 +825,9 @@ on_both_backends!(codes_to_unconfirmed_addresses_are_limited, |app| {
 
 async fn case_page_sends_this_case_to_another_address(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let browser = super::cases::desiree(&server).await;
+    let browser = loket_tests::browser::desiree(&server).await;
     let hers = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
-    let (status, html) = super::cases::page(&browser, &hers).await;
+    let (status, html) = loket_tests::browser::page(&browser, &hers).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Berichten over deze zaak"),
@@ -909,7 +909,7 @@ async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
     backend: loket_tests::Backend,
 ) {
     let server = loket_tests::TestServer::start(backend).await;
-    let desiree = super::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post_form(
         &desiree,
         &[
@@ -937,17 +937,17 @@ async fn staff_see_the_messages_written_to_files_and_each_look_is_audited(
     worker.round(Timestamp::now()).await.unwrap();
 
     // Not for residents.
-    let (status, html) = super::cases::page(&desiree, "/medewerkers/berichten").await;
+    let (status, html) = loket_tests::browser::page(&desiree, "/medewerkers/berichten").await;
     assert_eq!(status, 200);
     assert!(html.contains("alleen voor medewerkers"), "{html}");
     assert!(!html.contains("Uw code"));
 
-    let karin = super::identity::Browser::open(&server).await;
+    let karin = loket_tests::browser::Browser::open(&server).await;
     let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
     let code = karin.demo_code("karin").await;
     let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
     assert_eq!(status, 200, "{body}");
-    let (status, html) = super::cases::page(&karin, "/medewerkers/berichten").await;
+    let (status, html) = loket_tests::browser::page(&karin, "/medewerkers/berichten").await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Uw code: ••••••"),

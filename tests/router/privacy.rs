@@ -82,7 +82,7 @@ async fn the_sign_in_journey_logs_no_name_bsn_or_email() {
     let (captured, _guard) = capture();
 
     let server = loket_tests::TestServer::start(Backend::Sqlite).await;
-    let browser = crate::identity::Browser::open(&server).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
     warm_up(browser.get("/api/auth/session")).await;
     let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
     let code = browser.demo_code("desiree").await;

@@ -347,7 +347,7 @@ on_both_backends!(
 async fn berichten_page_turns_on_push_for_this_device(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
     let service = PushServer::start().await;
-    let browser = super::cases::desiree(&server).await;
+    let browser = loket_tests::browser::desiree(&server).await;
     let phone = browser::Subscription::new();
     let (status, _, html) = super::notifications::post_form(
         &browser,

@@ -5,8 +5,8 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::appointments::post;
-use crate::cases::page;
+use loket_tests::browser::page;
+use loket_tests::browser::post;
 use server::identity::activation::CodeTarget;
 
 const DESIREE: &str = "demo-voorbeeld-desiree";
@@ -26,7 +26,7 @@ fn is_inert(html: &str) -> bool {
 
 async fn markup_typed_into_a_text_field_comes_back_as_text(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let bram = crate::matrix::signed_in(&server, staff("demo-voorbeeld-bram")).await;
+    let bram = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-bram")).await;
     // A refused service re-renders every text area with what was typed.
     let (status, _, html) = post(
         &bram,
@@ -103,7 +103,7 @@ async fn markup_typed_into_a_text_field_comes_back_as_text(backend: loket_tests:
     assert!(is_inert(&html), "refused agenda form: {html}");
 
     // The contact centre's contact form, refused (no reason chosen) with the text kept.
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     let (_, html) = page(&karin, &card).await;
     let key = crate::staff::hidden_key(&html);
@@ -139,7 +139,7 @@ fn as_installed(config: &mut server::config::Config) {
 
 async fn demo_mode_is_off_unless_asked_for(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start_with(backend, as_installed).await;
-    let browser = crate::identity::Browser::open(&server).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
     // Nobody gets a demo administrator's code, the demo page or Desiree's cases.
     let (status, body) = browser
         .post(
@@ -171,7 +171,7 @@ async fn demo_mode_is_off_unless_asked_for(backend: loket_tests::Backend) {
     assert_eq!(count, 0, "no demo data seeded");
     // Nor do staff read the messages Loket wrote to files (real residents' messages, with their codes).
     crate::matrix::staff(&server, "kcc-echt", "kcc").await;
-    let kcc = crate::matrix::signed_in(&server, staff("kcc-echt")).await;
+    let kcc = loket_tests::browser::signed_in(&server, staff("kcc-echt")).await;
     std::fs::create_dir_all(server.app.data_dir.path().join("outbox/mail")).unwrap();
     let (status, html) = page(&kcc, "/medewerkers/berichten").await;
     assert_eq!(status, 200);
@@ -190,7 +190,7 @@ async fn an_activation_code_for_her_account_tells_her_and_no_administrator_issue
     let server = loket_tests::TestServer::start(backend).await;
     let db = server.db();
     // Desiree has an account and a confirmed address (the demo's).
-    let _desiree = crate::cases::desiree(&server).await;
+    let _desiree = loket_tests::browser::desiree(&server).await;
     let address = String::from("demo-voorbeeld-desiree-email");
     let codes = || async {
         let (n,): (i64,) = sqlx::query_as(
@@ -204,7 +204,7 @@ async fn an_activation_code_for_her_account_tells_her_and_no_administrator_issue
     };
     let before = codes().await;
     // An administrator: refused by the JSON API as by the card's form, and no code is made.
-    let bram = crate::matrix::signed_in(&server, staff("demo-voorbeeld-bram")).await;
+    let bram = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-bram")).await;
     let (status, body) = bram
         .post(
             &format!("/api/persons/{DESIREE}/activation-codes"),
@@ -223,7 +223,7 @@ async fn an_activation_code_for_her_account_tells_her_and_no_administrator_issue
     assert_eq!(codes().await, before);
 
     // The contact centre may; she is told where her case updates go, with a link to her activity log.
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let (status, _, html) = post(
         &karin,
         &format!("/medewerkers/inwoners/{DESIREE}/activeringscode"),
@@ -314,7 +314,7 @@ async fn a_service_for_signed_in_residents_opens_by_no_appointment_link(
         server::identity::links::issue(db, &booked.appointment_id, Some("1980-01-31"), start, now)
             .await
             .unwrap();
-    let browser = crate::identity::Browser::open(&server).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
     let (status, body) = browser
         .post(
             "/api/auth/appointment-link",
@@ -389,7 +389,7 @@ async fn an_appointment_link_sends_documents_but_opens_and_removes_none(
     )
     .await
     .unwrap();
-    let link = crate::identity::Browser::open(&server).await;
+    let link = loket_tests::browser::Browser::open(&server).await;
     let (status, body) = link
         .post(
             "/api/auth/appointment-link",
@@ -446,7 +446,7 @@ async fn a_nul_byte_or_a_bidi_override_is_refused_alike_on_both_databases(
         n
     };
     let before = contacts().await;
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     let (_, html) = page(&karin, &card).await;
     let key = crate::staff::hidden_key(&html);
@@ -471,7 +471,7 @@ async fn a_nul_byte_or_a_bidi_override_is_refused_alike_on_both_databases(
     }
     assert_eq!(contacts().await, before, "nothing stored");
     // A label on the Berichten page, with a right-to-left override that would show it reversed.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, answer) = post(
         &desiree,
         "/instellingen/berichten",
@@ -537,7 +537,7 @@ async fn every_staff_read_and_action_is_in_her_activity_log(backend: loket_tests
         .unwrap();
         n
     };
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     // A preview's server-function reads are looks at her data too.
     let (status, _, _) = post(&karin, &format!("{card}/bekijken"), &[]).await;
@@ -586,7 +586,7 @@ async fn every_staff_read_and_action_is_in_her_activity_log(backend: loket_tests
     .await
     .unwrap();
     assert_eq!(actions, 1);
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (_, activity) = page(&desiree, "/activiteit").await;
     assert!(
         activity.contains("Karin Bakker (klantcontactcentrum) legde een contact met u vast."),
@@ -623,7 +623,7 @@ async fn the_small_holes_seen_from_outside_are_closed(backend: loket_tests::Back
         config.data_dir = config.data_dir.join("data");
     })
     .await;
-    let browser = crate::identity::Browser::open(&server).await;
+    let browser = loket_tests::browser::Browser::open(&server).await;
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .resolve("localhost", server.addr())
@@ -833,7 +833,7 @@ async fn a_code_read_out_on_the_phone_binds_an_account_at_level_laag(
 ) {
     let server = loket_tests::TestServer::start(backend).await;
     let db = server.db();
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let (status, _, html) = post(
         &karin,
         &format!("/medewerkers/inwoners/{DESIREE}/activeringscode"),
@@ -847,7 +847,7 @@ async fn a_code_read_out_on_the_phone_binds_an_account_at_level_laag(
         .and_then(|rest| rest.split('<').next())
         .expect("the code on the card")
         .to_owned();
-    let desiree = crate::identity::Browser::open(&server).await;
+    let desiree = loket_tests::browser::Browser::open(&server).await;
     let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
     let (status, body) = desiree.activate(&code, &mut key, "Telefoon").await;
     assert_eq!(status, 200, "{body}");
@@ -874,7 +874,7 @@ async fn a_code_read_out_on_the_phone_binds_an_account_at_level_laag(
         "and the session follows it"
     );
     // A code handed over otherwise (here the demo's) gives a substantial account and session.
-    let other = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    let other = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
     assert!(other.signed_in().await);
     let (level,): (String,) = sqlx::query_as(
         "SELECT s.assurance FROM session s JOIN account a ON a.id = s.account_id
@@ -893,8 +893,8 @@ async fn an_administrator_records_a_leaver_and_changes_a_role_at_once(
 ) {
     let server = loket_tests::TestServer::start(backend).await;
     let db = server.db();
-    let bram = crate::matrix::signed_in(&server, staff("demo-voorbeeld-bram")).await;
-    let karin = crate::staff::karin(&server).await;
+    let bram = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-bram")).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let (status, _) = page(&karin, "/medewerkers").await;
     assert_eq!(status, 200);
     let (status, _, html) = post(
@@ -926,7 +926,7 @@ async fn an_administrator_records_a_leaver_and_changes_a_role_at_once(
     .await;
     assert!(status >= 400, "{status}");
     // Another role: the employee's sessions end, the next sign-in has it.
-    let sanne = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    let sanne = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
     let (status, _, _) = post(
         &bram,
         "/beheer/medewerkers/demo-voorbeeld-sanne/rol",
@@ -949,7 +949,7 @@ async fn an_administrator_records_a_leaver_and_changes_a_role_at_once(
     )
     .await;
     assert_eq!(status, 409);
-    let sanne = crate::matrix::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
+    let sanne = loket_tests::browser::signed_in(&server, staff("demo-voorbeeld-sanne")).await;
     let (status, _, _) = post(
         &sanne,
         "/beheer/medewerkers/demo-voorbeeld-bram/rol",
@@ -1062,7 +1062,7 @@ loket_tests::on_both_backends!(
 
 async fn the_longest_text_a_field_takes_is_received_whole(backend: loket_tests::Backend) {
     let server = loket_tests::TestServer::start(backend).await;
-    let karin = crate::staff::karin(&server).await;
+    let karin = loket_tests::browser::karin(&server).await;
     let card = format!("/medewerkers/inwoners/{DESIREE}");
     let (_, html) = page(&karin, &card).await;
     let key = crate::staff::hidden_key(&html);

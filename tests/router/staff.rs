@@ -3,9 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::appointments::post;
-use crate::cases::page;
-use crate::identity::Browser;
+use loket_tests::browser::karin;
+use loket_tests::browser::page;
+use loket_tests::browser::post;
+use loket_tests::browser::Browser;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 async fn search_hits_audited_for_desiree(server: &loket_tests::TestServer) -> i64 {
@@ -80,7 +81,7 @@ async fn the_contact_centre_finds_a_caller_from_one_search_box_and_each_hit_is_a
     assert_eq!(search_hits_audited_for_desiree(&server).await, 3);
 
     // A resident may not search; someone signed out is sent to sign in.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, html) = post(&desiree, "/medewerkers", &[("zoek", "vries")]).await;
     assert_eq!(status, 403);
     assert!(
@@ -287,7 +288,7 @@ async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_
     );
 
     // A resident cannot book through the contact centre's form, not even for herself.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(
         &desiree,
         &base,
@@ -315,16 +316,6 @@ async fn the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_
 loket_tests::on_both_backends!(
     the_contact_centre_books_for_a_resident_with_a_number_she_gives_on_the_phone
 );
-
-/// Karin, signed in with the demo's activation code.
-pub(crate) async fn karin(server: &loket_tests::TestServer) -> Browser {
-    let karin = Browser::open(server).await;
-    let mut key = SoftPasskey::new(true);
-    let code = karin.demo_code("karin").await;
-    let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
-    assert_eq!(status, 200, "{body}");
-    karin
-}
 
 pub(crate) fn hidden_key(html: &str) -> String {
     html.split("contactmomenten\"")
@@ -488,7 +479,7 @@ async fn the_card_shows_each_role_only_what_it_may_know_and_records_a_contact_mo
 
     // The back office sees what the cases and the confidential contacts say.
     crate::matrix::staff(&server, "bo-1", "backoffice").await;
-    let backoffice = crate::matrix::signed_in(
+    let backoffice = loket_tests::browser::signed_in(
         &server,
         server::identity::activation::CodeTarget::Staff {
             staff_id: String::from("bo-1"),
@@ -507,7 +498,7 @@ async fn the_card_shows_each_role_only_what_it_may_know_and_records_a_contact_mo
     );
     // An administrator sees no resident and records nothing; neither does a resident.
     crate::matrix::staff(&server, "admin-1", "admin").await;
-    let admin = crate::matrix::signed_in(
+    let admin = loket_tests::browser::signed_in(
         &server,
         server::identity::activation::CodeTarget::Staff {
             staff_id: String::from("admin-1"),
@@ -524,7 +515,7 @@ async fn the_card_shows_each_role_only_what_it_may_know_and_records_a_contact_mo
     again[5] = ("key", other_key.as_str());
     let (status, _, _) = post(&admin, &action, &again).await;
     assert_eq!(status, 403);
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(&desiree, &action, &again).await;
     assert_eq!(status, 403);
     assert_eq!(count().await, before + 1);
@@ -697,7 +688,7 @@ async fn the_report_counts_contacts_and_bookings_per_week_and_its_csv_holds_no_p
     }
 
     // Residents and visitors who are not signed in get no report.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let response = desiree
         .client
         .get(format!("{}/medewerkers/rapport.csv", desiree.url))
@@ -899,11 +890,11 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
     assert!(!html.contains("U bekijkt dit als"), "{html}");
 
     // Only staff who serve residents preview.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(&desiree, &format!("{card}/bekijken"), &[]).await;
     assert_eq!(status, 403);
     crate::matrix::staff(&server, "admin-2", "admin").await;
-    let admin = crate::matrix::signed_in(
+    let admin = loket_tests::browser::signed_in(
         &server,
         server::identity::activation::CodeTarget::Staff {
             staff_id: String::from("admin-2"),
@@ -975,7 +966,7 @@ async fn the_contact_centre_issues_an_activation_code_from_the_card_that_works_o
 
     // The back office does not bind identities.
     crate::matrix::staff(&server, "bo-2", "backoffice").await;
-    let backoffice = crate::matrix::signed_in(
+    let backoffice = loket_tests::browser::signed_in(
         &server,
         server::identity::activation::CodeTarget::Staff {
             staff_id: String::from("bo-2"),
@@ -1049,7 +1040,7 @@ async fn the_contact_centre_corrects_an_address_that_bounced_and_it_keeps_its_ch
     // A working address is not corrected here; a resident cannot use the form.
     let (status, _, _) = post(&karin, &action, &[("juist-adres", "ander@example.nl")]).await;
     assert_eq!(status, 422);
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(&desiree, &action, &[("juist-adres", "ander@example.nl")]).await;
     assert_eq!(status, 403);
 }
@@ -1123,7 +1114,7 @@ async fn the_contact_centre_moves_an_appointment_on_her_behalf(backend: loket_te
     ];
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // Not by a resident, and not as another resident's appointment.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(&desiree, &moving, &pairs).await;
     assert_eq!(status, 403);
     let (status, _, _) = post(
@@ -1226,7 +1217,7 @@ async fn the_desk_checks_in_with_the_code_on_the_card_and_the_report_counts_who_
         "{html}"
     );
     // A resident cannot check anyone in.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (status, _, _) = post(&desiree, "/medewerkers/inchecken", &[("code", &code)]).await;
     assert_eq!(status, 403);
     let (checked_in,): (i64,) =
@@ -1368,7 +1359,7 @@ async fn karin_starts_a_case_from_a_contact_once_and_desiree_follows_it(
     assert!(identifier.starts_with("KCC-"), "{identifier}");
     assert_eq!((initiator.as_str(), statuses), (DESIREE, 1));
     // Desiree sees it among her cases, at its first status, with the contact under it.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (_, cases) = page(&desiree, "/zaken").await;
     assert!(
         cases.contains(&identifier) && cases.contains("Parkeervergunning"),
@@ -1439,7 +1430,7 @@ async fn the_desk_sees_todays_appointments_with_who_comes_and_each_name_is_in_he
         "{line}"
     );
     // Each name shown is a read in her activity log; a resident gets no list.
-    let desiree = crate::cases::desiree(&server).await;
+    let desiree = loket_tests::browser::desiree(&server).await;
     let (_, log) = page(&desiree, "/activiteit").await;
     assert!(
         log.contains("bekeek uw naam en afspraak in de lijst van afspraken van vandaag"),

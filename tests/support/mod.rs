@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use tower::ServiceExt;
 
 pub mod appointments;
+pub mod browser;
 pub mod crash;
 pub mod notify;
 pub mod providers;

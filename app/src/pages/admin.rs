@@ -6,10 +6,10 @@ use super::{encode, error_notice, SignedOutPage};
 use crate::api::{get_staff_members, FormProblem, IssuedActivation, StaffMemberView};
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 const ROLES: [&str; 3] = ["kcc", "backoffice", "admin"];
 
@@ -39,11 +39,10 @@ pub fn AdminStaffPage() -> impl IntoView {
         return refusal;
     }
     let members = Resource::new_blocking(|| (), |_| get_staff_members());
-    let done = use_query_map().get_untracked().get("gelukt");
-    let notice = done.as_deref().and_then(|done| match done {
-        "ingetrokken" => Some("admin-code-revoked"),
-        "uit-dienst" => Some("admin-left-done"),
-        "rol" => Some("admin-role-done"),
+    let notice = super::notice().and_then(|done| match done {
+        Notice::StaffCodeRevoked => Some("admin-code-revoked"),
+        Notice::Left => Some("admin-left-done"),
+        Notice::Role => Some("admin-role-done"),
         _ => None,
     });
     view! {

@@ -11,6 +11,7 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -240,14 +241,13 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
     let signed_in = use_viewer().signed_in.is_some();
     let line = card.line.clone();
     let id = line.id.clone();
-    let done = use_query_map().get_untracked().get("gelukt");
-    let notice = done.and_then(|d| match d.as_str() {
-        "geboekt" => Some("appointment-done-booked"),
-        "verzet" => Some("appointment-done-moved"),
-        "geannuleerd" => Some("appointment-done-cancelled"),
-        "herinneringen" => Some("appointment-done-reminders"),
-        "document" => Some("documents-done-sent"),
-        "document-verwijderd" => Some("documents-done-removed"),
+    let notice = super::notice().and_then(|done| match done {
+        Notice::Booked => Some("appointment-done-booked"),
+        Notice::Moved => Some("appointment-done-moved"),
+        Notice::Cancelled => Some("appointment-done-cancelled"),
+        Notice::Reminders => Some("appointment-done-reminders"),
+        Notice::DocumentSent => Some("documents-done-sent"),
+        Notice::DocumentRemoved => Some("documents-done-removed"),
         _ => None,
     });
     let problem = use_context::<FormProblem>().filter(|p| p.form == "reminders");
@@ -331,7 +331,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 }}
                 {card.uploads_open.then(|| view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>
-                    <DocumentUpload start=format!("/afspraken/{id}/documenten") done=format!("/afspraken/{id}?gelukt=document#documenten") titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
+                    <DocumentUpload start=format!("/afspraken/{id}/documenten") done=format!("{}#documenten", Notice::DocumentSent.on(&crate::paths::appointment(&id))) titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
                 })}
             </section>
         }.into_any())}

@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -434,8 +435,7 @@ fn CaseNotFound(lang: Lang) -> impl IntoView {
 /// "Berichten over deze zaak": send everything about this case to one of the reader's confirmed addresses.
 #[component]
 fn CaseMessagesForm(lang: Lang, case_id: String, messages: CaseMessages) -> impl IntoView {
-    let query = use_query_map().get_untracked();
-    let saved = query.get("gelukt").is_some_and(|v| v == "berichten");
+    let saved = super::notice() == Some(Notice::CaseMessages);
     let problem = use_context::<FormProblem>().filter(|p| p.form == "case-messages");
     let action = format!("{}/berichten", case_href(&case_id));
     let body = if messages.addresses.is_empty() {
@@ -596,14 +596,11 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
 /// Documenten voor deze zaak: what she sent for it, and (while the case takes them) the camera and files.
 #[component]
 fn CaseDocuments(lang: Lang, detail: CaseDetail) -> impl IntoView {
-    let notice = use_query_map()
-        .get_untracked()
-        .get("gelukt")
-        .and_then(|done| match done.as_str() {
-            "document" => Some("documents-done-sent"),
-            "document-verwijderd" => Some("documents-done-removed"),
-            _ => None,
-        });
+    let notice = super::notice().and_then(|done| match done {
+        Notice::DocumentSent => Some("documents-done-sent"),
+        Notice::DocumentRemoved => Some("documents-done-removed"),
+        _ => None,
+    });
     let page = case_href(&detail.id);
     view! {
         <section class="loket-card" id="documenten" aria-labelledby="case-documents">
@@ -616,7 +613,7 @@ fn CaseDocuments(lang: Lang, detail: CaseDetail) -> impl IntoView {
             }}
             {detail.uploads_open.then(|| view! {
                 <p class="utrecht-paragraph">{tr(lang, "documents-case-intro")}</p>
-                <DocumentUpload start=format!("{page}/documenten") done=format!("{page}?gelukt=document#documenten")
+                <DocumentUpload start=format!("{page}/documenten") done=format!("{}#documenten", Notice::DocumentSent.on(&page))
                     titles=Vec::new() max_bytes=detail.upload_max_bytes texts=upload_texts(lang, detail.upload_max_bytes) />
             })}
         </section>

@@ -9,10 +9,11 @@ use crate::api::{
     FormProblems,
 };
 use crate::i18n::{tr, tr_args, weekday_name, Lang};
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 const PAGE: &str = "/beheer/afspraken";
 const RESIDENT_FIELDS: [&str; 4] = ["phone", "email", "birth-date", "postal-address"];
@@ -76,10 +77,9 @@ pub fn AdminCataloguePage() -> impl IntoView {
         return refusal;
     }
     let catalogue = Resource::new_blocking(|| (), |_| get_catalogue_admin());
-    let saved = use_query_map()
-        .get_untracked()
-        .get("gelukt")
-        .filter(|kind| ["diensten", "locaties", "agendas"].contains(&kind.as_str()));
+    let saved = super::notice()
+        .filter(|done| [Notice::Services, Notice::Locations, Notice::Agendas].contains(done))
+        .map(Notice::as_str);
     view! {
         <Title text=tr(lang, "catalogue-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "catalogue-title")}</h1>

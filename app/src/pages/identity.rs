@@ -195,9 +195,10 @@ pub fn ActivityPage() -> impl IntoView {
 fn PasskeyRename(lang: Lang, id: String, name: String) -> impl IntoView {
     let problem =
         use_context::<crate::api::FormProblem>().filter(|p| p.form == format!("passkey-{id}"));
+    // The notice names the passkey (see `paths::passkey_renamed`), so it shows next to that one.
     let renamed = use_query_map()
         .get_untracked()
-        .get("gelukt")
+        .get(crate::paths::NOTICE)
         .is_some_and(|done| done == format!("passkey-{id}"));
     let input_id = format!("passkey-name-{id}");
     let error_id = format!("passkey-name-{id}-error");

@@ -5,10 +5,10 @@
 use super::SignedOutPage;
 use crate::api::{get_message_settings, AddressLine, FormProblem, MessageLine, MessageSettings};
 use crate::i18n::{long_date, tr, tr_args, Lang};
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 const ACTION: &str = "/instellingen/berichten";
 
@@ -33,20 +33,18 @@ pub fn MessagesPage() -> impl IntoView {
             .into_any();
     }
     let problem = use_context::<FormProblem>();
-    let notice = use_query_map()
-        .get_untracked()
-        .get("gelukt")
-        .filter(|key| {
+    let notice = super::notice()
+        .filter(|done| {
             [
-                "code-verstuurd",
-                "bevestigd",
-                "verwijderd",
-                "opgeslagen",
-                "meldingen-aan",
+                Notice::CodeSent,
+                Notice::Confirmed,
+                Notice::Removed,
+                Notice::Saved,
+                Notice::PushOn,
             ]
-            .contains(&key.as_str())
+            .contains(done)
         })
-        .map(|key| tr(lang, &format!("messages-done-{key}")));
+        .map(|done| tr(lang, &format!("messages-done-{}", done.as_str())));
     let settings = Resource::new_blocking(|| (), |_| get_message_settings());
     view! {
         <Title text=tr(lang, "messages-title") />

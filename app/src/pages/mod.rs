@@ -99,6 +99,14 @@ pub fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl In
 
 pub(crate) use crate::paths::encode;
 
+/// The notice the form before this page left (`?gelukt=…`), when it is one Loket knows.
+pub(crate) fn notice() -> Option<crate::paths::Notice> {
+    leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get(crate::paths::NOTICE)
+        .and_then(|word| crate::paths::Notice::parse(&word))
+}
+
 /// A notice that the page's data could not be fetched (the resident-facing text of an API error).
 pub(crate) fn error_notice(lang: Lang, key: &'static str) -> AnyView {
     view! { <p class="loket-notice" role="alert">{tr(lang, key)}</p> }.into_any()

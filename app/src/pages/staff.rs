@@ -13,10 +13,11 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
+use crate::paths::Notice;
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -171,12 +172,12 @@ pub fn StaffResidentPage() -> impl IntoView {
         .get_untracked()
         .get("id")
         .unwrap_or_default();
-    let done = use_query_map().get_untracked().get("gelukt");
+    let done = super::notice();
     let card = Resource::new_blocking(move || id.clone(), get_staff_resident);
     view! {
         <Suspense fallback=|| ()>
             {move || card.get().map(|result| match result {
-                Ok(Some(card)) => view! { <Card lang card done=done.clone() /> }.into_any(),
+                Ok(Some(card)) => view! { <Card lang card done=done /> }.into_any(),
                 Ok(None) => view! {
                     <Title text=tr(lang, "staff-title") />
                     <h1 class="utrecht-heading-1">{tr(lang, "staff-resident-unknown")}</h1>
@@ -190,15 +191,15 @@ pub fn StaffResidentPage() -> impl IntoView {
 }
 
 #[component]
-fn Card(lang: Lang, card: StaffResident, done: Option<String>) -> impl IntoView {
-    let done_key = match done.as_deref() {
-        Some("geboekt") => Some("staff-booked"),
-        Some("geannuleerd") => Some("staff-cancelled"),
-        Some("contact") => Some("staff-contact-recorded"),
-        Some("adres") => Some("staff-address-corrected"),
-        Some("verzet") => Some("staff-moved"),
-        Some("document-in-behandeling") => Some("staff-document-taken"),
-        Some("code-ingetrokken") => Some("staff-code-revoked"),
+fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView {
+    let done_key = match done {
+        Some(Notice::Booked) => Some("staff-booked"),
+        Some(Notice::Cancelled) => Some("staff-cancelled"),
+        Some(Notice::Contact) => Some("staff-contact-recorded"),
+        Some(Notice::Address) => Some("staff-address-corrected"),
+        Some(Notice::Moved) => Some("staff-moved"),
+        Some(Notice::DocumentTaken) => Some("staff-document-taken"),
+        Some(Notice::CodeRevoked) => Some("staff-code-revoked"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");

@@ -8,10 +8,10 @@
 //! messages that go through a provider too. The message id goes along as `reference`.
 
 use super::channels::{ChannelsError, Outgoing, SendError, Sent};
+use jwt_simple::prelude::{Claims, HS256Key, MACLike};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
-use web_push_native::jwt_simple::prelude::{Claims, HS256Key, MACLike};
 
 /// The API key is `{key name}-{service id}-{secret}`, both ids being 36-character UUIDs.
 const UUID_LEN: usize = 36;
@@ -219,7 +219,7 @@ mod tests {
         let token = api.token().unwrap();
         let check = HS256Key::from_bytes(b"3d844edf-8d35-48ac-975b-e847b4f122b0");
         let claims = check
-            .verify_token::<web_push_native::jwt_simple::prelude::NoCustomClaims>(&token, None)
+            .verify_token::<jwt_simple::prelude::NoCustomClaims>(&token, None)
             .unwrap();
         assert_eq!(
             claims.issuer.as_deref(),

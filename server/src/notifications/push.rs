@@ -12,11 +12,9 @@ use super::notify_api::transport_reason;
 use crate::storage::Db;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use jwt_simple::prelude::{Claims, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair};
 use serde::Serialize;
 use std::time::Duration;
-use web_push_native::jwt_simple::prelude::{
-    Claims, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair,
-};
 use web_push_native::{p256, Auth, WebPushBuilder};
 
 /// RFC 8291: a push message body of 4096 bytes leaves 3,993 for the payload after the header and padding.

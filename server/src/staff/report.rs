@@ -162,26 +162,25 @@ pub async fn figures(
 
 /// The figures as CSV (RFC 4180: a header line; a value with a comma, quote or line break is quoted).
 pub fn csv(figures: &[Figure]) -> String {
-    let mut out = String::from("week,maat,categorie,detail,aantal\r\n");
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing into memory fails only on a broken `Write`, which a Vec is not; a failed row is left out.
+    let _ = out.write_record(["week", "maat", "categorie", "detail", "aantal"]);
     for f in figures {
-        out.push_str(&format!(
-            "{},{},{},{},{}\r\n",
-            f.week,
+        let week = f.week.to_string();
+        let count = f.count.to_string();
+        let _ = out.write_record([
+            week.as_str(),
             f.measure.as_str(),
-            field(&f.category),
-            field(&f.detail),
-            f.count
-        ));
+            f.category.as_str(),
+            f.detail.as_str(),
+            count.as_str(),
+        ]);
     }
-    out
-}
-
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
+    out.into_inner()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -168,11 +168,11 @@ pub(crate) async fn owned(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct MoveForm {
-    start: String,
-    key: String,
+    pub(crate) start: String,
+    pub(crate) key: String,
     /// The card's version she saw; a move of a card changed since is refused.
-    sequence: String,
-    day: String,
+    pub(crate) sequence: String,
+    pub(crate) day: String,
 }
 
 /// POST /afspraken/{id}/verzetten: move to the chosen time.
@@ -211,7 +211,7 @@ pub async fn move_to(
 #[serde(default)]
 pub(crate) struct KeyForm {
     /// Sent twice (a double tap), the form does its work once.
-    key: String,
+    pub(crate) key: String,
 }
 
 /// POST /afspraken/{id}/annuleren: cancel (the link in a message leads to the confirm page, never here).

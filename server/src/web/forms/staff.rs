@@ -8,7 +8,7 @@ use super::super::extract::{PageForm, SignedIn};
 use super::super::reply::{see_other, show, show_plain, PageError, Refused};
 use super::super::session::Visitor;
 use super::super::AppState;
-use super::appointments::{start_of, typed, DetailsForm};
+use super::appointments::{start_of, typed, DetailsForm, KeyForm, MoveForm};
 use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker};
 use crate::appointments::AppointmentsError;
@@ -292,12 +292,6 @@ pub async fn book(
     Ok(see_other(Notice::Booked.on(&paths::staff_resident(&id))))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct KeyForm {
-    key: String,
-}
-
 /// POST /medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren: the contact centre cancels one of her
 /// appointments on the phone. It is a button on her card (a POST, never a link); she gets the cancellation
 /// message as for any cancel.
@@ -331,15 +325,6 @@ pub async fn cancel(
         did(services, &principal, &id, StaffAction::Cancelled, route).await;
     }
     Ok(see_other(Notice::Cancelled.on(&card)))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct MoveForm {
-    start: String,
-    key: String,
-    sequence: String,
-    day: String,
 }
 
 /// POST /medewerkers/inwoners/{id}/afspraken/{appointment}/verzetten: the contact centre moves one of her
