@@ -146,6 +146,16 @@ pub fn appointment_reminders(id: &str) -> String {
     format!("{}/herinneringen", appointment(id))
 }
 
+/// The calendar file of one appointment.
+pub fn appointment_calendar(id: &str) -> String {
+    format!("{}/agenda.ics", appointment(id))
+}
+
+/// Where the upload island starts a document for one appointment.
+pub fn appointment_documents(id: &str) -> String {
+    format!("{}/documenten", appointment(id))
+}
+
 /// The page an appointment link (from a message) opens, before its second check.
 pub fn appointment_link(token: &str) -> String {
     format!("/afspraak/{}", encode(token))
@@ -169,11 +179,56 @@ pub fn staff_resident(id: &str) -> String {
     format!("/medewerkers/inwoners/{}", encode(id))
 }
 
+/// The contact centre's booking page for her, and the forms on her card.
+pub fn staff_book(id: &str) -> String {
+    format!("{}/afspraak-maken", staff_resident(id))
+}
+
+pub fn staff_preview(id: &str) -> String {
+    format!("{}/bekijken", staff_resident(id))
+}
+
+pub fn staff_contacts(id: &str) -> String {
+    format!("{}/contactmomenten", staff_resident(id))
+}
+
+pub fn staff_code(id: &str) -> String {
+    format!("{}/activeringscode", staff_resident(id))
+}
+
+pub fn staff_code_revoke(id: &str) -> String {
+    format!("{}/intrekken", staff_code(id))
+}
+
+pub fn staff_address_correct(id: &str, address: &str) -> String {
+    format!(
+        "{}/adressen/{}/verbeteren",
+        staff_resident(id),
+        encode(address)
+    )
+}
+
+pub fn staff_appointment_cancel(id: &str, appointment: &str) -> String {
+    format!(
+        "{}/afspraken/{}/annuleren",
+        staff_resident(id),
+        encode(appointment)
+    )
+}
+
+pub fn staff_appointment_move(id: &str, appointment: &str) -> String {
+    format!(
+        "{}/afspraken/{}/verzetten",
+        staff_resident(id),
+        encode(appointment)
+    )
+}
+
 /// The contact centre's booking page for her at a chosen service, location and day.
 pub fn staff_book_at(id: &str, service: &str, location: &str, day: &str) -> String {
     format!(
-        "{}/afspraak-maken?dienst={}&locatie={}&dag={}",
-        staff_resident(id),
+        "{}?dienst={}&locatie={}&dag={}",
+        staff_book(id),
         encode(service),
         encode(location),
         encode(day)
@@ -183,9 +238,8 @@ pub fn staff_book_at(id: &str, service: &str, location: &str, day: &str) -> Stri
 /// The contact centre's moving page for one of her appointments, at a chosen day.
 pub fn staff_move_on(id: &str, appointment: &str, day: &str) -> String {
     format!(
-        "{}/afspraken/{}/verzetten?dag={}",
-        staff_resident(id),
-        encode(appointment),
+        "{}?dag={}",
+        staff_appointment_move(id, appointment),
         encode(day)
     )
 }
@@ -223,6 +277,14 @@ mod tests {
         assert_eq!(
             book_at("paspoort", "stadhuis", "2026-03-03&x=1"),
             "/afspraak-maken?dienst=paspoort&locatie=stadhuis&dag=2026-03-03%26x%3D1"
+        );
+        assert_eq!(
+            staff_move_on("p 1", "a/2", "2026-03-03"),
+            "/medewerkers/inwoners/p%201/afspraken/a%2F2/verzetten?dag=2026-03-03"
+        );
+        assert_eq!(
+            staff_address_correct("p", "x?y"),
+            "/medewerkers/inwoners/p/adressen/x%3Fy/verbeteren"
         );
         assert_eq!(
             Notice::Booked.on(&appointment("demo-1")),

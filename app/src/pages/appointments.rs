@@ -11,7 +11,7 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
-use crate::paths::Notice;
+use crate::paths::{self, Notice};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,7 +101,7 @@ pub(super) fn AppointmentItem(
                 {if staff {
                     line.service.clone().into_any()
                 } else {
-                    view! { <a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{line.service.clone()}</a> }.into_any()
+                    view! { <a class="utrecht-link" href=paths::appointment(&line.id)>{line.service.clone()}</a> }.into_any()
                 }}
             </h3>
             <p class="loket-case__status">{when(lang, &line)}</p>
@@ -301,7 +301,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
             <h2 id="appointment-when" class="utrecht-heading-2">{tr(lang, "appointment-when-title")}</h2>
             <p class="loket-appointment__when">{when(lang, &line)}</p>
             {(!line.cancelled).then(|| view! {
-                <p><a class="utrecht-link" href=format!("/afspraken/{id}/agenda.ics")>{tr(lang, "appointment-calendar")}</a></p>
+                <p><a class="utrecht-link" href=paths::appointment_calendar(&id)>{tr(lang, "appointment-calendar")}</a></p>
             })}
         </section>
         <section class="loket-card" aria-labelledby="appointment-where">
@@ -331,7 +331,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                 }}
                 {card.uploads_open.then(|| view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-appointment-intro")}</p>
-                    <DocumentUpload start=format!("/afspraken/{id}/documenten") done=format!("{}#documenten", Notice::DocumentSent.on(&crate::paths::appointment(&id))) titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
+                    <DocumentUpload start=paths::appointment_documents(&id) done=format!("{}#documenten", Notice::DocumentSent.on(&paths::appointment(&id))) titles=titles.clone() max_bytes=card.upload_max_bytes texts=upload_texts(lang, card.upload_max_bytes) />
                 })}
             </section>
         }.into_any())}
@@ -344,7 +344,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
         {changeable.then(|| view! {
             <section class="loket-card" aria-labelledby="appointment-reminders">
                 <h2 id="appointment-reminders" class="utrecht-heading-2">{tr(lang, "appointment-reminders-title")}</h2>
-                <form method="post" action=format!("/afspraken/{id}/herinneringen")>
+                <form method="post" action=paths::appointment_reminders(&id)>
                     <fieldset class="utrecht-form-fieldset">
                         <legend class="utrecht-form-fieldset__legend">{tr(lang, "appointment-reminders-legend")}</legend>
                         {problem.map(|p| view! { <p class="utrecht-form-field-error-message" role="alert">{p.message}</p> })}
@@ -363,9 +363,9 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
             <section class="loket-card" aria-labelledby="appointment-change">
                 <h2 id="appointment-change" class="utrecht-heading-2">{tr(lang, "appointment-change-title")}</h2>
                 <p class="loket-actions">
-                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=format!("/afspraken/{id}/verzetten")>{tr(lang, "appointment-move")}</a>
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=paths::appointment_move(&id)>{tr(lang, "appointment-move")}</a>
                     " "
-                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=format!("/afspraken/{id}/annuleren")>{tr(lang, "appointment-cancel")}</a>
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=paths::appointment_cancel(&id)>{tr(lang, "appointment-cancel")}</a>
                 </p>
             </section>
         })}
@@ -415,14 +415,14 @@ fn CancelView(lang: Lang, card: AppointmentCard) -> impl IntoView {
             } else {
                 view! {
                     <p class="utrecht-paragraph">{tr(lang, "appointment-cancel-text")}</p>
-                    <form method="post" action=format!("/afspraken/{}/annuleren", line.id)>
+                    <form method="post" action=paths::appointment_cancel(&line.id)>
                         <input type="hidden" name="key" value=card.key.clone() />
                         <CsrfField />
                         <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "appointment-cancel-confirm")}</button>
                     </form>
                 }.into_any()
             }}
-            <p><a class="utrecht-link" href=format!("/afspraken/{}", line.id)>{tr(lang, "appointment-cancel-keep")}</a></p>
+            <p><a class="utrecht-link" href=paths::appointment(&line.id)>{tr(lang, "appointment-cancel-keep")}</a></p>
         }
         .into_any()
 }
@@ -605,7 +605,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
     // The contact centre books under the resident's card; everything else is the resident's own page.
     let for_person = step.for_person.clone();
     let new_base = match &for_person {
-        Some((id, _)) => format!("/medewerkers/inwoners/{}/afspraak-maken", encode(id)),
+        Some((id, _)) => paths::staff_book(id),
         None => String::from("/afspraak-maken"),
     };
     // Moving on her behalf happens under her card too.
@@ -615,7 +615,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
             encode(id),
             encode(&line.id)
         ),
-        None => format!("/afspraken/{}/verzetten", line.id),
+        None => paths::appointment_move(&line.id),
     };
     let (base, title) = match (&moving, &for_person) {
         (Some(line), _) => (move_base(line), tr(lang, "appointment-move-title")),
@@ -626,10 +626,7 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         (None, None) => (new_base.clone(), tr(lang, "appointment-make")),
     };
     let back = match &for_person {
-        Some((id, _)) => (
-            format!("/medewerkers/inwoners/{}", encode(id)),
-            "staff-back-to-card",
-        ),
+        Some((id, _)) => (paths::staff_resident(id), "staff-back-to-card"),
         None => (String::from("/afspraken"), "appointment-back"),
     };
     let service = step.service.clone();
@@ -875,7 +872,7 @@ pub fn AppointmentLinkPage() -> impl IntoView {
 /// Loket knows it, and the button that sends a (new) code.
 #[component]
 fn LinkForms(lang: Lang, token: String, check: LinkCheck) -> impl IntoView {
-    let action = format!("/afspraak/{}", encode(&token));
+    let action = paths::appointment_link(&token);
     let problem = use_context::<FormProblem>();
     let send_problem = problem.clone().filter(|p| p.form == "link-send");
     let code_problem = problem.clone().filter(|p| p.form == "link-code");

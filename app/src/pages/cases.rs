@@ -20,7 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/zaken/{id}`: the case's opaque id, never its number (which can name the case type), made safe for a path.
 fn case_href(id: &str) -> String {
-    format!("/zaken/{}", encode(id))
+    crate::paths::case(id)
 }
 
 /// The "what you need to do" items: the most important thing on the page, so they come first.

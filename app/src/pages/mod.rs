@@ -64,7 +64,7 @@ pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
                 <h2 id="signed-out-title" class="utrecht-heading-2">{tr(lang, "link-session-only-title")}</h2>
                 <p class="utrecht-paragraph">{tr(lang, "link-session-only-text")}</p>
                 <p class="loket-actions">
-                    <a class="utrecht-button-link utrecht-button-link--primary-action" href=format!("/afspraken/{}", encode(&id))>
+                    <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::appointment(&id)>
                         {tr(lang, "link-session-back")}
                     </a>
                     " "

@@ -13,7 +13,7 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
-use crate::paths::Notice;
+use crate::paths::{self, Notice};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -148,7 +148,7 @@ fn Hit(lang: Lang, hit: SearchHit) -> impl IntoView {
         });
     }
     let name = if hit.kind == "person" {
-        view! { <a class="utrecht-link" href=format!("/medewerkers/inwoners/{}", encode(&hit.id))><strong>{hit.name}</strong></a> }.into_any()
+        view! { <a class="utrecht-link" href=paths::staff_resident(&hit.id)><strong>{hit.name}</strong></a> }.into_any()
     } else {
         view! { <strong>{hit.name}</strong> }.into_any()
     };
@@ -215,7 +215,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
     if let Some(place) = &card.place {
         facts.push(place.clone());
     }
-    let booking = format!("/medewerkers/inwoners/{}/afspraak-maken", encode(&card.id));
+    let booking = paths::staff_book(&card.id);
     view! {
         <Title text=card.name.clone() />
         <h1 class="utrecht-heading-1">{card.name.clone()}</h1>
@@ -223,7 +223,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
         {done_key.map(|key| view! { <p class="loket-notice" role="status">{tr(lang, key)}</p> })}
         {problem.map(|p| view! { <p class="loket-notice" role="alert">{p.message}</p> })}
         <p class="utrecht-paragraph">{facts.join(" · ")}</p>
-        <form method="post" action=format!("/medewerkers/inwoners/{}/bekijken", encode(&card.id))>
+        <form method="post" action=paths::staff_preview(&card.id)>
             <CsrfField />
             <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-preview")}</button>
         </form>
@@ -240,11 +240,11 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
                         view! {
                             <ul class="loket-case-list">
                                 {card.appointments.into_iter().map(|(line, key)| {
-                                    let action = format!("/medewerkers/inwoners/{}/afspraken/{}/annuleren", encode(&card.id), encode(&line.id));
-                                    let moving = format!("/medewerkers/inwoners/{}/afspraken/{}/verzetten", encode(&card.id), encode(&line.id));
+                                    let action = paths::staff_appointment_cancel(&card.id, &line.id);
+                                    let moving = paths::staff_appointment_move(&card.id, &line.id);
                                     let details = card.appointment_details.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
                                     let documents = card.appointment_documents.iter().find(|(a, _)| *a == line.id).map(|(_, d)| d.clone()).unwrap_or_default();
-                                    let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                                    let take_for = Some(paths::staff_resident(&card.id));
                                     view! { <AppointmentItem lang line staff_cancel=(action, key) staff_move=moving details documents take_for /> }
                                 }).collect_view()}
                             </ul>
@@ -260,7 +260,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
                         view! {
                             <ul class="loket-hits">
                                 {card.cases.into_iter().map(|case| {
-                                    let take_for = Some(format!("/medewerkers/inwoners/{}", encode(&card.id)));
+                                    let take_for = Some(paths::staff_resident(&card.id));
                                     view! { <CaseItem lang case take_for /> }
                                 }).collect_view()}
                             </ul>
@@ -301,7 +301,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
                     })}
                     {card.open_code.clone().filter(|_| card.may_issue_code).map(|(date, time)| view! {
                         <p class="utrecht-paragraph">{tr_args(lang, "staff-code-open", &[("date", &long_date(lang, &date)), ("time", &time)])}</p>
-                        <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode/intrekken", encode(&card.id))>
+                        <form method="post" action=paths::staff_code_revoke(&card.id)>
                             <CsrfField />
                             <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-revoke")}</button>
                         </form>
@@ -309,7 +309,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
                     {if card.may_issue_code {
                         view! {
                             <p class="utrecht-paragraph">{tr(lang, "staff-code-text")}</p>
-                            <form method="post" action=format!("/medewerkers/inwoners/{}/activeringscode", encode(&card.id))>
+                            <form method="post" action=paths::staff_code(&card.id)>
                                 <CsrfField />
                                 <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-code-button")}</button>
                             </form>
@@ -493,7 +493,7 @@ fn RecordContact(
     view! {
         <section class="loket-card" aria-labelledby="card-record">
             <h2 id="card-record" class="utrecht-heading-2">{tr(lang, "staff-record-title")}</h2>
-            <form method="post" action=format!("/medewerkers/inwoners/{}/contactmomenten", encode(&id))>
+            <form method="post" action=paths::staff_contacts(&id)>
                 <fieldset class="utrecht-form-fieldset" aria-describedby=described("kanaal", None)>
                     <legend class="utrecht-form-fieldset__legend">{tr(lang, "staff-record-channel")}</legend>
                     {error("kanaal")}
@@ -603,7 +603,7 @@ pub fn StaffTodayPage() -> impl IntoView {
                                 <li class="loket-hits__item">
                                     <strong>{format!("{}–{}", item.line.time, item.line.end_time)}</strong>
                                     " "
-                                    <a class="utrecht-link" href=format!("/medewerkers/inwoners/{}", encode(&item.person_id))>{item.name}</a>
+                                    <a class="utrecht-link" href=paths::staff_resident(&item.person_id)>{item.name}</a>
                                     <span class="loket-hits__facts">{format!("{} · {}", item.line.service, item.line.location)}</span>
                                     <span class="loket-hits__facts">{tr(lang, state)}</span>
                                 </li>
@@ -744,7 +744,7 @@ fn CorrectAddress(lang: Lang, person: String, address: crate::api::Choice) -> im
         .unwrap_or_default();
     view! {
         <form class="loket-correct" method="post"
-            action=format!("/medewerkers/inwoners/{}/adressen/{}/verbeteren", encode(&person), encode(&address.value))>
+            action=paths::staff_address_correct(&person, &address.value)>
             <div class="utrecht-form-field">
                 <label class="utrecht-form-label" for=input.clone()>{tr_args(lang, "staff-correct-label", &[("label", &address.label)])}</label>
                 <p class="utrecht-form-field-description" id=hint_id>{tr(lang, "staff-correct-hint")}</p>
