@@ -845,19 +845,12 @@ async fn case_page_sends_this_case_to_another_address(backend: loket_tests::Back
         let server = &server;
         async move {
             let case = loket_tests::case_page(server.db(), identifier).await;
-            let response = browser
-                .client
-                .post(format!("{}{case}/berichten", browser.url))
-                .form(&[
-                    ("csrf", browser.csrf().as_str()),
-                    ("address", address.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            let url = response.url().to_string();
-            (status, url, response.text().await.unwrap())
+            loket_tests::browser::post(
+                browser,
+                &format!("{case}/berichten"),
+                &[("address", address.as_str())],
+            )
+            .await
         }
     };
     let overrides = || async {

@@ -216,24 +216,24 @@ pub async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> (u1
     (status, url, response.text().await.unwrap())
 }
 
-/// Desiree signed in (demo code, software passkey) in a browser-like client.
-pub async fn desiree(server: &TestServer) -> Browser {
+/// Demo person `who` signed in with the demo's activation code and a new software passkey named `key_name`.
+async fn demo_signed_in(server: &TestServer, who: &str, key_name: &str) -> Browser {
     let browser = Browser::open(server).await;
     let mut key = SoftPasskey::new(true);
-    let code = browser.demo_code("desiree").await;
-    let (status, body) = browser.activate(&code, &mut key, "Telefoon").await;
+    let code = browser.demo_code(who).await;
+    let (status, body) = browser.activate(&code, &mut key, key_name).await;
     assert_eq!(status, 200, "{body}");
     browser
 }
 
+/// Desiree signed in (demo code, software passkey) in a browser-like client.
+pub async fn desiree(server: &TestServer) -> Browser {
+    demo_signed_in(server, "desiree", "Telefoon").await
+}
+
 /// Karin, signed in with the demo's activation code.
 pub async fn karin(server: &TestServer) -> Browser {
-    let karin = Browser::open(server).await;
-    let mut key = SoftPasskey::new(true);
-    let code = karin.demo_code("karin").await;
-    let (status, body) = karin.activate(&code, &mut key, "Werkplek").await;
-    assert_eq!(status, 200, "{body}");
-    karin
+    demo_signed_in(server, "karin", "Werkplek").await
 }
 
 /// A browser signed in as the holder of `target`.

@@ -40,6 +40,17 @@ pub(crate) struct SearchForm {
     zoek: String,
 }
 
+/// Whether `principal` may find this municipality's residents (search them, check them in at the desk).
+fn finding_residents(services: &Services, principal: &Principal) -> Decision {
+    decide(
+        principal,
+        Action::Read,
+        Resource::Residents {
+            municipality_id: &services.municipality.id,
+        },
+    )
+}
+
 /// POST /medewerkers: one search box for a name, BSN, birth date, postcode or KvK number.
 pub async fn search(
     State(state): State<AppState>,
@@ -48,11 +59,7 @@ pub async fn search(
 ) -> Result<Response, PageError> {
     let services = &state.services;
     let municipality_id = &services.municipality.id;
-    let decision = decide(
-        &principal,
-        Action::Read,
-        Resource::Residents { municipality_id },
-    );
+    let decision = finding_residents(services, &principal);
     if !decision.allowed() {
         // The page itself tells a resident (or an admin) that it is for the contact centre.
         return Ok(show_plain(StatusCode::FORBIDDEN));
@@ -136,13 +143,7 @@ pub async fn check_in(
     let services = &state.services;
     let municipality_id = &services.municipality.id;
     // Whoever serves residents at the desk may check them in (the same staff who may find them).
-    let allowed = decide(
-        &principal,
-        Action::Read,
-        Resource::Residents { municipality_id },
-    )
-    .allowed();
-    if !allowed {
+    if !finding_residents(services, &principal).allowed() {
         return Ok(show_plain(StatusCode::FORBIDDEN));
     }
     let lang = super::super::request_lang();
