@@ -189,7 +189,7 @@ pub struct OutboxFile {
 /// what the visitor typed, so the page shows it again and nothing is lost.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormProblem {
-    pub form: String,
+    pub form: crate::paths::FormId,
     pub field: String,
     pub message: String,
     pub values: Vec<(String, String)>,
@@ -636,9 +636,9 @@ pub struct IssuedActivation {
     pub until_time: String,
 }
 
-/// The kinds of item on the administrators' catalogue pages: the name of each one's form, and the path segment
+/// The kinds of item on the administrators' catalogue pages: the path segment
 /// of its pages (`/beheer/afspraken/{segment}/…`), which the handlers that save them share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CatalogueKind {
     Service,
     Location,
@@ -646,14 +646,6 @@ pub enum CatalogueKind {
 }
 
 impl CatalogueKind {
-    pub fn form(self) -> &'static str {
-        match self {
-            CatalogueKind::Service => "service",
-            CatalogueKind::Location => "location",
-            CatalogueKind::Resource => "resource",
-        }
-    }
-
     pub fn segment(self) -> &'static str {
         match self {
             CatalogueKind::Service => "diensten",
@@ -700,7 +692,7 @@ pub fn first_value(values: &[(String, String)], name: &str) -> String {
 /// (Dutch B1), and everything that was typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormProblems {
-    pub form: String,
+    pub form: crate::paths::FormId,
     pub problems: Vec<(String, String)>,
     pub values: Vec<(String, String)>,
 }

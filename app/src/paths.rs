@@ -292,3 +292,88 @@ mod tests {
         );
     }
 }
+
+/// Which form on a page a refusal is about ([`crate::api::FormProblem::form`]), so the page puts the reason at
+/// the right form and no id is spelt twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FormId {
+    Book,
+    Move,
+    Cancel,
+    Reminders,
+    /// The appointment link's birth-date check.
+    Link,
+    /// The appointment link's e-mailed code.
+    LinkCode,
+    /// Asking for the appointment link's code.
+    LinkSend,
+    CaseMessages,
+    /// The contact centre's contact-moment form.
+    Contact,
+    /// The contact centre correcting the digital address with this id.
+    Correct(String),
+    /// Renaming the passkey with this id.
+    Passkey(String),
+    AddStaff,
+    Catalogue(crate::api::CatalogueKind),
+    Messages(MessagesForm),
+    /// No form in particular (a refusal the page shows at the top).
+    #[default]
+    Other,
+}
+
+/// The forms of the Berichten settings page; the posted `form` field names one ([`MessagesForm::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum MessagesForm {
+    Add,
+    Verify,
+    Resend,
+    Remove,
+    Fallback,
+    Push,
+    Choose,
+}
+
+impl MessagesForm {
+    pub const ALL: [MessagesForm; 7] = [
+        MessagesForm::Add,
+        MessagesForm::Verify,
+        MessagesForm::Resend,
+        MessagesForm::Remove,
+        MessagesForm::Fallback,
+        MessagesForm::Push,
+        MessagesForm::Choose,
+    ];
+
+    /// The value of the page's hidden `form` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessagesForm::Add => "add",
+            MessagesForm::Verify => "verify",
+            MessagesForm::Resend => "resend",
+            MessagesForm::Remove => "remove",
+            MessagesForm::Fallback => "fallback",
+            MessagesForm::Push => "push",
+            MessagesForm::Choose => "choose",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MessagesForm> {
+        MessagesForm::ALL
+            .into_iter()
+            .find(|form| form.as_str() == value)
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn every_messages_form_reads_back_from_its_field_value() {
+        for form in MessagesForm::ALL {
+            assert_eq!(MessagesForm::parse(form.as_str()), Some(form));
+        }
+        assert_eq!(MessagesForm::parse("drop"), None);
+    }
+}

@@ -154,7 +154,7 @@ fn Member(lang: Lang, member: StaffMemberView) -> impl IntoView {
 /// "Medewerker toevoegen": name and role; the answer shows their code.
 #[component]
 fn AddStaff(lang: Lang) -> impl IntoView {
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "add-staff");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::AddStaff);
     let value = |name: &str| {
         problem
             .as_ref()

@@ -11,7 +11,7 @@ use crate::api::{
 };
 use crate::i18n::{long_date, tr, tr_args, Lang};
 use crate::pages::identity::use_viewer;
-use crate::paths::{self, Notice};
+use crate::paths::{self, FormId, Notice};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -250,7 +250,7 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
         Notice::DocumentRemoved => Some("documents-done-removed"),
         _ => None,
     });
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "reminders");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == FormId::Reminders);
     let titles: Vec<String> = card.bring.iter().map(|item| item.text.clone()).collect();
     let changeable = !line.cancelled && !line.past;
     let place = card.place.clone();
@@ -404,7 +404,7 @@ pub fn CancelPage() -> impl IntoView {
 #[component]
 fn CancelView(lang: Lang, card: AppointmentCard) -> impl IntoView {
     let line = card.line.clone();
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == FormId::Cancel);
     view! {
             <Title text=tr(lang, "appointment-cancel-title") />
             <h1 class="utrecht-heading-1">{tr(lang, "appointment-cancel-title")}</h1>
@@ -646,7 +646,8 @@ fn Steps(lang: Lang, step: BookingStep) -> impl IntoView {
         }
         href.trim_end_matches(['&', '?']).to_owned()
     };
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "book" || p.form == "move");
+    let problem =
+        use_context::<FormProblem>().filter(|p| matches!(p.form, FormId::Book | FormId::Move));
 
     // 1. Service (fixed when moving).
     let service_step = match (&moving, &service) {
@@ -874,12 +875,13 @@ pub fn AppointmentLinkPage() -> impl IntoView {
 fn LinkForms(lang: Lang, token: String, check: LinkCheck) -> impl IntoView {
     let action = paths::appointment_link(&token);
     let problem = use_context::<FormProblem>();
-    let send_problem = problem.clone().filter(|p| p.form == "link-send");
-    let code_problem = problem.clone().filter(|p| p.form == "link-code");
+    let send_problem = problem.clone().filter(|p| p.form == FormId::LinkSend);
+    let code_problem = problem.clone().filter(|p| p.form == FormId::LinkCode);
     // A refusal for a form this page does not show (the birth date on a link that opens by code, a code that
     // expired meanwhile) is shown on its own, above the forms.
     let orphan = problem.filter(|p| {
-        (p.form == "link" && !check.birth_date) || (p.form == "link-code" && !check.code_waiting)
+        (p.form == FormId::Link && !check.birth_date)
+            || (p.form == FormId::LinkCode && !check.code_waiting)
     });
     let intro = match (check.birth_date, check.code_waiting) {
         (_, true) => "appointment-link-code-sent",
@@ -952,7 +954,7 @@ fn LinkForms(lang: Lang, token: String, check: LinkCheck) -> impl IntoView {
 /// The birth date as three fields (the accessible pattern for a known date), with what was typed kept.
 #[component]
 fn BirthDateForm(lang: Lang, action: String) -> impl IntoView {
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "link");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == FormId::Link);
     let value = |name: &str| {
         problem
             .as_ref()

@@ -436,7 +436,8 @@ fn CaseNotFound(lang: Lang) -> impl IntoView {
 #[component]
 fn CaseMessagesForm(lang: Lang, case_id: String, messages: CaseMessages) -> impl IntoView {
     let saved = super::notice() == Some(Notice::CaseMessages);
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "case-messages");
+    let problem =
+        use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::CaseMessages);
     let action = format!("{}/berichten", case_href(&case_id));
     let body = if messages.addresses.is_empty() {
         view! {

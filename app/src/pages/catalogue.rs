@@ -359,7 +359,8 @@ fn EditForm(
     item: Option<CatalogueItem>,
     catalogue: CatalogueAdmin,
 ) -> impl IntoView {
-    let problems = use_context::<FormProblems>().filter(|p| p.form == kind.form());
+    let problems =
+        use_context::<FormProblems>().filter(|p| p.form == crate::paths::FormId::Catalogue(kind));
     let form = match (&problems, &item) {
         (Some(p), _) => Form {
             values: p.values.clone(),

@@ -193,8 +193,8 @@ pub fn ActivityPage() -> impl IntoView {
 /// opens it again with the reason at the field and what was typed.
 #[component]
 fn PasskeyRename(lang: Lang, id: String, name: String) -> impl IntoView {
-    let problem =
-        use_context::<crate::api::FormProblem>().filter(|p| p.form == format!("passkey-{id}"));
+    let problem = use_context::<crate::api::FormProblem>()
+        .filter(|p| p.form == crate::paths::FormId::Passkey(id.clone()));
     // The notice names the passkey (see `paths::passkey_renamed`), so it shows next to that one.
     let renamed = use_query_map()
         .get_untracked()

@@ -5,7 +5,7 @@
 use super::SignedOutPage;
 use crate::api::{get_message_settings, AddressLine, FormProblem, MessageLine, MessageSettings};
 use crate::i18n::{long_date, tr, tr_args, Lang};
-use crate::paths::Notice;
+use crate::paths::{FormId, MessagesForm, Notice};
 use crate::shell::{use_lang, CsrfField};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,13 +14,14 @@ const ACTION: &str = "/instellingen/berichten";
 
 fn problem_for(
     problem: &Option<FormProblem>,
-    form: &str,
+    form: MessagesForm,
     address: Option<&str>,
 ) -> Option<FormProblem> {
     problem
         .as_ref()
         .filter(|p| {
-            p.form == form && (address.is_none() || p.value("address").as_deref() == address)
+            p.form == FormId::Messages(form)
+                && (address.is_none() || p.value("address").as_deref() == address)
         })
         .cloned()
 }
@@ -97,9 +98,9 @@ fn Settings(lang: Lang, settings: MessageSettings, problem: Option<FormProblem>)
                 }.into_any()
             }}
         </section>
-        <AddAddress lang problem=problem_for(&problem, "add", None) />
+        <AddAddress lang problem=problem_for(&problem, MessagesForm::Add, None) />
         <PushDevice lang key=settings.push_key.clone() />
-        <Choices lang choices=settings.choices.clone() confirmed problem=problem_for(&problem, "choose", None) />
+        <Choices lang choices=settings.choices.clone() confirmed problem=problem_for(&problem, MessagesForm::Choose, None) />
         <section class="loket-card" aria-labelledby="recent-title">
             <h2 id="recent-title" class="utrecht-heading-2">{tr(lang, "messages-recent-title")}</h2>
             {if settings.recent.is_empty() {
@@ -113,8 +114,8 @@ fn Settings(lang: Lang, settings: MessageSettings, problem: Option<FormProblem>)
 
 #[component]
 fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> impl IntoView {
-    let code_problem = problem_for(&problem, "verify", Some(&address.id))
-        .or_else(|| problem_for(&problem, "resend", Some(&address.id)));
+    let code_problem = problem_for(&problem, MessagesForm::Verify, Some(&address.id))
+        .or_else(|| problem_for(&problem, MessagesForm::Resend, Some(&address.id)));
     let code_id = format!("code-{}", address.id);
     let hint_id = format!("code-hint-{}", address.id);
     let error_id = format!("code-error-{}", address.id);
@@ -138,7 +139,7 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
             </p>
             {needs_code.then(|| view! {
                 <form method="post" action=ACTION class="loket-inline-form">
-                    <input type="hidden" name="form" value="verify" />
+                    <input type="hidden" name="form" value=MessagesForm::Verify.as_str() />
                     <input type="hidden" name="address" value=address.id.clone() />
                     <div class="utrecht-form-field">
                         <label class="utrecht-form-label" for=code_id.clone()>{tr(lang, "messages-code")}</label>
@@ -152,7 +153,7 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
                     <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "messages-verify")}</button>
                 </form>
                 <form method="post" action=ACTION class="loket-inline-form">
-                    <input type="hidden" name="form" value="resend" />
+                    <input type="hidden" name="form" value=MessagesForm::Resend.as_str() />
                     <input type="hidden" name="address" value=address.id.clone() />
                     <CsrfField />
                     <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "messages-resend")}</button>
@@ -167,7 +168,7 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
                 view! {
                     {address.fallback.then(|| view! { <p class="utrecht-paragraph">{tr(lang, "messages-fallback-is")}</p> })}
                     <form method="post" action=ACTION class="loket-inline-form">
-                        <input type="hidden" name="form" value="fallback" />
+                        <input type="hidden" name="form" value=MessagesForm::Fallback.as_str() />
                         <input type="hidden" name="address" value=address.id.clone() />
                         <input type="hidden" name="fallback" value=value />
                         <CsrfField />
@@ -178,7 +179,7 @@ fn Address(lang: Lang, address: AddressLine, problem: Option<FormProblem>) -> im
                 }
             })}
             <form method="post" action=ACTION class="loket-inline-form">
-                <input type="hidden" name="form" value="remove" />
+                <input type="hidden" name="form" value=MessagesForm::Remove.as_str() />
                 <input type="hidden" name="address" value=address.id.clone() />
                 <CsrfField />
                 <button class="utrecht-button utrecht-button--subtle" type="submit">{remove_label}</button>
@@ -214,7 +215,7 @@ fn AddAddress(lang: Lang, problem: Option<FormProblem>) -> impl IntoView {
     view! {
         <form class="loket-card" method="post" action=ACTION aria-labelledby="add-title">
             <h2 id="add-title" class="utrecht-heading-2">{tr(lang, "messages-add-title")}</h2>
-            <input type="hidden" name="form" value="add" />
+            <input type="hidden" name="form" value=MessagesForm::Add.as_str() />
             <fieldset class="utrecht-form-fieldset">
                 <legend class="utrecht-form-fieldset__legend">{tr(lang, "messages-channel")}</legend>
                 <div class="utrecht-form-field utrecht-form-field--radio">
@@ -260,7 +261,7 @@ fn PushDevice(lang: Lang, key: String) -> impl IntoView {
             <h2 id="push-title" class="utrecht-heading-2">{tr(lang, "messages-push-title")}</h2>
             <p class="utrecht-paragraph">{tr(lang, "messages-push-text")}</p>
             <form method="post" action=ACTION id="push-form">
-                <input type="hidden" name="form" value="push" />
+                <input type="hidden" name="form" value=MessagesForm::Push.as_str() />
                 <input type="hidden" name="endpoint" value="" />
                 <input type="hidden" name="p256dh" value="" />
                 <input type="hidden" name="auth" value="" />
@@ -316,7 +317,7 @@ fn Choices(
             <h2 id="choices-title" class="utrecht-heading-2">{tr(lang, "messages-choices-title")}</h2>
             <p class="utrecht-paragraph">{tr(lang, "messages-choices-text")}</p>
             {problem.map(|p| view! { <p class="utrecht-form-field-error-message">{p.message}</p> })}
-            <input type="hidden" name="form" value="choose" />
+            <input type="hidden" name="form" value=MessagesForm::Choose.as_str() />
             {rows}
             <CsrfField />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "messages-save")}</button>

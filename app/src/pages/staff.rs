@@ -202,8 +202,9 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
         Some(Notice::CodeRevoked) => Some("staff-code-revoked"),
         _ => None,
     };
-    let problem = use_context::<FormProblem>().filter(|p| p.form == "cancel");
-    let contact_problem = use_context::<FormProblem>().filter(|p| p.form == "contact");
+    let problem = use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::Cancel);
+    let contact_problem =
+        use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::Contact);
     let mut facts = Vec::new();
     if let Some(date) = &card.birth_date {
         facts.push(tr_args(
@@ -728,8 +729,8 @@ fn ReportTable(
 /// Correcting an address whose messages did not arrive, with the resident on the phone.
 #[component]
 fn CorrectAddress(lang: Lang, person: String, address: crate::api::Choice) -> impl IntoView {
-    let problem =
-        use_context::<FormProblem>().filter(|p| p.form == format!("correct-{}", address.value));
+    let problem = use_context::<FormProblem>()
+        .filter(|p| p.form == crate::paths::FormId::Correct(address.value.clone()));
     let input = format!("juist-adres-{}", encode(&address.value).replace('%', "_"));
     let error_id = format!("{input}-error");
     let hint_id = format!("{input}-hint");

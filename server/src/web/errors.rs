@@ -83,7 +83,7 @@ impl Explain for NotificationsError {
 /// except that a wrong answer is the form's 422, not a bare 400. The form names the field.
 impl Explain for IdentityError {
     fn explain(&self, lang: Lang) -> Explained {
-        let failure = super::identity::Failure::from(self);
+        let failure = super::json::identity::Failure::from(self);
         Explained {
             status: if failure.status == StatusCode::BAD_REQUEST {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -3,6 +3,8 @@
 //! - [`extract`]: who is asking and the posted form, typed; [`reply`]: redirects and the one page error;
 //!   [`errors`]: every domain error mapped once, for pages and for server functions.
 //! - [`forms`]: page forms (POST), one module per area; [`downloads`]: files for a signed-in visitor.
+//! - [`json`]: the islands' JSON (passkeys, the session clock, sending documents); [`backoffice`]: `/api/v1`.
+//! - [`middleware`]: session and CSRF, security headers, the control-character guard.
 //! - [`bridge`]: the UI contract's server functions, delegating to the read models in [`crate::views`].
 
 // The edge reads the clock once per request and hands it to the domain as `now`.
@@ -10,18 +12,17 @@
 
 mod backoffice;
 mod bridge;
-mod documents;
 mod downloads;
 mod errors;
 mod extract;
 mod forms;
-mod identity;
+mod json;
+mod middleware;
 mod pwa;
 mod reply;
 mod router;
-mod security;
-mod session;
-mod text_guard;
+
+use middleware::{security, session};
 
 pub use backoffice::openapi_document;
 

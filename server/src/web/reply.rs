@@ -6,6 +6,7 @@ use super::errors::Explain;
 use super::router::render_page;
 use super::AppState;
 use app::api::FormProblem;
+use app::paths::FormId;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -100,18 +101,18 @@ pub(crate) fn show_plain(status: StatusCode) -> Response {
     .into_response()
 }
 
-/// A refused form, built up: `Refused::form("cancel").at(page).keeping(values).because(&error)`.
+/// A refused form, built up: `Refused::form(FormId::Cancel).at(page).keeping(values).because(&error)`.
 pub(crate) struct Refused {
-    form: String,
+    form: FormId,
     page: Option<String>,
     values: Vec<(String, String)>,
 }
 
 impl Refused {
     /// The form (its id on the page, as in [`FormProblem::form`]) that was refused.
-    pub(crate) fn form(form: impl Into<String>) -> Refused {
+    pub(crate) fn form(form: FormId) -> Refused {
         Refused {
-            form: form.into(),
+            form,
             page: None,
             values: Vec::new(),
         }

@@ -2,7 +2,7 @@
 //! security, compression, size-limit, timeout and tracing layers.
 
 use super::backoffice;
-use super::identity;
+use super::json::identity;
 use super::pwa;
 use super::security::{self, CspNonce, SecurityConfig};
 use super::session::{self, CsrfToken};
@@ -248,15 +248,15 @@ pub(super) fn language(headers: &http::HeaderMap) -> Lang {
 fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/taal", post(set_language)),
-        ("/uitloggen", post(identity::sign_out_form)),
+        ("/uitloggen", post(super::forms::identity::sign_out_form)),
         (
             "/overal-uitloggen",
-            post(identity::sign_out_everywhere_form),
+            post(super::forms::identity::sign_out_everywhere_form),
         ),
-        ("/handelen-als", post(identity::act_as_form)),
+        ("/handelen-als", post(super::forms::identity::act_as_form)),
         (
             "/instellingen/passkeys/{id}/naam",
-            post(identity::passkey_rename_form),
+            post(super::forms::identity::passkey_rename_form),
         ),
         (
             "/instellingen/berichten",
@@ -327,7 +327,7 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (
             "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling",
-            post(super::documents::take),
+            post(super::forms::documents::take),
         ),
         (
             "/beheer/afspraken/diensten",
@@ -372,27 +372,27 @@ fn uploads() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
         (
             "/afspraken/{id}/documenten",
             &[Method::POST],
-            post(super::documents::start_for_appointment),
+            post(super::json::documents::start_for_appointment),
         ),
         (
             "/zaken/{id}/documenten",
             &[Method::POST],
-            post(super::documents::start_for_case),
+            post(super::json::documents::start_for_case),
         ),
         (
             "/documenten/concepten/{draft}/paginas/{n}",
             &[Method::PUT, Method::DELETE],
-            put(super::documents::put_page).delete(super::documents::delete_page),
+            put(super::json::documents::put_page).delete(super::json::documents::delete_page),
         ),
         (
             "/documenten/concepten/{draft}/versturen",
             &[Method::POST],
-            post(super::documents::finish),
+            post(super::json::documents::finish),
         ),
         (
             "/documenten/{id}/verwijderen",
             &[Method::POST],
-            post(super::documents::delete),
+            post(super::forms::documents::delete),
         ),
     ]
 }
@@ -488,7 +488,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(record_route))
         .layer(axum::middleware::from_fn(
-            super::text_guard::refuse_control_characters,
+            super::middleware::text_guard::refuse_control_characters,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -500,7 +500,7 @@ pub fn router(state: AppState) -> Router {
         ));
     pages
         .route("/medewerkers/rapport.csv", get(super::downloads::report_csv))
-        .route("/documenten/{id}", get(super::documents::open))
+        .route("/documenten/{id}", get(super::downloads::open))
         .route("/afspraken/{id}/agenda.ics", get(super::downloads::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())
@@ -524,14 +524,14 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", pkg)
         .fallback_service(public_files)
         // Router::layer wraps in order: the last layer added is the outermost.
-        .layer(axum::middleware::from_fn(super::text_guard::refuse_control_characters))
+        .layer(axum::middleware::from_fn(super::middleware::text_guard::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf))
         // The back-office API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
         .merge(
             Router::new()
                 .nest("/api/v1", backoffice::routes())
                 .route_layer(axum::middleware::from_fn(record_route))
-                .layer(axum::middleware::from_fn(super::text_guard::refuse_control_characters)),
+                .layer(axum::middleware::from_fn(super::middleware::text_guard::refuse_control_characters)),
         )
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

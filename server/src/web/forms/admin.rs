@@ -12,7 +12,7 @@ use crate::services::Services;
 use crate::staff::StaffChange;
 use app::api::IssuedActivation;
 use app::i18n::tr;
-use app::paths::Notice;
+use app::paths::{FormId, Notice};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -58,7 +58,7 @@ pub async fn add(
     let lang = super::super::request_lang();
     let name = form.naam.trim();
     let refused = |field: &str, key: &str| {
-        Refused::form("add-staff")
+        Refused::form(FormId::AddStaff)
             .at(PAGE.to_owned())
             .keeping(vec![
                 (String::from("naam"), name.chars().take(200).collect()),

@@ -13,7 +13,7 @@ use crate::appointments::{AppointmentsError, Reminder};
 use crate::authorization::{Action, Principal};
 use crate::identity::links::SecondCheck;
 use crate::identity::secrets;
-use app::paths::{self, Notice};
+use app::paths::{self, FormId, Notice};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Extension;
@@ -113,7 +113,7 @@ pub async fn book(
     let services = &state.services;
     let given = form.details.given();
     let refused = || {
-        Refused::form("book")
+        Refused::form(FormId::Book)
             .at(paths::book_at(&form.service, &form.location, &form.day))
             .keeping(typed(&form.start, &form.kanaal, &form.details, &[]))
     };
@@ -184,7 +184,7 @@ pub async fn move_to(
 ) -> Result<Response, PageError> {
     let appointment = owned(&state, &principal, Action::Change, &id).await?;
     let refused =
-        || Refused::form("move").at(paths::appointment_move_on(&appointment.id, &form.day));
+        || Refused::form(FormId::Move).at(paths::appointment_move_on(&appointment.id, &form.day));
     let start = start_of(&form.start).map_err(|error| refused().because(&error))?;
     let services = &state.services;
     let request = MoveRequest {
@@ -232,7 +232,7 @@ pub async fn cancel(
     )
     .await
     .map_err(|error| {
-        Refused::form("cancel")
+        Refused::form(FormId::Cancel)
             .at(paths::appointment_cancel(&appointment.id))
             .because(&error)
     })?;
@@ -271,7 +271,7 @@ pub async fn reminders(
     )
     .await
     .map_err(|error| {
-        Refused::form("reminders")
+        Refused::form(FormId::Reminders)
             .at(paths::appointment(&appointment.id))
             .because(&error)
     })?;
@@ -303,11 +303,11 @@ pub async fn open_link(
     let cut = |value: &str| -> String { value.chars().take(8).collect() };
     let (refused, first) = match &form.code {
         Some(code) => (
-            Refused::form("link-code").keeping(vec![(String::from("code"), cut(code))]),
+            Refused::form(FormId::LinkCode).keeping(vec![(String::from("code"), cut(code))]),
             "code",
         ),
         None => (
-            Refused::form("link").keeping(vec![
+            Refused::form(FormId::Link).keeping(vec![
                 (String::from("dag"), cut(&form.dag)),
                 (String::from("maand"), cut(&form.maand)),
                 (String::from("jaar"), cut(&form.jaar)),
@@ -332,7 +332,7 @@ pub async fn open_link(
         }
     };
     let old_session = old_session.map(|Extension(SessionToken(old))| old);
-    let opened = super::super::identity::open_appointment_link(
+    let opened = crate::web::json::identity::open_appointment_link(
         &state,
         &addr,
         old_session,
@@ -357,10 +357,10 @@ pub async fn send_link_code(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let page = paths::appointment_link(&token);
-    super::super::identity::send_link_code(&state, &addr, &token, Timestamp::now())
+    crate::web::json::identity::send_link_code(&state, &addr, &token, Timestamp::now())
         .await
         .map_err(|error| {
-            Refused::form("link-send")
+            Refused::form(FormId::LinkSend)
                 .at(page.clone())
                 .because_on("", &error)
         })?;

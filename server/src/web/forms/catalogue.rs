@@ -14,6 +14,7 @@ use crate::appointments::AppointmentsError;
 use crate::services::Services;
 use crate::views::catalogue::WEEKDAYS;
 use app::api::{CatalogueKind as Kind, FormProblems};
+use app::paths::FormId;
 use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
@@ -324,7 +325,7 @@ async fn save(
     match store(services, kind, &id, creating, &fields).await {
         Ok(Ok(())) => {
             let staff = &admin.staff_id;
-            tracing::info!(%staff, kind = kind.form(), id = %id, "catalogue item saved");
+            tracing::info!(%staff, kind = ?kind, id = %id, "catalogue item saved");
             Ok(see_other(format!("{PAGE}?gelukt={}", kind.segment())))
         }
         Ok(Err(problems)) => {
@@ -338,7 +339,7 @@ async fn save(
                 .map(|(k, v)| (k.clone(), v.chars().take(2000).collect()))
                 .collect();
             let problem = FormProblems {
-                form: kind.form().to_owned(),
+                form: FormId::Catalogue(kind),
                 problems: problems.0,
                 values,
             };

@@ -8,7 +8,7 @@ use super::super::AppState;
 use crate::cases::resident;
 use crate::notifications::channels::Channel;
 use crate::notifications::{addresses, MessageKind, NotificationsError};
-use app::paths::{self, Notice};
+use app::paths::{self, FormId, MessagesForm as Which, Notice};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// Every field any of the page's forms sends; `form` says which form it was.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(crate) struct MessagesForm {
+pub(crate) struct MessagesFields {
     form: String,
     channel: String,
     value: String,
@@ -37,13 +37,14 @@ pub(crate) struct MessagesForm {
 pub async fn post(
     State(state): State<AppState>,
     Resident { person_id }: Resident,
-    PageForm(form): PageForm<MessagesForm>,
+    PageForm(form): PageForm<MessagesFields>,
 ) -> Result<Response, PageError> {
     let db = &state.services.db;
     let municipality = &state.services.municipality.id;
     let now = jiff::Timestamp::now();
-    let outcome = match form.form.as_str() {
-        "add" => {
+    let which = Which::parse(&form.form);
+    let outcome = match which {
+        Some(Which::Add) => {
             let channel = if form.channel == "sms" {
                 Channel::Sms
             } else {
@@ -61,22 +62,24 @@ pub async fn post(
             .await
             .map(|_| Notice::CodeSent)
         }
-        "verify" => addresses::verify(db, &person_id, &form.address, &form.code, now)
+        Some(Which::Verify) => addresses::verify(db, &person_id, &form.address, &form.code, now)
             .await
             .map(|()| Notice::Confirmed),
-        "resend" => addresses::resend_code(db, municipality, &person_id, &form.address, now)
-            .await
-            .map(|()| Notice::CodeSent),
-        "remove" => addresses::remove(db, &person_id, &form.address)
+        Some(Which::Resend) => {
+            addresses::resend_code(db, municipality, &person_id, &form.address, now)
+                .await
+                .map(|()| Notice::CodeSent)
+        }
+        Some(Which::Remove) => addresses::remove(db, &person_id, &form.address)
             .await
             .map(|()| Notice::Removed),
-        "fallback" => {
+        Some(Which::Fallback) => {
             addresses::set_fallback(db, &person_id, &form.address, form.fallback == "ja", now)
                 .await
                 .map(|()| Notice::Saved)
         }
         // Sent by the page's script after the browser subscribed (public/push.js).
-        "push" => addresses::add_push(
+        Some(Which::Push) => addresses::add_push(
             db,
             &person_id,
             &form.endpoint,
@@ -88,10 +91,10 @@ pub async fn post(
         )
         .await
         .map(|_| Notice::PushOn),
-        "choose" => choose(db, &person_id, &form.choices, now)
+        Some(Which::Choose) => choose(db, &person_id, &form.choices, now)
             .await
             .map(|()| Notice::Saved),
-        _ => Err(NotificationsError::Invalid {
+        None => Err(NotificationsError::Invalid {
             field: "form",
             key: "address-refused-form",
         }),
@@ -108,7 +111,8 @@ pub async fn post(
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.clone()))
             .collect();
-            Err(Refused::form(form.form).keeping(values).because(&error))
+            let id = which.map_or(FormId::Other, FormId::Messages);
+            Err(Refused::form(id).keeping(values).because(&error))
         }
     }
 }
@@ -166,7 +170,7 @@ pub async fn post_case(
     )
     .await
     .map_err(|error| {
-        Refused::form("case-messages")
+        Refused::form(FormId::CaseMessages)
             .at(page.clone())
             .because(&error)
     })?;

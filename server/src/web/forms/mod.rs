@@ -4,5 +4,7 @@
 pub(crate) mod admin;
 pub(crate) mod appointments;
 pub(crate) mod catalogue;
+pub(crate) mod documents;
+pub(crate) mod identity;
 pub(crate) mod messages;
 pub(crate) mod staff;

@@ -25,7 +25,7 @@ use crate::services::Services;
 use crate::staff::search::{self, HitKind, StaffError};
 use app::api::{SearchHit, StaffSearch};
 use app::i18n::{tr, tr_args, Lang};
-use app::paths::{self, Notice};
+use app::paths::{self, FormId, Notice};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -241,7 +241,7 @@ pub async fn book(
             ("nieuw-sms", form.new_sms.as_str()),
             ("nieuw-email", form.new_email.as_str()),
         ];
-        Refused::form("book")
+        Refused::form(FormId::Book)
             .at(paths::staff_book_at(
                 &id,
                 &form.service,
@@ -320,7 +320,11 @@ pub async fn cancel(
         Timestamp::now(),
     )
     .await
-    .map_err(|error| Refused::form("cancel").at(card.clone()).because(&error))?;
+    .map_err(|error| {
+        Refused::form(FormId::Cancel)
+            .at(card.clone())
+            .because(&error)
+    })?;
     if !outcome.repeated {
         let route = "/medewerkers/inwoners/{id}/afspraken/{appointment}/annuleren";
         did(services, &principal, &id, StaffAction::Cancelled, route).await;
@@ -347,7 +351,7 @@ pub async fn move_for(
     )
     .await?;
     let refused =
-        || Refused::form("move").at(paths::staff_move_on(&id, &appointment.id, &form.day));
+        || Refused::form(FormId::Move).at(paths::staff_move_on(&id, &appointment.id, &form.day));
     let start = start_of(&form.start).map_err(|error| refused().because(&error))?;
     let request = booking::MoveRequest {
         appointment_id: &appointment.id,
@@ -432,7 +436,7 @@ pub async fn record_contact(
     she_exists(services, &id).await?;
     let lang = super::super::request_lang();
     let refused = || {
-        Refused::form("contact")
+        Refused::form(FormId::Contact)
             .at(card.clone())
             .keeping(form.kept())
     };
@@ -769,7 +773,7 @@ pub async fn correct_address(
         String::from("juist-adres"),
         form.value.chars().take(200).collect(),
     )];
-    Err(Refused::form(format!("correct-{address_id}"))
+    Err(Refused::form(FormId::Correct(address_id.clone()))
         .at(card)
         .keeping(typed)
         .saying(status, "juist-adres", message))

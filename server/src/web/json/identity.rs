@@ -2,8 +2,6 @@
 //! the session clock, the demo's activation codes and staff issuing codes. Thin handlers: rate limit, ask
 //! the domain, set the cookie; every [`IdentityError`] becomes one Dutch (B1) message here, in [`Failure`].
 
-use super::router::AppState;
-use super::session::{clear_cookie, session_cookie, set_cookie, ClientAddr, SessionToken, Visitor};
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
 use crate::identity::accounts::Account;
 use crate::identity::activation::{self, CodeTarget};
@@ -15,6 +13,10 @@ use crate::identity::ratelimit::{
 };
 use crate::identity::sessions::{self, Assurance, Method, Subject};
 use crate::identity::IdentityError;
+use crate::web::router::AppState;
+use crate::web::session::{
+    clear_cookie, session_cookie, set_cookie, ClientAddr, SessionToken, Visitor,
+};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -68,8 +70,8 @@ pub fn changing_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 /// her data.
 #[derive(Debug)]
 pub struct Failure {
-    pub(super) status: StatusCode,
-    pub(super) key: &'static str,
+    pub(crate) status: StatusCode,
+    pub(crate) key: &'static str,
 }
 
 #[derive(Serialize)]
@@ -82,7 +84,7 @@ impl IntoResponse for Failure {
         (
             self.status,
             Json(FailureBody {
-                message: app::i18n::tr(super::request_lang(), self.key),
+                message: app::i18n::tr(crate::web::request_lang(), self.key),
             }),
         )
             .into_response()
@@ -173,14 +175,14 @@ fn bad_request(_: JsonRejection) -> Failure {
     }
 }
 
-type ApiResult<T> = Result<T, Failure>;
+pub(crate) type ApiResult<T> = Result<T, Failure>;
 
 fn body<T>(json: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     json.map(|Json(value)| value).map_err(bad_request)
 }
 
 /// The signed-in account of the request, or `NotSignedIn`.
-fn signed_in(visitor: &Visitor) -> ApiResult<(Principal, Account)> {
+pub(crate) fn signed_in(visitor: &Visitor) -> ApiResult<(Principal, Account)> {
     match visitor.identity() {
         (principal, Some(account)) => Ok((principal, account)),
         (_, None) => Err(IdentityError::NotSignedIn.into()),
@@ -420,7 +422,7 @@ async fn appointment_link_code(
 
 /// Sends a link's code (rate limited per client address as the check itself, and per appointment in
 /// `links::send_code`).
-pub(super) async fn send_link_code(
+pub(crate) async fn send_link_code(
     state: &AppState,
     addr: &str,
     token: &str,
@@ -434,7 +436,7 @@ pub(super) async fn send_link_code(
 /// Opens an appointment link: the token and the second check are checked (rate limited per client address,
 /// five wrong answers block the link), the browser's earlier session ends, and a short session scoped to that
 /// one appointment starts (audited). Returns the appointment and the session cookie to set.
-pub(super) async fn open_appointment_link(
+pub(crate) async fn open_appointment_link(
     state: &AppState,
     addr: &str,
     old_session: Option<String>,
@@ -486,7 +488,7 @@ pub(super) async fn open_appointment_link(
     Ok((appointment_id, cookie))
 }
 
-fn cleared(state: &AppState) -> Response {
+pub(crate) fn cleared(state: &AppState) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(clear) = clear_cookie(session_cookie(state.secure_cookies), state.secure_cookies) {
         response.headers_mut().append(header::SET_COOKIE, clear);
@@ -494,7 +496,7 @@ fn cleared(state: &AppState) -> Response {
     response
 }
 
-async fn sign_out(
+pub(crate) async fn sign_out(
     State(state): State<AppState>,
     visitor: Visitor,
     token: Option<axum::Extension<SessionToken>>,
@@ -520,7 +522,7 @@ async fn sign_out(
     Ok(cleared(&state))
 }
 
-async fn sign_out_everywhere(
+pub(crate) async fn sign_out_everywhere(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<Response> {
@@ -537,137 +539,6 @@ async fn sign_out_everywhere(
     )
     .await?;
     Ok(cleared(&state))
-}
-
-fn to_sign_in_page(state: &AppState) -> Response {
-    let mut response = cleared(state);
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    response.headers_mut().insert(
-        header::LOCATION,
-        http::HeaderValue::from_static("/inloggen?reden=uitgelogd"),
-    );
-    response
-}
-
-#[derive(Deserialize)]
-pub struct ActingAsForm {
-    /// An organisation id, or empty for "myself".
-    #[serde(default)]
-    organisation: String,
-}
-
-/// POST /handelen-als: a member person chooses to act for one of their organisations, or as themselves.
-pub async fn act_as_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    form: Result<axum::Form<ActingAsForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let plain = super::plain_refusal;
-    let Ok(axum::Form(form)) = form else {
-        return plain(StatusCode::BAD_REQUEST, "acting-refused-choice");
-    };
-    let db = &state.services.db;
-    let Some(session) = visitor.session() else {
-        return plain(StatusCode::UNAUTHORIZED, "sign-in-refused-not-signed-in");
-    };
-    let (principal, _) = visitor.identity();
-    let chosen = Some(form.organisation.trim()).filter(|o| !o.is_empty());
-    let allowed = match (&principal, chosen) {
-        (Principal::Person { .. }, None) => true,
-        (
-            Principal::Person {
-                municipality_id, ..
-            },
-            Some(organisation_id),
-        ) => decide(
-            &principal,
-            Action::Change,
-            Resource::Organisation {
-                municipality_id,
-                organisation_id,
-            },
-        )
-        .allowed(),
-        _ => false,
-    };
-    if !allowed {
-        return plain(StatusCode::FORBIDDEN, "acting-refused-organisation");
-    }
-    let mut session = session.clone();
-    if let Err(error) = sessions::act_as(db, &mut session, chosen).await {
-        return Failure::from(error).into_response();
-    }
-    (StatusCode::SEE_OTHER, [(header::LOCATION, "/instellingen")]).into_response()
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct PasskeyNameForm {
-    naam: String,
-}
-
-/// POST /instellingen/passkeys/{id}/naam (`naam`): renames one of the visitor's own passkeys (a plain form
-/// on Instellingen). A refused name shows the page again with the reason at the field and what was typed.
-pub async fn passkey_rename_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-    super::extract::PageForm(form): super::extract::PageForm<PasskeyNameForm>,
-) -> Result<Response, super::reply::PageError> {
-    use super::reply::{see_other, PageError, Refused};
-    let (principal, account) = signed_in(&visitor).map_err(|_| PageError::SignIn)?;
-    let mine = Resource::Passkeys {
-        account_id: &account.id,
-    };
-    if !decide(&principal, Action::Change, mine).allowed() {
-        return Err(PageError::Said(
-            StatusCode::FORBIDDEN,
-            "passkey-refused-not-own",
-        ));
-    }
-    match passkeys::rename(&state.services.db, &account.id, &id, &form.naam).await {
-        Ok(()) => Ok(see_other(app::paths::passkey_renamed(&id))),
-        // The sentence says 60: passkeys::NAME_MAX.
-        Err(error @ IdentityError::Invalid(_)) => Err(Refused::form(format!("passkey-{id}"))
-            .at(String::from("/instellingen"))
-            .keeping(vec![(
-                String::from("naam"),
-                form.naam.chars().take(200).collect(),
-            )])
-            .because_on("naam", &error)),
-        Err(IdentityError::NotFound) => Err(PageError::Said(
-            StatusCode::NOT_FOUND,
-            "passkey-refused-unknown",
-        )),
-        Err(error) => {
-            tracing::error!(%error, "passkey could not be renamed");
-            Err(PageError::Said(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "page-refused-did-not-work",
-            ))
-        }
-    }
-}
-
-/// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript).
-pub async fn sign_out_form(
-    state: State<AppState>,
-    visitor: Visitor,
-    token: Option<axum::Extension<SessionToken>>,
-) -> ApiResult<Response> {
-    let app_state = state.0.clone();
-    sign_out(state, visitor, token).await?;
-    Ok(to_sign_in_page(&app_state))
-}
-
-/// POST /overal-uitloggen: Instellingen' "sign out everywhere" (a plain form).
-pub async fn sign_out_everywhere_form(
-    state: State<AppState>,
-    visitor: Visitor,
-) -> ApiResult<Response> {
-    let app_state = state.0.clone();
-    sign_out_everywhere(state, visitor).await?;
-    Ok(to_sign_in_page(&app_state))
 }
 
 #[derive(Serialize)]

@@ -1,11 +1,11 @@
 //! The request's identity and request safety at the edge: the session cookie (loaded once per request into a
 //! [`Visitor`]), the CSRF check every state-changing request passes, and the client address for rate limits.
 
-use super::router::AppState;
 use crate::authorization::Principal;
 use crate::identity::accounts::{self, Account};
 use crate::identity::sessions::{self, Lookup, Session, Subject};
 use crate::identity::{secrets, IdentityError};
+use crate::web::router::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::middleware::Next;
@@ -317,7 +317,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
 }
 
 fn unavailable() -> Response {
-    super::plain_refusal(
+    crate::web::plain_refusal(
         StatusCode::SERVICE_UNAVAILABLE,
         "sign-in-refused-unavailable",
     )
@@ -405,7 +405,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
 }
 
 fn refused() -> Response {
-    super::plain_refusal(StatusCode::FORBIDDEN, "page-refused-expired")
+    crate::web::plain_refusal(StatusCode::FORBIDDEN, "page-refused-expired")
 }
 
 /// An Origin header, when present, must be Loket's public origin or the origin the request was sent to.
@@ -447,10 +447,10 @@ async fn submitted_token(request: Request) -> Result<(Option<String>, Request), 
         return Ok((None, request));
     }
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, super::router::BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, crate::web::router::BODY_LIMIT)
         .await
         .map_err(|_| {
-            super::plain_refusal(StatusCode::PAYLOAD_TOO_LARGE, "page-refused-too-large")
+            crate::web::plain_refusal(StatusCode::PAYLOAD_TOO_LARGE, "page-refused-too-large")
         })?;
     let token = form_field(&bytes, CSRF_FIELD);
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
@@ -558,7 +558,7 @@ pub async fn preview_guard(
             )
                 .into_response();
         }
-        return super::plain_refusal(StatusCode::FORBIDDEN, "preview-refused-change");
+        return crate::web::plain_refusal(StatusCode::FORBIDDEN, "preview-refused-change");
     }
     // Every look is written down: a page, and a server function that reads her data (the page's own data
     // calls as much as a hand-made one).

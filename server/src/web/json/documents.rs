@@ -3,18 +3,14 @@
 //! one to finish. Every answer is JSON with a sentence in the visitor's language on refusal; the bodies are read here, counted
 //! while they stream in, so a file over the limit is refused before it is read whole.
 
-use super::extract::{Asking, PageForm};
-use super::reply::PageError;
-use super::AppState;
-use crate::authorization::{
-    decide, staff_level, Action, DataKind, Decision, Level, Principal, Resource,
-};
+use crate::authorization::{Action, Principal};
 use crate::documents::drafts::{self, Draft};
 use crate::documents::{DocumentError, Unsafe};
-use crate::identity::audit;
 use crate::views::appointments::openable;
+use crate::web::extract::{Asking, PageForm};
+use crate::web::reply::PageError;
+use crate::web::AppState;
 use app::i18n::{tr, tr_args, Lang};
-use app::paths::Notice;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -102,7 +98,7 @@ pub fn refusal(lang: Lang, error: &DocumentError) -> (StatusCode, String) {
     (status, text)
 }
 
-fn refused(lang: Lang, error: &DocumentError) -> Response {
+pub(crate) fn refused(lang: Lang, error: &DocumentError) -> Response {
     let (status, text) = refusal(lang, error);
     (status, Json(json!({ "message": text }))).into_response()
 }
@@ -114,7 +110,7 @@ pub async fn start_for_appointment(
     Asking(principal): Asking,
     form: Result<PageForm<TitleForm>, PageError>,
 ) -> Response {
-    let lang = super::request_lang();
+    let lang = crate::web::request_lang();
     let services = &state.services;
     let target = match openable(services, &principal, Action::Change, &id).await {
         Ok(Some(appointment)) => {
@@ -134,7 +130,7 @@ pub async fn start_for_case(
     Asking(principal): Asking,
     form: Result<PageForm<TitleForm>, PageError>,
 ) -> Response {
-    let lang = super::request_lang();
+    let lang = crate::web::request_lang();
     let services = &state.services;
     let target = her_case(services, &principal, &case_id).await;
     start_draft(lang, &state, target, form).await
@@ -143,7 +139,7 @@ pub async fn start_for_case(
 /// The case `case_id` (its opaque id) as a target for the signed-in person's documents (her own case or her
 /// organisation's); not found for anyone else.
 async fn her_case(
-    services: &super::Services,
+    services: &crate::web::Services,
     principal: &Principal,
     case_id: &str,
 ) -> Result<drafts::Target, DocumentError> {
@@ -193,7 +189,7 @@ async fn start_draft(
 
 /// Whether a draft or document of `person_id` for `appointment_id` is the visitor's own: she is that person,
 /// or holds the link session of that appointment. (Staff never send or remove on her behalf.)
-fn is_own(principal: &Principal, person_id: &str, appointment_id: Option<&str>) -> bool {
+pub(crate) fn is_own(principal: &Principal, person_id: &str, appointment_id: Option<&str>) -> bool {
     match principal {
         Principal::Person { person_id: own, .. } => own == person_id,
         Principal::AppointmentLink {
@@ -226,7 +222,7 @@ pub async fn put_page(
     headers: http::HeaderMap,
     body: Body,
 ) -> Response {
-    let lang = super::request_lang();
+    let lang = crate::web::request_lang();
     let draft = match own_draft(&state, &principal, &draft).await {
         Ok(draft) => draft,
         Err(error) => return refused(lang, &error),
@@ -299,7 +295,7 @@ pub async fn delete_page(
     Path((draft, n)): Path<(String, u32)>,
     Asking(principal): Asking,
 ) -> Response {
-    let lang = super::request_lang();
+    let lang = crate::web::request_lang();
     let services = &state.services;
     let outcome = async {
         let draft = own_draft(&state, &principal, &draft).await?;
@@ -321,7 +317,7 @@ pub async fn finish(
     Path(draft): Path<String>,
     Asking(principal): Asking,
 ) -> Response {
-    let lang = super::request_lang();
+    let lang = crate::web::request_lang();
     let services = &state.services;
     let outcome = async {
         let draft = own_draft(&state, &principal, &draft).await?;
@@ -335,162 +331,5 @@ pub async fn finish(
     match outcome.await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "document": id }))).into_response(),
         Err(error) => refused(lang, &error),
-    }
-}
-
-/// Who may open document `line`: its resident, signed in, and staff whose role sees WHAT
-/// of documents — audited, so it shows in her activity log.
-fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::DocumentLine) -> Decision {
-    match principal {
-        // A birth date or a code is not enough to open what she sent (see [`DocumentError::NeedsSignIn`]).
-        Principal::AppointmentLink { .. } => Decision::Deny,
-        Principal::Staff { role, .. } | Principal::Preview { role, .. }
-            if staff_level(*role, DataKind::Documents) != Level::What =>
-        {
-            Decision::Deny
-        }
-        _ => decide(
-            principal,
-            Action::Read,
-            Resource::Person {
-                municipality_id,
-                person_id: &line.person_id,
-            },
-        ),
-    }
-}
-
-/// GET /documenten/{id}: the document (a PDF), for whoever may open it.
-pub async fn open(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Asking(principal): Asking,
-) -> Response {
-    let lang = super::request_lang();
-    let services = &state.services;
-    let line = match drafts::find_document(&services.db, &id).await {
-        Ok(line) => line,
-        Err(error) => return refused(lang, &error),
-    };
-    if matches!(principal, Principal::AppointmentLink { .. })
-        && is_own(&principal, &line.person_id, line.appointment_id.as_deref())
-    {
-        return refused(lang, &DocumentError::NeedsSignIn);
-    }
-    let decision = may_open(&principal, &services.municipality.id, &line);
-    if !decision.allowed() {
-        return refused(lang, &DocumentError::NotFound);
-    }
-    if let Err(error) = audit::staff_read(
-        &services.db,
-        &principal,
-        decision,
-        audit::ReadOf::Person(&line.person_id),
-        "documenten",
-        "/documenten/{id}",
-        Timestamp::now(),
-    )
-    .await
-    {
-        tracing::error!(%error, "audit entry failed");
-        return refused(lang, &DocumentError::Store(String::from("audit")));
-    }
-    match drafts::content(&services.db, &services.documents.store, &id).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf"),
-                // Saved, not shown in the browser's own viewer, whose PDF engine runs scripts a check may
-                // have missed; the file name is fixed, never the title. Opened anyway, the sandbox keeps it
-                // from running anything or reaching Loket.
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"document.pdf\"",
-                ),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "sandbox; default-src 'none'",
-                ),
-                (header::CACHE_CONTROL, "private, no-store"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(error) => refused(lang, &error),
-    }
-}
-
-/// POST /documenten/{id}/verwijderen: the resident removes her document (until the municipality took it).
-pub async fn delete(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Asking(principal): Asking,
-) -> Response {
-    let lang = super::request_lang();
-    let services = &state.services;
-    let outcome = async {
-        let line = drafts::find_document(&services.db, &id).await?;
-        if !is_own(&principal, &line.person_id, line.appointment_id.as_deref()) {
-            return Err(DocumentError::NotFound);
-        }
-        if matches!(principal, Principal::AppointmentLink { .. }) {
-            return Err(DocumentError::NeedsSignIn);
-        }
-        drafts::delete(&services.db, &services.documents.store, &id).await?;
-        Ok(line)
-    };
-    match outcome.await {
-        Ok(line) => match (line.appointment_id, line.case_id) {
-            (Some(appointment), _) => super::reply::see_other(format!(
-                "{}#documenten",
-                Notice::DocumentRemoved.on(&app::paths::appointment(&appointment))
-            )),
-            (None, Some(case)) => super::reply::see_other(format!(
-                "{}#documenten",
-                Notice::DocumentRemoved.on(&app::paths::case(&case))
-            )),
-            (None, None) => StatusCode::NO_CONTENT.into_response(),
-        },
-        Err(error) => refused(lang, &error),
-    }
-}
-
-/// POST /medewerkers/inwoners/{id}/documenten/{document}/in-behandeling: the back office takes her document
-/// into processing; from then on she can no longer remove it. Only roles that may open documents do this.
-pub async fn take(
-    State(state): State<AppState>,
-    super::extract::SignedIn(principal): super::extract::SignedIn,
-    Path((id, document)): Path<(String, String)>,
-) -> Result<Response, super::reply::PageError> {
-    use super::reply::PageError;
-    let services = &state.services;
-    let opens_documents = match &principal {
-        Principal::Staff { role, .. } => staff_level(*role, DataKind::Documents) == Level::What,
-        _ => false,
-    };
-    const ONLY: &str = "staff-refused-documents";
-    if !opens_documents {
-        return Err(PageError::Said(StatusCode::FORBIDDEN, ONLY));
-    }
-    super::forms::staff::serving(services, &principal, Action::Change, &id, ONLY)?;
-    let now = Timestamp::now().as_millisecond();
-    match drafts::take(&services.db, &id, &document, now).await {
-        Ok(()) => {
-            let route = "/medewerkers/inwoners/{id}/documenten/{document}/in-behandeling";
-            let action = crate::identity::audit::StaffAction::DocumentTaken;
-            super::forms::staff::did(services, &principal, &id, action, route).await;
-            let card = app::paths::staff_resident(&id);
-            Ok(super::reply::see_other(
-                app::paths::Notice::DocumentTaken.on(&card),
-            ))
-        }
-        Err(error) => {
-            let (status, _) = refusal(super::request_lang(), &error);
-            let key = match error {
-                DocumentError::NotFound => "document-take-refused-unknown",
-                _ => "page-refused-did-not-work",
-            };
-            Err(PageError::Said(status, key))
-        }
     }
 }

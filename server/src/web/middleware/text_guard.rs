@@ -3,7 +3,7 @@
 //! tab and line breaks, and the bidirectional overrides and isolates that make a name or label read
 //! differently from what is stored (`U+202A`–`U+202E`, `U+2066`–`U+2069`). Both databases then answer alike.
 
-use super::router::BODY_LIMIT;
+use crate::web::router::BODY_LIMIT;
 use app::i18n::Lang;
 use axum::body::Body;
 use axum::extract::Request;
@@ -74,7 +74,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     if !form && !json {
         return next.run(request).await;
     }
-    let lang = super::router::language(request.headers());
+    let lang = crate::web::router::language(request.headers());
     let api = request.uri().path().starts_with("/api/v1/");
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
