@@ -514,6 +514,7 @@ staff-card-contacts = Contact history
 staff-card-no-contacts = No contact recorded yet.
 staff-contact-confidential = Contact on { $date }, confidential
 staff-contact-marked-confidential = confidential
+staff-contact-case-confidential = Confidential case since { $date }
 staff-record-title = Record a contact
 staff-record-channel = How did the resident get in touch?
 staff-record-reason = What was it about?

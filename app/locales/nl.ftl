@@ -514,6 +514,7 @@ staff-card-contacts = Contactgeschiedenis
 staff-card-no-contacts = Nog geen contact vastgelegd.
 staff-contact-confidential = Contact op { $date }, vertrouwelijk
 staff-contact-marked-confidential = vertrouwelijk
+staff-contact-case-confidential = Vertrouwelijke zaak sinds { $date }
 staff-record-title = Contact vastleggen
 staff-record-channel = Hoe had de inwoner contact?
 staff-record-reason = Waar ging het over?

@@ -9,6 +9,7 @@ use crate::notifications::NotificationsError;
 use crate::storage::Db;
 use jiff::civil::Date;
 use jiff::Timestamp;
+use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -245,6 +246,31 @@ pub async fn of(db: &Db, appointment_id: &str) -> Result<Vec<(Field, String)>, A
         .filter_map(|(field, value)| Field::parse(&field).map(|f| (f, value)))
         .collect();
     details.sort_by_key(|(field, _)| Field::ALL.iter().position(|f| f == field));
+    Ok(details)
+}
+
+/// What was given for each of person `person_id`'s appointments, by appointment id (those with nothing
+/// given are absent), each in the order of [`Field::ALL`]: one query for the whole card.
+pub async fn for_person(
+    db: &Db,
+    person_id: &str,
+) -> Result<HashMap<String, Vec<(Field, String)>>, AppointmentsError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT d.appointment_id, d.field, d.value FROM appointment_detail d
+         JOIN appointment a ON a.id = d.appointment_id WHERE a.person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut details: HashMap<String, Vec<(Field, String)>> = HashMap::new();
+    for (appointment, field, value) in rows {
+        if let Some(field) = Field::parse(&field) {
+            details.entry(appointment).or_default().push((field, value));
+        }
+    }
+    for given in details.values_mut() {
+        given.sort_by_key(|(field, _)| Field::ALL.iter().position(|f| f == field));
+    }
     Ok(details)
 }
 

@@ -2,7 +2,9 @@
 //! matrix, [`crate::authorization::staff_level`]) and the notices that matter while she is on the phone.
 
 use super::search::StaffError;
+use crate::authorization::{staff_level, DataKind, Level};
 use crate::cases::Confidentiality;
+use crate::identity::accounts::StaffRole;
 use crate::storage::Db;
 use jiff::{SignedDuration, Timestamp};
 
@@ -76,6 +78,85 @@ pub async fn cases_of(
         .collect())
 }
 
+/// What one staff role sees on a resident's card, decided once from the role matrix ([`staff_level`]) so the
+/// card's read model asks this instead of spelling out the redaction itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sight {
+    role: StaffRole,
+}
+
+/// How much of one case the card shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseSight {
+    /// That there is a case (since when, open or closed), not what it is.
+    That,
+    /// Its number, type and status.
+    What,
+}
+
+/// Which contact moments the card lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContactSight {
+    /// Contacts marked confidential are shown with their text.
+    pub confidential: bool,
+    /// A contact line names only cases up to this level (`None`: any case).
+    pub case_ceiling: Option<Confidentiality>,
+}
+
+impl Sight {
+    pub fn of(role: StaffRole) -> Sight {
+        Sight { role }
+    }
+
+    fn level(self, kind: DataKind) -> Level {
+        staff_level(self.role, kind)
+    }
+
+    /// Her coming appointments, with what she gave when booking and what she sent for them.
+    pub fn appointments(self) -> bool {
+        self.level(DataKind::Appointments) == Level::What
+    }
+
+    /// Her documents can be opened (not only listed by title).
+    pub fn opens_documents(self) -> bool {
+        self.level(DataKind::Documents) == Level::What
+    }
+
+    /// How much of a case the card shows; `None`: the case is left out.
+    pub fn case(self, confidential: bool) -> Option<CaseSight> {
+        let kind = if confidential {
+            DataKind::ConfidentialCases
+        } else {
+            DataKind::Cases
+        };
+        match self.level(kind) {
+            Level::Nothing => None,
+            Level::That => Some(CaseSight::That),
+            Level::What => Some(CaseSight::What),
+        }
+    }
+
+    /// Whether the documents she sent for a case are listed: a document's title can tell what the case is
+    /// about, so only where the case itself is known.
+    pub fn case_documents(self, case: CaseSight) -> bool {
+        case == CaseSight::What && self.level(DataKind::Documents) != Level::Nothing
+    }
+
+    /// Her contact moments; `None`: none are listed.
+    pub fn contacts(self) -> Option<ContactSight> {
+        (self.level(DataKind::Contacts) != Level::Nothing).then(|| ContactSight {
+            confidential: self.level(DataKind::ConfidentialContacts) == Level::What,
+            case_ceiling: (self.level(DataKind::ConfidentialCases) != Level::What)
+                .then_some(Confidentiality::Zaakvertrouwelijk),
+        })
+    }
+
+    /// The messages Loket sent her (kind, channel, status; never their content).
+    pub fn messages(self) -> bool {
+        self.level(DataKind::Messages) == Level::What
+    }
+}
+
 /// Something the employee should know before helping her, shown in a dialog when the card opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -111,6 +192,45 @@ pub fn soon(start: Timestamp, now: Timestamp) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_contact_centre_knows_that_of_confidential_cases_and_the_back_office_what() {
+        let kcc = Sight::of(StaffRole::Kcc);
+        assert_eq!(kcc.case(false), Some(CaseSight::What));
+        assert_eq!(kcc.case(true), Some(CaseSight::That));
+        assert!(!kcc.opens_documents());
+        assert!(kcc.case_documents(CaseSight::What));
+        assert!(!kcc.case_documents(CaseSight::That));
+        assert_eq!(
+            kcc.contacts(),
+            Some(ContactSight {
+                confidential: false,
+                case_ceiling: Some(Confidentiality::Zaakvertrouwelijk),
+            })
+        );
+        let backoffice = Sight::of(StaffRole::Backoffice);
+        assert_eq!(backoffice.case(true), Some(CaseSight::What));
+        assert!(backoffice.opens_documents());
+        assert_eq!(
+            backoffice.contacts(),
+            Some(ContactSight {
+                confidential: true,
+                case_ceiling: None,
+            })
+        );
+    }
+
+    #[test]
+    fn an_administrator_sees_nothing_of_a_resident() {
+        let admin = Sight::of(StaffRole::Admin);
+        assert!(!admin.appointments());
+        assert_eq!(admin.case(false), None);
+        assert_eq!(admin.case(true), None);
+        assert!(!admin.case_documents(CaseSight::What));
+        assert_eq!(admin.contacts(), None);
+        assert!(!admin.messages());
+        assert!(!admin.opens_documents());
+    }
 
     #[test]
     fn one_contact_a_week_is_normal_two_is_worth_a_notice() {

@@ -54,18 +54,50 @@ impl Services {
             catalogue::service(&self.db, &self.municipality.id, &appointment.service_id).await?;
         let location =
             catalogue::location(&self.db, &self.municipality.id, &appointment.location_id).await?;
+        Ok(self.line_with(appointment, &service, &location.name, lang, now))
+    }
+
+    /// [`Services::line`] for many appointments: the municipality's services and locations read once, by
+    /// the caller.
+    pub(crate) fn line_of(
+        &self,
+        appointment: &Appointment,
+        services: &[Service],
+        locations: &[catalogue::Location],
+        lang: Lang,
+        now: Timestamp,
+    ) -> Result<AppointmentLine, AppointmentsError> {
+        let service = services
+            .iter()
+            .find(|s| s.id == appointment.service_id)
+            .ok_or(AppointmentsError::NotFound)?;
+        let location = locations
+            .iter()
+            .find(|l| l.id == appointment.location_id)
+            .ok_or(AppointmentsError::NotFound)?;
+        Ok(self.line_with(appointment, service, &location.name, lang, now))
+    }
+
+    fn line_with(
+        &self,
+        appointment: &Appointment,
+        service: &Service,
+        location: &str,
+        lang: Lang,
+        now: Timestamp,
+    ) -> AppointmentLine {
         let (date, time) = self.date_and_time(appointment.start);
         let (_, end_time) = self.date_and_time(appointment.end);
-        Ok(AppointmentLine {
+        AppointmentLine {
             id: appointment.id.clone(),
-            service: service_name(&service, lang),
+            service: service_name(service, lang),
             date,
             time,
             end_time,
-            location: location.name,
+            location: location.to_owned(),
             cancelled: appointment.status == Status::Cancelled,
             past: appointment.start <= now,
-        })
+        }
     }
 
     /// The appointment if `principal` may open it on the resident pages.

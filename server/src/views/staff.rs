@@ -2,9 +2,10 @@
 //! the desk's day, and the report's figures.
 
 use crate::appointments::booking::{self, Status};
-use crate::authorization::{decide, staff_level, Action, DataKind, Level, Principal, Resource};
-use crate::cases::Confidentiality;
+use crate::appointments::catalogue;
+use crate::authorization::{decide, Action, Principal, Resource};
 use crate::contacts;
+use crate::documents::drafts;
 use crate::identity::audit::{self, ReadOf};
 use crate::notifications;
 use crate::notifications::addresses;
@@ -13,7 +14,7 @@ use crate::parties::{Party, PersonHeading};
 use crate::services::Services;
 use crate::staff::{card, report};
 use app::api::{ApiError, Choice, StaffCase, StaffCaseWhat, StaffResident};
-use app::i18n::{long_date, Lang};
+use app::i18n::{long_date, tr_args, Lang};
 use jiff::{SignedDuration, Timestamp};
 
 impl Services {
@@ -48,8 +49,7 @@ impl Services {
         let Principal::Staff { role, .. } = principal else {
             return Ok(None);
         };
-        let role = *role;
-        let level = |kind| staff_level(role, kind);
+        let sight = card::Sight::of(*role);
         let mut notices = Vec::new();
         let all_addresses = addresses::list(&self.db, id).await?;
         let usable: Vec<_> = all_addresses.iter().filter(|a| a.usable(now)).collect();
@@ -83,13 +83,36 @@ impl Services {
                 value: a.id.clone(),
             })
             .collect();
+        // Everything she sent, read once and handed to the appointments and cases it was sent for (oldest
+        // first, as on her own pages).
+        let mut sent = drafts::for_person(&self.db, id).await?;
+        sent.sort_by(|a, b| (a.created_at_ms, &a.id).cmp(&(b.created_at_ms, &b.id)));
+        let sent_for = |appointment: Option<&str>,
+                        case: Option<&str>|
+         -> Vec<drafts::DocumentLine> {
+            sent.iter()
+                .filter(|line| match (appointment, case) {
+                    (Some(appointment), _) => line.appointment_id.as_deref() == Some(appointment),
+                    (None, case) => line.case_id.as_deref() == case,
+                })
+                .cloned()
+                .collect()
+        };
         let mut appointments = Vec::new();
         let mut appointment_details = Vec::new();
         let mut appointment_documents = Vec::new();
-        if level(DataKind::Appointments) == Level::What {
-            for appointment in booking::for_person(&self.db, id).await? {
-                if appointment.status == Status::Booked && appointment.end > now {
-                    let line = self.line(&appointment, lang, now).await?;
+        if sight.appointments() {
+            let coming: Vec<_> = booking::for_person(&self.db, id)
+                .await?
+                .into_iter()
+                .filter(|a| a.status == Status::Booked && a.end > now)
+                .collect();
+            if !coming.is_empty() {
+                let services = catalogue::services(&self.db, &self.municipality.id).await?;
+                let locations = catalogue::locations(&self.db, &self.municipality.id).await?;
+                let mut given = crate::appointments::details::for_person(&self.db, id).await?;
+                for appointment in coming {
+                    let line = self.line_of(&appointment, &services, &locations, lang, now)?;
                     if card::soon(appointment.start, now) {
                         notices.push(notice(
                             "staff-notice-appointment",
@@ -100,8 +123,7 @@ impl Services {
                             ],
                         ));
                     }
-                    let given = crate::appointments::details::of(&self.db, &appointment.id).await?;
-                    if !given.is_empty() {
+                    if let Some(given) = given.remove(&appointment.id) {
                         appointment_details.push((
                             appointment.id.clone(),
                             given
@@ -110,14 +132,11 @@ impl Services {
                                 .collect(),
                         ));
                     }
-                    let documents =
-                        crate::documents::drafts::for_appointment(&self.db, &appointment.id)
-                            .await?;
+                    let documents = sent_for(Some(&appointment.id), None);
                     if !documents.is_empty() {
-                        let opens = level(DataKind::Documents) == Level::What;
                         appointment_documents.push((
                             appointment.id.clone(),
-                            self.document_views(documents, opens),
+                            self.document_views(documents, sight.opens_documents()),
                         ));
                     }
                     appointments.push((line, crate::identity::secrets::id()));
@@ -135,45 +154,31 @@ impl Services {
         let mut cases = Vec::new();
         let mut contact_cases = Vec::new();
         for case in card::cases_of(&self.db, &self.municipality.id, id).await? {
-            let kind = if case.confidential {
-                DataKind::ConfidentialCases
-            } else {
-                DataKind::Cases
+            let Some(case_sight) = sight.case(case.confidential) else {
+                continue;
             };
-            let what = match level(kind) {
-                Level::Nothing => continue,
-                Level::That => None,
-                Level::What => Some(StaffCaseWhat {
-                    identifier: case.identifier.clone(),
-                    type_name: case.type_name.clone(),
-                    status: case.status.clone(),
-                }),
-            };
+            let what = (case_sight == card::CaseSight::What).then(|| StaffCaseWhat {
+                identifier: case.identifier.clone(),
+                type_name: case.type_name.clone(),
+                status: case.status.clone(),
+            });
             // A contact may be linked to any of her cases: by its number for the employee who may know what
             // it is, as "a confidential case since …" for one who may not (the form sends Loket's own id).
             contact_cases.push(Choice {
                 label: match &what {
                     Some(what) => format!("{} – {}", what.identifier, what.type_name),
-                    None => format!(
-                        "Vertrouwelijke zaak sinds {}",
-                        long_date(lang, &case.start_date)
+                    None => tr_args(
+                        lang,
+                        "staff-contact-case-confidential",
+                        &[("date", &long_date(lang, &case.start_date))],
                     ),
                 },
                 value: case.id.clone(),
             });
-            // A document's title can tell what a case is about: listed only where the case itself is known.
-            let documents = match (&what, level(DataKind::Documents)) {
-                (Some(_), Level::That | Level::What) => self.document_views(
-                    crate::documents::drafts::for_case(
-                        &self.db,
-                        &self.municipality.id,
-                        &case.id,
-                        id,
-                    )
-                    .await?,
-                    level(DataKind::Documents) == Level::What,
-                ),
-                _ => Vec::new(),
+            let documents = if sight.case_documents(case_sight) {
+                self.document_views(sent_for(None, Some(&case.id)), sight.opens_documents())
+            } else {
+                Vec::new()
             };
             cases.push(StaffCase {
                 start_date: case.start_date,
@@ -182,24 +187,22 @@ impl Services {
                 documents,
             });
         }
-        let contacts = match level(DataKind::Contacts) {
-            Level::Nothing => Vec::new(),
-            _ => {
+        let contacts = match sight.contacts() {
+            None => Vec::new(),
+            Some(seen) => {
                 contacts::for_party(
                     &self.db,
                     &self.municipality,
                     &Party::Person(id.to_owned()),
-                    level(DataKind::ConfidentialContacts) == Level::What,
-                    // A contact line names only cases the role may know what they are.
-                    (level(DataKind::ConfidentialCases) != Level::What)
-                        .then_some(Confidentiality::Zaakvertrouwelijk),
+                    seen.confidential,
+                    seen.case_ceiling,
                     None,
                     20,
                 )
                 .await?
             }
         };
-        let messages = if level(DataKind::Messages) == Level::What {
+        let messages = if sight.messages() {
             notifications::outbox::recent(&self.db, id, 10)
                 .await
                 .map_err(notifications::NotificationsError::from)?
