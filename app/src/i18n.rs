@@ -36,16 +36,6 @@ impl Lang {
         }
     }
 
-    /// The language remembered in a `Cookie:` header value, if any.
-    pub fn from_cookie_header(header: &str) -> Option<Lang> {
-        header.split(';').find_map(|pair| {
-            let (name, value) = pair.split_once('=')?;
-            (name.trim() == LANG_COOKIE)
-                .then(|| Lang::from_code(value))
-                .flatten()
-        })
-    }
-
     fn source(self) -> &'static str {
         match self {
             Lang::Nl => include_str!("../locales/nl.ftl"),
@@ -288,17 +278,6 @@ mod tests {
                 assert!(errors.is_empty(), "{id} in {lang:?}: {errors:?}");
             }
         }
-    }
-
-    #[test]
-    fn language_cookie_is_read_from_a_cookie_header() {
-        assert_eq!(
-            Lang::from_cookie_header("a=b; loket_lang=en"),
-            Some(Lang::En)
-        );
-        assert_eq!(Lang::from_cookie_header("loket_lang=nl"), Some(Lang::Nl));
-        assert_eq!(Lang::from_cookie_header("loket_lang=fr"), None);
-        assert_eq!(Lang::from_cookie_header("other=en"), None);
     }
 
     #[test]

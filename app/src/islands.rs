@@ -300,7 +300,7 @@ pub fn DemoCodes(texts: DemoTexts) -> impl IntoView {
                 {move || code.get().map(|(label, code)| view! {
                     <p class="utrecht-paragraph">{format!("{code_for} {label}:")}</p>
                     <p class="loket-code" data-testid="demo-code">{code}</p>
-                    <a class="utrecht-button-link utrecht-button-link--primary-action" href="/activeren">{next.clone()}</a>
+                    <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::ACTIVATE>{next.clone()}</a>
                 })}
             </div>
             <Message text=message />

@@ -111,6 +111,8 @@ impl Notice {
 
 /// The sign-in page, saying the session ended.
 pub const SIGN_IN_AGAIN: &str = "/inloggen?reden=verlopen";
+/// The sign-in page, saying she signed out.
+pub const SIGNED_OUT: &str = "/inloggen?reden=uitgelogd";
 pub const BOOK: &str = "/afspraak-maken";
 pub const MESSAGE_SETTINGS: &str = "/instellingen/berichten";
 
@@ -246,13 +248,38 @@ pub fn staff_move_on(id: &str, appointment: &str, day: &str) -> String {
 
 pub const STAFF: &str = "/medewerkers";
 
+// The pages and forms with a fixed path.
+/// The front page (Overzicht).
+pub const HOME: &str = "/";
+pub const SIGN_IN: &str = "/inloggen";
+/// Where an activation code becomes a passkey.
+pub const ACTIVATE: &str = "/activeren";
+pub const CASES: &str = "/zaken";
+pub const CONTACTS: &str = "/contactmomenten";
+pub const APPOINTMENTS: &str = "/afspraken";
+/// Her activity log: every sign-in and every staff read.
+pub const ACTIVITY: &str = "/activiteit";
+pub const SETTINGS: &str = "/instellingen";
+/// The language switch (POST).
+pub const LANGUAGE: &str = "/taal";
+pub const SIGN_OUT: &str = "/uitloggen";
+pub const SIGN_OUT_EVERYWHERE: &str = "/overal-uitloggen";
+/// A member person chooses whom she acts for (POST).
+pub const ACT_AS: &str = "/handelen-als";
+/// Ends a staff preview of a resident's pages (POST).
+pub const PREVIEW_STOP: &str = "/voorbeeld-stoppen";
+pub const STAFF_CHECK_IN: &str = "/medewerkers/inchecken";
+pub const STAFF_REPORT: &str = "/medewerkers/rapport";
+pub const STAFF_REPORT_CSV: &str = "/medewerkers/rapport.csv";
+/// The administrators' page of employees.
+pub const ADMIN_STAFF: &str = "/beheer/medewerkers";
+/// The administrators' appointment catalogue.
+pub const ADMIN_CATALOGUE: &str = "/beheer/afspraken";
+
 /// Instellingen after one of her passkeys got a new name: the notice names that passkey, so the page says
 /// it next to it.
 pub fn passkey_renamed(id: &str) -> String {
-    format!(
-        "/instellingen?{NOTICE}=passkey-{}#passkeys-title",
-        encode(id)
-    )
+    format!("{SETTINGS}?{NOTICE}=passkey-{}#passkeys-title", encode(id))
 }
 
 #[cfg(test)]

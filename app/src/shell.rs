@@ -196,7 +196,7 @@ fn Frame(children: Children) -> impl IntoView {
     // The copy that does not apply is `display: none`, so it is neither seen, read out nor tabbed to.
     let tools = |place: &'static str| {
         let switch = view! {
-            <form class="loket-lang-switch" method="post" action="/taal">
+            <form class="loket-lang-switch" method="post" action=crate::paths::LANGUAGE>
                 <input type="hidden" name="lang" value=other.code() />
                 <CsrfField />
                 <input type="hidden" name="return_to" value=path.clone() />
@@ -208,7 +208,7 @@ fn Frame(children: Children) -> impl IntoView {
         };
         let account = match &viewer.signed_in {
             Some(signed_in) => view! {
-                <form class="loket-account" method="post" action="/uitloggen">
+                <form class="loket-account" method="post" action=crate::paths::SIGN_OUT>
                     <CsrfField />
                     <span class="loket-account__name">
                         {match &signed_in.acting_as {
@@ -221,7 +221,7 @@ fn Frame(children: Children) -> impl IntoView {
             }
             .into_any(),
             None => view! {
-                <a class="loket-account utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a>
+                <a class="loket-account utrecht-link" href=crate::paths::SIGN_IN>{tr(lang, "sign-in")}</a>
             }
             .into_any(),
         };
@@ -254,7 +254,7 @@ fn Frame(children: Children) -> impl IntoView {
                     " "
                     {tr(lang, "preview-read-only")}
                 </p>
-                <form method="post" action="/voorbeeld-stoppen">
+                <form method="post" action=crate::paths::PREVIEW_STOP>
                     <CsrfField />
                     <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "preview-stop")}</button>
                 </form>
@@ -268,7 +268,7 @@ fn Frame(children: Children) -> impl IntoView {
         {preview}
         {demo}
         <header class="loket-header">
-            <a class="loket-header__home" href="/">
+            <a class="loket-header__home" href=crate::paths::HOME>
                 <img class="loket-header__logo" src=municipality.logo_url.clone() alt="" width="40" height="40" />
                 <span class="loket-header__name">{municipality.name.clone()}</span>
             </a>

@@ -379,8 +379,71 @@ pub async fn case_types(
     .await?)
 }
 
+/// The Dutch and English name of the case type `code` a contact may start, if there is one.
+pub async fn case_type_name(
+    db: &Db,
+    municipality_id: &str,
+    code: &str,
+) -> Result<Option<(String, String)>, CasesError> {
+    Ok(sqlx::query_as(
+        "SELECT name_nl, name_en FROM case_type
+         WHERE municipality_id = $1 AND code = $2 AND internal = 0",
+    )
+    .bind(municipality_id)
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
 /// The prefix of a card form's case choice that starts a new case of a type ("start a case from a contact").
 pub const NEW_CASE: &str = "nieuw:";
+
+/// What the card's contact form says about a case, read from its two separate choices: `zaak` (one of her
+/// cases) and `nieuwe_zaak` (`nieuw:{type}`), plus whether the new one was confirmed with its type named.
+/// In one list a case type read like one of her cases, and a mistaken choice created a case: so a new case
+/// is started only after [`CaseChoice::Confirm`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseChoice<'a> {
+    /// No case: the contact stands alone.
+    NoCase,
+    /// One of her cases, by Loket's id.
+    Existing(&'a str),
+    /// A new case of this type: ask the employee to confirm it, naming the type.
+    Confirm { code: &'a str },
+    /// A new case of this type, confirmed: [`CardContact::case`] is `nieuw:{code}`.
+    New { choice: &'a str },
+    /// Both one of her cases and a new one were chosen.
+    Both,
+}
+
+impl<'a> CaseChoice<'a> {
+    pub fn read(linked: &'a str, new_case: &'a str, confirmed: bool) -> CaseChoice<'a> {
+        // A `nieuw:` value in `zaak` starts a new case too.
+        let (linked, new_case) = match linked.strip_prefix(NEW_CASE) {
+            Some(_) => ("", linked),
+            None => (linked, new_case),
+        };
+        match (linked.is_empty(), new_case.is_empty()) {
+            (true, true) => CaseChoice::NoCase,
+            (false, true) => CaseChoice::Existing(linked),
+            (false, false) => CaseChoice::Both,
+            (true, false) if confirmed => CaseChoice::New { choice: new_case },
+            (true, false) => CaseChoice::Confirm {
+                code: new_case.strip_prefix(NEW_CASE).unwrap_or_default(),
+            },
+        }
+    }
+
+    /// The case field of the contact to record; `None` while something is to be asked first.
+    pub fn case(self) -> Option<&'a str> {
+        match self {
+            CaseChoice::NoCase => Some(""),
+            CaseChoice::Existing(id) => Some(id),
+            CaseChoice::New { choice } => Some(choice),
+            CaseChoice::Confirm { .. } | CaseChoice::Both => None,
+        }
+    }
+}
 
 /// Starts a case of type `code` for the contact's person, in the contact's transaction: its number is made
 /// from the form's key (`KCC-2026-…`, so the number says nothing about her), its description is the type's
@@ -461,4 +524,40 @@ pub async fn count_since(db: &Db, person_id: &str, since: Timestamp) -> Result<i
     .fetch_one(&db.pool)
     .await?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_case_is_started_only_once_confirmed_and_never_next_to_one_of_hers() {
+        assert_eq!(CaseChoice::read("", "", false), CaseChoice::NoCase);
+        assert_eq!(
+            CaseChoice::read("c1", "", false),
+            CaseChoice::Existing("c1")
+        );
+        assert_eq!(
+            CaseChoice::read("", "nieuw:wmo", false),
+            CaseChoice::Confirm { code: "wmo" }
+        );
+        assert_eq!(
+            CaseChoice::read("", "nieuw:wmo", true),
+            CaseChoice::New {
+                choice: "nieuw:wmo"
+            }
+        );
+        // A `nieuw:` value in `zaak` is a new case too.
+        assert_eq!(
+            CaseChoice::read("nieuw:wmo", "", true),
+            CaseChoice::New {
+                choice: "nieuw:wmo"
+            }
+        );
+        assert_eq!(CaseChoice::read("c1", "nieuw:wmo", true), CaseChoice::Both);
+        assert_eq!(CaseChoice::read("c1", "nieuw:wmo", true).case(), None);
+        assert_eq!(CaseChoice::read("", "nieuw:wmo", false).case(), None);
+        assert_eq!(CaseChoice::read("", "", false).case(), Some(""));
+        assert_eq!(CaseChoice::read("c1", "", true).case(), Some("c1"));
+    }
 }

@@ -3,6 +3,7 @@
 // The command line is an edge: it reads the clock and hands it down as `now`.
 #![allow(clippy::disallowed_methods)]
 
+use clap::{Parser, Subcommand};
 use loket_server::config::Config;
 use loket_server::identity::accounts::StaffRole;
 use loket_server::identity::clients::{self, Scope};
@@ -11,21 +12,68 @@ use loket_server::staff;
 use loket_server::startup::{self, StartupError};
 use std::process::ExitCode;
 
-const USAGE: &str = "Usage:
-  loket                                          run Loket (web server and notification worker)
-  loket worker                                   only deliver notifications (next to servers that run
-                                                 with LOKET_WORKER=false, or as extra workers)
-  loket staff add --name <naam> --role <rol>     add a staff member (role: kcc, backoffice or admin) and
-                                                 print the activation code for their first passkey
-  loket api-client add --name <naam> --scopes <s,…>
-                                                 register a system that may call /api/v1 and print its
-                                                 token (scopes: case-types, cases, contact-moments,
-                                                 appointments)
-  loket api-client list                          the registered systems (id, name, scopes, since, revoked)
-  loket api-client revoke --id <id>              end a system's access at once
-  loket --version | --help
+/// `loket` and its subcommands. Options the commands need are checked after parsing, so every mistake is
+/// one line on stderr that says what to do (clap's own errors are cut to their first line).
+#[derive(Parser)]
+#[command(
+    name = "loket",
+    version,
+    about = "Runs Loket: the web server and the notification worker.",
+    after_help = "Configure Loket with LOKET_* environment variables; see README.md."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
 
-Configure Loket with LOKET_* environment variables; see README.md.";
+#[derive(Subcommand)]
+enum Sub {
+    /// Only deliver notifications (next to servers that run with LOKET_WORKER=false, or as extra workers).
+    Worker,
+    /// Staff members.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Systems that may call /api/v1.
+    ApiClient {
+        #[command(subcommand)]
+        action: ApiClientAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Add a staff member and print the activation code for their first passkey.
+    Add {
+        /// Their name, 1 to 100 characters.
+        #[arg(long)]
+        name: Option<String>,
+        /// kcc, backoffice or admin.
+        #[arg(long)]
+        role: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiClientAction {
+    /// Register a system that may call /api/v1 and print its token.
+    Add {
+        /// The system's name, 1 to 100 characters.
+        #[arg(long)]
+        name: Option<String>,
+        /// Comma-separated: case-types, cases, contact-moments, appointments.
+        #[arg(long)]
+        scopes: Option<String>,
+    },
+    /// The registered systems (id, name, scopes, since, revoked).
+    List,
+    /// End a system's access at once.
+    Revoke {
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
 
 enum Command {
     Run,
@@ -36,93 +84,69 @@ enum Command {
     RevokeApiClient { id: String },
 }
 
-/// `--option value` pairs; every option must be one of `known`.
-fn options<'a>(rest: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
-    let mut pairs = Vec::new();
-    let mut rest = rest.iter();
-    while let Some(option) = rest.next() {
-        let value = rest
-            .next()
-            .ok_or_else(|| format!("{option} needs a value. Run `loket --help`."))?;
-        if !known.contains(&option.as_str()) {
-            return Err(format!("unknown option {option:?}. Run `loket --help`."));
+/// The command to run, `None` after `--help` or `--version` (printed here), or the one line that says what is
+/// wrong.
+fn parse(args: &[String]) -> Result<Option<Command>, String> {
+    let cli = match Cli::try_parse_from(
+        std::iter::once("loket").chain(args.iter().map(String::as_str)),
+    ) {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            print!("{error}");
+            return Ok(None);
         }
-        pairs.push((option.as_str(), value.as_str()));
-    }
-    Ok(pairs)
+        Err(error) => {
+            let rendered = error.to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            return Err(format!("{first}. Run `loket --help`."));
+        }
+    };
+    command(cli.command).map(Some)
 }
 
-fn parse(args: &[String]) -> Result<Option<Command>, String> {
-    match args {
-        [] => Ok(Some(Command::Run)),
-        [worker] if worker == "worker" => Ok(Some(Command::Worker)),
-        [flag] if flag == "--version" || flag == "-V" => {
-            println!("loket {}", env!("CARGO_PKG_VERSION"));
-            Ok(None)
+fn command(sub: Option<Sub>) -> Result<Command, String> {
+    match sub {
+        None => Ok(Command::Run),
+        Some(Sub::Worker) => Ok(Command::Worker),
+        Some(Sub::Staff {
+            action: StaffAction::Add { name, role },
+        }) => {
+            let (Some(name), Some(role)) = (name, role) else {
+                return Err(String::from(
+                    "staff add needs --name and --role. Run `loket staff add --help`.",
+                ));
+            };
+            let role = StaffRole::parse(&role)
+                .ok_or_else(|| format!("unknown role {role:?}. Use kcc, backoffice or admin."))?;
+            Ok(Command::AddStaff { name, role })
         }
-        [flag] if flag == "--help" || flag == "-h" || flag == "help" => {
-            println!("{USAGE}");
-            Ok(None)
+        Some(Sub::ApiClient {
+            action: ApiClientAction::Add { name, scopes },
+        }) => {
+            let (Some(name), Some(scopes)) = (name, scopes) else {
+                return Err(String::from(
+                    "api-client add needs --name and --scopes. Run `loket api-client add --help`.",
+                ));
+            };
+            let scopes = scopes
+                .split(',')
+                .map(|s| {
+                    Scope::parse(s.trim()).ok_or_else(|| {
+                        format!("unknown scope {s:?}. Use case-types, cases, contact-moments or appointments.")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Command::AddApiClient { name, scopes })
         }
-        [staff, add, rest @ ..] if staff == "staff" && add == "add" => {
-            let (mut name, mut role) = (None, None);
-            for (option, value) in options(rest, &["--name", "--role"])? {
-                match option {
-                    "--name" => name = Some(value.to_owned()),
-                    _ => {
-                        role = Some(StaffRole::parse(value).ok_or_else(|| {
-                            format!("unknown role {value:?}. Use kcc, backoffice or admin.")
-                        })?)
-                    }
-                }
-            }
-            match (name, role) {
-                (Some(name), Some(role)) => Ok(Some(Command::AddStaff { name, role })),
-                _ => Err(String::from(
-                    "staff add needs --name and --role. Run `loket --help`.",
-                )),
-            }
-        }
-        [client, add, rest @ ..] if client == "api-client" && add == "add" => {
-            let (mut name, mut scopes) = (None, None);
-            for (option, value) in options(rest, &["--name", "--scopes"])? {
-                match option {
-                    "--name" => name = Some(value.to_owned()),
-                    _ => {
-                        scopes = Some(
-                            value
-                                .split(',')
-                                .map(|s| {
-                                    Scope::parse(s.trim()).ok_or_else(|| {
-                                        format!("unknown scope {s:?}. Use case-types, cases, contact-moments or appointments.")
-                                    })
-                                })
-                                .collect::<Result<Vec<_>, _>>()?,
-                        )
-                    }
-                }
-            }
-            match (name, scopes) {
-                (Some(name), Some(scopes)) => Ok(Some(Command::AddApiClient { name, scopes })),
-                _ => Err(String::from(
-                    "api-client add needs --name and --scopes. Run `loket --help`.",
-                )),
-            }
-        }
-        [client, list] if client == "api-client" && list == "list" => {
-            Ok(Some(Command::ListApiClients))
-        }
-        [client, revoke, rest @ ..] if client == "api-client" && revoke == "revoke" => {
-            match options(rest, &["--id"])?.as_slice() {
-                [(_, id)] => Ok(Some(Command::RevokeApiClient {
-                    id: (*id).to_owned(),
-                })),
-                _ => Err(String::from(
-                    "api-client revoke needs --id. Run `loket api-client list` for the ids.",
-                )),
-            }
-        }
-        [other, ..] => Err(format!("unknown argument {other:?}. Run `loket --help`.")),
+        Some(Sub::ApiClient {
+            action: ApiClientAction::List,
+        }) => Ok(Command::ListApiClients),
+        Some(Sub::ApiClient {
+            action: ApiClientAction::Revoke { id },
+        }) => id.map(|id| Command::RevokeApiClient { id }).ok_or_else(|| {
+            String::from("api-client revoke needs --id. Run `loket api-client list` for the ids.")
+        }),
     }
 }
 
@@ -356,5 +380,66 @@ fn init_tracing(json: bool) {
         builder.json().init();
     } else {
         builder.compact().init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn no_arguments_run_loket_and_subcommands_parse_their_options() {
+        assert!(matches!(parse(&[]), Ok(Some(Command::Run))));
+        assert!(matches!(parse(&args("worker")), Ok(Some(Command::Worker))));
+        assert!(matches!(
+            parse(&args("staff add --name Bea --role admin")),
+            Ok(Some(Command::AddStaff {
+                role: StaffRole::Admin,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            parse(&args("api-client add --name Zaken --scopes cases,appointments")),
+            Ok(Some(Command::AddApiClient { scopes, .. })) if scopes.len() == 2
+        ));
+        assert!(matches!(
+            parse(&args("api-client revoke --id abc")),
+            Ok(Some(Command::RevokeApiClient { id })) if id == "abc"
+        ));
+    }
+
+    #[test]
+    fn every_mistake_is_one_line_that_says_what_to_do() {
+        for (line, want) in [
+            (
+                "staff add --name Bea --role baas",
+                "unknown role \"baas\". Use kcc, backoffice or admin.",
+            ),
+            (
+                "staff add --name Bea",
+                "staff add needs --name and --role. Run `loket staff add --help`.",
+            ),
+            (
+                "api-client add --name Z --scopes cases,alles",
+                "unknown scope \"alles\". Use case-types, cases, contact-moments or appointments.",
+            ),
+            (
+                "api-client revoke",
+                "api-client revoke needs --id. Run `loket api-client list` for the ids.",
+            ),
+        ] {
+            assert_eq!(parse(&args(line)).err().as_deref(), Some(want), "{line}");
+        }
+        for line in ["frobnicate", "staff add --name", "worker --fast"] {
+            let error = parse(&args(line)).err().unwrap_or_default();
+            assert!(
+                !error.contains('\n') && error.ends_with("Run `loket --help`."),
+                "{line}: {error}"
+            );
+        }
     }
 }

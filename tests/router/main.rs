@@ -18,6 +18,7 @@ mod platform;
 mod privacy;
 mod providers;
 mod security;
+mod snapshots;
 mod staff;
 mod startup;
 

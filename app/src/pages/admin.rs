@@ -68,11 +68,11 @@ pub fn AdminStaffPage() -> impl IntoView {
                     </ul>
                 }.into_any(),
                 Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
         <AddStaff lang />
-        <p class="utrecht-paragraph"><a class="utrecht-link" href="/beheer/afspraken">{tr(lang, "catalogue-title")}</a></p>
+        <p class="utrecht-paragraph"><a class="utrecht-link" href=crate::paths::ADMIN_CATALOGUE>{tr(lang, "catalogue-title")}</a></p>
     }
     .into_any()
 }
@@ -176,7 +176,7 @@ fn AddStaff(lang: Lang) -> impl IntoView {
     view! {
         <section class="loket-card" aria-labelledby="add-staff-title">
             <h2 id="add-staff-title" class="utrecht-heading-2">{tr(lang, "admin-add-title")}</h2>
-            <form method="post" action="/beheer/medewerkers">
+            <form method="post" action=crate::paths::ADMIN_STAFF>
                 <div class="utrecht-form-field">
                     <label class="utrecht-form-label" for="staff-name">{tr(lang, "admin-add-name")}</label>
                     {name_error.clone().map(|m| view! { <p class="utrecht-form-field-error-message" id="staff-name-error">{m}</p> })}

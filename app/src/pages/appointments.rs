@@ -39,7 +39,7 @@ fn NotFound(lang: Lang) -> impl IntoView {
         <Title text=tr(lang, "appointment-not-found-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "appointment-not-found-title")}</h1>
         <p class="utrecht-paragraph">{tr(lang, "appointment-not-found-text")}</p>
-        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraken">{tr(lang, "appointment-back")}</a>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::APPOINTMENTS>{tr(lang, "appointment-back")}</a>
     }
 }
 
@@ -58,7 +58,7 @@ where
             {move || data.get().map(|result| match result {
                 Ok(Some(value)) => show(lang, value),
                 Ok(None) => view! { <NotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }
@@ -160,7 +160,7 @@ pub fn AppointmentsPage() -> impl IntoView {
         {acting_for.map(|organisation| view! {
             <p class="loket-notice">{tr_args(lang, "appointments-acting-for", &[("organisation", &organisation)])}</p>
         })}
-        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraak-maken">{tr(lang, "appointment-make")}</a></p>
+        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::BOOK>{tr(lang, "appointment-make")}</a></p>
         <Suspense fallback=|| ()>
             {move || list.get().map(|result| match result {
                 Ok(Some(lines)) => {
@@ -193,7 +193,7 @@ pub fn AppointmentsPage() -> impl IntoView {
                     .into_any()
                 }
                 Ok(None) => view! { <SignedOutPage title_key="appointments-title" text_key="appointments-signed-out" /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }
@@ -378,12 +378,12 @@ fn Card(lang: Lang, card: AppointmentCard) -> impl IntoView {
                     "."
                 </p>
                 {signed_in.then(|| view! {
-                    <a class="utrecht-button-link utrecht-button-link--primary-action" href="/afspraak-maken">{tr(lang, "appointment-make")}</a>
+                    <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::BOOK>{tr(lang, "appointment-make")}</a>
                 })}
             </section>
         })}
         // With only the appointment link she has no list of appointments to go back to.
-        {signed_in.then(|| view! { <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointment-back")}</a></p> })}
+        {signed_in.then(|| view! { <p><a class="utrecht-link" href=crate::paths::APPOINTMENTS>{tr(lang, "appointment-back")}</a></p> })}
     }
 }
 
@@ -861,11 +861,11 @@ pub fn AppointmentLinkPage() -> impl IntoView {
                     Ok(None) => view! {
                         <p class="loket-notice" role="status">{tr(lang, "appointment-link-gone")}</p>
                     }.into_any(),
-                    Err(error) => error_notice(lang, error.message_key()),
+                    Err(error) => error_notice(lang, &error),
                 })
             }}
         </Suspense>
-        <p class="utrecht-paragraph">{tr(lang, "appointment-link-account")}" "<a class="utrecht-link" href="/inloggen">{tr(lang, "sign-in")}</a></p>
+        <p class="utrecht-paragraph">{tr(lang, "appointment-link-account")}" "<a class="utrecht-link" href=crate::paths::SIGN_IN>{tr(lang, "sign-in")}</a></p>
     }
 }
 

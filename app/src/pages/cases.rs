@@ -159,7 +159,7 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
         {overview.unreachable.into_iter().map(|label| view! {
             <p class="loket-notice" role="status">
                 {tr_args(lang, "messages-unreachable", &[("label", &label)])}" "
-                <a href="/instellingen/berichten">{tr(lang, "messages-check")}</a>
+                <a href=crate::paths::MESSAGE_SETTINGS>{tr(lang, "messages-check")}</a>
             </p>
         }).collect_view()}
         <section class="loket-card loket-card--action" aria-labelledby="actions-title">
@@ -172,17 +172,17 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
                 Some(line) => view! { <ul class="loket-case-list"><AppointmentItem lang line /></ul> }.into_any(),
                 None => view! { <p class="utrecht-paragraph">{tr(lang, "overview-appointment-none")}</p> }.into_any(),
             }}
-            <p><a class="utrecht-link" href="/afspraken">{tr(lang, "overview-appointments-all")}</a></p>
+            <p><a class="utrecht-link" href=crate::paths::APPOINTMENTS>{tr(lang, "overview-appointments-all")}</a></p>
         </section>
         <section class="loket-card" aria-labelledby="open-cases-title">
             <h2 id="open-cases-title" class="utrecht-heading-2">{tr(lang, "overview-cases-title")}</h2>
             {cases}
-            <p><a class="utrecht-link" href="/zaken">{all_cases}</a></p>
+            <p><a class="utrecht-link" href=crate::paths::CASES>{all_cases}</a></p>
         </section>
         <section class="loket-card" aria-labelledby="contacts-title">
             <h2 id="contacts-title" class="utrecht-heading-2">{tr(lang, "overview-contacts-title")}</h2>
             {contacts}
-            <p><a class="utrecht-link" href="/contactmomenten">{tr(lang, "overview-contacts-all")}</a></p>
+            <p><a class="utrecht-link" href=crate::paths::CONTACTS>{tr(lang, "overview-contacts-all")}</a></p>
         </section>
     }
 }
@@ -254,7 +254,7 @@ pub fn CasesPage() -> impl IntoView {
                 let query = query.clone();
                 list.get().map(move |result| match result {
                     Ok(list) => view! { <CaseListView lang list query /> }.into_any(),
-                    Err(error) => error_notice(lang, error.message_key()),
+                    Err(error) => error_notice(lang, &error),
                 })
             }}
         </Suspense>
@@ -310,7 +310,7 @@ fn CaseListView(lang: Lang, list: CaseList, query: CaseQuery) -> impl IntoView {
                 {tab(true, "cases-tab-closed", list.closed_count)}
             </ul>
         </nav>
-        <form class="loket-filter" method="get" action="/zaken" role="search">
+        <form class="loket-filter" method="get" action=crate::paths::CASES role="search">
             {query.closed.then(|| view! { <input type="hidden" name="status" value="afgerond" /> })}
             {(!query.sort.is_empty()).then(|| view! { <input type="hidden" name="sorteer" value=query.sort.clone() /> })}
             {query.descending.map(|d| view! { <input type="hidden" name="richting" value=if d { "af" } else { "op" } /> })}
@@ -411,7 +411,7 @@ pub fn CasePage() -> impl IntoView {
             {move || case.get().map(|result| match result {
                 Ok(Some(detail)) => view! { <CaseDetailView lang detail /> }.into_any(),
                 Ok(None) => view! { <CaseNotFound lang /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }
@@ -428,7 +428,7 @@ fn CaseNotFound(lang: Lang) -> impl IntoView {
         <Title text=tr(lang, "case-not-found-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "case-not-found-title")}</h1>
         <p class="utrecht-paragraph">{tr(lang, "case-not-found-text")}</p>
-        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/zaken">{tr(lang, "case-detail-back")}</a>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::CASES>{tr(lang, "case-detail-back")}</a>
     }
 }
 
@@ -443,7 +443,7 @@ fn CaseMessagesForm(lang: Lang, case_id: String, messages: CaseMessages) -> impl
         view! {
             <p class="utrecht-paragraph">
                 {tr(lang, "case-messages-none")}" "
-                <a class="utrecht-link" href="/instellingen/berichten">{tr(lang, "messages-link")}</a>
+                <a class="utrecht-link" href=crate::paths::MESSAGE_SETTINGS>{tr(lang, "messages-link")}</a>
             </p>
         }
         .into_any()
@@ -553,7 +553,7 @@ fn CaseDetailView(lang: Lang, detail: CaseDetail) -> impl IntoView {
     });
     view! {
         <Title text=format!("{} {}", detail.type_name, detail.identifier) />
-        <p><a class="utrecht-link" href="/zaken">{tr(lang, "case-detail-back")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::CASES>{tr(lang, "case-detail-back")}</a></p>
         <h1 class="utrecht-heading-1">{detail.type_name.clone()}</h1>
         <p class="loket-case__meta">
             <span class="loket-badge">{state}</span>
@@ -641,7 +641,7 @@ pub fn ContactsPage() -> impl IntoView {
                         {lines.into_iter().map(|contact| view! { <ContactItem lang contact /> }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }

@@ -89,10 +89,10 @@ pub fn AdminCataloguePage() -> impl IntoView {
             {move || catalogue.get().map(|result| match result {
                 Ok(Some(catalogue)) => view! { <Lists lang catalogue /> }.into_any(),
                 Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
-        <p class="utrecht-paragraph"><a class="utrecht-link" href="/beheer/medewerkers">{tr(lang, "admin-staff-title")}</a></p>
+        <p class="utrecht-paragraph"><a class="utrecht-link" href=crate::paths::ADMIN_STAFF>{tr(lang, "admin-staff-title")}</a></p>
     }
     .into_any()
 }
@@ -219,7 +219,7 @@ fn Editor(kind: Kind) -> impl IntoView {
                         view! { <EditForm lang kind item catalogue /> }.into_any()
                     }
                     Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "admin-only")}</p> }.into_any(),
-                    Err(error) => error_notice(lang, error.message_key()),
+                    Err(error) => error_notice(lang, &error),
                 })
             }}
         </Suspense>

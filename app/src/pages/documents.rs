@@ -26,7 +26,7 @@ pub fn DocumentsPage() -> impl IntoView {
             {move || groups.get().map(|result| match result {
                 Ok(Some(groups)) if groups.is_empty() => view! {
                     <p class="utrecht-paragraph">{tr(lang, "documents-none")}</p>
-                    <p><a class="utrecht-link" href="/afspraken">{tr(lang, "appointments-title")}</a></p>
+                    <p><a class="utrecht-link" href=crate::paths::APPOINTMENTS>{tr(lang, "appointments-title")}</a></p>
                 }.into_any(),
                 Ok(Some(groups)) => groups
                     .into_iter()
@@ -49,7 +49,7 @@ pub fn DocumentsPage() -> impl IntoView {
                     .collect_view()
                     .into_any(),
                 Ok(None) => view! { <SignedOutPage title_key="documents-title" text_key="documents-signed-out" /> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }

@@ -49,7 +49,7 @@ pub fn SignInPage() -> impl IntoView {
         Some(signed_in) => view! {
             <section class="loket-card">
                 <p class="utrecht-paragraph">{tr_args(lang, "sign-in-already", &[("name", &signed_in.display_name)])}</p>
-                <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "not-found-home")}</a>
+                <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::HOME>{tr(lang, "not-found-home")}</a>
             </section>
         }
         .into_any(),
@@ -62,7 +62,7 @@ pub fn SignInPage() -> impl IntoView {
             <section class="loket-card" aria-labelledby="first-time-title">
                 <h2 id="first-time-title" class="utrecht-heading-2">{tr(lang, "sign-in-first-time-title")}</h2>
                 <p class="utrecht-paragraph">{tr_args(lang, "sign-in-first-time-text", &[("phone", &municipality.phone)])}</p>
-                <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/activeren">{tr(lang, "activate-title")}</a>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::ACTIVATE>{tr(lang, "activate-title")}</a>
             </section>
         }
         .into_any(),
@@ -242,7 +242,7 @@ pub fn AccountSettings() -> impl IntoView {
     };
     let passkeys = Resource::new_blocking(|| (), |_| get_passkeys());
     let activity_link = view! {
-        <p class="utrecht-paragraph"><a href="/activiteit">{tr(lang, "activity-link")}</a></p>
+        <p class="utrecht-paragraph"><a href=crate::paths::ACTIVITY>{tr(lang, "activity-link")}</a></p>
     };
     let row_texts = texts.clone();
     view! {
@@ -288,7 +288,7 @@ pub fn AccountSettings() -> impl IntoView {
                 }
             }).collect_view();
             view! {
-                <form class="loket-card" method="post" action="/handelen-als">
+                <form class="loket-card" method="post" action=crate::paths::ACT_AS>
                     <fieldset class="utrecht-form-fieldset">
                         <legend class="utrecht-form-fieldset__legend utrecht-heading-2">{tr(lang, "acting-as-title")}</legend>
                         <p class="utrecht-paragraph">{tr(lang, "acting-as-text")}</p>
@@ -302,7 +302,7 @@ pub fn AccountSettings() -> impl IntoView {
         <section class="loket-card" aria-labelledby="sessions-title">
             <h2 id="sessions-title" class="utrecht-heading-2">{tr(lang, "sessions-title")}</h2>
             <p class="utrecht-paragraph">{tr(lang, "sessions-text")}</p>
-            <form method="post" action="/overal-uitloggen">
+            <form method="post" action=crate::paths::SIGN_OUT_EVERYWHERE>
                 <CsrfField />
                 <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "sessions-everywhere")}</button>
             </form>

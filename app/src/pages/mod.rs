@@ -68,7 +68,7 @@ pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
                         {tr(lang, "link-session-back")}
                     </a>
                     " "
-                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/inloggen">{tr(lang, "sign-in")}</a>
+                    <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::SIGN_IN>{tr(lang, "sign-in")}</a>
                 </p>
             </section>
         }
@@ -78,7 +78,7 @@ pub fn SignedOutCard(lang: Lang, text_key: &'static str) -> impl IntoView {
         <section class="loket-card" aria-labelledby="signed-out-title">
             <h2 id="signed-out-title" class="utrecht-heading-2">{tr(lang, "signed-out-title")}</h2>
             <p class="utrecht-paragraph">{tr(lang, text_key)}</p>
-            <a class="utrecht-button-link utrecht-button-link--primary-action" href="/inloggen">
+            <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::SIGN_IN>
                 {tr(lang, "sign-in")}
             </a>
         </section>
@@ -108,6 +108,6 @@ pub(crate) fn notice() -> Option<crate::paths::Notice> {
 }
 
 /// A notice that the page's data could not be fetched (the resident-facing text of an API error).
-pub(crate) fn error_notice(lang: Lang, key: &'static str) -> AnyView {
-    view! { <p class="loket-notice" role="alert">{tr(lang, key)}</p> }.into_any()
+pub(crate) fn error_notice(lang: Lang, error: &crate::api::ApiError) -> AnyView {
+    view! { <p class="loket-notice" role="alert">{error.message(lang)}</p> }.into_any()
 }

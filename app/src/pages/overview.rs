@@ -25,7 +25,7 @@ pub fn OverviewPage() -> impl IntoView {
         {viewer.signed_in.is_none().then(|| view! { <SignedOutCard lang text_key="signed-out-text" /> })}
         {staff.then(|| view! {
             <p class="loket-notice">{tr(lang, "overview-staff")} " "
-                <a class="utrecht-link" href="/medewerkers">{tr(lang, "overview-staff-link")}</a></p>
+                <a class="utrecht-link" href=crate::paths::STAFF>{tr(lang, "overview-staff-link")}</a></p>
         })}
         <Suspense>
             {move || Suspend::new(async move {

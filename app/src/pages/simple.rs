@@ -33,7 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text=tr(lang, "settings-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "settings-title")}</h1>
-        <form class="loket-card" method="post" action="/taal">
+        <form class="loket-card" method="post" action=crate::paths::LANGUAGE>
             <fieldset class="utrecht-form-fieldset">
                 <legend class="utrecht-form-fieldset__legend utrecht-heading-2">{tr(lang, "settings-language-title")}</legend>
                 <p class="utrecht-paragraph">{tr(lang, "settings-language-text")}</p>
@@ -50,7 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="loket-card" aria-labelledby="messages-settings-title">
                 <h2 id="messages-settings-title" class="utrecht-heading-2">{tr(lang, "messages-title")}</h2>
                 <p class="utrecht-paragraph">{tr(lang, "messages-settings-text")}</p>
-                <a class="utrecht-button-link utrecht-button-link--secondary-action" href="/instellingen/berichten">{tr(lang, "messages-link")}</a>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::MESSAGE_SETTINGS>{tr(lang, "messages-link")}</a>
             </section>
         })}
     }
@@ -64,7 +64,7 @@ pub fn OfflinePage() -> impl IntoView {
         <Title text=tr(lang, "offline-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "offline-title")}</h1>
         <p class="utrecht-paragraph">{tr(lang, "offline-text")}</p>
-        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "offline-retry")}</a>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::HOME>{tr(lang, "offline-retry")}</a>
     }
 }
 
@@ -79,6 +79,6 @@ pub fn NotFoundPage() -> impl IntoView {
         <Title text=tr(lang, "not-found-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "not-found-title")}</h1>
         <p class="utrecht-paragraph">{tr(lang, "not-found-text")}</p>
-        <a class="utrecht-button-link utrecht-button-link--primary-action" href="/">{tr(lang, "not-found-home")}</a>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::HOME>{tr(lang, "not-found-home")}</a>
     }
 }

@@ -58,7 +58,7 @@ pub fn StaffPage() -> impl IntoView {
         <h1 class="utrecht-heading-1">{tr(lang, "staff-title")}</h1>
         <section class="loket-card" aria-labelledby="staff-search">
             <h2 id="staff-search" class="utrecht-heading-2">{tr(lang, "staff-search")}</h2>
-            <form method="post" action="/medewerkers">
+            <form method="post" action=crate::paths::STAFF>
                 <div class="utrecht-form-field">
                     <label class="utrecht-form-label" for="zoek">{tr(lang, "staff-search-label")}</label>
                     <p class="utrecht-form-field-description" id="zoek-hint">{tr(lang, "staff-search-hint")}</p>
@@ -72,11 +72,11 @@ pub fn StaffPage() -> impl IntoView {
             </form>
         </section>
         {results}
-        <p><a class="utrecht-link" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
-        <p><a class="utrecht-link" href="/medewerkers/rapport">{tr(lang, "staff-report-link")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::STAFF_CHECK_IN>{tr(lang, "checkin-link")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::STAFF_REPORT>{tr(lang, "staff-report-link")}</a></p>
         {admin.then(|| view! {
-            <p><a class="utrecht-link" href="/beheer/medewerkers">{tr(lang, "admin-staff-link")}</a></p>
-            <p><a class="utrecht-link" href="/beheer/afspraken">{tr(lang, "catalogue-title")}</a></p>
+            <p><a class="utrecht-link" href=crate::paths::ADMIN_STAFF>{tr(lang, "admin-staff-link")}</a></p>
+            <p><a class="utrecht-link" href=crate::paths::ADMIN_CATALOGUE>{tr(lang, "catalogue-title")}</a></p>
         })}
     }
     .into_any()
@@ -112,7 +112,7 @@ pub fn StaffCheckInPage() -> impl IntoView {
         {done}
         <section class="loket-card" aria-labelledby="checkin-form">
             <h2 id="checkin-form" class="utrecht-heading-2">{tr(lang, "checkin-form")}</h2>
-            <form method="post" action="/medewerkers/inchecken">
+            <form method="post" action=crate::paths::STAFF_CHECK_IN>
                 <div class="utrecht-form-field">
                     <label class="utrecht-form-label" for="code">{tr(lang, "checkin-code")}</label>
                     <p class="utrecht-form-field-description" id="code-hint">{tr(lang, "checkin-code-hint")}</p>
@@ -125,7 +125,7 @@ pub fn StaffCheckInPage() -> impl IntoView {
                 <button class="utrecht-button utrecht-button--primary-action" type="submit">{tr(lang, "checkin-button")}</button>
             </form>
         </section>
-        <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "checkin-back")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::STAFF>{tr(lang, "checkin-back")}</a></p>
     }
     .into_any()
 }
@@ -181,9 +181,9 @@ pub fn StaffResidentPage() -> impl IntoView {
                 Ok(None) => view! {
                     <Title text=tr(lang, "staff-title") />
                     <h1 class="utrecht-heading-1">{tr(lang, "staff-resident-unknown")}</h1>
-                    <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
+                    <p><a class="utrecht-link" href=crate::paths::STAFF>{tr(lang, "staff-back-to-search")}</a></p>
                 }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }
@@ -339,7 +339,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
                 }.into_any()}
             </div>
         </div>
-        <p><a class="utrecht-link" href="/medewerkers">{tr(lang, "staff-back-to-search")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::STAFF>{tr(lang, "staff-back-to-search")}</a></p>
     }
 }
 
@@ -589,7 +589,7 @@ pub fn StaffTodayPage() -> impl IntoView {
     view! {
         <Title text=tr(lang, "today-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "today-title")}</h1>
-        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href="/medewerkers/inchecken">{tr(lang, "checkin-link")}</a></p>
+        <p><a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::STAFF_CHECK_IN>{tr(lang, "checkin-link")}</a></p>
         <Suspense fallback=|| ()>
             {move || today.get().map(|result| match result {
                 Ok(Some(today)) if today.items.is_empty() => view! {
@@ -613,7 +613,7 @@ pub fn StaffTodayPage() -> impl IntoView {
                     </ul>
                 }.into_any(),
                 Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "staff-only")}</p> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }
@@ -634,7 +634,7 @@ pub fn StaffReportPage() -> impl IntoView {
         <Title text=tr(lang, "report-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "report-title")}</h1>
         <p class="utrecht-paragraph">{tr(lang, "report-intro")}</p>
-        <p><a class="utrecht-link" href="/medewerkers/rapport.csv" download="loket-rapport.csv">{tr(lang, "report-csv")}</a></p>
+        <p><a class="utrecht-link" href=crate::paths::STAFF_REPORT_CSV download="loket-rapport.csv">{tr(lang, "report-csv")}</a></p>
         <Suspense fallback=|| ()>
             {move || report.get().map(|result| match result {
                 Ok(Some(report)) => ["contacten", "afspraken", "berichten", "documenten", "opkomst"].into_iter().map(|measure| {
@@ -642,7 +642,7 @@ pub fn StaffReportPage() -> impl IntoView {
                     view! { <ReportTable lang measure weeks=report.weeks.clone() rows /> }
                 }).collect_view().into_any(),
                 Ok(None) => view! { <p class="utrecht-paragraph">{tr(lang, "staff-only")}</p> }.into_any(),
-                Err(error) => error_notice(lang, error.message_key()),
+                Err(error) => error_notice(lang, &error),
             })}
         </Suspense>
     }

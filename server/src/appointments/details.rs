@@ -158,30 +158,11 @@ pub fn birth_date(day: &str, month: &str, year: &str) -> Option<Date> {
 }
 
 /// A Dutch (`06 12345678`, `020-1234567`) or international (`+32 470 12 34 56`) phone number as
-/// `+<country><number>`. Landlines are fine here: this number is for the desk to call, not for SMS.
+/// `+<country><number>`, when libphonenumber knows it as a valid number. Landlines are fine here: this number
+/// is for the desk to call, not for SMS.
 pub fn phone(input: &str) -> Option<String> {
-    let compact: String = input
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
-    let digits = if let Some(rest) = compact.strip_prefix('+') {
-        rest.to_owned()
-    } else if let Some(rest) = compact.strip_prefix("00") {
-        rest.to_owned()
-    } else if let Some(rest) = compact.strip_prefix('0') {
-        // A national number has ten digits.
-        if rest.len() != 9 {
-            return None;
-        }
-        format!("31{rest}")
-    } else {
-        return None;
-    };
-    let ok = digits.bytes().all(|b| b.is_ascii_digit())
-        && (8..=15).contains(&digits.len())
-        && !digits.starts_with('0');
-    ok.then(|| format!("+{digits}"))
+    addresses::written_number(input)
+        .map(|number| number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 /// `1234ab`, `1234 AB` → `1234 AB` (Dutch postcodes never start with 0).

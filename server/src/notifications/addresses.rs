@@ -83,37 +83,37 @@ pub fn normalise_email(input: &str) -> Result<String, NotificationsError> {
     Ok(format!("{local}@{}", domain.to_lowercase()))
 }
 
-/// Dutch mobile numbers in any common spelling (06-12345678, +31 6 1234 5678, 0031612345678) become
-/// +316…; other international numbers are accepted in +… form.
+/// A mobile number in any common spelling (06-12345678, +31 6 1234 5678, 0031612345678, +32 470 12 34 56)
+/// as `+<country><number>`, judged by libphonenumber's metadata for its country, so a foreign mobile is
+/// accepted and a landline (which cannot take an SMS) refused; without a country code it is read as Dutch.
 pub fn normalise_mobile(input: &str) -> Result<String, NotificationsError> {
+    use phonenumber::Type;
     let problem = || invalid("value", "address-refused-mobile");
-    let mut digits = String::new();
-    for (i, c) in input.trim().chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => digits.push('+'),
-            ' ' | '-' | '.' | '(' | ')' => {}
-            _ => return Err(problem()),
-        }
-    }
-    let international = if let Some(rest) = digits.strip_prefix("+") {
-        rest.to_owned()
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        rest.to_owned()
-    } else if let Some(rest) = digits.strip_prefix('0') {
-        format!("31{rest}")
-    } else {
-        return Err(problem());
-    };
-    let dutch_mobile = international.starts_with("316") && international.len() == 11;
-    let other = !international.starts_with("31")
-        && (8..=15).contains(&international.len())
-        && !international.starts_with('0');
-    if dutch_mobile || other {
-        Ok(format!("+{international}"))
+    let number = written_number(input).ok_or_else(problem)?;
+    let mobile = matches!(
+        number.number_type(&phonenumber::metadata::DATABASE),
+        Type::Mobile | Type::FixedLineOrMobile
+    );
+    if mobile {
+        Ok(number.format().mode(phonenumber::Mode::E164).to_string())
     } else {
         Err(problem())
     }
+}
+
+/// A valid phone number as people write it: digits, a leading `+`, spaces, dashes, dots and brackets (not
+/// letters, which libphonenumber would read as a keypad's digits); without a country code it is Dutch.
+pub fn written_number(input: &str) -> Option<phonenumber::PhoneNumber> {
+    let input = input.trim();
+    let written = input.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || (c == '+' && i == 0) || matches!(c, ' ' | '-' | '.' | '(' | ')')
+    });
+    if !written {
+        return None;
+    }
+    phonenumber::parse(Some(phonenumber::country::Id::NL), input)
+        .ok()
+        .filter(phonenumber::PhoneNumber::is_valid)
 }
 
 fn check_label(label: &str) -> Result<String, NotificationsError> {
@@ -840,18 +840,30 @@ mod tests {
             "0031612345678",
             "+31 (0)6 12345678",
         ] {
-            let got = normalise_mobile(input);
-            if input.contains("(0)") {
-                assert!(got.is_err(), "{input}");
-            } else {
-                assert_eq!(got.unwrap(), "+31612345678", "{input}");
-            }
+            // "+31 (0)6": the national 0 written in brackets, as many people do, is dropped.
+            assert_eq!(normalise_mobile(input).unwrap(), "+31612345678", "{input}");
         }
-        assert_eq!(
-            normalise_mobile("+32 470 12 34 56").unwrap(),
-            "+32470123456"
-        );
-        for bad in ["020-1234567", "12345", "06-1234567a", "+31 20 123 4567"] {
+    }
+
+    #[test]
+    fn foreign_mobiles_are_accepted_and_landlines_anywhere_refused() {
+        for (input, want) in [
+            ("+32 470 12 34 56", "+32470123456"),
+            ("+44 7911 123456", "+447911123456"),
+            ("0049 1512 3456789", "+4915123456789"),
+        ] {
+            assert_eq!(normalise_mobile(input).unwrap(), want, "{input}");
+        }
+        for bad in [
+            "020-1234567",
+            "+31 20 123 4567",
+            "+32 2 123 45 67",
+            "+44 20 7946 0958",
+            "12345",
+            "06-1234567a",
+            "06-123456789",
+            "+0612345678",
+        ] {
             assert!(normalise_mobile(bad).is_err(), "{bad}");
         }
     }

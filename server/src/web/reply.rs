@@ -45,7 +45,7 @@ pub(crate) enum PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::SignIn => see_other("/inloggen?reden=verlopen"),
+            PageError::SignIn => see_other(app::paths::SIGN_IN_AGAIN),
             PageError::NotFound => StatusCode::NOT_FOUND.into_response(),
             PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),

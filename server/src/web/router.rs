@@ -9,6 +9,7 @@ use super::session::{self, CsrfToken};
 use crate::services::Services;
 use app::api::{MunicipalityView, SharedBackend};
 use app::i18n::{Lang, LANG_COOKIE};
+use app::paths;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -235,11 +236,8 @@ fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stati
 
 /// The visitor's language from the language cookie; Dutch when there is none.
 pub(super) fn language(headers: &http::HeaderMap) -> Lang {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(Lang::from_cookie_header)
+    session::cookie(headers, LANG_COOKIE)
+        .and_then(Lang::from_code)
         .unwrap_or_default()
 }
 
@@ -247,27 +245,24 @@ pub(super) fn language(headers: &http::HeaderMap) -> Lang {
 /// and the preview test walks it, so a new form is covered by that test without anyone remembering to add it.
 fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
-        ("/taal", post(set_language)),
-        ("/uitloggen", post(super::forms::identity::sign_out_form)),
+        (paths::LANGUAGE, post(set_language)),
+        (paths::SIGN_OUT, post(super::forms::identity::sign_out_form)),
         (
-            "/overal-uitloggen",
+            paths::SIGN_OUT_EVERYWHERE,
             post(super::forms::identity::sign_out_everywhere_form),
         ),
-        ("/handelen-als", post(super::forms::identity::act_as_form)),
+        (paths::ACT_AS, post(super::forms::identity::act_as_form)),
         (
             "/instellingen/passkeys/{id}/naam",
             post(super::forms::identity::passkey_rename_form),
         ),
-        (
-            "/instellingen/berichten",
-            post(super::forms::messages::post),
-        ),
+        (paths::MESSAGE_SETTINGS, post(super::forms::messages::post)),
         (
             "/zaken/{id}/berichten",
             post(super::forms::messages::post_case),
         ),
-        ("/afspraak-maken", post(super::forms::appointments::book)),
-        ("/medewerkers", post(super::forms::staff::search)),
+        (paths::BOOK, post(super::forms::appointments::book)),
+        (paths::STAFF, post(super::forms::staff::search)),
         (
             "/medewerkers/inwoners/{id}/afspraak-maken",
             post(super::forms::staff::book),
@@ -300,15 +295,9 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/medewerkers/inwoners/{id}/bekijken",
             post(super::forms::staff::start_preview),
         ),
-        (
-            "/voorbeeld-stoppen",
-            post(super::forms::staff::stop_preview),
-        ),
-        (
-            "/medewerkers/inchecken",
-            post(super::forms::staff::check_in),
-        ),
-        ("/beheer/medewerkers", post(super::forms::admin::add)),
+        (paths::PREVIEW_STOP, post(super::forms::staff::stop_preview)),
+        (paths::STAFF_CHECK_IN, post(super::forms::staff::check_in)),
+        (paths::ADMIN_STAFF, post(super::forms::admin::add)),
         (
             "/beheer/medewerkers/{id}/activeringscode",
             post(super::forms::admin::new_code),
@@ -499,7 +488,7 @@ pub fn router(state: AppState) -> Router {
             UPLOAD_TIMEOUT,
         ));
     pages
-        .route("/medewerkers/rapport.csv", get(super::downloads::report_csv))
+        .route(paths::STAFF_REPORT_CSV, get(super::downloads::report_csv))
         .route("/documenten/{id}", get(super::downloads::open))
         .route("/afspraken/{id}/agenda.ics", get(super::downloads::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
@@ -582,8 +571,9 @@ async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> imp
     leptos_axum::handle_server_fns_with_context(request_context(&state), request).await
 }
 
-/// Leptos answers every server function error with 500. Arguments it could not read are the caller's
-/// mistake ([`app::api::ApiError::BadRequest`]): 400, so they are not counted as Loket's failures.
+/// Leptos answers every server function error with 500; each kind of [`app::api::ApiError`] gets its own
+/// status instead ([`app::api::ApiError::status`]), so arguments it could not read (400), something not
+/// there (404) or a refusal (422) are not counted as Loket's failures.
 async fn server_fn_status(request: Request<Body>, next: axum::middleware::Next) -> Response {
     let is_server_fn = request.uri().path().starts_with("/fn/");
     let response = next.run(request).await;
@@ -594,10 +584,11 @@ async fn server_fn_status(request: Request<Body>, next: axum::middleware::Next) 
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .unwrap_or_default();
-    if serde_json::from_slice::<app::api::ApiError>(&bytes)
-        .is_ok_and(|error| error == app::api::ApiError::BadRequest)
+    if let Some(status) = serde_json::from_slice::<app::api::ApiError>(&bytes)
+        .ok()
+        .and_then(|error| StatusCode::from_u16(error.status()).ok())
     {
-        parts.status = StatusCode::BAD_REQUEST;
+        parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -643,17 +634,17 @@ async fn set_language(
     let Some(lang) = Lang::from_code(&form.lang) else {
         return super::plain_refusal(StatusCode::BAD_REQUEST, "language-refused");
     };
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
-        lang.code()
+    // A year, so the choice outlives the session.
+    let cookie = session::site_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        state.secure_cookies,
+        cookie::SameSite::Lax,
+        Some(cookie::time::Duration::days(365)),
     );
     let target = safe_return_path(form.return_to.as_deref());
-    match (
-        HeaderValue::from_str(&cookie),
-        HeaderValue::from_str(target),
-    ) {
-        (Ok(cookie), Ok(location)) => (
+    match (cookie, HeaderValue::from_str(target)) {
+        (Some(cookie), Ok(location)) => (
             StatusCode::SEE_OTHER,
             [(header::SET_COOKIE, cookie), (header::LOCATION, location)],
         )
@@ -703,6 +694,12 @@ mod tests {
         headers.append(header::COOKIE, HeaderValue::from_static("a=1"));
         headers.append(header::COOKIE, HeaderValue::from_static("loket_lang=en"));
         assert_eq!(language(&headers), Lang::En);
+        let mut unknown = http::HeaderMap::new();
+        unknown.append(
+            header::COOKIE,
+            HeaderValue::from_static("other=en; loket_lang=fr"),
+        );
+        assert_eq!(language(&unknown), Lang::Nl);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use http::StatusCode;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-const PAGE: &str = "/beheer/medewerkers";
+const PAGE: &str = app::paths::ADMIN_STAFF;
 const NOT_NOW: PageError = PageError::Said(StatusCode::SERVICE_UNAVAILABLE, "page-refused-not-now");
 
 /// The staff page again, now with `issued` on it once (never in a URL, never cached).

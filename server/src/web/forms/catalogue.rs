@@ -20,7 +20,7 @@ use axum::response::Response;
 use http::StatusCode;
 use jiff::civil::Date;
 
-pub const PAGE: &str = "/beheer/afspraken";
+pub const PAGE: &str = app::paths::ADMIN_CATALOGUE;
 const NUMBER: &str = "Vul een heel getal in.";
 
 fn parse_bring(text: &str) -> Vec<BringItem> {

@@ -24,7 +24,7 @@ fn to_sign_in_page(state: &AppState) -> Response {
     *response.status_mut() = StatusCode::SEE_OTHER;
     response.headers_mut().insert(
         header::LOCATION,
-        http::HeaderValue::from_static("/inloggen?reden=uitgelogd"),
+        http::HeaderValue::from_static(app::paths::SIGNED_OUT),
     );
     response
 }
@@ -77,7 +77,11 @@ pub async fn act_as_form(
     if let Err(error) = sessions::act_as(db, &mut session, chosen).await {
         return Failure::from(error).into_response();
     }
-    (StatusCode::SEE_OTHER, [(header::LOCATION, "/instellingen")]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, app::paths::SETTINGS)],
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -108,7 +112,7 @@ pub async fn passkey_rename_form(
         Ok(()) => Ok(see_other(app::paths::passkey_renamed(&id))),
         // The sentence says 60: passkeys::NAME_MAX.
         Err(error @ IdentityError::Invalid(_)) => Err(Refused::form(FormId::Passkey(id.clone()))
-            .at(String::from("/instellingen"))
+            .at(String::from(app::paths::SETTINGS))
             .keeping(vec![(
                 String::from("naam"),
                 form.naam.chars().take(200).collect(),

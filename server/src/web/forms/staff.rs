@@ -13,7 +13,6 @@ use crate::appointments::availability::Via;
 use crate::appointments::booking::{self, BookRequest, Booker};
 use crate::appointments::AppointmentsError;
 use crate::authorization::{decide, Action, Decision, Principal, Resource};
-use crate::cases::CasesError;
 use crate::contacts::{self, CardContact};
 use crate::identity::accounts::StaffRole;
 use crate::identity::audit::{self, ReadOf, StaffAction};
@@ -440,52 +439,40 @@ pub async fn record_contact(
             .at(card.clone())
             .keeping(form.kept())
     };
-    // One of her cases, or a new one: two separate choices, and a new case only once confirmed with its type
-    // named (in one list a case type read like one of her cases, and a mistaken choice created a case).
-    let linked = form.zaak.as_str();
-    let new_case = match linked.strip_prefix(contacts::NEW_CASE) {
-        Some(_) => linked,
-        None => form.nieuwe_zaak.as_str(),
-    };
-    let case = if new_case.is_empty() {
-        linked
-    } else if !linked.is_empty() && !linked.starts_with(contacts::NEW_CASE) {
-        return Err(refused().saying(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "nieuwe_zaak",
-            tr(lang, "staff-record-refused-both"),
-        ));
-    } else if form.bevestig != "ja" {
-        let code = new_case
-            .strip_prefix(contacts::NEW_CASE)
-            .unwrap_or_default();
-        let types = contacts::case_types(&services.db, &services.municipality.id)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "case types could not be read");
-                PageError::Said(StatusCode::SERVICE_UNAVAILABLE, NOT_NOW)
-            })?;
-        let name = types
-            .into_iter()
-            .find(|(c, _, _)| c == code)
-            .map(|(_, nl, en)| match lang {
-                Lang::Nl => nl,
-                Lang::En => en,
-            });
-        return Err(match name {
-            Some(name) => refused().saying(
-                StatusCode::OK,
-                "bevestig",
-                tr_args(lang, "staff-record-confirm-new-case", &[("type", &name)]),
-            ),
-            None => refused().saying(
+    let choice = contacts::CaseChoice::read(&form.zaak, &form.nieuwe_zaak, form.bevestig == "ja");
+    let case = match choice {
+        contacts::CaseChoice::Both => {
+            return Err(refused().saying(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "nieuwe_zaak",
-                tr(lang, "staff-record-refused-new-case"),
-            ),
-        });
-    } else {
-        new_case
+                tr(lang, "staff-record-refused-both"),
+            ))
+        }
+        contacts::CaseChoice::Confirm { code } => {
+            let name = contacts::case_type_name(&services.db, &services.municipality.id, code)
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "case types could not be read");
+                    PageError::Said(StatusCode::SERVICE_UNAVAILABLE, NOT_NOW)
+                })?
+                .map(|(nl, en)| match lang {
+                    Lang::Nl => nl,
+                    Lang::En => en,
+                });
+            return Err(match name {
+                Some(name) => refused().saying(
+                    StatusCode::OK,
+                    "bevestig",
+                    tr_args(lang, "staff-record-confirm-new-case", &[("type", &name)]),
+                ),
+                None => refused().saying(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "nieuwe_zaak",
+                    tr(lang, "staff-record-refused-new-case"),
+                ),
+            });
+        }
+        other => other.case().unwrap_or_default(),
     };
     let contact = CardContact {
         person_id: &id,
@@ -503,47 +490,25 @@ pub async fn record_contact(
     };
     let now = Timestamp::now();
     let today = now.to_zoned(services.municipality.time_zone.clone()).date();
-    let outcome = contacts::record_on_card(
+    contacts::record_on_card(
         &services.db,
         &services.municipality.id,
         &contact,
         today,
         now,
     )
+    .await
+    .map_err(|error| refused().because(&error))?;
+    let route = "/medewerkers/inwoners/{id}/contactmomenten";
+    did(
+        services,
+        &principal,
+        &id,
+        StaffAction::ContactRecorded,
+        route,
+    )
     .await;
-    match outcome {
-        Ok(_) => {
-            let route = "/medewerkers/inwoners/{id}/contactmomenten";
-            did(
-                services,
-                &principal,
-                &id,
-                StaffAction::ContactRecorded,
-                route,
-            )
-            .await;
-            Ok(see_other(Notice::Contact.on(&card)))
-        }
-        Err(CasesError::Invalid(problems)) => {
-            let first = problems.into_iter().next();
-            let field = first
-                .as_ref()
-                .map_or_else(|| String::from("kanaal"), |p| p.field.clone());
-            let message = first.map_or_else(|| tr(lang, NOT_NOW), |p| p.message);
-            Err(refused().saying(StatusCode::UNPROCESSABLE_ENTITY, field, message))
-        }
-        Err(CasesError::Conflict(message)) => {
-            Err(refused().saying(StatusCode::CONFLICT, "kanaal", message))
-        }
-        Err(error) => {
-            tracing::error!(%error, "contact moment could not be saved");
-            Err(refused().saying(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "kanaal",
-                tr(lang, "staff-record-refused-unavailable"),
-            ))
-        }
-    }
+    Ok(see_other(Notice::Contact.on(&card)))
 }
 
 /// POST /medewerkers/inwoners/{id}/bekijken: "Bekijk als inwoner". This staff session then shows her own

@@ -217,7 +217,7 @@ async fn start_session(
         session_cookie(state.secure_cookies),
         &token,
         state.secure_cookies,
-        "Lax",
+        cookie::SameSite::Lax,
     ) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
@@ -266,8 +266,8 @@ struct SignedIn {
 /// for residents (a resident's overview is empty for them).
 fn landing(account: &Account) -> &'static str {
     match account.holder {
-        crate::identity::accounts::Holder::Person { .. } => "/",
-        crate::identity::accounts::Holder::Staff { .. } => "/medewerkers",
+        crate::identity::accounts::Holder::Person { .. } => app::paths::HOME,
+        crate::identity::accounts::Holder::Staff { .. } => app::paths::STAFF,
     }
 }
 
@@ -402,7 +402,10 @@ async fn appointment_link(
     };
     let (_, cookie) =
         open_appointment_link(&state, &addr, old, &input.token, check, Timestamp::now()).await?;
-    let mut response = Json(LinkOpened { next: "/afspraken" }).into_response();
+    let mut response = Json(LinkOpened {
+        next: app::paths::APPOINTMENTS,
+    })
+    .into_response();
     if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
@@ -483,7 +486,7 @@ pub(crate) async fn open_appointment_link(
         session_cookie(state.secure_cookies),
         &session_token,
         state.secure_cookies,
-        "Lax",
+        cookie::SameSite::Lax,
     );
     Ok((appointment_id, cookie))
 }

@@ -10,6 +10,8 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cookie::time::Duration as CookieAge;
+use cookie::{Cookie, SameSite};
 use http::header::{self, HeaderValue};
 use http::request::Parts;
 use http::{Method, StatusCode};
@@ -32,33 +34,50 @@ fn csrf_cookie(secure: bool) -> &'static str {
     }
 }
 
-/// The value of the first cookie called `name` across all Cookie headers.
+/// The value of the first cookie called `name` across all Cookie headers (as sent, not percent-decoded:
+/// Loket's own values are base64url or a language code).
 pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name_raw() == Some(name))
+        .and_then(|c| c.value_raw())
 }
 
-pub fn set_cookie(name: &str, value: &str, secure: bool, same_site: &str) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}{secure}"
-    ))
-    .ok()
+/// A cookie for the whole site that scripts cannot read, kept for the browser session (`max_age` `None`) or
+/// for `max_age`.
+pub fn site_cookie(
+    name: &str,
+    value: &str,
+    secure: bool,
+    same_site: SameSite,
+    max_age: Option<CookieAge>,
+) -> Option<HeaderValue> {
+    let mut built = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(same_site)
+        .secure(secure);
+    if let Some(max_age) = max_age {
+        built = built.max_age(max_age);
+    }
+    HeaderValue::from_str(&built.build().to_string()).ok()
+}
+
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    secure: bool,
+    same_site: SameSite,
+) -> Option<HeaderValue> {
+    site_cookie(name, value, secure, same_site, None)
 }
 
 pub fn clear_cookie(name: &str, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .ok()
+    site_cookie(name, "", secure, SameSite::Lax, Some(CookieAge::ZERO))
 }
 
 /// A live session with the identity behind it: loaded once per request, by [`load_session`].
@@ -397,7 +416,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         token
     };
     if (fresh && is_page_or_api) || starts_session {
-        if let Some(value) = set_cookie(name, &token, state.secure_cookies, "Strict") {
+        if let Some(value) = set_cookie(name, &token, state.secure_cookies, SameSite::Strict) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
@@ -504,8 +523,8 @@ impl FromRequestParts<AppState> for ClientAddr {
 /// What a staff preview may still send besides reads: leaving the preview, signing out, and keeping the staff
 /// member's own session alive. Each ends or extends only their own session, never touches the resident.
 pub const PREVIEW_MAY_POST: [&str; 4] = [
-    "/voorbeeld-stoppen",
-    "/uitloggen",
+    app::paths::PREVIEW_STOP,
+    app::paths::SIGN_OUT,
     "/api/auth/sign-out",
     "/api/auth/session/extend",
 ];
@@ -607,6 +626,29 @@ mod tests {
         );
         assert_eq!(cookie(&headers, "loket_csrf"), Some("abc"));
         assert_eq!(cookie(&headers, "b"), None);
+    }
+
+    #[test]
+    fn loket_s_cookies_are_for_the_whole_site_and_out_of_scripts_reach() {
+        let set = set_cookie("loket_csrf", "abc", true, SameSite::Strict).unwrap();
+        let set = set.to_str().unwrap();
+        for part in [
+            "loket_csrf=abc",
+            "Path=/",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+        ] {
+            assert!(set.split("; ").any(|p| p == part), "{part} in {set}");
+        }
+        assert!(!set.contains("Max-Age"), "a session cookie: {set}");
+        let cleared = clear_cookie("loket_sessie", false).unwrap();
+        let cleared = cleared.to_str().unwrap();
+        assert!(cleared.starts_with("loket_sessie=;"), "{cleared}");
+        assert!(
+            cleared.contains("Max-Age=0") && !cleared.contains("Secure"),
+            "{cleared}"
+        );
     }
 
     #[test]

@@ -1,0 +1,73 @@
+//! Who is looking: the viewer the server provides per request, the CSRF token, the Activiteit page and passkeys.
+
+#[allow(unused_imports)]
+use super::*;
+use serde::{Deserialize, Serialize};
+
+/// The visitor's CSRF token, provided by the server for each request. Forms carry it in a hidden `csrf`
+/// field ([`crate::shell::CsrfField`]); scripts send it as the `x-csrf-token` header (from the `csrf-token`
+/// meta tag).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsrfToken(pub String);
+
+/// Who is looking at the page, provided by the server for each request (never sent to the browser as a whole).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Viewer {
+    pub signed_in: Option<SignedInViewer>,
+    /// The request carried the cookie of a session that has ended (timed out, or signed out elsewhere).
+    pub session_ended: bool,
+    /// Someone without sign-in who opened an appointment link: the one appointment they may see.
+    pub appointment_link: Option<String>,
+    /// A staff member looking at a resident's own pages ("Bekijk als inwoner"): who looks, and the role's
+    /// name. `signed_in` then describes the resident as she would see herself.
+    pub preview: Option<PreviewViewer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewViewer {
+    pub staff_name: String,
+    /// `kcc`, `backoffice` or `admin`.
+    pub role: String,
+    /// The resident's id, for the way back to her card.
+    pub person_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedInViewer {
+    pub account_id: String,
+    pub display_name: String,
+    pub account_number: String,
+    pub staff: bool,
+    /// A staff member with the administrator role (manages staff accounts).
+    pub admin: bool,
+    /// Organisations the person is a confirmed member of: (id, name).
+    pub memberships: Vec<(String, String)>,
+    /// The organisation the person currently acts for, if any: (id, name).
+    pub acting_as: Option<(String, String)>,
+    /// How long until the session ends without further activity, in milliseconds (relative, so a device
+    /// clock that is off does not matter).
+    pub remaining_ms: i64,
+}
+
+/// One line on the Activiteit page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityLine {
+    /// Local date `YYYY-MM-DD` and time `HH:MM` in the municipality's time zone.
+    pub date: String,
+    pub time: String,
+    /// The event, e.g. `signed-in` or `staff-read` (an i18n key suffix).
+    pub event: String,
+    /// Set when a staff member acted: their name and role.
+    pub staff_name: Option<String>,
+    pub staff_role: Option<String>,
+    pub data_kind: Option<String>,
+}
+
+/// A passkey as its owner sees it in Instellingen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyLine {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+}
