@@ -140,6 +140,85 @@ pub fn appointment_move_on(id: &str, day: &str) -> String {
     format!("{}?dag={}", appointment_move(id), encode(day))
 }
 
+/// The query parameter that says why a sign-in through a door did not happen.
+pub const DOOR_REFUSED: &str = "mislukt";
+
+/// Why a sign-in through a door (DigiD) did not happen, said on the sign-in page (`/inloggen?mislukt=…`):
+/// a word, never data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoorRefusal {
+    /// No such door here.
+    UnknownDoor,
+    /// The attempt is unknown, used, expired or from another browser.
+    Attempt,
+    /// She stopped at the broker.
+    Cancelled,
+    /// The broker could not be reached or answered wrongly.
+    Broker,
+    /// The ID token failed a check.
+    Token,
+    /// The level was too low for what she asked for.
+    Level,
+    /// The broker gave no usable BSN.
+    Identifier,
+}
+
+impl DoorRefusal {
+    pub const ALL: [DoorRefusal; 7] = [
+        DoorRefusal::UnknownDoor,
+        DoorRefusal::Attempt,
+        DoorRefusal::Cancelled,
+        DoorRefusal::Broker,
+        DoorRefusal::Token,
+        DoorRefusal::Level,
+        DoorRefusal::Identifier,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoorRefusal::UnknownDoor => "ingang",
+            DoorRefusal::Attempt => "poging",
+            DoorRefusal::Cancelled => "afgebroken",
+            DoorRefusal::Broker => "storing",
+            DoorRefusal::Token => "controle",
+            DoorRefusal::Level => "niveau",
+            DoorRefusal::Identifier => "bsn",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<DoorRefusal> {
+        DoorRefusal::ALL.into_iter().find(|r| r.as_str() == word)
+    }
+
+    /// Its sentence's Fluent key.
+    pub fn key(self) -> &'static str {
+        match self {
+            DoorRefusal::UnknownDoor => "door-refused-unknown",
+            DoorRefusal::Attempt => "door-refused-attempt",
+            DoorRefusal::Cancelled => "door-refused-cancelled",
+            DoorRefusal::Broker => "door-refused-broker",
+            DoorRefusal::Token => "door-refused-token",
+            DoorRefusal::Level => "door-refused-level",
+            DoorRefusal::Identifier => "door-refused-identifier",
+        }
+    }
+
+    /// The sign-in page saying this.
+    pub fn page(self) -> String {
+        format!("{SIGN_IN}?{DOOR_REFUSED}={}", self.as_str())
+    }
+}
+
+/// Where a sign-in through `door` begins (`/inloggen/digid`); the browser is sent on to the broker.
+pub fn door_start(door: &str) -> String {
+    format!("{SIGN_IN}/{}", encode(door))
+}
+
+/// Where the broker sends her back (`/inloggen/digid/terug`).
+pub fn door_back(door: &str) -> String {
+    format!("{}/terug", door_start(door))
+}
+
 pub fn appointment_cancel(id: &str) -> String {
     format!("{}/annuleren", appointment(id))
 }

@@ -40,6 +40,7 @@ pub fn use_municipality() -> MunicipalityView {
         address: Vec::new(),
         opening_hours: Vec::new(),
         demo: false,
+        doors: Vec::new(),
     })
 }
 

@@ -50,6 +50,10 @@ pub struct Config {
     /// An S3-compatible store for documents (`LOKET_S3_BUCKET` with `LOKET_S3_ENDPOINT`, `LOKET_S3_REGION`,
     /// `LOKET_S3_ACCESS_KEY_ID`, `LOKET_S3_SECRET_ACCESS_KEY`); unset means a folder in the data dir.
     pub s3: Option<crate::documents::store::S3Config>,
+    /// The sign-in doors through an OpenID Connect broker (`LOKET_DIGID_ISSUER`, `LOKET_DIGID_CLIENT_ID`,
+    /// `LOKET_DIGID_CLIENT_SECRET`, `LOKET_DIGID_SCOPES`, `LOKET_DIGID_BSN_CLAIM`, `LOKET_DIGID_LEVELS`); none
+    /// means the embedded demo door (activation code and passkey) only.
+    pub doors: Vec<crate::identity::doors::DoorConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,6 +92,8 @@ pub enum ConfigError {
     VapidKey,
     #[error("{0}")]
     Mail(String),
+    #[error(transparent)]
+    Door(#[from] crate::identity::doors::DoorConfigError),
     #[error("LOKET_SITE_ROOT={value:?} is not the built site (no folder with pkg/ in it). Build it with ./dev run, or point LOKET_SITE_ROOT at target/site.")]
     SiteRoot { value: String },
     #[error("LOKET_CLAMD_ADDR is not set: with an https:// LOKET_PUBLIC_URL residents' uploads must be scanned. Run clamd and set LOKET_CLAMD_ADDR=host:3310.")]
@@ -223,6 +229,7 @@ impl Config {
                 });
             }
         }
+        let doors = crate::identity::doors::DoorConfig::from_lookup(&lookup)?;
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -245,6 +252,7 @@ impl Config {
             upload_max_mb,
             clamd_addr,
             s3,
+            doors,
         })
     }
 

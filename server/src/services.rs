@@ -18,6 +18,8 @@ pub struct Services {
     pub outbox_dirs: Vec<std::path::PathBuf>,
     /// Uploads: store, malware scanner, limits.
     pub documents: crate::documents::Documents,
+    /// The sign-in doors through a broker (DigiD); empty on the embedded default.
+    pub doors: crate::identity::doors::Doors,
 }
 
 /// What the web side needs for web push: the key browsers subscribe with and the push services allowed.

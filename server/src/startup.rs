@@ -46,6 +46,8 @@ pub enum StartupError {
     Sms { file: String, reason: String },
     #[error("the server stopped: {0}")]
     Serve(String),
+    #[error("the sign-in doors cannot be set up: {0}")]
+    Doors(String),
 }
 
 /// A started Loket: its router and its database.
@@ -121,6 +123,8 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
         },
         outbox_dirs: file_dirs(config),
         documents: documents.clone(),
+        doors: crate::identity::doors::Doors::new(&config.doors, &config.public_url)
+            .map_err(|e| StartupError::Doors(e.to_string()))?,
     };
     let state = AppState::new(services, config);
     Ok(Loket {

@@ -262,6 +262,7 @@ impl Municipality {
             address: self.address.clone(),
             opening_hours: self.opening_hours.clone(),
             demo,
+            doors: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ mod appointments;
 mod cases;
 mod catalogue;
 mod documents;
+mod doors;
 mod identity;
 mod linkscan;
 mod matrix;

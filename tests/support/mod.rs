@@ -24,6 +24,7 @@ pub mod appointments;
 pub mod browser;
 pub mod crash;
 pub mod notify;
+pub mod oidc;
 pub mod providers;
 pub mod services;
 pub mod smtp;

@@ -15,7 +15,17 @@ pub struct Service {
     _dir: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
+impl Service {
+    pub(crate) fn new(addr: String, child: Child, dir: tempfile::TempDir) -> Service {
+        Service {
+            addr,
+            _child: child,
+            _dir: dir,
+        }
+    }
+}
+
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -34,7 +44,7 @@ fn program(name: &str) -> Option<PathBuf> {
     found
 }
 
-fn guarded(command: &[&std::ffi::OsStr]) -> Child {
+pub(crate) fn guarded(command: &[&std::ffi::OsStr]) -> Child {
     Command::new("/usr/bin/python3")
         .arg(crate::repo_root().join("tests/support/guard.py"))
         .args(command)
@@ -45,7 +55,7 @@ fn guarded(command: &[&std::ffi::OsStr]) -> Child {
 }
 
 /// Waits until `ready` says yes (up to 60 s: clamd compiles its database first).
-fn wait_until(what: &str, ready: impl Fn() -> bool) {
+pub(crate) fn wait_until(what: &str, ready: impl Fn() -> bool) {
     let started = Instant::now();
     while !ready() {
         assert!(

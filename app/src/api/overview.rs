@@ -16,6 +16,9 @@ pub struct MunicipalityView {
     pub opening_hours: Vec<OpeningLine>,
     /// True when Loket runs with demo data; the UI says so on every page.
     pub demo: bool,
+    /// The sign-in doors through a broker this installation has (`digid`), for the sign-in page.
+    #[serde(default)]
+    pub doors: Vec<String>,
 }
 
 /// One line of opening hours, e.g. weekday 1 (Monday) "08:30–17:00". `hours: None` means closed.

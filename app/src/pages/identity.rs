@@ -37,6 +37,21 @@ pub fn SignInPage() -> impl IntoView {
         _ if viewer.session_ended => Some(tr(lang, "sign-in-expired")),
         _ => None,
     };
+    let refused = use_query_map()
+        .get_untracked()
+        .get(crate::paths::DOOR_REFUSED)
+        .and_then(|word| crate::paths::DoorRefusal::parse(&word))
+        .map(|refusal| tr(lang, refusal.key()));
+    // Logius' checklist: the municipality's name stands at the DigiD button.
+    let digid = municipality.doors.iter().any(|d| d == "digid").then(|| {
+        view! {
+            <section class="loket-card" aria-labelledby="digid-title">
+                <h2 id="digid-title" class="utrecht-heading-2">{tr(lang, "sign-in-digid-title")}</h2>
+                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-digid-text", &[("municipality", &municipality.name)])}</p>
+                <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::door_start("digid")>{tr(lang, "sign-in-digid-button")}</a>
+            </section>
+        }
+    });
     let texts = SignInTexts {
         with_passkey: tr(lang, "sign-in-with-passkey"),
         other_way: tr(lang, "sign-in-other-way"),
@@ -54,6 +69,7 @@ pub fn SignInPage() -> impl IntoView {
         }
         .into_any(),
         None => view! {
+            {digid}
             <section class="loket-card" aria-labelledby="passkey-title">
                 <h2 id="passkey-title" class="utrecht-heading-2">{tr(lang, "sign-in-passkey-title")}</h2>
                 <p class="utrecht-paragraph">{tr(lang, "sign-in-passkey-text")}</p>
@@ -71,6 +87,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text=tr(lang, "sign-in-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "sign-in-title")}</h1>
         {notice.map(|text| view! { <p class="loket-notice" role="status">{text}</p> })}
+        {refused.map(|text| view! { <p class="loket-notice loket-notice--error" role="alert">{text}</p> })}
         {body}
     }
 }

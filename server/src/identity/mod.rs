@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activation;
 pub mod audit;
 pub mod clients;
+pub mod doors;
 pub mod links;
 pub mod passkeys;
 pub mod ratelimit;

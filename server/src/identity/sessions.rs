@@ -21,6 +21,8 @@ pub enum Method {
     Passkey,
     /// An appointment link plus a second check (birth date or one-time code).
     AppointmentLink,
+    /// DigiD, through the configured OpenID Connect broker ([`super::doors`]).
+    Digid,
 }
 
 impl Method {
@@ -28,6 +30,7 @@ impl Method {
         match self {
             Method::Passkey => "passkey",
             Method::AppointmentLink => "appointment-link",
+            Method::Digid => "digid",
         }
     }
 
@@ -35,6 +38,7 @@ impl Method {
         match value {
             "passkey" => Some(Method::Passkey),
             "appointment-link" => Some(Method::AppointmentLink),
+            "digid" => Some(Method::Digid),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@
 
 mod backoffice;
 mod bridge;
+mod doors;
 mod downloads;
 mod errors;
 mod extract;

@@ -136,7 +136,10 @@ impl AppState {
         );
         let service_worker = pwa::service_worker(&assets, &services.municipality.logo_url).into();
         AppState {
-            municipality: services.municipality.view(services.demo),
+            municipality: app::api::MunicipalityView {
+                doors: services.doors.names(),
+                ..services.municipality.view(services.demo)
+            },
             leptos,
             services: Arc::new(services),
             assets: Arc::new(assets),
@@ -490,6 +493,8 @@ pub fn router(state: AppState) -> Router {
     pages
         .route(paths::STAFF_REPORT_CSV, get(super::downloads::report_csv))
         .route("/documenten/{id}", get(super::downloads::open))
+        .route("/inloggen/{door}", get(super::doors::start))
+        .route("/inloggen/{door}/terug", get(super::doors::back))
         .route("/afspraken/{id}/agenda.ics", get(super::downloads::calendar))
         .route("/fn/{*name}", post(server_fn).get(server_fn))
         .merge(identity::routes())

@@ -1,0 +1,665 @@
+//! The real doors: sign-in through an OpenID Connect broker (DigiD today; eHerkenning and eIDAS follow), by
+//! authorization code with PKCE. The `openidconnect` crate does discovery, the JWKS, PKCE and the ID token's
+//! checks (signature, issuer, audience, expiry, nonce); this module keeps each attempt's state in the
+//! database (so any instance can finish what another began), single use and for ten minutes, bound to the
+//! browser that began it by a cookie, and turns a verified token into a person, an account and a session at
+//! the level the broker vouched for.
+
+use super::accounts::{self, HolderRef};
+use super::sessions::{self, Assurance, Method, Session, Subject};
+use super::{from_ms, ms, secrets};
+use crate::parties::{self, PartyRef};
+use crate::storage::{Db, StorageError};
+use jiff::{SignedDuration, Timestamp};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalClaims, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError,
+    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse,
+    TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+/// How long a started sign-in may take at the broker.
+pub const ATTEMPT_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
+/// Provider metadata and keys are fetched again after this, so a key rotation at the broker is picked up.
+const METADATA_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
+
+/// A kind of door, as it appears in the URL (`/inloggen/digid`) and in the configuration (`LOKET_DIGID_…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoorKind {
+    Digid,
+}
+
+impl DoorKind {
+    pub const ALL: [DoorKind; 1] = [DoorKind::Digid];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoorKind::Digid => "digid",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<DoorKind> {
+        DoorKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    fn env_prefix(self) -> &'static str {
+        match self {
+            DoorKind::Digid => "LOKET_DIGID",
+        }
+    }
+
+    /// The `acr` values the common brokers send, per the NL GOV assurance profile: DigiD Basis and Midden
+    /// count as eIDAS laag, Substantieel as substantieel, Hoog as hoog.
+    fn default_levels(self) -> Vec<(String, Assurance)> {
+        let saml = "urn:oasis:names:tc:SAML:2.0:ac:classes:";
+        match self {
+            DoorKind::Digid => vec![
+                (format!("{saml}PasswordProtectedTransport"), Assurance::Low),
+                (format!("{saml}MobileTwoFactorContract"), Assurance::Low),
+                (format!("{saml}Smartcard"), Assurance::Substantial),
+                (format!("{saml}SmartcardPKI"), Assurance::High),
+            ],
+        }
+    }
+}
+
+/// One configured door: its broker and how to read what the broker says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DoorConfig {
+    pub kind: DoorKind,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+    /// The ID-token claim that carries the BSN.
+    pub bsn_claim: String,
+    /// `acr` value → level; an `acr` not in the table is refused.
+    pub levels: Vec<(String, Assurance)>,
+}
+
+/// A door's configuration that cannot work, said as the operator must fix it.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DoorConfigError {
+    #[error("{prefix}_ISSUER is set but {prefix}_{missing} is not: give the client's registration at the broker too.")]
+    Missing {
+        prefix: &'static str,
+        missing: &'static str,
+    },
+    #[error("{prefix}_ISSUER={value:?} is not a URL: give the broker's issuer, for example https://broker.example.nl.")]
+    Issuer { prefix: &'static str, value: String },
+    #[error("{prefix}_LEVELS={value:?} is not a table of acr=level pairs (level laag, substantieel or hoog), separated by commas.")]
+    Levels { prefix: &'static str, value: String },
+}
+
+impl DoorConfig {
+    /// The doors the environment configures: a door is on when its `…_ISSUER` is set.
+    pub fn from_lookup(
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<DoorConfig>, DoorConfigError> {
+        let mut doors = Vec::new();
+        for kind in DoorKind::ALL {
+            let prefix = kind.env_prefix();
+            let var = |name: &str| lookup(&format!("{prefix}_{name}"));
+            let Some(issuer) = var("ISSUER") else {
+                continue;
+            };
+            if IssuerUrl::new(issuer.clone()).is_err()
+                || !(issuer.starts_with("https://") || issuer.starts_with("http://"))
+            {
+                return Err(DoorConfigError::Issuer {
+                    prefix,
+                    value: issuer,
+                });
+            }
+            let required = |name: &'static str| {
+                var(name).ok_or(DoorConfigError::Missing {
+                    prefix,
+                    missing: name,
+                })
+            };
+            let levels = match var("LEVELS") {
+                None => kind.default_levels(),
+                Some(table) => parse_levels(&table).ok_or(DoorConfigError::Levels {
+                    prefix,
+                    value: table,
+                })?,
+            };
+            doors.push(DoorConfig {
+                kind,
+                client_id: required("CLIENT_ID")?,
+                client_secret: required("CLIENT_SECRET")?,
+                scopes: var("SCOPES")
+                    .unwrap_or_else(|| String::from("openid"))
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect(),
+                bsn_claim: var("BSN_CLAIM").unwrap_or_else(|| String::from("bsn")),
+                issuer: issuer.trim_end_matches('/').to_owned(),
+                levels,
+            });
+        }
+        Ok(doors)
+    }
+
+    fn level_of(&self, acr: &str) -> Option<Assurance> {
+        self.levels
+            .iter()
+            .find(|(value, _)| value == acr)
+            .map(|(_, level)| *level)
+    }
+}
+
+/// `acr=level,acr=level`: the operator's own table for a broker that sends other values.
+fn parse_levels(table: &str) -> Option<Vec<(String, Assurance)>> {
+    let levels: Option<Vec<_>> = table
+        .split(',')
+        .map(|pair| {
+            let (acr, level) = pair.trim().rsplit_once('=')?;
+            let acr = acr.trim();
+            (!acr.is_empty()).then_some(())?;
+            Some((acr.to_owned(), Assurance::parse(level.trim())?))
+        })
+        .collect();
+    levels.filter(|l| !l.is_empty())
+}
+
+/// Every claim of the ID token by name: which ones carry the identifiers is configuration.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct BrokerClaims {
+    #[serde(flatten)]
+    all: HashMap<String, serde_json::Value>,
+}
+
+impl AdditionalClaims for BrokerClaims {}
+
+impl BrokerClaims {
+    fn text(&self, name: &str) -> Option<String> {
+        match self.all.get(name)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
+type BrokerTokenResponse = StandardTokenResponse<
+    IdTokenFields<
+        BrokerClaims,
+        EmptyExtraTokenFields,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >,
+    CoreTokenType,
+>;
+
+type BrokerClient = openidconnect::Client<
+    BrokerClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    BrokerTokenResponse,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// Why a sign-in through a door did not happen. None carries personal data or token contents.
+#[derive(Debug, thiserror::Error)]
+pub enum DoorError {
+    #[error("no such door")]
+    UnknownDoor,
+    /// Unknown, used (a replay), expired, or begun in another browser: one case, so nothing is given away.
+    #[error("the sign-in attempt is unknown, used, expired or from another browser")]
+    UnknownAttempt,
+    /// The broker sent the visitor back with an error (she cancelled, or it failed).
+    #[error("the broker answered {0}")]
+    BrokerRefused(String),
+    #[error("the broker could not be reached or answered wrongly: {0}")]
+    Broker(String),
+    /// The ID token failed a check; the kind says which (for the log), the visitor hears one sentence.
+    #[error("the ID token was refused: {0}")]
+    Token(&'static str),
+    /// The `acr` is not in the door's table, or below the level the attempt asked for.
+    #[error("the assurance level is too low or unknown")]
+    LevelTooLow,
+    /// The token does not carry a valid identifier (BSN) in the configured claim.
+    #[error("the ID token carries no usable identifier")]
+    NoIdentifier,
+    #[error(transparent)]
+    Identity(#[from] super::IdentityError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for DoorError {
+    fn from(error: sqlx::Error) -> Self {
+        DoorError::Storage(StorageError::Query(error))
+    }
+}
+
+/// Which check of the ID token failed, as a fixed word for the log.
+fn token_check(error: &ClaimsVerificationError) -> &'static str {
+    match error {
+        ClaimsVerificationError::Expired(_) => "expired",
+        ClaimsVerificationError::InvalidAudience(_) => "audience",
+        ClaimsVerificationError::InvalidNonce(_) => "nonce",
+        ClaimsVerificationError::InvalidIssuer(_) => "issuer",
+        ClaimsVerificationError::SignatureVerification(_) => "signature",
+        ClaimsVerificationError::InvalidAuthContext(_) => "acr",
+        ClaimsVerificationError::InvalidAuthTime(_) => "auth_time",
+        ClaimsVerificationError::InvalidSubject(_) => "subject",
+        _ => "other",
+    }
+}
+
+/// A configured door with its broker's metadata, fetched on first use and again every ten minutes.
+pub struct Door {
+    pub config: DoorConfig,
+    redirect_uri: String,
+    http: openidconnect::reqwest::Client,
+    metadata: RwLock<Option<(Timestamp, Arc<ProviderMetadataWithLogout>)>>,
+}
+
+/// Every door this installation has, by kind.
+#[derive(Clone, Default)]
+pub struct Doors {
+    doors: Arc<Vec<Door>>,
+}
+
+impl Doors {
+    /// The doors of `configs`, calling back to `{public_url}/inloggen/{door}/terug`.
+    pub fn new(configs: &[DoorConfig], public_url: &str) -> Result<Doors, DoorError> {
+        let http = openidconnect::reqwest::Client::builder()
+            // Following redirects opens the client up to SSRF; a broker answers directly.
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| DoorError::Broker(e.to_string()))?;
+        let doors = configs
+            .iter()
+            .map(|config| Door {
+                redirect_uri: format!(
+                    "{}{}",
+                    public_url.trim_end_matches('/'),
+                    app::paths::door_back(config.kind.as_str())
+                ),
+                config: config.clone(),
+                http: http.clone(),
+                metadata: RwLock::new(None),
+            })
+            .collect();
+        Ok(Doors {
+            doors: Arc::new(doors),
+        })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Door> {
+        let kind = DoorKind::parse(name)?;
+        self.doors.iter().find(|d| d.config.kind == kind)
+    }
+
+    /// The doors' names, for the sign-in page's buttons.
+    pub fn names(&self) -> Vec<String> {
+        self.doors
+            .iter()
+            .map(|d| d.config.kind.as_str().to_owned())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.doors.is_empty()
+    }
+}
+
+impl Door {
+    async fn metadata(&self, now: Timestamp) -> Result<Arc<ProviderMetadataWithLogout>, DoorError> {
+        if let Some((fetched, metadata)) = self.metadata.read().await.as_ref() {
+            if now.duration_since(*fetched) < METADATA_LIFETIME {
+                return Ok(metadata.clone());
+            }
+        }
+        let issuer = IssuerUrl::new(self.config.issuer.clone())
+            .map_err(|e| DoorError::Broker(e.to_string()))?;
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| DoorError::Broker(e.to_string()))?;
+        let metadata = Arc::new(metadata);
+        *self.metadata.write().await = Some((now, metadata.clone()));
+        Ok(metadata)
+    }
+
+    async fn client(&self, now: Timestamp) -> Result<BrokerClient, DoorError> {
+        let metadata = self.metadata(now).await?;
+        let redirect = RedirectUrl::new(self.redirect_uri.clone())
+            .map_err(|e| DoorError::Broker(e.to_string()))?;
+        Ok(BrokerClient::from_provider_metadata(
+            (*metadata).clone(),
+            ClientId::new(self.config.client_id.clone()),
+            Some(ClientSecret::new(self.config.client_secret.clone())),
+        )
+        .set_redirect_uri(redirect))
+    }
+}
+
+/// A started sign-in: where to send the browser, and the value of the cookie that ties the attempt to it.
+pub struct Started {
+    pub authorize_url: String,
+    pub binding: String,
+}
+
+/// Begins a sign-in at `door`: stores state, nonce and PKCE verifier (hashed state, single use, ten
+/// minutes) and answers the broker's URL. `needed` asks the broker for at least that level (step-up);
+/// `return_to` is where she goes afterwards (a local path, checked by the caller).
+pub async fn begin(
+    db: &Db,
+    municipality_id: &str,
+    door: &Door,
+    needed: Option<Assurance>,
+    return_to: &str,
+    now: Timestamp,
+) -> Result<Started, DoorError> {
+    let client = door.client(now).await?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge);
+    for scope in &door.config.scopes {
+        if scope != "openid" {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+    }
+    // Loket names the levels it accepts, so the broker knows what to ask of her and says in `acr` which one
+    // she reached (a provider names the level only when asked).
+    let needed = needed.unwrap_or(Assurance::Low);
+    for (acr, level) in &door.config.levels {
+        if *level >= needed {
+            request = request.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
+        }
+    }
+    let (url, state, nonce) = request.url();
+    let binding = secrets::token();
+    // Attempts never finished go here, so the table holds at most ten minutes of them.
+    sqlx::query("DELETE FROM door_attempt WHERE expires_at_ms <= $1")
+        .bind(ms(now))
+        .execute(&db.pool)
+        .await?;
+    sqlx::query(
+        "INSERT INTO door_attempt (state_hash, municipality_id, door, binding_hash, nonce, pkce_verifier,
+                                   needed, return_to, expires_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(secrets::hash(state.secret()))
+    .bind(municipality_id)
+    .bind(door.config.kind.as_str())
+    .bind(secrets::hash(&binding))
+    .bind(nonce.secret())
+    .bind(verifier.secret())
+    .bind(needed.as_str())
+    .bind(return_to)
+    .bind(ms(now + ATTEMPT_LIFETIME))
+    .execute(&db.pool)
+    .await?;
+    Ok(Started {
+        authorize_url: url.to_string(),
+        binding,
+    })
+}
+
+/// What the broker answered on the callback.
+pub enum Answer<'a> {
+    Code(&'a str),
+    /// `error` from the broker (e.g. `access_denied` when she cancelled).
+    Refused(&'a str),
+}
+
+/// A finished sign-in: the session to set, and where she goes next.
+pub struct Finished {
+    pub token: String,
+    pub session: Session,
+    pub return_to: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    municipality_id: String,
+    door: String,
+    binding_hash: String,
+    nonce: String,
+    pkce_verifier: String,
+    needed: String,
+    return_to: String,
+    expires_at_ms: i64,
+}
+
+/// Finishes a sign-in on the broker's callback: takes the attempt named by `state` (once: a replay finds
+/// nothing), checks it belongs to this browser (`binding`, the cookie `begin` set) and has not expired,
+/// exchanges the code with the PKCE verifier, verifies the ID token against the stored nonce at `now`, reads
+/// the level from `acr` and the BSN from the configured claim, and signs her in: the person by BSN (found
+/// or created), her account (found or created), a session at the broker's level. Nothing is stored when a
+/// check fails.
+pub async fn finish(
+    db: &Db,
+    door: &Door,
+    state: &str,
+    binding: Option<&str>,
+    answer: Answer<'_>,
+    now: Timestamp,
+) -> Result<Finished, DoorError> {
+    let attempt: Option<AttemptRow> = sqlx::query_as(
+        "DELETE FROM door_attempt WHERE state_hash = $1
+         RETURNING municipality_id, door, binding_hash, nonce, pkce_verifier, needed, return_to, expires_at_ms",
+    )
+    .bind(secrets::hash(state))
+    .fetch_optional(&db.pool)
+    .await?;
+    let attempt = attempt.ok_or(DoorError::UnknownAttempt)?;
+    let ours = binding.is_some_and(|b| secrets::same(&secrets::hash(b), &attempt.binding_hash));
+    if !ours || attempt.door != door.config.kind.as_str() || from_ms(attempt.expires_at_ms)? <= now
+    {
+        return Err(DoorError::UnknownAttempt);
+    }
+    let code = match answer {
+        Answer::Code(code) => code,
+        Answer::Refused(error) => {
+            return Err(DoorError::BrokerRefused(error.chars().take(40).collect()))
+        }
+    };
+    let client = door.client(now).await?;
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .map_err(|e| DoorError::Broker(e.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(attempt.pkce_verifier))
+        .request_async(&door.http)
+        .await
+        .map_err(|e| DoorError::Broker(e.to_string()))?;
+    let id_token = response.id_token().ok_or(DoorError::Token("missing"))?;
+    let at =
+        chrono::DateTime::from_timestamp(now.as_second(), now.subsec_nanosecond().unsigned_abs())
+            .ok_or(DoorError::Token("clock"))?;
+    let verifier = client.id_token_verifier().set_time_fn(move || at);
+    let claims = id_token
+        .claims(&verifier, &Nonce::new(attempt.nonce))
+        .map_err(|e| DoorError::Token(token_check(&e)))?;
+    let level = claims
+        .auth_context_ref()
+        .and_then(|acr| door.config.level_of(acr.as_str()))
+        .ok_or(DoorError::LevelTooLow)?;
+    let needed = Assurance::parse(&attempt.needed).unwrap_or(Assurance::Low);
+    if level < needed {
+        return Err(DoorError::LevelTooLow);
+    }
+    let bsn = claims
+        .additional_claims()
+        .text(&door.config.bsn_claim)
+        .filter(|bsn| parties::valid_bsn(bsn))
+        .ok_or(DoorError::NoIdentifier)?;
+    let (token, session) = sign_in(db, &attempt.municipality_id, &bsn, level, now).await?;
+    Ok(Finished {
+        token,
+        session,
+        return_to: attempt.return_to,
+    })
+}
+
+/// The person with `bsn` (created when new), her account (created on her first DigiD sign-in, so she can
+/// add a passkey for convenience later) and a DigiD session at `level`.
+async fn sign_in(
+    db: &Db,
+    municipality_id: &str,
+    bsn: &str,
+    level: Assurance,
+    now: Timestamp,
+) -> Result<(String, Session), DoorError> {
+    let mut conn = db.pool.acquire().await?;
+    let party = PartyRef {
+        bsn: Some(bsn.to_owned()),
+        kvk: None,
+        name: None,
+    };
+    let person = parties::resolve(&mut conn, municipality_id, &party).await?;
+    let person_id = person
+        .person_id()
+        .ok_or(DoorError::NoIdentifier)?
+        .to_owned();
+    let account = match accounts::for_holder(db, &HolderRef::Person(&person_id)).await? {
+        Some(account) => account.id,
+        None => {
+            let id = secrets::id();
+            accounts::create(
+                &mut conn,
+                municipality_id,
+                HolderRef::Person(&person_id),
+                &id,
+                &accounts::new_sign_in_name(),
+                level,
+                now,
+            )
+            .await?;
+            id
+        }
+    };
+    drop(conn);
+    Ok(sessions::start(
+        db,
+        municipality_id,
+        Subject::Account(account),
+        Method::Digid,
+        level,
+        now,
+    )
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn a_door_is_on_only_when_its_issuer_is_set_and_then_needs_its_client() {
+        assert_eq!(DoorConfig::from_lookup(&env(&[])), Ok(vec![]));
+        assert_eq!(
+            DoorConfig::from_lookup(&env(&[("LOKET_DIGID_ISSUER", "https://broker.example")])),
+            Err(DoorConfigError::Missing {
+                prefix: "LOKET_DIGID",
+                missing: "CLIENT_ID"
+            })
+        );
+        let doors = DoorConfig::from_lookup(&env(&[
+            ("LOKET_DIGID_ISSUER", "https://broker.example/"),
+            ("LOKET_DIGID_CLIENT_ID", "loket"),
+            ("LOKET_DIGID_CLIENT_SECRET", "secret"),
+        ]))
+        .unwrap();
+        assert_eq!(doors.len(), 1);
+        assert_eq!(doors[0].issuer, "https://broker.example");
+        assert_eq!(doors[0].bsn_claim, "bsn");
+        assert_eq!(doors[0].scopes, vec!["openid"]);
+    }
+
+    #[test]
+    fn the_default_table_reads_digid_levels_as_the_standard_says() {
+        let door = DoorConfig {
+            kind: DoorKind::Digid,
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: vec![],
+            bsn_claim: String::new(),
+            levels: DoorKind::Digid.default_levels(),
+        };
+        let saml = "urn:oasis:names:tc:SAML:2.0:ac:classes:";
+        assert_eq!(
+            door.level_of(&format!("{saml}PasswordProtectedTransport")),
+            Some(Assurance::Low)
+        );
+        assert_eq!(
+            door.level_of(&format!("{saml}MobileTwoFactorContract")),
+            Some(Assurance::Low)
+        );
+        assert_eq!(
+            door.level_of(&format!("{saml}Smartcard")),
+            Some(Assurance::Substantial)
+        );
+        assert_eq!(
+            door.level_of(&format!("{saml}SmartcardPKI")),
+            Some(Assurance::High)
+        );
+        assert_eq!(door.level_of("urn:something:else"), None);
+    }
+
+    #[test]
+    fn an_operators_level_table_is_read_or_refused_whole() {
+        assert_eq!(
+            parse_levels("urn:a=laag, urn:b = substantieel,urn:c=hoog"),
+            Some(vec![
+                ("urn:a".to_owned(), Assurance::Low),
+                ("urn:b".to_owned(), Assurance::Substantial),
+                ("urn:c".to_owned(), Assurance::High),
+            ])
+        );
+        assert_eq!(parse_levels("urn:a=midden"), None);
+        assert_eq!(parse_levels("=laag"), None);
+        assert_eq!(parse_levels(""), None);
+        assert!(matches!(
+            DoorConfig::from_lookup(&env(&[
+                ("LOKET_DIGID_ISSUER", "https://broker.example"),
+                ("LOKET_DIGID_CLIENT_ID", "loket"),
+                ("LOKET_DIGID_CLIENT_SECRET", "secret"),
+                ("LOKET_DIGID_LEVELS", "urn:a"),
+            ])),
+            Err(DoorConfigError::Levels { .. })
+        ));
+    }
+}

@@ -1,0 +1,188 @@
+//! The doors' HTTP edge (DigiD through a broker): `GET /inloggen/{door}` sends the browser on to the broker,
+//! `GET /inloggen/{door}/terug` takes the answer. A refusal goes back to the sign-in page with a word
+//! (`?mislukt=poging`) that the page says in her language; nothing of the token or of her is in any URL.
+
+use super::middleware::session::{
+    clear_cookie, cookie, session_cookie, set_cookie, site_cookie, SessionToken,
+};
+use super::reply::see_other;
+use super::AppState;
+use crate::identity::doors::{self, Answer, DoorError};
+use crate::identity::sessions::{self, Assurance};
+use app::paths::{self, DoorRefusal};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::Extension;
+use cookie::time::Duration as CookieAge;
+use cookie::SameSite;
+use http::header;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+/// Ties an attempt to the browser that began it, so a callback carried into another browser (login CSRF)
+/// or replayed finds nothing. Lax: it must come along on the broker's top-level redirect back.
+const BINDING_COOKIE: &str = "loket_deur";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StartQuery {
+    /// Where to go afterwards: a path of this site.
+    naar: String,
+    /// The level the page she came from needs (`substantieel`): the broker is asked for at least that.
+    niveau: String,
+}
+
+/// GET /inloggen/{door}: to the broker.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(door): Path<String>,
+    Query(query): Query<StartQuery>,
+) -> Response {
+    let services = &state.services;
+    let Some(door) = services.doors.get(&door) else {
+        return see_other(DoorRefusal::UnknownDoor.page());
+    };
+    let return_to = local_path(&query.naar).unwrap_or(paths::HOME);
+    let started = doors::begin(
+        &services.db,
+        &services.municipality.id,
+        door,
+        Assurance::parse(&query.niveau),
+        return_to,
+        Timestamp::now(),
+    )
+    .await;
+    match started {
+        Ok(started) => {
+            let mut response = see_other(started.authorize_url);
+            let age = CookieAge::seconds(doors::ATTEMPT_LIFETIME.as_secs());
+            if let Some(value) = site_cookie(
+                BINDING_COOKIE,
+                &started.binding,
+                state.secure_cookies,
+                SameSite::Lax,
+                Some(age),
+            ) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => see_other(refusal(&error).page()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct BackQuery {
+    state: String,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+/// GET /inloggen/{door}/terug: the broker's answer. Signed in: the old session (if any) ends, a new one
+/// begins, and she goes where she was going.
+pub async fn back(
+    State(state): State<AppState>,
+    Path(door): Path<String>,
+    Query(query): Query<BackQuery>,
+    headers: http::HeaderMap,
+    old: Option<Extension<SessionToken>>,
+) -> Response {
+    let services = &state.services;
+    let Some(door) = services.doors.get(&door) else {
+        return see_other(DoorRefusal::UnknownDoor.page());
+    };
+    let answer = match (&query.code, &query.error) {
+        (_, Some(error)) => Answer::Refused(error),
+        (Some(code), None) => Answer::Code(code),
+        (None, None) => Answer::Refused("no_code"),
+    };
+    let finished = doors::finish(
+        &services.db,
+        door,
+        &query.state,
+        cookie(&headers, BINDING_COOKIE),
+        answer,
+        Timestamp::now(),
+    )
+    .await;
+    let mut response = match finished {
+        Ok(finished) => {
+            if let Some(Extension(SessionToken(old))) = old {
+                if let Err(error) = sessions::end(&services.db, &old).await {
+                    tracing::warn!(%error, "the session before a DigiD sign-in could not be ended");
+                }
+            }
+            let mut response = see_other(
+                local_path(&finished.return_to)
+                    .unwrap_or(paths::HOME)
+                    .to_owned(),
+            );
+            if let Some(value) = set_cookie(
+                session_cookie(state.secure_cookies),
+                &finished.token,
+                state.secure_cookies,
+                SameSite::Lax,
+            ) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => see_other(refusal(&error).page()),
+    };
+    if let Some(value) = clear_cookie(BINDING_COOKIE, state.secure_cookies) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// What the sign-in page says about `error`; the log gets the technical side, never a token or a BSN.
+fn refusal(error: &DoorError) -> DoorRefusal {
+    match error {
+        DoorError::UnknownDoor => DoorRefusal::UnknownDoor,
+        DoorError::UnknownAttempt => DoorRefusal::Attempt,
+        DoorError::BrokerRefused(answer) if answer == "access_denied" => DoorRefusal::Cancelled,
+        DoorError::BrokerRefused(answer) => {
+            tracing::warn!(%answer, "the broker sent an error back");
+            DoorRefusal::Broker
+        }
+        DoorError::Token(check) => {
+            tracing::warn!(%check, "an ID token was refused");
+            DoorRefusal::Token
+        }
+        DoorError::LevelTooLow => DoorRefusal::Level,
+        DoorError::NoIdentifier => {
+            tracing::warn!("an ID token carried no usable BSN");
+            DoorRefusal::Identifier
+        }
+        DoorError::Broker(_) | DoorError::Identity(_) | DoorError::Storage(_) => {
+            tracing::error!(%error, "a sign-in through a door failed");
+            DoorRefusal::Broker
+        }
+    }
+}
+
+/// `path` when it is a path of this site (`/zaken/…`), not another site (`//evil`, `/\evil`, `https:`).
+fn local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    ok.then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_return_to() {
+        assert_eq!(local_path("/zaken/abc"), Some("/zaken/abc"));
+        assert_eq!(local_path("/"), Some("/"));
+        assert_eq!(local_path("//evil.example/x"), None);
+        assert_eq!(local_path("/\\evil.example"), None);
+        assert_eq!(local_path("https://evil.example"), None);
+        assert_eq!(local_path(""), None);
+        assert_eq!(local_path("/a\nb"), None);
+    }
+}

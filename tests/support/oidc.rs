@@ -1,0 +1,81 @@
+//! The OpenID Provider of the sign-in tests: `oidc-provider` (tests/support/oidc_provider.mjs) on loopback,
+//! started once per test binary, as DigiD's broker. Each test server registers its own client with it
+//! (dynamic registration), because its redirect URI carries its own port.
+
+use super::services::{free_port, guarded, wait_until, Service};
+use server::config::Config;
+use server::identity::doors::DoorConfig;
+use std::sync::OnceLock;
+
+static PROVIDER: OnceLock<Service> = OnceLock::new();
+
+/// The provider's issuer URL (`http://127.0.0.1:<port>`), started on first use.
+pub fn issuer() -> String {
+    let provider = PROVIDER.get_or_init(|| {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let script = crate::repo_root().join("tests/support/oidc_provider.mjs");
+        let child = guarded(&[
+            "node".as_ref(),
+            script.as_os_str(),
+            port.to_string().as_ref(),
+        ]);
+        let addr = format!("127.0.0.1:{port}");
+        wait_until("the OpenID Provider", || {
+            std::net::TcpStream::connect(&addr).is_ok()
+        });
+        Service::new(addr, child, dir)
+    });
+    format!("http://{}", provider.addr)
+}
+
+/// Registers a client for a Loket whose public URL is `public_url`; returns its id and secret.
+pub fn register(public_url: &str) -> (String, String) {
+    let issuer = issuer();
+    let redirect = format!("{public_url}/inloggen/digid/terug");
+    // Called from a config closure inside the test's runtime: a plain thread with its own runtime.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let answer: serde_json::Value = reqwest::Client::new()
+                .post(format!("{issuer}/reg"))
+                .json(&serde_json::json!({
+                    "redirect_uris": [redirect],
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "client_secret_basic",
+                }))
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (
+                answer["client_id"].as_str().unwrap().to_owned(),
+                answer["client_secret"].as_str().unwrap().to_owned(),
+            )
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+/// Turns on the DigiD door in `config` as an operator would (the `LOKET_DIGID_*` variables, the default
+/// level table), with a client registered for its public URL.
+pub fn with_digid(config: &mut Config) {
+    let (client_id, client_secret) = register(&config.public_url);
+    let issuer = issuer();
+    let lookup = |name: &str| match name {
+        "LOKET_DIGID_ISSUER" => Some(issuer.clone()),
+        "LOKET_DIGID_CLIENT_ID" => Some(client_id.clone()),
+        "LOKET_DIGID_CLIENT_SECRET" => Some(client_secret.clone()),
+        _ => None,
+    };
+    config.doors = DoorConfig::from_lookup(&lookup).unwrap();
+}
