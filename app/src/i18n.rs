@@ -270,6 +270,7 @@ mod tests {
                     "day",
                     "month",
                     "type",
+                    "municipality",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
