@@ -99,6 +99,11 @@ async fn deliver(client: &Client, callback: &str) -> (StatusCode, String) {
     (response.status(), location(&response))
 }
 
+/// The body of the page at `url`, as this browser gets it.
+async fn text_of(client: &Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 async fn count(server: &TestServer, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(&server.db().pool)
@@ -185,14 +190,7 @@ async fn digid_basis_gives_a_low_session_and_is_refused_where_substantial_was_as
         count(&server, "SELECT COUNT(*) FROM session").await,
         sessions
     );
-    let page = client
-        .get(format!("{}{next}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&client, &format!("{}{next}", server.url)).await;
     assert!(
         page.contains("Voor deze pagina is DigiD met een hoger niveau nodig"),
         "{page}"
@@ -309,14 +307,7 @@ on_both_backends!(an_unknown_door_is_refused_with_a_sentence_in_her_language);
 
 async fn the_sign_in_page_names_the_municipality_at_the_digid_button(backend: Backend) {
     let server = server_with_digid(backend).await;
-    let page = browser(&server)
-        .get(format!("{}/inloggen", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&browser(&server), &format!("{}/inloggen", server.url)).await;
     assert!(page.contains(r#"href="/inloggen/digid""#), "{page}");
     assert!(page.contains("Inloggen met DigiD"), "{page}");
     assert!(
@@ -325,14 +316,7 @@ async fn the_sign_in_page_names_the_municipality_at_the_digid_button(backend: Ba
     );
     // Without a broker there is no DigiD button.
     let plain = TestServer::start(backend).await;
-    let page = browser(&plain)
-        .get(format!("{}/inloggen", plain.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&browser(&plain), &format!("{}/inloggen", plain.url)).await;
     assert!(!page.contains("/inloggen/digid"), "{page}");
 }
 on_both_backends!(the_sign_in_page_names_the_municipality_at_the_digid_button);
