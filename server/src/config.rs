@@ -54,6 +54,12 @@ pub struct Config {
     /// `LOKET_DIGID_CLIENT_SECRET`, `LOKET_DIGID_SCOPES`, `LOKET_DIGID_BSN_CLAIM`, `LOKET_DIGID_LEVELS`); none
     /// means the embedded demo door (activation code and passkey) only.
     pub doors: Vec<crate::identity::doors::DoorConfig>,
+    /// The level a DigiD session needs to open her cases, contact moments and documents
+    /// (`LOKET_RECORDS_LEVEL`: laag, substantieel or hoog; default substantieel). Only with a door configured.
+    pub records_level: crate::identity::sessions::Assurance,
+    /// The population register through Haal Centraal BRP Personen Bevragen (`LOKET_BRP_URL` with
+    /// `LOKET_BRP_API_KEY`, `LOKET_BRP_API_KEY_HEADER`); unset means Loket knows only its own persons.
+    pub brp: Option<crate::population::haal_centraal::BrpConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +110,14 @@ pub enum ConfigError {
     ClamdAddr { value: String },
     #[error("LOKET_LOG={value:?} is not a log filter. Use a level (error, warn, info, debug) or e.g. LOKET_LOG=warn,loket_server=debug.")]
     Log { value: String },
+    #[error("LOKET_BRP_URL={value:?} is not an http(s) URL. Give the API's base, for example https://brp.example.nl/haalcentraal/api/brp.")]
+    BrpUrl { value: String },
+    #[error(
+        "LOKET_BRP_URL is set but LOKET_BRP_API_KEY is not: give the key the BRP's gateway issued."
+    )]
+    BrpKey,
+    #[error("LOKET_RECORDS_LEVEL={value:?} is not a level. Use laag, substantieel or hoog.")]
+    RecordsLevel { value: String },
     #[error("LOKET_PUSH_SERVICES={value:?} names no host. Give host names separated by commas, or unset it for the major browsers' services.")]
     PushServices { value: String },
 }
@@ -230,6 +244,25 @@ impl Config {
             }
         }
         let doors = crate::identity::doors::DoorConfig::from_lookup(&lookup)?;
+        let records_level = match lookup("LOKET_RECORDS_LEVEL") {
+            None => crate::identity::sessions::Assurance::Substantial,
+            Some(value) => crate::identity::sessions::Assurance::parse(value.trim())
+                .ok_or(ConfigError::RecordsLevel { value })?,
+        };
+        let brp = match lookup("LOKET_BRP_URL") {
+            None => None,
+            Some(url)
+                if url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) =>
+            {
+                Some(crate::population::haal_centraal::BrpConfig {
+                    url,
+                    api_key: lookup("LOKET_BRP_API_KEY").ok_or(ConfigError::BrpKey)?,
+                    api_key_header: lookup("LOKET_BRP_API_KEY_HEADER")
+                        .unwrap_or_else(|| String::from("X-API-KEY")),
+                })
+            }
+            Some(value) => return Err(ConfigError::BrpUrl { value }),
+        };
         Ok(Config {
             addr,
             data_dir: lookup("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
@@ -253,6 +286,8 @@ impl Config {
             clamd_addr,
             s3,
             doors,
+            records_level,
+            brp,
         })
     }
 

@@ -25,6 +25,7 @@ pub mod documents;
 pub mod identity;
 pub mod notifications;
 pub mod parties;
+pub mod population;
 pub mod serve;
 pub mod services;
 pub mod staff;

@@ -20,6 +20,8 @@ pub struct Services {
     pub documents: crate::documents::Documents,
     /// The sign-in doors through a broker (DigiD); empty on the embedded default.
     pub doors: crate::identity::doors::Doors,
+    /// The population register (BRP), when this installation has access to it.
+    pub population: Option<Arc<dyn crate::population::Register>>,
 }
 
 /// What the web side needs for web push: the key browsers subscribe with and the push services allowed.

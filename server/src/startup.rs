@@ -48,6 +48,8 @@ pub enum StartupError {
     Serve(String),
     #[error("the sign-in doors cannot be set up: {0}")]
     Doors(String),
+    #[error("the population register cannot be set up: {0}")]
+    Population(String),
 }
 
 /// A started Loket: its router and its database.
@@ -123,8 +125,19 @@ pub async fn build(config: &Config, now: jiff::Timestamp) -> Result<Loket, Start
         },
         outbox_dirs: file_dirs(config),
         documents: documents.clone(),
-        doors: crate::identity::doors::Doors::new(&config.doors, &config.public_url)
-            .map_err(|e| StartupError::Doors(e.to_string()))?,
+        doors: crate::identity::doors::Doors::new(
+            &config.doors,
+            &config.public_url,
+            config.records_level,
+        )
+        .map_err(|e| StartupError::Doors(e.to_string()))?,
+        population: match &config.brp {
+            Some(brp) => Some(Arc::new(
+                crate::population::haal_centraal::HaalCentraal::new(brp)
+                    .map_err(|e| StartupError::Population(e.to_string()))?,
+            )),
+            None => None,
+        },
     };
     let state = AppState::new(services, config);
     Ok(Loket {

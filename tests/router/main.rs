@@ -16,6 +16,7 @@ mod matrix;
 mod notifications;
 mod pages;
 mod platform;
+mod population;
 mod privacy;
 mod providers;
 mod security;

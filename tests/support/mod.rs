@@ -22,9 +22,11 @@ use tower::ServiceExt;
 
 pub mod appointments;
 pub mod browser;
+pub mod brp;
 pub mod crash;
 pub mod notify;
 pub mod oidc;
+pub mod openapi;
 pub mod providers;
 pub mod services;
 pub mod smtp;

@@ -41,8 +41,14 @@ pub struct SearchHit {
     pub name: String,
     /// `YYYY-MM-DD`.
     pub birth_date: Option<String>,
-    /// Persons: postcode and house number; companies: the KvK number.
+    /// Persons: postcode and house number (or the BRP's address lines); companies: the KvK number.
     pub place: Option<String>,
+    /// The BRP's `geheimhoudingPersoonsgegevens`: her data must not be passed on to third parties.
+    #[serde(default)]
+    pub secret: bool,
+    /// The parts of her BRP record under investigation: `naam`, `geboorte`, `adres`, `persoon`.
+    #[serde(default)]
+    pub in_research: Vec<String>,
 }
 
 /// The contact centre's card of one resident: who, how to reach her (shortened), and her appointments.

@@ -152,10 +152,28 @@ fn Hit(lang: Lang, hit: SearchHit) -> impl IntoView {
     } else {
         view! { <strong>{hit.name}</strong> }.into_any()
     };
+    // The BRP's own markers: geheimhouding (never to be passed on) and data under investigation.
+    let secret = hit
+        .secret
+        .then(|| view! { <span class="loket-hits__warning">{tr(lang, "staff-hit-secret")}</span> });
+    let research = (!hit.in_research.is_empty()).then(|| {
+        let parts: Vec<String> = hit
+            .in_research
+            .iter()
+            .map(|part| tr(lang, &format!("research-{part}")))
+            .collect();
+        view! {
+            <span class="loket-hits__warning">
+                {tr_args(lang, "staff-hit-research", &[("parts", &parts.join(", "))])}
+            </span>
+        }
+    });
     view! {
         <li class="loket-hits__item">
             {name}
             {(!facts.is_empty()).then(|| view! { <span class="loket-hits__facts">{facts.join(" · ")}</span> })}
+            {secret}
+            {research}
         </li>
     }
 }

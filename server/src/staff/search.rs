@@ -5,6 +5,7 @@
 
 use crate::appointments::details;
 use crate::notifications::addresses;
+use crate::population::{split_house_number, split_prefix, Register, Search, Task};
 use crate::storage::Db;
 use jiff::civil::Date;
 
@@ -17,6 +18,8 @@ pub enum StaffError {
     /// The search text is not something Loket can look for; the text says what is, in Dutch (B1).
     #[error("{0}")]
     Invalid(&'static str),
+    #[error(transparent)]
+    Register(#[from] crate::population::RegisterError),
 }
 
 /// What the search text turned out to be.
@@ -33,7 +36,14 @@ pub enum Query {
     Email(String),
     /// Eight digits.
     Kvk(String),
+    /// Nine digits that pass the eleven test.
+    Bsn(String),
     Name(String),
+    /// A name followed by a birth date: `de Vries 12-4-1986`.
+    NameBorn {
+        name: String,
+        birth_date: Date,
+    },
 }
 
 const NOT_UNDERSTOOD: &str =
@@ -59,19 +69,32 @@ pub fn classify(input: &str) -> Result<Query, StaffError> {
     if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(Query::Kvk(compact));
     }
+    if compact.len() == 9 && crate::parties::valid_bsn(&compact) {
+        return Ok(Query::Bsn(compact));
+    }
     if let Some(query) = address(text) {
         return query;
     }
     if let Some(phone) = details::phone(text) {
         return Ok(Query::Phone(phone));
     }
-    let name_like = text
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'));
-    if name_like {
-        return Ok(Query::Name(
-            text.split_whitespace().collect::<Vec<_>>().join(" "),
-        ));
+    let name_like = |t: &str| {
+        t.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'))
+    };
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name_like(text) {
+        return Ok(Query::Name(words(text)));
+    }
+    if let Some((name, date)) = text.trim_end().rsplit_once(char::is_whitespace) {
+        if let Some(birth_date) = date_of(date) {
+            if name_like(name) && name.trim().chars().count() >= 2 {
+                return Ok(Query::NameBorn {
+                    name: words(name),
+                    birth_date,
+                });
+            }
+        }
     }
     Err(StaffError::Invalid(NOT_UNDERSTOOD))
 }
@@ -137,8 +160,12 @@ pub struct Hit {
     pub name: String,
     /// Persons: `YYYY-MM-DD`, when known.
     pub birth_date: Option<String>,
-    /// Persons: `1234 AB 5`; companies: the KvK number.
+    /// Persons: `1234 AB 5` (or the BRP's address lines); companies: the KvK number.
     pub place: Option<String>,
+    /// The BRP says her data must not be passed on to third parties (`geheimhoudingPersoonsgegevens`).
+    pub secret: bool,
+    /// The parts of her BRP record under investigation (`naam`, `geboorte`, `adres`, `persoon`).
+    pub in_research: Vec<&'static str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,18 +213,15 @@ pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<H
             ),
             vec![address.clone()],
         ),
-        Query::Name(name) => {
-            // Every word must appear in the name, in any order ("vries desiree" finds Desiree de Vries).
-            let words: Vec<String> = name
-                .to_lowercase()
-                .split_whitespace()
-                .take(5)
-                .map(|w| format!("%{w}%"))
-                .collect();
-            let conditions: Vec<String> = (0..words.len())
-                .map(|n| format!("LOWER(p.display_name) LIKE ${}", n + 2))
-                .collect();
-            (conditions.join(" AND "), words)
+        Query::Bsn(bsn) => (String::from("p.bsn = $2"), vec![bsn.clone()]),
+        Query::Name(name) => name_condition(name),
+        Query::NameBorn { name, birth_date } => {
+            let (condition, mut binds) = name_condition(name);
+            binds.push(birth_date.to_string());
+            (
+                format!("{condition} AND p.birth_date = ${}", binds.len() + 1),
+                binds,
+            )
         }
     };
     let sql = format!(
@@ -217,8 +241,108 @@ pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<H
             name,
             birth_date,
             place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
+            secret: false,
+            in_research: Vec::new(),
         })
         .collect())
+}
+
+/// Every word must appear in the name, in any order ("vries desiree" finds Desiree de Vries); the
+/// parameters start at `$2`.
+fn name_condition(name: &str) -> (String, Vec<String>) {
+    let words: Vec<String> = name
+        .to_lowercase()
+        .split_whitespace()
+        .take(5)
+        .map(|w| format!("%{w}%"))
+        .collect();
+    let conditions: Vec<String> = (0..words.len())
+        .map(|n| format!("LOWER(p.display_name) LIKE ${}", n + 2))
+        .collect();
+    (conditions.join(" AND "), words)
+}
+
+/// What the BRP is asked for `query`, when it is something the BRP finds people by (a BSN, postcode and
+/// house number, a name with a birth date); a phone number, an e-mail address, a KvK number or a bare name
+/// are Loket's own to search.
+pub fn register_search(query: &Query) -> Option<Search> {
+    match query {
+        Query::Bsn(bsn) => Some(Search::Bsn(bsn.clone())),
+        Query::Address {
+            postcode,
+            house_number,
+            birth_date,
+        } => {
+            let (number, letter, addition) = split_house_number(house_number)?;
+            Some(Search::Address {
+                postcode: postcode.clone(),
+                house_number: number,
+                house_letter: letter,
+                addition,
+                birth_date: *birth_date,
+            })
+        }
+        Query::NameBorn { name, birth_date } => {
+            let (prefix, surname) = split_prefix(name);
+            Some(Search::NameBorn {
+                prefix,
+                surname,
+                birth_date: *birth_date,
+            })
+        }
+        Query::Phone(_) | Query::Email(_) | Query::Kvk(_) | Query::Name(_) => None,
+    }
+}
+
+/// The people the BRP finds for `search`, each as the person Loket keeps for her (made by BSN on first sight,
+/// with the BRP's name and birth date where Loket had none), so the contact centre can open her card.
+pub async fn find_in_register(
+    db: &Db,
+    register: &dyn Register,
+    municipality_id: &str,
+    search: &Search,
+) -> Result<Vec<Hit>, StaffError> {
+    let found = register.find(Task::FindCaller, search).await?;
+    let mut conn = db.pool.acquire().await?;
+    let mut hits = Vec::new();
+    for resident in found.into_iter().take(LIMIT as usize) {
+        let party = crate::parties::PartyRef {
+            bsn: Some(resident.bsn.clone()),
+            kvk: None,
+            name: None,
+        };
+        let Some(id) = crate::parties::resolve(&mut conn, municipality_id, &party)
+            .await?
+            .person_id()
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let birth_date = resident
+            .birth_date
+            .clone()
+            .filter(|d| Date::strptime("%Y-%m-%d", d).is_ok());
+        sqlx::query(
+            "UPDATE person SET display_name = CASE WHEN display_name = '' THEN $1 ELSE display_name END,
+                               birth_date = COALESCE(birth_date, $2)
+             WHERE id = $3",
+        )
+        .bind(&resident.name)
+        .bind(birth_date)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        hits.push(Hit {
+            kind: HitKind::Person,
+            id,
+            name: resident.name,
+            birth_date: resident.birth_date,
+            place: Some(resident.address.join(", ")).filter(|a| !a.is_empty()),
+            secret: resident.secret,
+            in_research: resident.in_research,
+        });
+    }
+    Ok(hits)
 }
 
 async fn organisations(db: &Db, municipality_id: &str, kvk: &str) -> Result<Vec<Hit>, StaffError> {
@@ -237,6 +361,8 @@ async fn organisations(db: &Db, municipality_id: &str, kvk: &str) -> Result<Vec<
             name,
             birth_date: None,
             place: Some(kvk),
+            secret: false,
+            in_research: Vec::new(),
         })
         .collect())
 }
@@ -283,6 +409,17 @@ mod tests {
         assert_eq!(
             classify("D'Ancona").unwrap(),
             Query::Name("D'Ancona".into())
+        );
+        assert_eq!(
+            classify("999993653").unwrap(),
+            Query::Bsn("999993653".into())
+        );
+        assert_eq!(
+            classify("de Vries 12-4-1986").unwrap(),
+            Query::NameBorn {
+                name: "de Vries".into(),
+                birth_date: date(1986, 4, 12)
+            }
         );
     }
 

@@ -78,10 +78,17 @@ pub async fn search(
             result.problem = Some(message.to_owned());
             return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, result));
         }
-        Err(StaffError::Storage(_)) => return Ok(unavailable(result)),
+        Err(StaffError::Storage(_) | StaffError::Register(_)) => return Ok(unavailable(result)),
     };
     let now = Timestamp::now();
-    let hits = match search::find(&services.db, municipality_id, &query).await {
+    // With access to the BRP, people are found there (and kept by BSN); the rest is Loket's own.
+    let found = match (&services.population, search::register_search(&query)) {
+        (Some(register), Some(asked)) => {
+            search::find_in_register(&services.db, register.as_ref(), municipality_id, &asked).await
+        }
+        _ => search::find(&services.db, municipality_id, &query).await,
+    };
+    let hits = match found {
         Ok(hits) => hits,
         Err(error) => {
             tracing::error!(%error, "staff search failed");
@@ -122,6 +129,8 @@ pub async fn search(
             name: hit.name,
             birth_date: hit.birth_date,
             place: hit.place,
+            secret: hit.secret,
+            in_research: hit.in_research.into_iter().map(str::to_owned).collect(),
         })
         .collect();
     Ok(show(StatusCode::OK, result))
