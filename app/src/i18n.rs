@@ -271,6 +271,8 @@ mod tests {
                     "month",
                     "type",
                     "municipality",
+                    "level",
+                    "parts",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }

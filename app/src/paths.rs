@@ -214,6 +214,17 @@ pub fn door_start(door: &str) -> String {
     format!("{SIGN_IN}/{}", encode(door))
 }
 
+/// Sign in through `door` at `level` (`laag`, `substantieel`, `hoog`) and come back to `back_to`:
+/// `/inloggen/digid?niveau=substantieel&naar=/zaken`.
+pub fn door_start_at(door: &str, level: &str, back_to: &str) -> String {
+    format!(
+        "{}?niveau={}&naar={}",
+        door_start(door),
+        encode(level),
+        encode(back_to)
+    )
+}
+
 /// Where the broker sends her back (`/inloggen/digid/terug`).
 pub fn door_back(door: &str) -> String {
     format!("{}/terug", door_start(door))
@@ -339,6 +350,8 @@ pub const APPOINTMENTS: &str = "/afspraken";
 /// Her activity log: every sign-in and every staff read.
 pub const ACTIVITY: &str = "/activiteit";
 pub const SETTINGS: &str = "/instellingen";
+/// Mijn gegevens: what the BRP knows of her.
+pub const MY_DETAILS: &str = "/mijn-gegevens";
 /// The language switch (POST).
 pub const LANGUAGE: &str = "/taal";
 pub const SIGN_OUT: &str = "/uitloggen";

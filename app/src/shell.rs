@@ -7,9 +7,9 @@ use crate::pages::{
     ActivationPage, ActivityPage, AdminCataloguePage, AdminLocationPage, AdminResourcePage,
     AdminServicePage, AdminStaffPage, AppointmentLinkPage, AppointmentPage, AppointmentsPage,
     BookingPage, CancelPage, CasePage, CasesPage, ContactsPage, DemoPage, DocumentsPage,
-    MessagesPage, MovePage, NotFoundPage, OfflinePage, OutboxFilesPage, OverviewPage, SettingsPage,
-    SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage, StaffPage, StaffReportPage,
-    StaffResidentPage, StaffTodayPage,
+    MessagesPage, MovePage, MyDetailsPage, NotFoundPage, OfflinePage, OutboxFilesPage,
+    OverviewPage, SettingsPage, SignInPage, StaffBookingPage, StaffCheckInPage, StaffMovePage,
+    StaffPage, StaffReportPage, StaffResidentPage, StaffTodayPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inloggen") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/activeren") view=ActivationPage ssr=SsrMode::Async />
                     <Route path=path!("/activiteit") view=ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/mijn-gegevens") view=MyDetailsPage ssr=SsrMode::Async />
                     <Route path=path!("/demo") view=DemoPage ssr=SsrMode::Async />
                     <Route path=path!("/offline") view=OfflinePage ssr=SsrMode::Async />
                 </Routes>

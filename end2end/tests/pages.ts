@@ -23,6 +23,7 @@ export const PAGES = [
   { path: '/inloggen', nl: 'Inloggen', en: 'Sign in' },
   { path: '/activeren', nl: 'Passkey maken met uw code', en: 'Create a passkey with your code' },
   { path: '/activiteit', nl: 'Activiteit', en: 'Activity' },
+  { path: '/mijn-gegevens', nl: 'Mijn gegevens', en: 'My details' },
   { path: '/demo', nl: 'Demo: activeringscodes', en: 'Demo: activation codes' },
   { path: '/offline', nl: 'U bent offline', en: 'You are offline' },
   { path: '/bestaat-niet', nl: 'Deze pagina bestaat niet', en: 'This page does not exist' },

@@ -9,12 +9,15 @@ use crate::identity::accounts::{Account, Holder, StaffRole};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
     Anonymous,
-    /// A signed-in person; `memberships` are the organisations they are a confirmed member of.
+    /// A signed-in person; `memberships` are the organisations they are a confirmed member of. `records`:
+    /// the session opens her BSN-linked records (cases, contact moments, documents) — a DigiD session at the
+    /// configured level, or any session on the embedded default without a broker (the demo door).
     Person {
         account_id: String,
         person_id: String,
         municipality_id: String,
         memberships: Vec<String>,
+        records: bool,
     },
     Staff {
         account_id: String,
@@ -39,14 +42,16 @@ pub enum Principal {
 }
 
 impl Principal {
-    /// The principal of a signed-in account; `memberships` are the person's confirmed organisation ids.
-    pub fn of(account: &Account, memberships: Vec<String>) -> Principal {
+    /// The principal of a signed-in account; `memberships` are the person's confirmed organisation ids,
+    /// `records` whether the session opens her BSN-linked records (see [`Principal::Person`]).
+    pub fn of(account: &Account, memberships: Vec<String>, records: bool) -> Principal {
         match &account.holder {
             Holder::Person { person_id } => Principal::Person {
                 account_id: account.id.clone(),
                 person_id: person_id.clone(),
                 municipality_id: account.municipality_id.clone(),
                 memberships,
+                records,
             },
             Holder::Staff { staff_id, role } => Principal::Staff {
                 account_id: account.id.clone(),
@@ -67,8 +72,14 @@ pub enum Action {
 /// What is being touched. Each kind names the ids the decision needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource<'a> {
-    /// A person's data: profile, cases, contact history, appointments overview.
+    /// A person's data: profile, preferences, appointments overview.
     Person {
+        municipality_id: &'a str,
+        person_id: &'a str,
+    },
+    /// A person's BSN-linked records: her cases, contact moments and documents. She reads them only in a
+    /// session that opens them (a passkey of her own is not a recognised means); staff as for [`Resource::Person`].
+    Records {
         municipality_id: &'a str,
         person_id: &'a str,
     },
@@ -159,12 +170,27 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             },
         ) => allow_if(p == person_id && municipality_id == own),
         (
+            Principal::Person {
+                person_id,
+                municipality_id: own,
+                records,
+                ..
+            },
+            Resource::Records {
+                municipality_id,
+                person_id: p,
+            },
+        ) => allow_if(*records && p == person_id && municipality_id == own),
+        (
             Principal::Staff {
                 role,
                 municipality_id: own,
                 ..
             },
             Resource::Person {
+                municipality_id, ..
+            }
+            | Resource::Records {
                 municipality_id, ..
             },
         ) => staff_reads(*role, municipality_id, own),
@@ -292,6 +318,10 @@ pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> 
             Resource::Person {
                 municipality_id,
                 person_id: p,
+            }
+            | Resource::Records {
+                municipality_id,
+                person_id: p,
             },
         ) => previews(action, *role, municipality_id == own && p == person_id),
         (
@@ -397,6 +427,7 @@ mod tests {
             person_id: id.to_owned(),
             municipality_id: String::from("m"),
             memberships: orgs.iter().map(|o| (*o).to_owned()).collect(),
+            records: true,
         }
     }
 
@@ -430,6 +461,43 @@ mod tests {
         );
         assert_eq!(
             decide(&Principal::Anonymous, Action::Read, DESIREE),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn her_records_open_only_in_a_session_that_opens_them() {
+        let records = Resource::Records {
+            municipality_id: "m",
+            person_id: "desiree",
+        };
+        let passkey_only = Principal::Person {
+            account_id: String::from("acc-desiree"),
+            person_id: String::from("desiree"),
+            municipality_id: String::from("m"),
+            memberships: Vec::new(),
+            records: false,
+        };
+        assert_eq!(
+            decide(&person("desiree", &[]), Action::Read, records),
+            Decision::Allow
+        );
+        assert_eq!(decide(&passkey_only, Action::Read, records), Decision::Deny);
+        // What needs no BSN-linked data stays hers in that session.
+        assert_eq!(
+            decide(&passkey_only, Action::Read, DESIREE),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&person("jan", &[]), Action::Read, records),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(&staff(StaffRole::Kcc, "m"), Action::Read, records),
+            Decision::AllowAudited
+        );
+        assert_eq!(
+            decide(&staff(StaffRole::Admin, "m"), Action::Read, records),
             Decision::Deny
         );
     }

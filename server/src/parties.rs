@@ -214,6 +214,21 @@ pub async fn person_name(
     Ok(name.map(|(name,)| name))
 }
 
+/// Person `id`'s BSN, if she is a resident of this municipality Loket knows one of.
+pub async fn person_bsn(
+    db: &crate::storage::Db,
+    municipality_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let bsn: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT bsn FROM person WHERE id = $1 AND municipality_id = $2")
+            .bind(id)
+            .bind(municipality_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(bsn.and_then(|(bsn,)| bsn))
+}
+
 /// An organisation of this municipality: its name and KvK number.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrganisationSummary {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use loket_tests::browser::{desiree, page, Browser};
+use loket_tests::browser::{desiree, page, server_fn, Browser};
 use loket_tests::{on_both_backends, test_now, Backend, TestApp, TestServer};
 use serde_json::{json, Value};
 use server::identity::clients::{self, Scope};
@@ -506,19 +506,6 @@ on_both_backends!(
 );
 
 /// A server function call as the page's script would make it (url-encoded arguments, JSON answer).
-async fn server_fn(browser: &Browser, name: &str, form: &[(&str, &str)]) -> Value {
-    let response = browser
-        .client
-        .post(format!("{}/fn/{name}", browser.url))
-        .header("x-csrf-token", browser.csrf())
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    response.json().await.unwrap()
-}
-
 async fn residents_see_their_own_cases_only(backend: Backend) {
     let server = TestServer::start(backend).await;
     let app = &server.app;

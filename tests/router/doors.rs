@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use loket_tests::browser::server_fn;
 use loket_tests::{oidc, on_both_backends, Backend, TestServer};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -320,3 +321,333 @@ async fn the_sign_in_page_names_the_municipality_at_the_digid_button(backend: Ba
     assert!(!page.contains("/inloggen/digid"), "{page}");
 }
 on_both_backends!(the_sign_in_page_names_the_municipality_at_the_digid_button);
+
+async fn a_passkey_only_session_cannot_read_her_cases_contacts_or_documents(backend: Backend) {
+    let server = server_with_digid(backend).await;
+    // Desiree with the passkey the demo's activation code gave her, and no DigiD in this session.
+    let browser = loket_tests::browser::desiree(&server).await;
+    let case = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
+    let ask = "Log opnieuw in met DigiD om uw zaken te zien";
+    for path in [
+        "/zaken",
+        case.as_str(),
+        "/contactmomenten",
+        "/documenten",
+        "/",
+    ] {
+        let (status, body) = loket_tests::browser::page(&browser, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains(ask), "{path} asks for DigiD: {body}");
+        for hidden in ["ZAAK-2026-0412", "Vraag over bijzondere bijstand"] {
+            assert!(!body.contains(hidden), "{path} shows nothing of {hidden}");
+        }
+    }
+    // The way there asks the broker for the level her records need and comes back to the page.
+    let (_, cases) = loket_tests::browser::page(&browser, "/zaken").await;
+    assert!(
+        cases.contains(r#"href="/inloggen/digid?niveau=substantieel&amp;naar=%2Fzaken""#),
+        "{cases}"
+    );
+    // The islands' data is closed the same way.
+    let id = case.trim_start_matches("/zaken/");
+    assert_eq!(
+        server_fn(&browser, "case", &[("id", id)]).await,
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        server_fn(&browser, "contacts", &[]).await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        server_fn(&browser, "documents", &[]).await,
+        serde_json::Value::Null
+    );
+    // What needs no BSN-linked data stays hers: her appointments and her settings.
+    for path in ["/afspraken", "/instellingen/berichten"] {
+        let (status, body) = loket_tests::browser::page(&browser, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!body.contains(ask), "{path} needs no DigiD");
+    }
+}
+on_both_backends!(a_passkey_only_session_cannot_read_her_cases_contacts_or_documents);
+
+async fn at_basis_a_case_page_asks_for_a_higher_level(backend: Backend) {
+    let server = server_with_digid(backend).await;
+    let client = browser(&server);
+    let callback = through_the_broker(&server, &client, "/inloggen/digid", "digid-basis").await;
+    deliver(&client, &callback).await;
+    let page = text_of(&client, &format!("{}/zaken", server.url)).await;
+    assert!(
+        page.contains("U bent ingelogd met DigiD op een lager niveau."),
+        "{page}"
+    );
+    assert!(
+        page.contains("DigiD op niveau Substantieel nodig"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"href="/inloggen/digid?niveau=substantieel&amp;naar=%2Fzaken""#),
+        "{page}"
+    );
+}
+on_both_backends!(at_basis_a_case_page_asks_for_a_higher_level);
+
+async fn without_a_broker_the_demo_door_opens_everything_and_says_so(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (_, sign_in) = loket_tests::browser::page(
+        &loket_tests::browser::Browser::open(&server).await,
+        "/inloggen",
+    )
+    .await;
+    assert!(sign_in.contains("Demo-ingang"), "{sign_in}");
+    let browser = loket_tests::browser::desiree(&server).await;
+    let (_, cases) = loket_tests::browser::page(&browser, "/zaken").await;
+    assert!(cases.contains("ZAAK-2026-0412"), "{cases}");
+    assert!(!cases.contains("Log opnieuw in met DigiD"), "{cases}");
+    // With a broker there is no demo door.
+    let with = server_with_digid(backend).await;
+    let (_, sign_in) = loket_tests::browser::page(
+        &loket_tests::browser::Browser::open(&with).await,
+        "/inloggen",
+    )
+    .await;
+    assert!(!sign_in.contains("Demo-ingang"), "{sign_in}");
+    assert!(
+        sign_in.contains("Voor uw zaken, contactmomenten en documenten logt u in met DigiD."),
+        "{sign_in}"
+    );
+}
+on_both_backends!(without_a_broker_the_demo_door_opens_everything_and_says_so);
+
+/// The hidden fields and action of the first form in `html` (as a browser would post it).
+fn form_of(html: &str) -> (String, Vec<(String, String)>) {
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let fields = html
+        .split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let attr = |name: &str| {
+                input
+                    .split(&format!("{name}=\""))
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap()
+                    .replace("&amp;", "&")
+            };
+            (attr("name"), attr("value"))
+        })
+        .collect();
+    (action, fields)
+}
+
+/// The CSRF token of this browser's session, as its pages carry it.
+async fn csrf_of(client: &Client, server: &TestServer) -> String {
+    let page = text_of(client, &format!("{}/", server.url)).await;
+    page.split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn sign_out_ends_her_session_at_loket_and_at_the_broker(backend: Backend) {
+    let server = server_with_digid(backend).await;
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-substantieel").await;
+    deliver(&client, &callback).await;
+    let callback_prefix = format!("{}/inloggen/digid/terug", server.url);
+    // While her broker session lives, a new sign-in comes straight back without its login page.
+    let (again, _) = walk(&client, format!("{}/inloggen/digid", server.url), |url| {
+        url.starts_with(&callback_prefix)
+    })
+    .await;
+    assert!(again.starts_with(&callback_prefix), "{again}");
+    assert_eq!(deliver(&client, &again).await.1, "/");
+
+    let csrf = csrf_of(&client, &server).await;
+    let signed_out = client
+        .post(format!("{}/uitloggen", server.url))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::OK);
+    let policy = signed_out.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains(&format!("form-action {}", oidc::issuer())),
+        "{policy}"
+    );
+    let page = signed_out.text().await.unwrap();
+    assert!(page.contains("U bent uitgelogd bij Loket."), "{page}");
+    let (action, fields) = form_of(&page);
+    assert!(action.starts_with(&oidc::issuer()), "{action}");
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    // No `id_token_hint`: her ID token carries her BSN, and this request is a URL.
+    assert_eq!(names, ["client_id", "post_logout_redirect_uri"]);
+    assert!(page.contains(r#"<form method="get""#), "{page}");
+    // Loket's side is over at once.
+    assert_eq!(session_of(&server, &client).await["signed_in"], false);
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM session").await, 0);
+
+    // The broker asks her to confirm, then sends her back to Loket's signed-out page.
+    let end = reqwest::Url::parse_with_params(&action, &fields).unwrap();
+    assert!(!end.as_str().contains("999993653"));
+    let confirm = client.get(end.as_str()).send().await.unwrap();
+    let status = confirm.status();
+    let confirm_page = confirm.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{action}: {confirm_page}");
+    let (confirm_action, mut confirm_fields) = form_of(&confirm_page);
+    confirm_fields.push((String::from("logout"), String::from("yes")));
+    let done = client
+        .post(absolute(&action, &confirm_action))
+        .form(&confirm_fields)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.status().is_redirection(), "{}", done.status());
+    assert!(
+        location(&done).starts_with(&format!("{}/inloggen?reden=uitgelogd", server.url)),
+        "{}",
+        location(&done)
+    );
+    // Her broker session is over too: the next sign-in shows its login page again.
+    let (next, page) = walk(&client, format!("{}/inloggen/digid", server.url), |url| {
+        url.starts_with(&callback_prefix)
+    })
+    .await;
+    assert!(next.starts_with(&oidc::issuer()), "{next}");
+    assert!(page
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("Testgebruiker"));
+}
+on_both_backends!(sign_out_ends_her_session_at_loket_and_at_the_broker);
+
+async fn an_eherkenning_sign_in_opens_the_companys_pages(backend: Backend) {
+    let server = TestServer::start_with(backend, oidc::with_digid_and_eherkenning).await;
+    let sign_in = text_of(&browser(&server), &format!("{}/inloggen", server.url)).await;
+    assert!(
+        sign_in.contains(r#"href="/inloggen/eherkenning""#),
+        "{sign_in}"
+    );
+    let subjects = "SELECT COUNT(*) FROM door_subject";
+    for _ in 0..2 {
+        let client = browser(&server);
+        let callback_prefix = format!("{}/inloggen/eherkenning/terug", server.url);
+        let (interaction, page) = walk(
+            &client,
+            format!("{}/inloggen/eherkenning", server.url),
+            |_| false,
+        )
+        .await;
+        assert!(page
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Testgebruiker"));
+        let posted = client
+            .post(&interaction)
+            .form(&[("login", "eherkenning-loa3")])
+            .send()
+            .await
+            .unwrap();
+        let (callback, _) = walk(&client, absolute(&interaction, &location(&posted)), |url| {
+            url.starts_with(&callback_prefix)
+        })
+        .await;
+        assert!(!callback.contains("90001234"), "no KvK number in any URL");
+        assert_eq!(deliver(&client, &callback).await.1, "/");
+        let session = session_of(&server, &client).await;
+        assert_eq!(session["signed_in"], true, "{session}");
+        assert_eq!(session["assurance"], "substantieel");
+        // Acting for the company the broker named: its case, not Desiree's own.
+        let cases = text_of(&client, &format!("{}/zaken", server.url)).await;
+        assert!(cases.contains("ZAAK-2026-0501"), "{cases}");
+        assert!(!cases.contains("ZAAK-2026-0412"), "{cases}");
+        assert!(!cases.contains("Log opnieuw in met DigiD"), "{cases}");
+        let overview = text_of(&client, &format!("{}/", server.url)).await;
+        assert!(overview.contains("Bloemenzaak De Vries"), "{overview}");
+    }
+    // The acting person is one person, found again by the broker's pseudonym, a confirmed member.
+    assert_eq!(count(&server, subjects).await, 1);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM membership m JOIN door_subject d ON d.person_id = m.person_id
+             WHERE m.confirmed_at_ms IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+on_both_backends!(an_eherkenning_sign_in_opens_the_companys_pages);
+
+async fn mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only(backend: Backend) {
+    let brp = loket_tests::brp::BrpServer::start().await;
+    let url = brp.url.clone();
+    let server = TestServer::start_with(backend, move |config| {
+        oidc::with_digid(config);
+        config.brp = Some(server::population::haal_centraal::BrpConfig {
+            url,
+            api_key: loket_tests::brp::API_KEY.into(),
+            api_key_header: "X-API-KEY".into(),
+        });
+    })
+    .await;
+    // A passkey-only session: asked for DigiD, and nothing is asked of the BRP.
+    let passkey = loket_tests::browser::desiree(&server).await;
+    let (_, html) = loket_tests::browser::page(&passkey, "/mijn-gegevens").await;
+    assert!(html.contains("Log opnieuw in met DigiD"), "{html}");
+    assert_eq!(
+        server_fn(&passkey, "my-details", &[]).await,
+        serde_json::Value::Null
+    );
+    assert!(brp.requests().is_empty());
+
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-substantieel").await;
+    deliver(&client, &callback).await;
+    let html = text_of(&client, &format!("{}/mijn-gegevens", server.url)).await;
+    for shown in [
+        "Desiree de Vries",
+        "12 april 1986",
+        "Amsterdam",
+        "Dorpsstraat 5",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    let requests = brp.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["type"], "RaadpleegMetBurgerservicenummer");
+    assert_eq!(
+        requests[0]["burgerservicenummer"],
+        serde_json::json!(["999993653"])
+    );
+    assert_eq!(
+        requests[0]["fields"],
+        serde_json::json!([
+            "burgerservicenummer",
+            "naam.volledigeNaam",
+            "geboorte.datum",
+            "geboorte.plaats",
+            "adressering.adresregel1",
+            "adressering.adresregel2",
+            "adressering.adresregel3"
+        ])
+    );
+    brp.assert_clean();
+}
+on_both_backends!(mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only);

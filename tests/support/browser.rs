@@ -199,6 +199,20 @@ pub async fn page(browser: &Browser, path: &str) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// A server function as the pages' islands call it (`/fn/{name}`, CSRF header): its JSON answer.
+pub async fn server_fn(browser: &Browser, name: &str, form: &[(&str, &str)]) -> Value {
+    let response = browser
+        .client
+        .post(format!("{}/fn/{name}", browser.url))
+        .header("x-csrf-token", browser.csrf())
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{name}");
+    response.json().await.unwrap()
+}
+
 /// Posts a form the way a page does (CSRF field first), following the redirect: (status, final URL, body).
 pub async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
     let csrf = browser.csrf();

@@ -32,7 +32,11 @@ pub fn issuer() -> String {
 /// Registers a client for a Loket whose public URL is `public_url`; returns its id and secret.
 pub fn register(public_url: &str) -> (String, String) {
     let issuer = issuer();
-    let redirect = format!("{public_url}/inloggen/digid/terug");
+    let redirect: Vec<String> = ["digid", "eherkenning"]
+        .iter()
+        .map(|door| format!("{public_url}{}", app::paths::door_back(door)))
+        .collect();
+    let signed_out = format!("{public_url}{}", app::paths::SIGNED_OUT);
     // Called from a config closure inside the test's runtime: a plain thread with its own runtime.
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -43,7 +47,8 @@ pub fn register(public_url: &str) -> (String, String) {
             let answer: serde_json::Value = reqwest::Client::new()
                 .post(format!("{issuer}/reg"))
                 .json(&serde_json::json!({
-                    "redirect_uris": [redirect],
+                    "redirect_uris": redirect,
+                    "post_logout_redirect_uris": [signed_out],
                     "grant_types": ["authorization_code"],
                     "response_types": ["code"],
                     "token_endpoint_auth_method": "client_secret_basic",
@@ -66,16 +71,30 @@ pub fn register(public_url: &str) -> (String, String) {
     .unwrap()
 }
 
-/// Turns on the DigiD door in `config` as an operator would (the `LOKET_DIGID_*` variables, the default
-/// level table), with a client registered for its public URL.
-pub fn with_digid(config: &mut Config) {
+/// Turns on the doors `prefixes` names (`LOKET_DIGID`, `LOKET_EHERKENNING`) in `config` as an operator
+/// would (issuer, client, the default claim names and level table), with a client registered for its
+/// public URL; one provider plays both brokers.
+fn with_doors(config: &mut Config, prefixes: &[&str]) {
     let (client_id, client_secret) = register(&config.public_url);
     let issuer = issuer();
-    let lookup = |name: &str| match name {
-        "LOKET_DIGID_ISSUER" => Some(issuer.clone()),
-        "LOKET_DIGID_CLIENT_ID" => Some(client_id.clone()),
-        "LOKET_DIGID_CLIENT_SECRET" => Some(client_secret.clone()),
-        _ => None,
+    let lookup = |name: &str| {
+        let prefix = prefixes.iter().find(|p| name.starts_with(**p))?;
+        match &name[prefix.len()..] {
+            "_ISSUER" => Some(issuer.clone()),
+            "_CLIENT_ID" => Some(client_id.clone()),
+            "_CLIENT_SECRET" => Some(client_secret.clone()),
+            _ => None,
+        }
     };
     config.doors = DoorConfig::from_lookup(&lookup).unwrap();
+}
+
+/// The DigiD door only.
+pub fn with_digid(config: &mut Config) {
+    with_doors(config, &["LOKET_DIGID"]);
+}
+
+/// The DigiD and eHerkenning doors, through one broker.
+pub fn with_digid_and_eherkenning(config: &mut Config) {
+    with_doors(config, &["LOKET_DIGID", "LOKET_EHERKENNING"]);
 }

@@ -6,12 +6,15 @@
 // Users named `tamper-*` get an ID token that is validly signed but wrong in one way (audience, nonce or
 // expiry), as a broken or hostile broker would send: Loket must refuse each.
 //
-// Usage: node oidc_provider.mjs <port>   (prints "ready" when it listens)
+// Usage: node oidc_provider.mjs <port> [<Loket's public URL>]   (prints "ready" when it listens). With a
+// public URL it also knows the static client `loket-e2e` (secret `loket-e2e-secret`) of that Loket, for the
+// browser journeys, which cannot register one themselves.
 import http from 'node:http';
 import { generateKeyPair, exportJWK, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import Provider from 'oidc-provider';
 
 const port = Number(process.argv[2]);
+const e2eLoket = process.argv[3];
 const issuer = `http://127.0.0.1:${port}`;
 
 const DIGID_SUBSTANTIAL = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
@@ -24,7 +27,8 @@ const users = {
   'digid-basis': { acr: DIGID_BASIC, claims: { bsn: '999990019' } },
   'digid-nieuw': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999991772' } },
   'digid-zonder-bsn': { acr: DIGID_SUBSTANTIAL, claims: {} },
-  'eherkenning-loa3': { acr: EH3, claims: { kvk: '69599084', vestiging: '000038509504', acting_subject: 'pseudo-7f3a' } },
+  // Acts for Bloemenzaak De Vries (the demo's company, KvK 90001234).
+  'eherkenning-loa3': { acr: EH3, claims: { kvk: '90001234', vestiging: '000038509504', acting_subject: 'pseudo-7f3a' } },
   'tamper-audience': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
   'tamper-nonce': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
   'tamper-expired': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
@@ -45,6 +49,15 @@ const provider = new Provider(issuer, {
     claims: async () => ({ sub, ...users[sub].claims }),
   },
   pkce: { required: () => true },
+  clients: e2eLoket ? [{
+    client_id: 'loket-e2e',
+    client_secret: 'loket-e2e-secret',
+    redirect_uris: ['digid', 'eherkenning'].map((door) => `${e2eLoket}/inloggen/${door}/terug`),
+    post_logout_redirect_uris: [`${e2eLoket}/inloggen?reden=uitgelogd`],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  }] : [],
   features: {
     devInteractions: { enabled: false },
     registration: { enabled: true },

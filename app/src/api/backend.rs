@@ -27,6 +27,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn contacts(&self, viewer: &Viewer) -> Result<Vec<ContactLine>, ApiError>;
     /// The signed-in person's activity log (their security events and every staff read of their data).
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError>;
+    /// Mijn gegevens from the BRP; `None` for anyone whose session does not open her records.
+    async fn my_details(&self, viewer: &Viewer) -> Result<Option<MyDetails>, ApiError>;
     /// The signed-in account's passkeys.
     async fn passkeys(&self, viewer: &Viewer) -> Result<Vec<PasskeyLine>, ApiError>;
     /// The signed-in person's addresses and message choices; `None` for anyone else.

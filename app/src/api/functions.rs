@@ -10,8 +10,9 @@ use leptos::prelude::*;
 
 /// The server functions that only read. A staff preview of a resident's pages may call these and no others:
 /// a new server function that changes state is refused there until it is listed here (which it must not be).
-pub const READ_ONLY_FNS: [&str; 18] = [
+pub const READ_ONLY_FNS: [&str; 19] = [
     "activity",
+    "my-details",
     "staff-today",
     "passkeys",
     "overview",
@@ -45,6 +46,12 @@ fn viewer() -> Viewer {
 #[server(prefix = "/fn", endpoint = "activity")]
 pub async fn get_activity() -> Result<Vec<ActivityLine>, ApiError> {
     backend()?.activity(&viewer()).await
+}
+
+/// Mijn gegevens from the BRP, in a session that opens her records.
+#[server(prefix = "/fn", endpoint = "my-details")]
+pub async fn get_my_details() -> Result<Option<MyDetails>, ApiError> {
+    backend()?.my_details(&viewer()).await
 }
 
 /// The current visitor's passkeys; empty when nobody is signed in.

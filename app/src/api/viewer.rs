@@ -47,6 +47,17 @@ pub struct SignedInViewer {
     /// How long until the session ends without further activity, in milliseconds (relative, so a device
     /// clock that is off does not matter).
     pub remaining_ms: i64,
+    /// Set when this session does not open her cases, contact moments and documents.
+    pub records_closed: Option<RecordsClosed>,
+}
+
+/// Why her records stay closed in this session, and what opens them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordsClosed {
+    /// The DigiD level (`laag`, `substantieel`, `hoog`) she must sign in with.
+    pub level: String,
+    /// She did sign in with DigiD, at a lower level (otherwise: with a passkey).
+    pub by_digid: bool,
 }
 
 /// One line on the Activiteit page.
@@ -70,4 +81,22 @@ pub struct PasskeyLine {
     pub name: String,
     pub created: String,
     pub last_used: Option<String>,
+}
+
+/// Mijn gegevens: what the BRP says about her, read for this page in her own DigiD session and kept nowhere.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MyDetails {
+    /// This Loket has no connection to the BRP.
+    NoRegister,
+    /// The BRP did not find her (or Loket knows no BSN of hers).
+    NotFound,
+    Found {
+        name: String,
+        /// `YYYY-MM-DD`, or the BRP's own wording for an incomplete date.
+        birth_date: Option<String>,
+        birth_place: Option<String>,
+        address: Vec<String>,
+        /// The parts under investigation at the BRP: `naam`, `geboorte`, `adres`, `persoon`.
+        in_research: Vec<String>,
+    },
 }

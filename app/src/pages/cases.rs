@@ -152,7 +152,8 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
         "overview-cases-all",
         &[("count", &overview.open_case_count.to_string())],
     );
-    view! {
+    let closed = use_viewer().signed_in.and_then(|s| s.records_closed);
+    let head = view! {
         {overview.acting_for.map(|organisation| view! {
             <p class="loket-notice">{tr_args(lang, "overview-acting-for", &[("organisation", &organisation)])}</p>
         })}
@@ -162,10 +163,8 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
                 <a href=crate::paths::MESSAGE_SETTINGS>{tr(lang, "messages-check")}</a>
             </p>
         }).collect_view()}
-        <section class="loket-card loket-card--action" aria-labelledby="actions-title">
-            <h2 id="actions-title" class="utrecht-heading-2">{tr(lang, "overview-actions-title")}</h2>
-            {actions}
-        </section>
+    };
+    let appointment = view! {
         <section class="loket-card" aria-labelledby="appointment-title">
             <h2 id="appointment-title" class="utrecht-heading-2">{tr(lang, "overview-appointment-title")}</h2>
             {match overview.next_appointment {
@@ -174,6 +173,23 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
             }}
             <p><a class="utrecht-link" href=crate::paths::APPOINTMENTS>{tr(lang, "overview-appointments-all")}</a></p>
         </section>
+    };
+    // A session that does not open her records: her appointment, and what opens the rest.
+    if let Some(closed) = closed {
+        return view! {
+            {head}
+            <super::RecordsClosedCard lang closed />
+            {appointment}
+        }
+        .into_any();
+    }
+    view! {
+        {head}
+        <section class="loket-card loket-card--action" aria-labelledby="actions-title">
+            <h2 id="actions-title" class="utrecht-heading-2">{tr(lang, "overview-actions-title")}</h2>
+            {actions}
+        </section>
+        {appointment}
         <section class="loket-card" aria-labelledby="open-cases-title">
             <h2 id="open-cases-title" class="utrecht-heading-2">{tr(lang, "overview-cases-title")}</h2>
             {cases}
@@ -185,6 +201,7 @@ pub fn PersonalSection(lang: Lang, overview: PersonalOverview) -> impl IntoView 
             <p><a class="utrecht-link" href=crate::paths::CONTACTS>{tr(lang, "overview-contacts-all")}</a></p>
         </section>
     }
+    .into_any()
 }
 
 /// The Zaken page's state, read from the query string (`status`, `sorteer`, `richting`, `zoek`).
@@ -237,6 +254,9 @@ pub fn CasesPage() -> impl IntoView {
     if use_viewer().signed_in.is_none() {
         return view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
             .into_any();
+    }
+    if let Some(page) = super::records_closed_page("cases-title") {
+        return page;
     }
     let query = case_query();
     let list = Resource::new_blocking(
@@ -400,6 +420,9 @@ pub fn CasePage() -> impl IntoView {
     if use_viewer().signed_in.is_none() {
         return view! { <SignedOutPage title_key="cases-title" text_key="cases-signed-out" /> }
             .into_any();
+    }
+    if let Some(page) = super::records_closed_page("cases-title") {
+        return page;
     }
     let id = use_params_map()
         .get_untracked()
@@ -627,6 +650,9 @@ pub fn ContactsPage() -> impl IntoView {
     let lang = use_lang();
     if use_viewer().signed_in.is_none() {
         return view! { <SignedOutPage title_key="contacts-title" text_key="contacts-signed-out" /> }.into_any();
+    }
+    if let Some(page) = super::records_closed_page("contacts-title") {
+        return page;
     }
     let contacts = Resource::new_blocking(|| (), |_| get_contacts());
     view! {

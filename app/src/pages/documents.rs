@@ -18,6 +18,9 @@ pub fn DocumentsPage() -> impl IntoView {
     if use_viewer().signed_in.is_none() {
         return view! { <SignedOutPage title_key="documents-title" text_key="documents-signed-out" /> }.into_any();
     }
+    if let Some(page) = super::records_closed_page("documents-title") {
+        return page;
+    }
     let groups = Resource::new_blocking(|| (), |_| get_documents());
     view! {
         <Title text=tr(lang, "documents-title") />

@@ -52,6 +52,27 @@ pub fn SignInPage() -> impl IntoView {
             </section>
         }
     });
+    let eherkenning = municipality.doors.iter().any(|d| d == "eherkenning").then(|| {
+        view! {
+            <section class="loket-card" aria-labelledby="eherkenning-title">
+                <h2 id="eherkenning-title" class="utrecht-heading-2">{tr(lang, "sign-in-eherkenning-title")}</h2>
+                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-eherkenning-text", &[("municipality", &municipality.name)])}</p>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::door_start("eherkenning")>{tr(lang, "sign-in-eherkenning-button")}</a>
+            </section>
+        }
+    });
+    // Without a broker the activation code and passkey are the only way in: said as the demo door it is.
+    let demo_door = municipality.doors.is_empty().then(|| {
+        view! {
+            <p class="loket-notice" role="note">
+                <strong>{tr(lang, "sign-in-demo-title")}</strong>" "{tr(lang, "sign-in-demo-text")}
+            </p>
+        }
+    });
+    // With DigiD, a passkey no longer opens her cases: said where she would choose it.
+    let passkey_limits = digid.is_some().then(
+        || view! { <p class="utrecht-paragraph">{tr(lang, "sign-in-passkey-with-digid")}</p> },
+    );
     let texts = SignInTexts {
         with_passkey: tr(lang, "sign-in-with-passkey"),
         other_way: tr(lang, "sign-in-other-way"),
@@ -69,10 +90,13 @@ pub fn SignInPage() -> impl IntoView {
         }
         .into_any(),
         None => view! {
+            {demo_door}
             {digid}
+            {eherkenning}
             <section class="loket-card" aria-labelledby="passkey-title">
                 <h2 id="passkey-title" class="utrecht-heading-2">{tr(lang, "sign-in-passkey-title")}</h2>
                 <p class="utrecht-paragraph">{tr(lang, "sign-in-passkey-text")}</p>
+                {passkey_limits}
                 <PasskeySignIn texts />
             </section>
             <section class="loket-card" aria-labelledby="first-time-title">
@@ -260,6 +284,7 @@ pub fn AccountSettings() -> impl IntoView {
     let passkeys = Resource::new_blocking(|| (), |_| get_passkeys());
     let activity_link = view! {
         <p class="utrecht-paragraph"><a href=crate::paths::ACTIVITY>{tr(lang, "activity-link")}</a></p>
+        <p class="utrecht-paragraph"><a href=crate::paths::MY_DETAILS>{tr(lang, "my-details-link")}</a></p>
     };
     let row_texts = texts.clone();
     view! {
@@ -324,6 +349,64 @@ pub fn AccountSettings() -> impl IntoView {
                 <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "sessions-everywhere")}</button>
             </form>
         </section>
+    }
+    .into_any()
+}
+
+/// Mijn gegevens: what the BRP knows of her, read for this page in her DigiD session. A session that does not
+/// open her records is asked to sign in with DigiD; without a BRP connection the page says where to look.
+#[component]
+pub fn MyDetailsPage() -> impl IntoView {
+    let lang = use_lang();
+    if use_viewer().signed_in.is_none() {
+        return view! { <super::SignedOutPage title_key="my-details-title" text_key="my-details-signed-out" /> }.into_any();
+    }
+    if let Some(page) = super::records_closed_page("my-details-title") {
+        return page;
+    }
+    let details = OnceResource::new(crate::api::get_my_details());
+    view! {
+        <Title text=tr(lang, "my-details-title") />
+        <h1 class="utrecht-heading-1">{tr(lang, "my-details-title")}</h1>
+        <p class="utrecht-paragraph loket-lead">{tr(lang, "my-details-intro")}</p>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(Some(crate::api::MyDetails::Found { name, birth_date, birth_place, address, in_research })) => {
+                        let research = (!in_research.is_empty()).then(|| {
+                            let parts: Vec<String> = in_research.iter().map(|p| tr(lang, &format!("research-{p}"))).collect();
+                            view! {
+                                <p class="loket-notice" role="status">
+                                    {tr_args(lang, "my-details-research", &[("parts", &parts.join(", "))])}
+                                </p>
+                            }
+                        });
+                        let born = birth_date.map(|date| crate::i18n::long_date(lang, &date)).unwrap_or_default();
+                        view! {
+                            {research}
+                            <section class="loket-card" aria-labelledby="my-details-brp">
+                                <h2 id="my-details-brp" class="utrecht-heading-2">{tr(lang, "my-details-brp")}</h2>
+                                <dl class="loket-given">
+                                    <dt>{tr(lang, "my-details-name")}</dt><dd>{name}</dd>
+                                    <dt>{tr(lang, "my-details-born")}</dt><dd>{born}</dd>
+                                    {birth_place.map(|place| view! { <dt>{tr(lang, "my-details-born-in")}</dt><dd>{place}</dd> })}
+                                    <dt>{tr(lang, "my-details-address")}</dt>
+                                    <dd>{address.into_iter().map(|line| view! { <span class="loket-hits__facts">{line}</span> }).collect_view()}</dd>
+                                </dl>
+                                <p class="utrecht-paragraph">{tr(lang, "my-details-wrong")}</p>
+                            </section>
+                        }.into_any()
+                    }
+                    Ok(Some(crate::api::MyDetails::NotFound)) => view! {
+                        <p class="loket-notice" role="status">{tr(lang, "my-details-not-found")}</p>
+                    }.into_any(),
+                    Ok(Some(crate::api::MyDetails::NoRegister)) | Ok(None) => view! {
+                        <p class="utrecht-paragraph">{tr(lang, "my-details-no-register")}</p>
+                    }.into_any(),
+                    Err(error) => super::error_notice(lang, &error),
+                }
+            })}
+        </Suspense>
     }
     .into_any()
 }

@@ -21,7 +21,7 @@ pub use cases::{CasePage, CasesPage, ContactsPage};
 pub use catalogue::{AdminCataloguePage, AdminLocationPage, AdminResourcePage, AdminServicePage};
 pub use development::OutboxFilesPage;
 pub use documents::DocumentsPage;
-pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, SignInPage};
+pub use identity::{use_viewer, ActivationPage, ActivityPage, DemoPage, MyDetailsPage, SignInPage};
 pub use messages::MessagesPage;
 pub use overview::OverviewPage;
 pub use simple::{NotFoundPage, OfflinePage, SettingsPage};
@@ -98,6 +98,46 @@ pub fn SignedOutPage(title_key: &'static str, text_key: &'static str) -> impl In
 }
 
 pub(crate) use crate::paths::encode;
+
+/// In place of her cases, contact moments and documents when this session does not open them (a passkey, or
+/// DigiD below the level they need): what opens them, and the way there, back to this page.
+#[component]
+pub fn RecordsClosedCard(lang: Lang, closed: crate::api::RecordsClosed) -> impl IntoView {
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let level = tr(lang, &format!("level-{}", closed.level));
+    let text_key = if closed.by_digid {
+        "records-closed-low"
+    } else {
+        "records-closed-text"
+    };
+    let href = crate::paths::door_start_at("digid", &closed.level, &here);
+    view! {
+        <section class="loket-card" aria-labelledby="records-closed-title">
+            <h2 id="records-closed-title" class="utrecht-heading-2">{tr(lang, "records-closed-title")}</h2>
+            <p class="utrecht-paragraph">{crate::i18n::tr_args(lang, text_key, &[("level", &level)])}</p>
+            <a class="utrecht-button-link utrecht-button-link--primary-action" href=href>
+                {tr(lang, "records-closed-button")}
+            </a>
+        </section>
+    }
+}
+
+/// The page a session that does not open her records gets for a records page (cases, contact moments,
+/// documents), if it is one.
+pub(crate) fn records_closed_page(title_key: &'static str) -> Option<AnyView> {
+    let lang = crate::shell::use_lang();
+    let closed = identity::use_viewer().signed_in?.records_closed?;
+    Some(
+        view! {
+            <leptos_meta::Title text=tr(lang, title_key) />
+            <h1 class="utrecht-heading-1">{tr(lang, title_key)}</h1>
+            <RecordsClosedCard lang closed />
+        }
+        .into_any(),
+    )
+}
 
 /// The notice the form before this page left (`?gelukt=…`), when it is one Loket knows.
 pub(crate) fn notice() -> Option<crate::paths::Notice> {

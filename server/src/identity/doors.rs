@@ -36,16 +36,33 @@ const METADATA_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
 /// A kind of door, as it appears in the URL (`/inloggen/digid`) and in the configuration (`LOKET_DIGID_…`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DoorKind {
+    /// Residents, by BSN.
     Digid,
+    /// Entrepreneurs: the acting person (a pseudonym) for an organisation (KvK number, optional branch).
+    Eherkenning,
 }
 
 impl DoorKind {
-    pub const ALL: [DoorKind; 1] = [DoorKind::Digid];
+    pub const ALL: [DoorKind; 2] = [DoorKind::Digid, DoorKind::Eherkenning];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DoorKind::Digid => "digid",
+            DoorKind::Eherkenning => "eherkenning",
         }
+    }
+
+    /// The session method a sign-in through this door gives.
+    pub fn method(self) -> Method {
+        match self {
+            DoorKind::Digid => Method::Digid,
+            DoorKind::Eherkenning => Method::Eherkenning,
+        }
+    }
+
+    /// The door a session came through, if a door opened it.
+    pub fn of(method: Method) -> Option<DoorKind> {
+        DoorKind::ALL.into_iter().find(|k| k.method() == method)
     }
 
     pub fn parse(value: &str) -> Option<DoorKind> {
@@ -55,6 +72,7 @@ impl DoorKind {
     fn env_prefix(self) -> &'static str {
         match self {
             DoorKind::Digid => "LOKET_DIGID",
+            DoorKind::Eherkenning => "LOKET_EHERKENNING",
         }
     }
 
@@ -69,6 +87,15 @@ impl DoorKind {
                 (format!("{saml}Smartcard"), Assurance::Substantial),
                 (format!("{saml}SmartcardPKI"), Assurance::High),
             ],
+            // EH2 is below every level a municipality's service for companies uses, so it is not in the table.
+            DoorKind::Eherkenning => {
+                let eh = "urn:etoegang:core:assurance-class:";
+                vec![
+                    (format!("{eh}loa2plus"), Assurance::Low),
+                    (format!("{eh}loa3"), Assurance::Substantial),
+                    (format!("{eh}loa4"), Assurance::High),
+                ]
+            }
         }
     }
 }
@@ -81,8 +108,12 @@ pub struct DoorConfig {
     pub client_id: String,
     pub client_secret: String,
     pub scopes: Vec<String>,
-    /// The ID-token claim that carries the BSN.
+    /// The ID-token claims that carry the identifiers (`…_BSN_CLAIM`, `…_KVK_CLAIM`, `…_BRANCH_CLAIM`,
+    /// `…_ACTING_CLAIM`; defaults `bsn`, `kvk`, `vestiging`, `acting_subject`).
     pub bsn_claim: String,
+    pub kvk_claim: String,
+    pub branch_claim: String,
+    pub acting_claim: String,
     /// `acr` value → level; an `acr` not in the table is refused.
     pub levels: Vec<(String, Assurance)>,
 }
@@ -144,6 +175,9 @@ impl DoorConfig {
                     .map(str::to_owned)
                     .collect(),
                 bsn_claim: var("BSN_CLAIM").unwrap_or_else(|| String::from("bsn")),
+                kvk_claim: var("KVK_CLAIM").unwrap_or_else(|| String::from("kvk")),
+                branch_claim: var("BRANCH_CLAIM").unwrap_or_else(|| String::from("vestiging")),
+                acting_claim: var("ACTING_CLAIM").unwrap_or_else(|| String::from("acting_subject")),
                 issuer: issuer.trim_end_matches('/').to_owned(),
                 levels,
             });
@@ -231,9 +265,11 @@ pub enum DoorError {
     /// Unknown, used (a replay), expired, or begun in another browser: one case, so nothing is given away.
     #[error("the sign-in attempt is unknown, used, expired or from another browser")]
     UnknownAttempt,
-    /// The broker sent the visitor back with an error (she cancelled, or it failed).
+    /// The broker sent the visitor back with an error (she cancelled, or it failed): the error code when it
+    /// is one OAuth 2.0 / OpenID Connect defines, `other` for anything else (the parameter is the visitor's
+    /// to write, so its text never reaches the log).
     #[error("the broker answered {0}")]
-    BrokerRefused(String),
+    BrokerRefused(&'static str),
     #[error("the broker could not be reached or answered wrongly: {0}")]
     Broker(String),
     /// The ID token failed a check; the kind says which (for the log), the visitor hears one sentence.
@@ -272,23 +308,65 @@ fn token_check(error: &ClaimsVerificationError) -> &'static str {
     }
 }
 
+/// The authorization error codes of RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6.
+const ERROR_CODES: [&str; 15] = [
+    "invalid_request",
+    "unauthorized_client",
+    "access_denied",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
+    "interaction_required",
+    "login_required",
+    "account_selection_required",
+    "consent_required",
+    "invalid_request_uri",
+    "invalid_request_object",
+    "request_not_supported",
+    "request_uri_not_supported",
+];
+
+/// `answer` as a known error code, or `other`.
+fn error_code(answer: &str) -> &'static str {
+    ERROR_CODES
+        .into_iter()
+        .find(|code| *code == answer)
+        .unwrap_or("other")
+}
+
 /// A configured door with its broker's metadata, fetched on first use and again every ten minutes.
 pub struct Door {
     pub config: DoorConfig,
     redirect_uri: String,
+    signed_out_uri: String,
     http: openidconnect::reqwest::Client,
     metadata: RwLock<Option<(Timestamp, Arc<ProviderMetadataWithLogout>)>>,
 }
 
-/// Every door this installation has, by kind.
-#[derive(Clone, Default)]
+/// Every door this installation has, by kind, and the level her records need.
+#[derive(Clone)]
 pub struct Doors {
     doors: Arc<Vec<Door>>,
+    records_level: Assurance,
+}
+
+impl Default for Doors {
+    fn default() -> Doors {
+        Doors {
+            doors: Arc::default(),
+            records_level: Assurance::Substantial,
+        }
+    }
 }
 
 impl Doors {
     /// The doors of `configs`, calling back to `{public_url}/inloggen/{door}/terug`.
-    pub fn new(configs: &[DoorConfig], public_url: &str) -> Result<Doors, DoorError> {
+    pub fn new(
+        configs: &[DoorConfig],
+        public_url: &str,
+        records_level: Assurance,
+    ) -> Result<Doors, DoorError> {
         let http = openidconnect::reqwest::Client::builder()
             // Following redirects opens the client up to SSRF; a broker answers directly.
             .redirect(openidconnect::reqwest::redirect::Policy::none())
@@ -303,6 +381,11 @@ impl Doors {
                     public_url.trim_end_matches('/'),
                     app::paths::door_back(config.kind.as_str())
                 ),
+                signed_out_uri: format!(
+                    "{}{}",
+                    public_url.trim_end_matches('/'),
+                    app::paths::SIGNED_OUT
+                ),
                 config: config.clone(),
                 http: http.clone(),
                 metadata: RwLock::new(None),
@@ -310,6 +393,7 @@ impl Doors {
             .collect();
         Ok(Doors {
             doors: Arc::new(doors),
+            records_level,
         })
     }
 
@@ -329,9 +413,38 @@ impl Doors {
     pub fn is_empty(&self) -> bool {
         self.doors.is_empty()
     }
+
+    /// The level `session` lacks to open her BSN-linked records (cases, contact moments, documents), `None`
+    /// when it opens them. With a broker only a DigiD session at the configured level does: a passkey the
+    /// municipality registered is not a recognised means, and what DigiD vouched for holds for that session
+    /// only. On the embedded default without a broker every session does (the demo door).
+    pub fn records_missing(&self, session: &Session) -> Option<Assurance> {
+        if self.is_empty() {
+            return None;
+        }
+        let opens = session.method == Method::Digid && session.assurance >= self.records_level;
+        (!opens).then_some(self.records_level)
+    }
 }
 
 impl Door {
+    /// The end-session request, when the broker offers RP-initiated logout; she comes back to Loket's
+    /// signed-out page (`{public_url}/inloggen?reden=uitgelogd`, to be registered with the broker as a
+    /// post-logout redirect URI).
+    pub async fn end_session(&self, now: Timestamp) -> Result<Option<EndSession>, DoorError> {
+        let metadata = self.metadata(now).await?;
+        let Some(endpoint) = metadata.additional_metadata().end_session_endpoint.as_ref() else {
+            return Ok(None);
+        };
+        Ok(Some(EndSession {
+            endpoint: endpoint.url().to_string(),
+            fields: vec![
+                ("client_id", self.config.client_id.clone()),
+                ("post_logout_redirect_uri", self.signed_out_uri.clone()),
+            ],
+        }))
+    }
+
     async fn metadata(&self, now: Timestamp) -> Result<Arc<ProviderMetadataWithLogout>, DoorError> {
         if let Some((fetched, metadata)) = self.metadata.read().await.as_ref() {
             if now.duration_since(*fetched) < METADATA_LIFETIME {
@@ -436,6 +549,16 @@ pub enum Answer<'a> {
     Refused(&'a str),
 }
 
+/// The request that ends her session at the broker (OpenID Connect RP-Initiated Logout): her browser goes to
+/// its end-session endpoint with Loket's `client_id` and the `post_logout_redirect_uri` to come back to. No
+/// `id_token_hint`: a DigiD ID token carries her BSN, and a GET puts it in the URL (history, logs), while a
+/// POST would carry no broker cookie under SameSite=Lax; the broker asks her to confirm instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndSession {
+    pub endpoint: String,
+    pub fields: Vec<(&'static str, String)>,
+}
+
 /// A finished sign-in: the session to set, and where she goes next.
 pub struct Finished {
     pub token: String,
@@ -484,9 +607,7 @@ pub async fn finish(
     }
     let code = match answer {
         Answer::Code(code) => code,
-        Answer::Refused(error) => {
-            return Err(DoorError::BrokerRefused(error.chars().take(40).collect()))
-        }
+        Answer::Refused(error) => return Err(DoorError::BrokerRefused(error_code(error))),
     };
     let client = door.client(now).await?;
     let response = client
@@ -512,17 +633,153 @@ pub async fn finish(
     if level < needed {
         return Err(DoorError::LevelTooLow);
     }
-    let bsn = claims
-        .additional_claims()
-        .text(&door.config.bsn_claim)
-        .filter(|bsn| parties::valid_bsn(bsn))
-        .ok_or(DoorError::NoIdentifier)?;
-    let (token, session) = sign_in(db, &attempt.municipality_id, &bsn, level, now).await?;
+    let said = claims.additional_claims();
+    let config = &door.config;
+    let (token, session) = match config.kind {
+        DoorKind::Digid => {
+            let bsn = said
+                .text(&config.bsn_claim)
+                .filter(|bsn| parties::valid_bsn(bsn))
+                .ok_or(DoorError::NoIdentifier)?;
+            sign_in(db, &attempt.municipality_id, &bsn, level, now).await?
+        }
+        DoorKind::Eherkenning => {
+            let kvk = said
+                .text(&config.kvk_claim)
+                .filter(|kvk| parties::valid_kvk(kvk))
+                .ok_or(DoorError::NoIdentifier)?;
+            // A pseudonym chosen by the broker: any short printable text.
+            let acting = said
+                .text(&config.acting_claim)
+                .filter(|a| !a.is_empty() && a.len() <= 200 && !a.chars().any(char::is_control))
+                .ok_or(DoorError::NoIdentifier)?;
+            let branch = said
+                .text(&config.branch_claim)
+                .filter(|b| b.len() == 12 && b.bytes().all(|c| c.is_ascii_digit()));
+            let company = Company {
+                kvk: &kvk,
+                branch: branch.as_deref(),
+                acting: &acting,
+            };
+            sign_in_company(db, &attempt.municipality_id, &company, level, now).await?
+        }
+    };
     Ok(Finished {
         token,
         session,
         return_to: attempt.return_to,
     })
+}
+
+/// Who an eHerkenning sign-in says is acting, and for which company.
+struct Company<'a> {
+    kvk: &'a str,
+    branch: Option<&'a str>,
+    acting: &'a str,
+}
+
+/// The company with `kvk` (created when new), the acting person behind the broker's pseudonym (a person
+/// without BSN, created on her first sign-in), her membership — confirmed by this sign-in, as the broker
+/// vouches for it — and an eHerkenning session acting for the company at `level`.
+async fn sign_in_company(
+    db: &Db,
+    municipality_id: &str,
+    company: &Company<'_>,
+    level: Assurance,
+    now: Timestamp,
+) -> Result<(String, Session), DoorError> {
+    let mut conn = db.pool.acquire().await?;
+    let party = PartyRef {
+        bsn: None,
+        kvk: Some(company.kvk.to_owned()),
+        name: None,
+    };
+    let organisation = parties::resolve(&mut conn, municipality_id, &party).await?;
+    let organisation_id = organisation
+        .organisation_id()
+        .ok_or(DoorError::NoIdentifier)?
+        .to_owned();
+    let door = DoorKind::Eherkenning.as_str();
+    let known: Option<(String,)> = sqlx::query_as(
+        "SELECT person_id FROM door_subject WHERE municipality_id = $1 AND door = $2 AND subject = $3",
+    )
+    .bind(municipality_id)
+    .bind(door)
+    .bind(company.acting)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let person_id = match known {
+        Some((id,)) => id,
+        None => {
+            let id = secrets::id();
+            sqlx::query(
+                "INSERT INTO person (id, municipality_id, display_name, is_demo) VALUES ($1, $2, '', 0)",
+            )
+            .bind(&id)
+            .bind(municipality_id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO door_subject (municipality_id, door, subject, person_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(municipality_id)
+            .bind(door)
+            .bind(company.acting)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+    };
+    sqlx::query(
+        "INSERT INTO membership (organisation_id, person_id, confirmed_at_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (organisation_id, person_id) DO UPDATE SET confirmed_at_ms = excluded.confirmed_at_ms",
+    )
+    .bind(&organisation_id)
+    .bind(&person_id)
+    .bind(ms(now))
+    .execute(&mut *conn)
+    .await?;
+    let account = account_of(&mut conn, db, municipality_id, &person_id, level, now).await?;
+    drop(conn);
+    let (token, mut session) = sessions::start(
+        db,
+        municipality_id,
+        Subject::Account(account),
+        Method::Eherkenning,
+        level,
+        now,
+    )
+    .await?;
+    sessions::act_as(db, &mut session, Some(&organisation_id)).await?;
+    sessions::keep_branch(db, &session.id_hash, company.branch).await?;
+    Ok((token, session))
+}
+
+/// The account of `person_id`, created on her first sign-in through a door.
+async fn account_of(
+    conn: &mut sqlx::AnyConnection,
+    db: &Db,
+    municipality_id: &str,
+    person_id: &str,
+    level: Assurance,
+    now: Timestamp,
+) -> Result<String, DoorError> {
+    if let Some(account) = accounts::for_holder(db, &HolderRef::Person(person_id)).await? {
+        return Ok(account.id);
+    }
+    let id = secrets::id();
+    accounts::create(
+        conn,
+        municipality_id,
+        HolderRef::Person(person_id),
+        &id,
+        &accounts::new_sign_in_name(),
+        level,
+        now,
+    )
+    .await?;
+    Ok(id)
 }
 
 /// The person with `bsn` (created when new), her account (created on her first DigiD sign-in, so she can
@@ -545,23 +802,7 @@ async fn sign_in(
         .person_id()
         .ok_or(DoorError::NoIdentifier)?
         .to_owned();
-    let account = match accounts::for_holder(db, &HolderRef::Person(&person_id)).await? {
-        Some(account) => account.id,
-        None => {
-            let id = secrets::id();
-            accounts::create(
-                &mut conn,
-                municipality_id,
-                HolderRef::Person(&person_id),
-                &id,
-                &accounts::new_sign_in_name(),
-                level,
-                now,
-            )
-            .await?;
-            id
-        }
-    };
+    let account = account_of(&mut conn, db, municipality_id, &person_id, level, now).await?;
     drop(conn);
     Ok(sessions::start(
         db,
@@ -617,6 +858,9 @@ mod tests {
             client_secret: String::new(),
             scopes: vec![],
             bsn_claim: String::new(),
+            kvk_claim: String::new(),
+            branch_claim: String::new(),
+            acting_claim: String::new(),
             levels: DoorKind::Digid.default_levels(),
         };
         let saml = "urn:oasis:names:tc:SAML:2.0:ac:classes:";

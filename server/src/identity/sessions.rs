@@ -23,6 +23,8 @@ pub enum Method {
     AppointmentLink,
     /// DigiD, through the configured OpenID Connect broker ([`super::doors`]).
     Digid,
+    /// eHerkenning, through its broker: the acting person for a company.
+    Eherkenning,
 }
 
 impl Method {
@@ -31,6 +33,7 @@ impl Method {
             Method::Passkey => "passkey",
             Method::AppointmentLink => "appointment-link",
             Method::Digid => "digid",
+            Method::Eherkenning => "eherkenning",
         }
     }
 
@@ -39,6 +42,7 @@ impl Method {
             "passkey" => Some(Method::Passkey),
             "appointment-link" => Some(Method::AppointmentLink),
             "digid" => Some(Method::Digid),
+            "eherkenning" => Some(Method::Eherkenning),
             _ => None,
         }
     }
@@ -270,6 +274,20 @@ pub async fn extend(db: &Db, session: &mut Session, now: Timestamp) -> Result<()
 pub async fn end(db: &Db, token: &str) -> Result<(), IdentityError> {
     sqlx::query("DELETE FROM session WHERE id_hash = $1")
         .bind(secrets::hash(token))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the company branch (vestigingsnummer) an eHerkenning sign-in named with the session it opened.
+pub async fn keep_branch(
+    db: &Db,
+    id_hash: &str,
+    branch: Option<&str>,
+) -> Result<(), IdentityError> {
+    sqlx::query("UPDATE session SET acting_branch = $1 WHERE id_hash = $2")
+        .bind(branch)
+        .bind(id_hash)
         .execute(&db.pool)
         .await?;
     Ok(())

@@ -20,6 +20,67 @@ fn person_of(principal: &Principal) -> Option<String> {
 }
 
 impl Services {
+    /// Mijn gegevens: the BRP asked for her own record with the task's fields, in a session that opens her
+    /// records (DigiD at the level they need), shown and kept nowhere. Not in a staff preview: that would be a
+    /// staff look at the BRP, which has its own task.
+    pub(crate) async fn my_details_for(
+        &self,
+        principal: &Principal,
+        _viewer: &Viewer,
+    ) -> Result<Option<app::api::MyDetails>, ApiError> {
+        use crate::population::{Search, Task};
+        let Principal::Person {
+            person_id,
+            municipality_id,
+            ..
+        } = principal
+        else {
+            return Ok(None);
+        };
+        let records = Resource::Records {
+            municipality_id,
+            person_id,
+        };
+        if !decide(principal, Action::Read, records).allowed() {
+            return Ok(None);
+        }
+        let Some(register) = &self.population else {
+            return Ok(Some(app::api::MyDetails::NoRegister));
+        };
+        let bsn = crate::parties::person_bsn(&self.db, municipality_id, person_id)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "her BSN could not be read");
+                ApiError::Unavailable
+            })?;
+        let Some(bsn) = bsn else {
+            return Ok(Some(app::api::MyDetails::NotFound));
+        };
+        let found = register
+            .find(Task::OwnDetails, &Search::Bsn(bsn.clone()))
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "the BRP could not be asked for her details");
+                ApiError::Unavailable
+            })?;
+        Ok(Some(
+            match found.into_iter().find(|resident| resident.bsn == bsn) {
+                None => app::api::MyDetails::NotFound,
+                Some(resident) => app::api::MyDetails::Found {
+                    name: resident.name,
+                    birth_date: resident.birth_date,
+                    birth_place: resident.birth_place,
+                    address: resident.address,
+                    in_research: resident
+                        .in_research
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                },
+            },
+        ))
+    }
+
     /// Her activity log: every sign-in, change and staff look at her data (not in a preview: that is the
     /// staff member's own account).
     pub(crate) async fn activity_for(
@@ -39,8 +100,8 @@ impl Services {
             municipality_id: &account.municipality_id,
             person_id,
         };
-        // The activity log does not depend on memberships, so none are loaded for this decision.
-        let principal = Principal::of(&account, Vec::new());
+        // The activity log depends on neither memberships nor open records, so neither is loaded here.
+        let principal = Principal::of(&account, Vec::new(), false);
         if !decide(&principal, Action::Read, resource).allowed() {
             return Ok(Vec::new());
         }

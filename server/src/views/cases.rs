@@ -25,14 +25,28 @@ impl Services {
         let scope = self.personal_scope(principal, viewer);
         if let Some(scope) = scope {
             let reader = scope.reader(&self.municipality);
-            let mut personal = resident::overview(
-                &self.db,
-                &self.municipality,
-                &reader,
-                lang,
-                scope.acting_for.clone(),
-            )
-            .await?;
+            // Without her records open, Overzicht keeps what needs no BSN-linked data (her next appointment,
+            // her addresses); the page asks for DigiD in place of the cases.
+            let mut personal = if scope.records {
+                resident::overview(
+                    &self.db,
+                    &self.municipality,
+                    &reader,
+                    lang,
+                    scope.acting_for.clone(),
+                )
+                .await?
+            } else {
+                app::api::PersonalOverview {
+                    acting_for: scope.acting_for.clone(),
+                    actions: Vec::new(),
+                    open_cases: Vec::new(),
+                    open_case_count: 0,
+                    recent_contacts: Vec::new(),
+                    unreachable: Vec::new(),
+                    next_appointment: None,
+                }
+            };
             personal.unreachable = notifications::addresses::list(&self.db, &scope.person_id)
                 .await?
                 .into_iter()
@@ -63,7 +77,10 @@ impl Services {
         lang: Lang,
         query: CaseQuery,
     ) -> Result<CaseList, ApiError> {
-        let Some(scope) = self.personal_scope(principal, viewer) else {
+        let Some(scope) = self
+            .personal_scope(principal, viewer)
+            .filter(|scope| scope.records)
+        else {
             return Ok(CaseList {
                 acting_for: None,
                 cases: Vec::new(),
@@ -92,7 +109,10 @@ impl Services {
         id: String,
         now: Timestamp,
     ) -> Result<Option<CaseDetail>, ApiError> {
-        let Some(scope) = self.personal_scope(principal, viewer) else {
+        let Some(scope) = self
+            .personal_scope(principal, viewer)
+            .filter(|scope| scope.records)
+        else {
             return Ok(None);
         };
         let reader = scope.reader(&self.municipality);
@@ -126,7 +146,10 @@ impl Services {
         principal: &Principal,
         viewer: &Viewer,
     ) -> Result<Vec<ContactLine>, ApiError> {
-        let Some(scope) = self.personal_scope(principal, viewer) else {
+        let Some(scope) = self
+            .personal_scope(principal, viewer)
+            .filter(|scope| scope.records)
+        else {
             return Ok(Vec::new());
         };
         // The person sees the content of their own confidential contacts; an organisation's members do not.

@@ -15,7 +15,10 @@ impl Services {
         lang: app::i18n::Lang,
         now: Timestamp,
     ) -> Result<Option<Vec<app::api::DocumentGroup>>, app::api::ApiError> {
-        let Some(scope) = self.personal_scope(principal, viewer) else {
+        let Some(scope) = self
+            .personal_scope(principal, viewer)
+            .filter(|scope| scope.records)
+        else {
             return Ok(None);
         };
         let opens = scope

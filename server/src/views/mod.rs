@@ -26,6 +26,8 @@ pub(crate) struct PersonalScope {
     pub(crate) acting_for: Option<String>,
     /// Set when a staff member previews her pages: what the role may know decides the redaction.
     pub(crate) preview_role: Option<crate::identity::accounts::StaffRole>,
+    /// Whether this reader opens the party's BSN-linked records: cases, contact moments, documents.
+    pub(crate) records: bool,
 }
 
 impl PersonalScope {
@@ -125,14 +127,28 @@ impl Services {
                 },
             ),
         };
-        decide(principal, Action::Read, resource)
-            .allowed()
-            .then(|| PersonalScope {
-                party,
-                person_id: person_id.clone(),
-                acting_for: acting.map(|(_, name)| name),
-                preview_role,
-            })
+        if !decide(principal, Action::Read, resource).allowed() {
+            return None;
+        }
+        // An organisation's records open for its confirmed members (decided above); her own only in a
+        // session that opens them.
+        let records = acting.is_some()
+            || decide(
+                principal,
+                Action::Read,
+                Resource::Records {
+                    municipality_id,
+                    person_id,
+                },
+            )
+            .allowed();
+        Some(PersonalScope {
+            party,
+            person_id: person_id.clone(),
+            acting_for: acting.map(|(_, name)| name),
+            preview_role,
+            records,
+        })
     }
 }
 

@@ -77,6 +77,10 @@ impl Backend for Services {
             .await
     }
 
+    async fn my_details(&self, viewer: &Viewer) -> Result<Option<app::api::MyDetails>, ApiError> {
+        self.my_details_for(&principal(), viewer).await
+    }
+
     async fn activity(&self, viewer: &Viewer) -> Result<Vec<ActivityLine>, ApiError> {
         self.activity_for(viewer).await
     }

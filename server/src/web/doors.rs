@@ -11,7 +11,7 @@ use crate::identity::doors::{self, Answer, DoorError};
 use crate::identity::sessions::{self, Assurance};
 use app::paths::{self, DoorRefusal};
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use cookie::time::Duration as CookieAge;
 use cookie::SameSite;
@@ -136,12 +136,61 @@ pub async fn back(
     response
 }
 
+/// The step after signing out of Loket from a session a door opened: a form to the broker's end-session
+/// endpoint, submitted by a script at once and by her button without JavaScript. A form rather than a
+/// redirect because the sign-out was a form post, and `form-action 'self'` would stop its redirect to the
+/// broker; this one page's own policy lets its form go there.
+pub(crate) fn end_session_page(end: &doors::EndSession) -> Response {
+    use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+    let lang = crate::web::request_lang();
+    let nonce = crate::web::CspNonce::generate();
+    let Ok(endpoint) = url::Url::parse(&end.endpoint) else {
+        return see_other(paths::SIGNED_OUT);
+    };
+    let fields: String = end
+        .fields
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                r#"<input type="hidden" name="{}" value="{}">"#,
+                attr(name),
+                attr(value)
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head><body><main><h1>{title}</h1><p>{said}</p><form method="get" action="{action}">{fields}<button type="submit">{button}</button></form></main><script nonce="{nonce}">document.forms[0].submit();</script></body></html>"#,
+        lang = lang.code(),
+        title = text(&app::i18n::tr(lang, "signing-out-title")),
+        said = text(&app::i18n::tr(lang, "signing-out-text")),
+        button = text(&app::i18n::tr(lang, "signing-out-button")),
+        action = attr(endpoint.as_str()),
+        nonce = nonce.0,
+    );
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{}'; form-action {}; base-uri 'none'; frame-ancestors 'none'",
+        nonce.0,
+        endpoint.origin().ascii_serialization()
+    );
+    let mut response = axum::response::Html(html).into_response();
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 /// What the sign-in page says about `error`; the log gets the technical side, never a token or a BSN.
 fn refusal(error: &DoorError) -> DoorRefusal {
     match error {
         DoorError::UnknownDoor => DoorRefusal::UnknownDoor,
         DoorError::UnknownAttempt => DoorRefusal::Attempt,
-        DoorError::BrokerRefused(answer) if answer == "access_denied" => DoorRefusal::Cancelled,
+        DoorError::BrokerRefused("access_denied") => DoorRefusal::Cancelled,
         DoorError::BrokerRefused(answer) => {
             tracing::warn!(%answer, "the broker sent an error back");
             DoorRefusal::Broker

@@ -131,7 +131,7 @@ fn may_open(principal: &Principal, municipality_id: &str, line: &drafts::Documen
         _ => decide(
             principal,
             Action::Read,
-            Resource::Person {
+            Resource::Records {
                 municipality_id,
                 person_id: &line.person_id,
             },

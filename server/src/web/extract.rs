@@ -64,6 +64,45 @@ impl<S: Send + Sync> FromRequestParts<S> for Resident {
     }
 }
 
+/// A signed-in person whose session opens her BSN-linked records (cases, contact moments, documents; see
+/// [`crate::identity::doors::Doors::records_missing`]). Anyone else gets the answer a case page gives them.
+pub(crate) struct RecordsReader {
+    pub person_id: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordsReader {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let principal = visitor(parts).identity().0;
+        let (person_id, municipality_id) = match &principal {
+            Principal::Anonymous => return Err(PageError::SignIn),
+            Principal::Person {
+                person_id,
+                municipality_id,
+                ..
+            }
+            | Principal::Preview {
+                person_id,
+                municipality_id,
+                ..
+            } => (person_id, municipality_id),
+            _ => return Err(PageError::NotFound),
+        };
+        let records = Resource::Records {
+            municipality_id,
+            person_id,
+        };
+        if decide(&principal, Action::Read, records).allowed() {
+            Ok(RecordsReader {
+                person_id: person_id.clone(),
+            })
+        } else {
+            Err(PageError::NotFound)
+        }
+    }
+}
+
 /// What an administrator's page manages, for [`Administrator`]: the resource an administrator changes and
 /// the Fluent message for anyone else.
 pub(crate) trait Managed {

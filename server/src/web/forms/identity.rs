@@ -7,11 +7,11 @@ use crate::identity::sessions;
 use crate::identity::IdentityError;
 use crate::web::extract::PageForm;
 use crate::web::json::identity::{
-    cleared, sign_out, sign_out_everywhere, signed_in, ApiResult, Failure,
+    cleared, end_own_session, sign_out_everywhere, signed_in, ApiResult, Failure,
 };
 use crate::web::reply::{see_other, PageError, Refused};
 use crate::web::router::AppState;
-use crate::web::session::{SessionToken, Visitor};
+use crate::web::session::{clear_cookie, session_cookie, SessionToken, Visitor};
 use app::paths::FormId;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -132,15 +132,35 @@ pub async fn passkey_rename_form(
     }
 }
 
-/// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript).
+/// POST /uitloggen: the header's sign-out button (a plain form, works without JavaScript). A session a door
+/// opened ends at the broker too, where it offers an end-session endpoint.
 pub async fn sign_out_form(
-    state: State<AppState>,
+    State(state): State<AppState>,
     visitor: Visitor,
     token: Option<axum::Extension<SessionToken>>,
 ) -> ApiResult<Response> {
-    let app_state = state.0.clone();
-    sign_out(state, visitor, token).await?;
-    Ok(to_sign_in_page(&app_state))
+    let door = visitor
+        .session()
+        .and_then(|s| crate::identity::doors::DoorKind::of(s.method))
+        .and_then(|kind| state.services.doors.get(kind.as_str()));
+    end_own_session(&state, &visitor, token).await?;
+    if let Some(door) = door {
+        match door.end_session(jiff::Timestamp::now()).await {
+            Ok(Some(end)) => {
+                let mut response = super::super::doors::end_session_page(&end);
+                if let Some(clear) =
+                    clear_cookie(session_cookie(state.secure_cookies), state.secure_cookies)
+                {
+                    response.headers_mut().append(header::SET_COOKIE, clear);
+                }
+                return Ok(response);
+            }
+            Ok(None) => {}
+            // Signed out of Loket all the same; the broker's session ends when it times out.
+            Err(error) => tracing::warn!(%error, "the broker's end-session endpoint is unknown"),
+        }
+    }
+    Ok(to_sign_in_page(&state))
 }
 
 /// POST /overal-uitloggen: Instellingen' "sign out everywhere" (a plain form).

@@ -2,7 +2,7 @@
 //! forms, so they work without JavaScript). Success redirects back (303) with a notice; a refusal renders the
 //! same page again with the reason in her language and what she typed, so nothing is lost.
 
-use super::super::extract::{PageForm, Resident};
+use super::super::extract::{PageForm, RecordsReader, Resident};
 use super::super::reply::{see_other, PageError, Refused};
 use super::super::AppState;
 use crate::cases::resident;
@@ -143,7 +143,7 @@ pub(crate) struct CaseMessagesForm {
 /// Success goes back to the case page (303); a refusal renders the case page again with the reason.
 pub async fn post_case(
     State(state): State<AppState>,
-    Resident { person_id }: Resident,
+    RecordsReader { person_id }: RecordsReader,
     Path(case_id): Path<String>,
     PageForm(form): PageForm<CaseMessagesForm>,
 ) -> Result<Response, PageError> {

@@ -143,7 +143,13 @@ async fn her_case(
     principal: &Principal,
     case_id: &str,
 ) -> Result<drafts::Target, DocumentError> {
-    let Principal::Person { person_id, .. } = principal else {
+    // Her cases open only in a session that opens her records (see `Principal::Person`).
+    let Principal::Person {
+        person_id,
+        records: true,
+        ..
+    } = principal
+    else {
         return Err(DocumentError::NotFound);
     };
     let visible = crate::cases::resident::visible_to_person(

@@ -504,6 +504,16 @@ pub(crate) async fn sign_out(
     visitor: Visitor,
     token: Option<axum::Extension<SessionToken>>,
 ) -> ApiResult<Response> {
+    end_own_session(&state, &visitor, token).await?;
+    Ok(cleared(&state))
+}
+
+/// Ends the visitor's session (audited).
+pub(crate) async fn end_own_session(
+    state: &AppState,
+    visitor: &Visitor,
+    token: Option<axum::Extension<SessionToken>>,
+) -> Result<(), IdentityError> {
     let now = Timestamp::now();
     let db = &state.services.db;
     if let Some(axum::Extension(SessionToken(token))) = token {
@@ -522,7 +532,7 @@ pub(crate) async fn sign_out(
         )
         .await?;
     }
-    Ok(cleared(&state))
+    Ok(())
 }
 
 pub(crate) async fn sign_out_everywhere(

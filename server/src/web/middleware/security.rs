@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub struct CspNonce(pub Arc<str>);
 
 impl CspNonce {
-    fn generate() -> CspNonce {
+    pub(crate) fn generate() -> CspNonce {
         let mut bytes = [0u8; 18];
         rand::rng().fill_bytes(&mut bytes);
         CspNonce(

@@ -90,6 +90,8 @@ pub struct Active {
     memberships: Vec<accounts::Membership>,
     /// In a preview: the name of the resident whose pages are shown.
     previewed_name: Option<String>,
+    /// The level this session lacks to open a person's records (see [`crate::identity::doors::Doors::records_missing`]).
+    records_missing: Option<crate::identity::sessions::Assurance>,
 }
 
 /// Who is making the request, as far as the session cookie says.
@@ -154,7 +156,7 @@ pub async fn load_session(
         Some(token) => {
             let db = &state.services.db;
             let found = match sessions::resume(db, token, now).await {
-                Ok(Some(Lookup::Active(session))) => identify(db, session)
+                Ok(Some(Lookup::Active(session))) => identify(db, &state.services.doors, session)
                     .await
                     .map(|active| Visitor::Active(Box::new(active))),
                 Ok(Some(Lookup::Ended)) => Ok(Visitor::Ended),
@@ -186,7 +188,12 @@ pub async fn load_session(
 }
 
 /// The identity behind a live session: its account, memberships and principal.
-async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, IdentityError> {
+async fn identify(
+    db: &crate::storage::Db,
+    doors: &crate::identity::doors::Doors,
+    session: Session,
+) -> Result<Active, IdentityError> {
+    let records_missing = doors.records_missing(&session);
     let (principal, account, memberships) = match &session.subject {
         Subject::Appointment(appointment_id) => (
             Principal::AppointmentLink {
@@ -207,7 +214,12 @@ async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, I
                     .iter()
                     .map(|m| m.organisation_id.clone())
                     .collect();
-                (Principal::of(&account, ids), Some(account), memberships)
+                let records = records_missing.is_none();
+                (
+                    Principal::of(&account, ids, records),
+                    Some(account),
+                    memberships,
+                )
             }
         },
     };
@@ -253,6 +265,7 @@ async fn identify(db: &crate::storage::Db, session: Session) -> Result<Active, I
         account,
         memberships,
         previewed_name,
+        records_missing,
     })
 }
 
@@ -277,6 +290,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                     memberships: Vec::new(),
                     acting_as: None,
                     remaining_ms: active.session.ends_at().duration_since(now).as_millis() as i64,
+                    records_closed: None,
                 }),
                 session_ended: false,
                 appointment_link: None,
@@ -316,6 +330,16 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                     .staff()
                     .is_some_and(|(_, role)| role == crate::identity::accounts::StaffRole::Admin),
                 remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
+                // Acting for a company, its records are what the pages show (opened by the membership).
+                records_closed: match &active.principal {
+                    Principal::Person { records: false, .. } if session.acting_as.is_none() => {
+                        active.records_missing.map(|level| app::api::RecordsClosed {
+                            level: level.as_str().to_owned(),
+                            by_digid: session.method == sessions::Method::Digid,
+                        })
+                    }
+                    _ => None,
+                },
             }
         }),
         _ => None,
