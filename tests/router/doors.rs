@@ -651,3 +651,23 @@ async fn mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only(b
     brp.assert_clean();
 }
 on_both_backends!(mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only);
+
+async fn a_passkey_binds_to_the_account_her_first_digid_sign_in_made(backend: Backend) {
+    let server = server_with_digid(backend).await;
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-substantieel").await;
+    deliver(&client, &callback).await;
+    // Later, the activation code and a passkey for convenience: bound to that same account.
+    let passkey = loket_tests::browser::desiree(&server).await;
+    assert!(passkey.signed_in().await);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM account a JOIN person p ON p.id = a.person_id WHERE p.bsn = '999993653'"
+        )
+        .await,
+        1
+    );
+}
+on_both_backends!(a_passkey_binds_to_the_account_her_first_digid_sign_in_made);

@@ -768,7 +768,8 @@ async fn account_of(
     if let Some(account) = accounts::for_holder(db, &HolderRef::Person(person_id)).await? {
         return Ok(account.id);
     }
-    let id = secrets::id();
+    // A UUID: the account id doubles as the WebAuthn user handle of the passkeys she may add later.
+    let id = webauthn_rs::prelude::Uuid::new_v4().to_string();
     accounts::create(
         conn,
         municipality_id,
