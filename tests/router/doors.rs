@@ -85,7 +85,10 @@ async fn through_the_broker(
         .await
         .unwrap();
     assert!(posted.status().is_redirection(), "{}", posted.status());
-    let callback_prefix = format!("{}/inloggen/digid/terug", server.url);
+    // The door's own way back: `/inloggen/digid` comes back at `/inloggen/digid/terug`.
+    let door = path.trim_start_matches("/inloggen/");
+    let door = door.split('?').next().unwrap();
+    let callback_prefix = format!("{}/inloggen/{door}/terug", server.url);
     let (callback, _) = walk(client, absolute(&interaction, &location(&posted)), |url| {
         url.starts_with(&callback_prefix)
     })
@@ -671,3 +674,40 @@ async fn a_passkey_binds_to_the_account_her_first_digid_sign_in_made(backend: Ba
     );
 }
 on_both_backends!(a_passkey_binds_to_the_account_her_first_digid_sign_in_made);
+
+async fn eidas_opens_her_records_by_a_linked_bsn_or_finds_her_again_by_pseudonym(backend: Backend) {
+    let server = TestServer::start_with(backend, oidc::with_every_door).await;
+    let sign_in = text_of(&browser(&server), &format!("{}/inloggen", server.url)).await;
+    assert!(sign_in.contains(r#"href="/inloggen/eidas""#), "{sign_in}");
+
+    // With the BSN the broker linked: her own cases, as with DigiD.
+    let client = browser(&server);
+    let callback = through_the_broker(&server, &client, "/inloggen/eidas", "eidas-met-bsn").await;
+    assert_eq!(deliver(&client, &callback).await.1, "/");
+    assert_eq!(
+        session_of(&server, &client).await["assurance"],
+        "substantieel"
+    );
+    let cases = text_of(&client, &format!("{}/zaken", server.url)).await;
+    assert!(cases.contains("ZAAK-2026-0412"), "{cases}");
+
+    // Without one: a person of her own behind the pseudonym, the same one next time, her (empty) records open.
+    for _ in 0..2 {
+        let client = browser(&server);
+        let callback =
+            through_the_broker(&server, &client, "/inloggen/eidas", "eidas-zonder-bsn").await;
+        assert_eq!(deliver(&client, &callback).await.1, "/");
+        let cases = text_of(&client, &format!("{}/zaken", server.url)).await;
+        assert!(!cases.contains("ZAAK-2026-0412"), "{cases}");
+        assert!(!cases.contains("Log opnieuw in met DigiD"), "{cases}");
+    }
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM door_subject WHERE door = 'eidas'"
+        )
+        .await,
+        1
+    );
+}
+on_both_backends!(eidas_opens_her_records_by_a_linked_bsn_or_finds_her_again_by_pseudonym);

@@ -32,7 +32,7 @@ pub fn issuer() -> String {
 /// Registers a client for a Loket whose public URL is `public_url`; returns its id and secret.
 pub fn register(public_url: &str) -> (String, String) {
     let issuer = issuer();
-    let redirect: Vec<String> = ["digid", "eherkenning"]
+    let redirect: Vec<String> = ["digid", "eherkenning", "eidas"]
         .iter()
         .map(|door| format!("{public_url}{}", app::paths::door_back(door)))
         .collect();
@@ -97,4 +97,9 @@ pub fn with_digid(config: &mut Config) {
 /// The DigiD and eHerkenning doors, through one broker.
 pub fn with_digid_and_eherkenning(config: &mut Config) {
     with_doors(config, &["LOKET_DIGID", "LOKET_EHERKENNING"]);
+}
+
+/// Every door: DigiD, eHerkenning and eIDAS, through one broker.
+pub fn with_every_door(config: &mut Config) {
+    with_doors(config, &["LOKET_DIGID", "LOKET_EHERKENNING", "LOKET_EIDAS"]);
 }

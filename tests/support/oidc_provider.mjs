@@ -20,6 +20,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const DIGID_SUBSTANTIAL = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
 const DIGID_BASIC = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
 const EH3 = 'urn:etoegang:core:assurance-class:loa3';
+const EIDAS_SUBSTANTIAL = 'http://eidas.europa.eu/LoA/substantial';
 
 // Fictional people: the BSNs pass the eleven test and are not issued to anyone.
 const users = {
@@ -29,6 +30,9 @@ const users = {
   'digid-zonder-bsn': { acr: DIGID_SUBSTANTIAL, claims: {} },
   // Acts for Bloemenzaak De Vries (the demo's company, KvK 90001234).
   'eherkenning-loa3': { acr: EH3, claims: { kvk: '90001234', vestiging: '000038509504', acting_subject: 'pseudo-7f3a' } },
+  // An EU citizen whose broker links her BSN, and one it knows only by its pseudonym (the `sub`).
+  'eidas-met-bsn': { acr: EIDAS_SUBSTANTIAL, claims: { bsn: '999993653' } },
+  'eidas-zonder-bsn': { acr: EIDAS_SUBSTANTIAL, claims: {} },
   'tamper-audience': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
   'tamper-nonce': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
   'tamper-expired': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999993653' } },
@@ -43,7 +47,7 @@ const provider = new Provider(issuer, {
   // The identifiers go into the ID token, as brokers put them there.
   conformIdTokenClaims: false,
   claims: { openid: ['sub', 'bsn', 'kvk', 'vestiging', 'acting_subject'] },
-  acrValues: [DIGID_BASIC, DIGID_SUBSTANTIAL, EH3],
+  acrValues: [DIGID_BASIC, DIGID_SUBSTANTIAL, EH3, EIDAS_SUBSTANTIAL],
   findAccount: async (_ctx, sub) => users[sub] && {
     accountId: sub,
     claims: async () => ({ sub, ...users[sub].claims }),
@@ -52,7 +56,7 @@ const provider = new Provider(issuer, {
   clients: e2eLoket ? [{
     client_id: 'loket-e2e',
     client_secret: 'loket-e2e-secret',
-    redirect_uris: ['digid', 'eherkenning'].map((door) => `${e2eLoket}/inloggen/${door}/terug`),
+    redirect_uris: ['digid', 'eherkenning', 'eidas'].map((door) => `${e2eLoket}/inloggen/${door}/terug`),
     post_logout_redirect_uris: [`${e2eLoket}/inloggen?reden=uitgelogd`],
     grant_types: ['authorization_code'],
     response_types: ['code'],

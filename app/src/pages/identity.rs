@@ -61,6 +61,15 @@ pub fn SignInPage() -> impl IntoView {
             </section>
         }
     });
+    let eidas = municipality.doors.iter().any(|d| d == "eidas").then(|| {
+        view! {
+            <section class="loket-card" aria-labelledby="eidas-title">
+                <h2 id="eidas-title" class="utrecht-heading-2">{tr(lang, "sign-in-eidas-title")}</h2>
+                <p class="utrecht-paragraph">{tr(lang, "sign-in-eidas-text")}</p>
+                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::door_start("eidas")>{tr(lang, "sign-in-eidas-button")}</a>
+            </section>
+        }
+    });
     // Without a broker the activation code and passkey are the only way in: said as the demo door it is.
     let demo_door = municipality.doors.is_empty().then(|| {
         view! {
@@ -92,6 +101,7 @@ pub fn SignInPage() -> impl IntoView {
         None => view! {
             {demo_door}
             {digid}
+            {eidas}
             {eherkenning}
             <section class="loket-card" aria-labelledby="passkey-title">
                 <h2 id="passkey-title" class="utrecht-heading-2">{tr(lang, "sign-in-passkey-title")}</h2>

@@ -40,15 +40,19 @@ pub enum DoorKind {
     Digid,
     /// Entrepreneurs: the acting person (a pseudonym) for an organisation (KvK number, optional branch).
     Eherkenning,
+    /// EU citizens with their own country's means (eIDAS): by BSN when the broker links one, else by the
+    /// broker's pseudonym (`sub`).
+    Eidas,
 }
 
 impl DoorKind {
-    pub const ALL: [DoorKind; 2] = [DoorKind::Digid, DoorKind::Eherkenning];
+    pub const ALL: [DoorKind; 3] = [DoorKind::Digid, DoorKind::Eherkenning, DoorKind::Eidas];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DoorKind::Digid => "digid",
             DoorKind::Eherkenning => "eherkenning",
+            DoorKind::Eidas => "eidas",
         }
     }
 
@@ -57,6 +61,7 @@ impl DoorKind {
         match self {
             DoorKind::Digid => Method::Digid,
             DoorKind::Eherkenning => Method::Eherkenning,
+            DoorKind::Eidas => Method::Eidas,
         }
     }
 
@@ -73,6 +78,7 @@ impl DoorKind {
         match self {
             DoorKind::Digid => "LOKET_DIGID",
             DoorKind::Eherkenning => "LOKET_EHERKENNING",
+            DoorKind::Eidas => "LOKET_EIDAS",
         }
     }
 
@@ -94,6 +100,14 @@ impl DoorKind {
                     (format!("{eh}loa2plus"), Assurance::Low),
                     (format!("{eh}loa3"), Assurance::Substantial),
                     (format!("{eh}loa4"), Assurance::High),
+                ]
+            }
+            DoorKind::Eidas => {
+                let loa = "http://eidas.europa.eu/LoA/";
+                vec![
+                    (format!("{loa}low"), Assurance::Low),
+                    (format!("{loa}substantial"), Assurance::Substantial),
+                    (format!("{loa}high"), Assurance::High),
                 ]
             }
         }
@@ -415,14 +429,15 @@ impl Doors {
     }
 
     /// The level `session` lacks to open her BSN-linked records (cases, contact moments, documents), `None`
-    /// when it opens them. With a broker only a DigiD session at the configured level does: a passkey the
+    /// when it opens them. With a broker only a DigiD or eIDAS session at the configured level does: a passkey the
     /// municipality registered is not a recognised means, and what DigiD vouched for holds for that session
     /// only. On the embedded default without a broker every session does (the demo door).
     pub fn records_missing(&self, session: &Session) -> Option<Assurance> {
         if self.is_empty() {
             return None;
         }
-        let opens = session.method == Method::Digid && session.assurance >= self.records_level;
+        let identified = matches!(session.method, Method::Digid | Method::Eidas);
+        let opens = identified && session.assurance >= self.records_level;
         (!opens).then_some(self.records_level)
     }
 }
@@ -641,8 +656,42 @@ pub async fn finish(
                 .text(&config.bsn_claim)
                 .filter(|bsn| parties::valid_bsn(bsn))
                 .ok_or(DoorError::NoIdentifier)?;
-            sign_in(db, &attempt.municipality_id, &bsn, level, now).await?
+            sign_in(
+                db,
+                &attempt.municipality_id,
+                &bsn,
+                Method::Digid,
+                level,
+                now,
+            )
+            .await?
         }
+        DoorKind::Eidas => match said
+            .text(&config.bsn_claim)
+            .filter(|bsn| parties::valid_bsn(bsn))
+        {
+            Some(bsn) => {
+                sign_in(
+                    db,
+                    &attempt.municipality_id,
+                    &bsn,
+                    Method::Eidas,
+                    level,
+                    now,
+                )
+                .await?
+            }
+            None => {
+                let subject = claims.subject().as_str();
+                if subject.is_empty()
+                    || subject.len() > 200
+                    || subject.chars().any(char::is_control)
+                {
+                    return Err(DoorError::NoIdentifier);
+                }
+                sign_in_pseudonym(db, &attempt.municipality_id, subject, level, now).await?
+            }
+        },
         DoorKind::Eherkenning => {
             let kvk = said
                 .text(&config.kvk_claim)
@@ -699,38 +748,13 @@ async fn sign_in_company(
         .organisation_id()
         .ok_or(DoorError::NoIdentifier)?
         .to_owned();
-    let door = DoorKind::Eherkenning.as_str();
-    let known: Option<(String,)> = sqlx::query_as(
-        "SELECT person_id FROM door_subject WHERE municipality_id = $1 AND door = $2 AND subject = $3",
+    let person_id = person_by_subject(
+        &mut conn,
+        municipality_id,
+        DoorKind::Eherkenning,
+        company.acting,
     )
-    .bind(municipality_id)
-    .bind(door)
-    .bind(company.acting)
-    .fetch_optional(&mut *conn)
     .await?;
-    let person_id = match known {
-        Some((id,)) => id,
-        None => {
-            let id = secrets::id();
-            sqlx::query(
-                "INSERT INTO person (id, municipality_id, display_name, is_demo) VALUES ($1, $2, '', 0)",
-            )
-            .bind(&id)
-            .bind(municipality_id)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT INTO door_subject (municipality_id, door, subject, person_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(municipality_id)
-            .bind(door)
-            .bind(company.acting)
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-            id
-        }
-    };
     sqlx::query(
         "INSERT INTO membership (organisation_id, person_id, confirmed_at_ms) VALUES ($1, $2, $3)
          ON CONFLICT (organisation_id, person_id) DO UPDATE SET confirmed_at_ms = excluded.confirmed_at_ms",
@@ -754,6 +778,70 @@ async fn sign_in_company(
     sessions::act_as(db, &mut session, Some(&organisation_id)).await?;
     sessions::keep_branch(db, &session.id_hash, company.branch).await?;
     Ok((token, session))
+}
+
+/// The person a broker's pseudonym `subject` stands for at `door`: a person without BSN, made on her first
+/// sign-in and found again at the next.
+async fn person_by_subject(
+    conn: &mut sqlx::AnyConnection,
+    municipality_id: &str,
+    door: DoorKind,
+    subject: &str,
+) -> Result<String, DoorError> {
+    let door = door.as_str();
+    let known: Option<(String,)> = sqlx::query_as(
+        "SELECT person_id FROM door_subject WHERE municipality_id = $1 AND door = $2 AND subject = $3",
+    )
+    .bind(municipality_id)
+    .bind(door)
+    .bind(subject)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id,)) = known {
+        return Ok(id);
+    }
+    let id = secrets::id();
+    sqlx::query(
+        "INSERT INTO person (id, municipality_id, display_name, is_demo) VALUES ($1, $2, '', 0)",
+    )
+    .bind(&id)
+    .bind(municipality_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO door_subject (municipality_id, door, subject, person_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(municipality_id)
+    .bind(door)
+    .bind(subject)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// An eIDAS sign-in without a linked BSN: the person behind the broker's pseudonym, her account and an
+/// eIDAS session at `level`.
+async fn sign_in_pseudonym(
+    db: &Db,
+    municipality_id: &str,
+    subject: &str,
+    level: Assurance,
+    now: Timestamp,
+) -> Result<(String, Session), DoorError> {
+    let mut conn = db.pool.acquire().await?;
+    let person_id = person_by_subject(&mut conn, municipality_id, DoorKind::Eidas, subject).await?;
+    let account = account_of(&mut conn, db, municipality_id, &person_id, level, now).await?;
+    drop(conn);
+    Ok(sessions::start(
+        db,
+        municipality_id,
+        Subject::Account(account),
+        Method::Eidas,
+        level,
+        now,
+    )
+    .await?)
 }
 
 /// The account of `person_id`, created on her first sign-in through a door.
@@ -783,12 +871,14 @@ async fn account_of(
     Ok(id)
 }
 
-/// The person with `bsn` (created when new), her account (created on her first DigiD sign-in, so she can
-/// add a passkey for convenience later) and a DigiD session at `level`.
+/// The person with `bsn` (created when new), her account (created on her first sign-in through a door, so
+/// she can add a passkey for convenience later) and a session by `method` (DigiD, or eIDAS with a linked
+/// BSN) at `level`.
 async fn sign_in(
     db: &Db,
     municipality_id: &str,
     bsn: &str,
+    method: Method,
     level: Assurance,
     now: Timestamp,
 ) -> Result<(String, Session), DoorError> {
@@ -809,7 +899,7 @@ async fn sign_in(
         db,
         municipality_id,
         Subject::Account(account),
-        Method::Digid,
+        method,
         level,
         now,
     )

@@ -25,6 +25,8 @@ pub enum Method {
     Digid,
     /// eHerkenning, through its broker: the acting person for a company.
     Eherkenning,
+    /// eIDAS, through its broker: an EU citizen with her own country's means.
+    Eidas,
 }
 
 impl Method {
@@ -34,6 +36,7 @@ impl Method {
             Method::AppointmentLink => "appointment-link",
             Method::Digid => "digid",
             Method::Eherkenning => "eherkenning",
+            Method::Eidas => "eidas",
         }
     }
 
@@ -43,6 +46,7 @@ impl Method {
             "appointment-link" => Some(Method::AppointmentLink),
             "digid" => Some(Method::Digid),
             "eherkenning" => Some(Method::Eherkenning),
+            "eidas" => Some(Method::Eidas),
             _ => None,
         }
     }
