@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use loket_tests::browser::server_fn;
-use loket_tests::{oidc, on_both_backends, Backend, TestServer};
+use loket_tests::{count, oidc, on_both_backends, Backend, TestServer};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 
@@ -106,14 +106,6 @@ async fn deliver(client: &Client, callback: &str) -> (StatusCode, String) {
 /// The body of the page at `url`, as this browser gets it.
 async fn text_of(client: &Client, url: &str) -> String {
     client.get(url).send().await.unwrap().text().await.unwrap()
-}
-
-async fn count(server: &TestServer, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&server.db().pool)
-        .await
-        .unwrap();
-    n
 }
 
 async fn session_of(server: &TestServer, client: &Client) -> serde_json::Value {
@@ -547,28 +539,12 @@ async fn an_eherkenning_sign_in_opens_the_companys_pages(backend: Backend) {
     let subjects = "SELECT COUNT(*) FROM door_subject";
     for _ in 0..2 {
         let client = browser(&server);
-        let callback_prefix = format!("{}/inloggen/eherkenning/terug", server.url);
-        let (interaction, page) = walk(
+        let callback = through_the_broker(
+            &server,
             &client,
-            format!("{}/inloggen/eherkenning", server.url),
-            |_| false,
+            "/inloggen/eherkenning",
+            "eherkenning-loa3",
         )
-        .await;
-        assert!(page
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("Testgebruiker"));
-        let posted = client
-            .post(&interaction)
-            .form(&[("login", "eherkenning-loa3")])
-            .send()
-            .await
-            .unwrap();
-        let (callback, _) = walk(&client, absolute(&interaction, &location(&posted)), |url| {
-            url.starts_with(&callback_prefix)
-        })
         .await;
         assert!(!callback.contains("90001234"), "no KvK number in any URL");
         assert_eq!(deliver(&client, &callback).await.1, "/");

@@ -7,7 +7,7 @@
 
 use loket_tests::browser::{karin, post};
 use loket_tests::brp::{BrpServer, API_KEY};
-use loket_tests::{on_both_backends, Backend, TestServer};
+use loket_tests::{count, on_both_backends, Backend, TestServer};
 use serde_json::{json, Value};
 use server::population::haal_centraal::BrpConfig;
 
@@ -21,14 +21,6 @@ async fn server_with_brp(backend: Backend, brp: &BrpServer) -> TestServer {
         });
     })
     .await
-}
-
-async fn count(server: &TestServer, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&server.db().pool)
-        .await
-        .unwrap();
-    n
 }
 
 async fn the_contact_centre_finds_callers_in_the_brp_asking_only_the_listed_fields(

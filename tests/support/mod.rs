@@ -377,6 +377,15 @@ impl Drop for TestServer {
     }
 }
 
+/// The single number `sql` (a `SELECT COUNT(*) …`) answers on the server's database.
+pub async fn count(server: &TestServer, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(&server.db().pool)
+        .await
+        .unwrap();
+    n
+}
+
 /// The resident's page of the case numbered `identifier`: `/zaken/{id}`, by the case's opaque id (links never
 /// carry the number, which can name the case type).
 pub async fn case_page(db: &server::storage::Db, identifier: &str) -> String {

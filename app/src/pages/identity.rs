@@ -42,34 +42,26 @@ pub fn SignInPage() -> impl IntoView {
         .get(crate::paths::DOOR_REFUSED)
         .and_then(|word| crate::paths::DoorRefusal::parse(&word))
         .map(|refusal| tr(lang, refusal.key()));
-    // Logius' checklist: the municipality's name stands at the DigiD button.
-    let digid = municipality.doors.iter().any(|d| d == "digid").then(|| {
-        view! {
-            <section class="loket-card" aria-labelledby="digid-title">
-                <h2 id="digid-title" class="utrecht-heading-2">{tr(lang, "sign-in-digid-title")}</h2>
-                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-digid-text", &[("municipality", &municipality.name)])}</p>
-                <a class="utrecht-button-link utrecht-button-link--primary-action" href=crate::paths::door_start("digid")>{tr(lang, "sign-in-digid-button")}</a>
-            </section>
-        }
-    });
-    let eherkenning = municipality.doors.iter().any(|d| d == "eherkenning").then(|| {
-        view! {
-            <section class="loket-card" aria-labelledby="eherkenning-title">
-                <h2 id="eherkenning-title" class="utrecht-heading-2">{tr(lang, "sign-in-eherkenning-title")}</h2>
-                <p class="utrecht-paragraph">{tr_args(lang, "sign-in-eherkenning-text", &[("municipality", &municipality.name)])}</p>
-                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::door_start("eherkenning")>{tr(lang, "sign-in-eherkenning-button")}</a>
-            </section>
-        }
-    });
-    let eidas = municipality.doors.iter().any(|d| d == "eidas").then(|| {
-        view! {
-            <section class="loket-card" aria-labelledby="eidas-title">
-                <h2 id="eidas-title" class="utrecht-heading-2">{tr(lang, "sign-in-eidas-title")}</h2>
-                <p class="utrecht-paragraph">{tr(lang, "sign-in-eidas-text")}</p>
-                <a class="utrecht-button-link utrecht-button-link--secondary-action" href=crate::paths::door_start("eidas")>{tr(lang, "sign-in-eidas-button")}</a>
-            </section>
-        }
-    });
+    // One section per configured door; Logius' checklist: the municipality's name stands at the DigiD button.
+    let door = |name: &'static str, primary: bool| {
+        municipality.doors.iter().any(|d| d == name).then(|| {
+            let title_id = format!("{name}-title");
+            let labelled_by = title_id.clone();
+            let kind = if primary { "primary" } else { "secondary" };
+            view! {
+                <section class="loket-card" aria-labelledby=labelled_by>
+                    <h2 id=title_id class="utrecht-heading-2">{tr(lang, &format!("sign-in-{name}-title"))}</h2>
+                    <p class="utrecht-paragraph">{tr_args(lang, &format!("sign-in-{name}-text"), &[("municipality", &municipality.name)])}</p>
+                    <a class=format!("utrecht-button-link utrecht-button-link--{kind}-action") href=crate::paths::door_start(name)>
+                        {tr(lang, &format!("sign-in-{name}-button"))}
+                    </a>
+                </section>
+            }
+        })
+    };
+    let digid = door("digid", true);
+    let eidas = door("eidas", false);
+    let eherkenning = door("eherkenning", false);
     // Without a broker the activation code and passkey are the only way in: said as the demo door it is.
     let demo_door = municipality.doors.is_empty().then(|| {
         view! {
