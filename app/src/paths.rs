@@ -43,10 +43,12 @@ pub enum Notice {
     Services,
     Locations,
     Agendas,
+    /// The contact centre recorded a first-time caller as she told it.
+    CallerRecorded,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 22] = [
+    pub const ALL: [Notice; 23] = [
         Notice::Booked,
         Notice::Moved,
         Notice::Cancelled,
@@ -69,6 +71,7 @@ impl Notice {
         Notice::Services,
         Notice::Locations,
         Notice::Agendas,
+        Notice::CallerRecorded,
     ];
 
     /// The word in the URL.
@@ -96,6 +99,7 @@ impl Notice {
             Notice::Services => "diensten",
             Notice::Locations => "locaties",
             Notice::Agendas => "agendas",
+            Notice::CallerRecorded => "beller-vastgelegd",
         }
     }
 
@@ -361,6 +365,8 @@ pub const ACT_AS: &str = "/handelen-als";
 /// Ends a staff preview of a resident's pages (POST).
 pub const PREVIEW_STOP: &str = "/voorbeeld-stoppen";
 pub const STAFF_CHECK_IN: &str = "/medewerkers/inchecken";
+/// The contact centre records a first-time caller as she told it.
+pub const STAFF_NEW_CALLER: &str = "/medewerkers/nieuwe-beller";
 pub const STAFF_REPORT: &str = "/medewerkers/rapport";
 pub const STAFF_REPORT_CSV: &str = "/medewerkers/rapport.csv";
 /// The administrators' page of employees.
@@ -429,6 +435,8 @@ pub enum FormId {
     CaseMessages,
     /// The contact centre's contact-moment form.
     Contact,
+    /// The contact centre recording a first-time caller.
+    NewCaller,
     /// The contact centre correcting the digital address with this id.
     Correct(String),
     /// Renaming the passkey with this id.

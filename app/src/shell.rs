@@ -263,11 +263,34 @@ fn Frame(children: Children) -> impl IntoView {
             </section>
         }
     });
+    // DigiD Machtigen: on every page, whose pages these are and that they are read-only.
+    let on_behalf = viewer
+        .signed_in
+        .as_ref()
+        .and_then(|s| s.on_behalf_of.clone())
+        .map(|name| {
+            let banner = if name.is_empty() {
+                tr(lang, "on-behalf-banner-unnamed")
+            } else {
+                tr_args(lang, "on-behalf-banner", &[("name", &name)])
+            };
+            view! {
+                <section class="loket-preview" aria-label=tr(lang, "on-behalf-label")>
+                    {refused.then(|| view! { <p class="loket-preview__refused" role="alert">{tr(lang, "on-behalf-refused")}</p> })}
+                    <p class="loket-preview__text">
+                        <strong>{banner}</strong>
+                        " "
+                        {tr(lang, "on-behalf-read-only")}
+                    </p>
+                </section>
+            }
+        });
     view! {
         <a class="loket-skip-link" href="#inhoud">
             {tr(lang, "skip-to-content")}
         </a>
         {preview}
+        {on_behalf}
         {demo}
         <header class="loket-header">
             <a class="loket-header__home" href=crate::paths::HOME>

@@ -56,3 +56,22 @@ test('a passkey-only session is asked to sign in with DigiD for her cases', asyn
     '/inloggen/digid?niveau=substantieel&naar=%2Fzaken',
   );
 });
+
+test('acting for someone else (DigiD Machtigen) shows her pages read-only, and his log says so', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto('/inloggen');
+  await page.getByRole('link', { name: 'Inloggen met DigiD' }).click();
+  await expect(page.getByRole('heading', { name: 'Inloggen bij de test-broker' })).toBeVisible();
+  await page.getByLabel('Testgebruiker').selectOption('digid-machtiging');
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await expect(page).toHaveURL(new RegExp(`^${doors}/$`));
+  expect(page.url()).not.toContain('999993653');
+  await expect(page.getByText('U regelt dit namens Desiree de Vries.')).toBeVisible();
+  await noAxeViolations(page);
+  await page.goto('/zaken');
+  await expect(page.getByText('ZAAK-2026-0412').first()).toBeVisible();
+  await expect(page.getByText('U regelt dit namens Desiree de Vries.')).toBeVisible();
+  await page.goto('/activiteit');
+  await expect(page.getByText('U bekeek namens Desiree de Vries de zaken.').first()).toBeVisible();
+  await noAxeViolations(page);
+});

@@ -341,6 +341,36 @@ async function waitForSms(number: string, needle: string, tries = 300): Promise<
   throw new Error(`no SMS to ${number} containing ${needle}`);
 }
 
+test('Karin records a first-time caller the search does not find, by keyboard, as not verified', async ({ page }) => {
+  test.skip(test.info().project.name !== 'desktop', 'the contact centre works on a desktop');
+  await activateWithDemoCode(page, 'Karin Bakker (medewerker KCC)');
+  await page.goto('/medewerkers');
+  await page.getByLabel(/Postcode en huisnummer/).fill('Nieuwenhuis 3-9-1961');
+  await page.getByLabel(/Postcode en huisnummer/).press('Enter');
+  await expect(page.getByRole('heading', { name: 'Beller niet gevonden?' })).toBeVisible();
+  await noAxeViolationsPhoneAndDesktop(page);
+  // A birth date that is no date: the sentence at the field, what she typed kept.
+  await page.getByLabel('Naam, zoals de beller die zegt').focus();
+  await page.keyboard.type('Noor Nieuwenhuis');
+  await page.getByLabel('Geboortedatum', { exact: true }).focus();
+  await page.keyboard.type('31-2-1961');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Vul een geboortedatum in als dag-maand-jaar')).toBeVisible();
+  await expect(page.getByLabel('Naam, zoals de beller die zegt')).toHaveValue('Noor Nieuwenhuis');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.getByLabel('Geboortedatum', { exact: true }).fill('');
+  await page.getByLabel('Geboortedatum', { exact: true }).focus();
+  await page.keyboard.type('3-9-1961');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Noor Nieuwenhuis');
+  const notices = page.getByRole('dialog', { name: 'Let op bij deze inwoner' });
+  await expect(notices).toContainText('Niet geverifieerd');
+  await noAxeViolationsPhoneAndDesktop(page);
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('De beller is vastgelegd als niet geverifieerd.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Afspraak maken voor Noor Nieuwenhuis' })).toBeVisible();
+});
+
 test('Karin books the social team for Desiree on the phone with SMS to a new number; Desiree opens it with the link and cancels it', async ({
   page,
   browser,

@@ -12,12 +12,15 @@ pub enum Principal {
     /// A signed-in person; `memberships` are the organisations they are a confirmed member of. `records`:
     /// the session opens her BSN-linked records (cases, contact moments, documents) — a DigiD session at the
     /// configured level, or any session on the embedded default without a broker (the demo door).
+    /// `representative`: DigiD Machtigen — the signed-in person (the account's holder) acts for person
+    /// `person_id`; she reads that person's pages, each read audited for both, and changes nothing.
     Person {
         account_id: String,
         person_id: String,
         municipality_id: String,
         memberships: Vec<String>,
         records: bool,
+        representative: Option<String>,
     },
     Staff {
         account_id: String,
@@ -52,6 +55,7 @@ impl Principal {
                 municipality_id: account.municipality_id.clone(),
                 memberships,
                 records,
+                representative: None,
             },
             Holder::Staff { staff_id, role } => Principal::Staff {
                 account_id: account.id.clone(),
@@ -145,8 +149,50 @@ fn previews(action: Action, role: StaffRole, hers: bool) -> Decision {
     }
 }
 
+/// DigiD Machtigen: the represented person's own data and records, read only and audited; never her activity
+/// log, her passkeys or an organisation's pages (a machtiging is between two persons).
+fn on_behalf(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
+    let readable = matches!(
+        resource,
+        Resource::Person { .. } | Resource::Records { .. } | Resource::Appointment { .. }
+    );
+    if action != Action::Read || !readable {
+        return Decision::Deny;
+    }
+    let Principal::Person {
+        account_id,
+        person_id,
+        municipality_id,
+        records,
+        ..
+    } = principal
+    else {
+        return Decision::Deny;
+    };
+    let herself = Principal::Person {
+        account_id: account_id.clone(),
+        person_id: person_id.clone(),
+        municipality_id: municipality_id.clone(),
+        memberships: Vec::new(),
+        records: *records,
+        representative: None,
+    };
+    if decide(&herself, action, resource).allowed() {
+        Decision::AllowAudited
+    } else {
+        Decision::Deny
+    }
+}
+
 pub fn decide(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
     use Decision::{Allow, AllowAudited, Deny};
+    if let Principal::Person {
+        representative: Some(_),
+        ..
+    } = principal
+    {
+        return on_behalf(principal, action, resource);
+    }
     let allow_if = |condition: bool| if condition { Allow } else { Deny };
     let staff_reads = |role: StaffRole, municipality: &str, staff_municipality: &str| {
         if municipality == staff_municipality && staff_serves_residents(role) {
@@ -428,6 +474,7 @@ mod tests {
             municipality_id: String::from("m"),
             memberships: orgs.iter().map(|o| (*o).to_owned()).collect(),
             records: true,
+            representative: None,
         }
     }
 
@@ -477,6 +524,7 @@ mod tests {
             municipality_id: String::from("m"),
             memberships: Vec::new(),
             records: false,
+            representative: None,
         };
         assert_eq!(
             decide(&person("desiree", &[]), Action::Read, records),
@@ -500,6 +548,44 @@ mod tests {
             decide(&staff(StaffRole::Admin, "m"), Action::Read, records),
             Decision::Deny
         );
+    }
+
+    #[test]
+    fn a_representative_reads_what_she_may_read_audited_and_changes_nothing() {
+        let records = Resource::Records {
+            municipality_id: "m",
+            person_id: "desiree",
+        };
+        let for_desiree = |records| Principal::Person {
+            account_id: String::from("acc-jan"),
+            person_id: String::from("desiree"),
+            municipality_id: String::from("m"),
+            memberships: Vec::new(),
+            records,
+            representative: Some(String::from("jan")),
+        };
+        let jan = for_desiree(true);
+        assert_eq!(decide(&jan, Action::Read, DESIREE), Decision::AllowAudited);
+        assert_eq!(decide(&jan, Action::Read, records), Decision::AllowAudited);
+        assert_eq!(
+            decide(&for_desiree(false), Action::Read, records),
+            Decision::Deny
+        );
+        assert_eq!(decide(&jan, Action::Change, DESIREE), Decision::Deny);
+        let activity = Resource::Activity {
+            municipality_id: "m",
+            person_id: "desiree",
+        };
+        assert_eq!(decide(&jan, Action::Read, activity), Decision::Deny);
+        let passkeys = Resource::Passkeys {
+            account_id: "acc-jan",
+        };
+        assert_eq!(decide(&jan, Action::Read, passkeys), Decision::Deny);
+        let someone_else = Resource::Person {
+            municipality_id: "m",
+            person_id: "fatima",
+        };
+        assert_eq!(decide(&jan, Action::Read, someone_else), Decision::Deny);
     }
 
     #[test]

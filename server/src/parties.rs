@@ -135,6 +135,90 @@ pub async fn resolve(
     Ok(Party::Organisation(id))
 }
 
+/// A caller the contact centre recorded as she told it: her name and birth date, no BSN yet.
+pub struct ToldCaller<'a> {
+    pub name: &'a str,
+    /// `YYYY-MM-DD`.
+    pub birth_date: &'a str,
+}
+
+/// Records a first-time caller the BRP cannot find (or a municipality without BRP access) as told, marked
+/// "niet geverifieerd", so the contact centre can book for her; [`bind_unverified`] links her BSN later.
+pub async fn record_unverified(
+    conn: &mut AnyConnection,
+    municipality_id: &str,
+    caller: &ToldCaller<'_>,
+    now_ms: i64,
+) -> Result<String, sqlx::Error> {
+    let id = secrets::id();
+    sqlx::query(
+        "INSERT INTO person (id, municipality_id, display_name, is_demo, birth_date, unverified_since_ms)
+         VALUES ($1, $2, $3, 0, $4, $5)",
+    )
+    .bind(&id)
+    .bind(municipality_id)
+    .bind(caller.name)
+    .bind(caller.birth_date)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Binds BSN `bsn` to the one unverified person recorded with exactly this name (letter case and spaces
+/// aside) and birth date, as the BRP gave them, when no person has that BSN yet. Two or more such records,
+/// or none, bind nothing (a wrong link would show one person another's appointments); the contact centre
+/// sees those as unverified still. Returns the person bound.
+pub async fn bind_unverified(
+    conn: &mut AnyConnection,
+    municipality_id: &str,
+    bsn: &str,
+    name: &str,
+    birth_date: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let taken: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
+            .bind(municipality_id)
+            .bind(bsn)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Ok(None);
+    }
+    let told: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, display_name FROM person
+         WHERE municipality_id = $1 AND bsn IS NULL AND unverified_since_ms IS NOT NULL AND birth_date = $2",
+    )
+    .bind(municipality_id)
+    .bind(birth_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    let same = |a: &str| {
+        a.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let matching: Vec<&String> = told
+        .iter()
+        .filter(|(_, told)| same(told) == same(name))
+        .map(|(id, _)| id)
+        .collect();
+    let [id] = matching.as_slice() else {
+        return Ok(None);
+    };
+    // Only while still unverified: two sign-ins at once bind once.
+    let bound = sqlx::query(
+        "UPDATE person SET bsn = $1, unverified_since_ms = NULL
+         WHERE id = $2 AND bsn IS NULL AND unverified_since_ms IS NOT NULL",
+    )
+    .bind(bsn)
+    .bind(*id)
+    .execute(&mut *conn)
+    .await?;
+    Ok((bound.rows_affected() == 1).then(|| (*id).clone()))
+}
+
 /// What the contact centre's card shows of a person at the top: her name, birth date and place.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonHeading {
@@ -142,6 +226,8 @@ pub struct PersonHeading {
     pub birth_date: Option<String>,
     pub postcode: Option<String>,
     pub house_number: Option<String>,
+    /// Recorded by the contact centre as she told it, not identified by BSN yet ("niet geverifieerd").
+    pub unverified_since_ms: Option<i64>,
 }
 
 /// Person `id` of this municipality's heading, if she is one of its residents.
@@ -151,7 +237,7 @@ pub async fn person_heading(
     id: &str,
 ) -> Result<Option<PersonHeading>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT display_name, birth_date, postcode, house_number FROM person
+        "SELECT display_name, birth_date, postcode, house_number, unverified_since_ms FROM person
          WHERE id = $1 AND municipality_id = $2",
     )
     .bind(id)

@@ -198,6 +198,7 @@ async fn bench(backend: Backend, name: &str) {
                     address_id: None,
                     reminders: None,
                     details: None,
+                    from_register: None,
                     new_address: None,
                 },
                 now,

@@ -5,10 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use loket_tests::browser::server_fn;
+use crate::appointments::{attribute_values, start_values};
+use loket_tests::browser::{page, post, server_fn};
+use loket_tests::brp::{BrpServer, API_KEY};
 use loket_tests::{count, oidc, on_both_backends, Backend, TestServer};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
+use server::population::haal_centraal::BrpConfig;
 
 async fn server_with_digid(backend: Backend) -> TestServer {
     TestServer::start_with(backend, oidc::with_digid).await
@@ -687,3 +690,360 @@ async fn eidas_opens_her_records_by_a_linked_bsn_or_finds_her_again_by_pseudonym
     );
 }
 on_both_backends!(eidas_opens_her_records_by_a_linked_bsn_or_finds_her_again_by_pseudonym);
+
+async fn acting_for_a_represented_person_shows_only_her_pages_read_only_and_both_logs_say_so(
+    backend: Backend,
+) {
+    let server = server_with_digid(backend).await;
+    // 999990019 signs in with DigiD and the broker says he acts for 999993653 (Desiree).
+    let jan = browser(&server);
+    let callback = through_the_broker(&server, &jan, "/inloggen/digid", "digid-machtiging").await;
+    assert!(
+        !callback.contains("999993653") && !callback.contains("999990019"),
+        "no BSN in any URL: {callback}"
+    );
+    assert_eq!(deliver(&jan, &callback).await.0, StatusCode::SEE_OTHER);
+    let cases = text_of(&jan, &format!("{}/zaken", server.url)).await;
+    assert!(cases.contains("ZAAK-2026-0412"), "her cases: {cases}");
+    assert!(
+        cases.contains("U regelt dit namens Desiree de Vries."),
+        "{cases}"
+    );
+    let case = loket_tests::case_page(server.db(), "ZAAK-2026-0412").await;
+    let page = text_of(&jan, &format!("{}{case}", server.url)).await;
+    assert!(page.contains("ZAAK-2026-0412"), "{page}");
+    // Only hers: the organisations Desiree is a member of are not his to switch to.
+    let session = session_of(&server, &jan).await;
+    assert_eq!(session["signed_in"], true, "{session}");
+
+    // Nothing changes on her behalf: every form and JSON route that changes state, and every server function
+    // that is not a read, is refused, and so is a new sign-in through a door.
+    let before = count(&server, "SELECT COUNT(*) FROM digital_address").await;
+    let csrf = csrf_of(&jan, &server).await;
+    let id = case.trim_start_matches("/zaken/").to_owned();
+    for (path, methods) in server::web::state_changing_routes() {
+        if server::web::PREVIEW_MAY_POST.contains(&path) {
+            continue;
+        }
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    id.as_str()
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in methods {
+            let url = format!("{}{concrete}", server.url);
+            if method == http::Method::POST {
+                let response = jan
+                    .post(&url)
+                    .form(&[("csrf", csrf.as_str()), ("value", "jan@example.nl")])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+                assert_eq!(location(&response), "/?voorbeeld=alleen-lezen", "{path}");
+            }
+            let response = jan
+                .request(method.clone(), &url)
+                .header("x-csrf-token", &csrf)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
+            assert!(
+                response
+                    .text()
+                    .await
+                    .unwrap()
+                    .contains("Namens iemand anders kunt u"),
+                "{path}"
+            );
+        }
+    }
+    for name in server::web::server_fn_names() {
+        let response = jan
+            .post(format!("{}/fn/{name}", server.url))
+            .header("x-csrf-token", &csrf)
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        if !app::api::READ_ONLY_FNS.contains(&name.as_str()) {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+        }
+    }
+    let door = jan
+        .get(format!("{}/inloggen/digid", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(door.status(), StatusCode::FORBIDDEN);
+    let refused = text_of(&jan, &format!("{}/?voorbeeld=alleen-lezen", server.url)).await;
+    assert!(
+        refused.contains("Dit kan niet namens iemand anders"),
+        "{refused}"
+    );
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM digital_address").await,
+        before
+    );
+
+    // His own log says what he looked at on her behalf, by her name; hers says who looked, by his account
+    // number (the BRP gave no name for him here).
+    let his = text_of(&jan, &format!("{}/activiteit", server.url)).await;
+    assert!(
+        his.contains("U bekeek namens Desiree de Vries de zaken."),
+        "{his}"
+    );
+    let reads = "SELECT COUNT(*) FROM audit_event WHERE event = 'read-on-behalf'";
+    assert!(count(&server, reads).await >= 2);
+    let desiree = browser(&server);
+    let callback =
+        through_the_broker(&server, &desiree, "/inloggen/digid", "digid-substantieel").await;
+    deliver(&desiree, &callback).await;
+    let hers = text_of(&desiree, &format!("{}/activiteit", server.url)).await;
+    assert!(hers.contains("bekeek namens u uw zaken."), "{hers}");
+    // Her own session is hers again: no banner.
+    assert!(!hers.contains("U regelt dit namens"), "{hers}");
+}
+on_both_backends!(
+    acting_for_a_represented_person_shows_only_her_pages_read_only_and_both_logs_say_so
+);
+
+async fn a_represented_bsn_that_is_no_bsn_refuses_the_sign_in(backend: Backend) {
+    let server = server_with_digid(backend).await;
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-machtiging-fout").await;
+    assert_eq!(deliver(&client, &callback).await.1, "/inloggen?mislukt=bsn");
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM session").await, 0);
+}
+on_both_backends!(a_represented_bsn_that_is_no_bsn_refuses_the_sign_in);
+
+async fn a_first_time_caller_is_recorded_booked_for_and_bound_at_her_first_digid_sign_in(
+    backend: Backend,
+) {
+    let brp = BrpServer::start().await;
+    let url = brp.url.clone();
+    let server = TestServer::start_with(backend, move |config| {
+        oidc::with_digid(config);
+        config.brp = Some(BrpConfig {
+            url,
+            api_key: API_KEY.into(),
+            api_key_header: "X-API-KEY".into(),
+        });
+    })
+    .await;
+    let karin = loket_tests::browser::karin(&server).await;
+    let persons = "SELECT COUNT(*) FROM person";
+    let before = count(&server, persons).await;
+
+    // A date that does not exist: the sentence at the field, what she typed kept, nothing stored.
+    let told = [
+        ("naam", "Fatima  el Amrani"),
+        ("geboortedatum", "31-2-1990"),
+    ];
+    let (status, _, html) = post(&karin, "/medewerkers/nieuwe-beller", &told).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"beller-geboortedatum-error\""), "{html}");
+    assert!(html.contains("Vul een geboortedatum in"), "{html}");
+    assert!(html.contains("value=\"Fatima  el Amrani\""), "{html}");
+    assert_eq!(count(&server, persons).await, before);
+
+    // Recorded as told, marked unverified on her card.
+    let told = [
+        ("naam", "Fatima  el Amrani"),
+        ("geboortedatum", "15-7-1990"),
+    ];
+    let (status, card, html) = post(&karin, "/medewerkers/nieuwe-beller", &told).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("De beller is vastgelegd als niet geverifieerd."),
+        "{html}"
+    );
+    assert!(html.contains("Niet geverifieerd:"), "{html}");
+    let card = reqwest::Url::parse(&card).unwrap().path().to_owned();
+    assert!(card.starts_with("/medewerkers/inwoners/"), "{card}");
+    let id = card.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(
+        count(
+            &server,
+            &format!("SELECT COUNT(*) FROM person WHERE id = '{id}' AND bsn IS NULL AND display_name = 'Fatima el Amrani' AND birth_date = '1990-07-15' AND unverified_since_ms IS NOT NULL")
+        )
+        .await,
+        1
+    );
+
+    // Karin books for her, with the number she gives on the phone.
+    let base = format!("{card}/afspraak-maken");
+    let (_, html) = page(&karin, &format!("{base}?dienst=paspoort&locatie=stadhuis")).await;
+    let day = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .next()
+        .expect("a day with free times");
+    let (_, html) = page(
+        &karin,
+        &format!("{base}?dienst=paspoort&locatie=stadhuis&dag={day}"),
+    )
+    .await;
+    let start = start_values(&html)[0].clone();
+    let key = loket_tests::appointments::key();
+    let fields = [
+        ("service", "paspoort"),
+        ("location", "stadhuis"),
+        ("day", day.as_str()),
+        ("start", start.as_str()),
+        ("key", key.as_str()),
+        ("kanaal", "nieuw-sms"),
+        ("nieuw-sms", "06 5876 5432"),
+    ];
+    let (status, _, html) = post(&karin, &base, &fields).await;
+    assert_eq!(status, 200, "{html}");
+    let hers =
+        format!("SELECT COUNT(*) FROM appointment WHERE person_id = '{id}' AND status = 'booked'");
+    assert_eq!(count(&server, &hers).await, 1);
+
+    // Her first DigiD sign-in: the BRP names her (only the binding task's fields asked), the told record is
+    // hers now, with the appointment; no second person for her BSN.
+    let fatima = browser(&server);
+    let callback = through_the_broker(&server, &fatima, "/inloggen/digid", "digid-nieuw").await;
+    assert_eq!(deliver(&fatima, &callback).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM person WHERE bsn = '999991772'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &server,
+            &format!("SELECT COUNT(*) FROM person WHERE id = '{id}' AND bsn = '999991772' AND unverified_since_ms IS NULL")
+        )
+        .await,
+        1
+    );
+    let appointments = text_of(&fatima, &format!("{}/afspraken", server.url)).await;
+    assert!(appointments.contains("Paspoort"), "{appointments}");
+    let activity = text_of(&fatima, &format!("{}/activiteit", server.url)).await;
+    assert!(
+        activity.contains("gekoppeld aan uw BSN, bij uw eerste inlog met DigiD"),
+        "{activity}"
+    );
+    assert!(
+        activity.contains("legde u vast zoals u het aan de telefoon vertelde"),
+        "{activity}"
+    );
+    let asked = brp.requests();
+    let binding = asked.last().unwrap();
+    assert_eq!(binding["type"], "RaadpleegMetBurgerservicenummer");
+    assert_eq!(
+        binding["fields"],
+        serde_json::json!([
+            "burgerservicenummer",
+            "naam.volledigeNaam",
+            "geboorte.datum"
+        ])
+    );
+    brp.assert_clean();
+
+    // Her card no longer says unverified.
+    let (_, html) = page(&karin, &card).await;
+    assert!(!html.contains("Niet geverifieerd:"), "{html}");
+}
+on_both_backends!(a_first_time_caller_is_recorded_booked_for_and_bound_at_her_first_digid_sign_in);
+
+async fn booking_in_her_digid_session_does_not_ask_what_the_brp_knows(backend: Backend) {
+    let brp = BrpServer::start().await;
+    let url = brp.url.clone();
+    let server = TestServer::start_with(backend, move |config| {
+        oidc::with_digid(config);
+        config.brp = Some(BrpConfig {
+            url,
+            api_key: API_KEY.into(),
+            api_key_header: "X-API-KEY".into(),
+        });
+    })
+    .await;
+    // The passport desk needs her birth date (Loket knows it) and her address (only the BRP knows it).
+    sqlx::query("UPDATE appointment_service SET required_fields = 'birth-date,postal-address' WHERE id = 'paspoort'")
+        .execute(&server.db().pool)
+        .await
+        .unwrap();
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-substantieel").await;
+    deliver(&client, &callback).await;
+    let base = format!(
+        "{}/afspraak-maken?dienst=paspoort&locatie=stadhuis",
+        server.url
+    );
+    let html = text_of(&client, &base).await;
+    let day = attribute_values(&html, "&amp;dag=")
+        .into_iter()
+        .chain(attribute_values(&html, "&dag="))
+        .next()
+        .expect("a day with free times");
+    let html = text_of(&client, &format!("{base}&dag={day}")).await;
+    assert!(
+        html.contains("Uw adres: Dorpsstraat 5, 1234 AB VOORBEELD. Dit weten we al."),
+        "{html}"
+    );
+    assert!(!html.contains("name=\"postcode\""), "{html}");
+    let start = start_values(&html)[0].clone();
+    let csrf = csrf_of(&client, &server).await;
+    let key = loket_tests::appointments::key();
+    let booked = client
+        .post(format!("{}/afspraak-maken", server.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("service", "paspoort"),
+            ("location", "stadhuis"),
+            ("day", day.as_str()),
+            ("start", start.as_str()),
+            ("key", key.as_str()),
+            ("kanaal", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&booked).contains("gelukt=geboekt"),
+        "{}",
+        location(&booked)
+    );
+    // Used for this booking, kept nowhere: not with the appointment, not with her.
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM appointment_detail WHERE value LIKE '%1234 AB%'"
+        )
+        .await,
+        0
+    );
+    let asked = brp.requests();
+    assert!(asked.len() >= 2, "{asked:?}");
+    for request in asked {
+        assert_eq!(request["type"], "RaadpleegMetBurgerservicenummer");
+        assert_eq!(
+            request["fields"],
+            serde_json::json!([
+                "burgerservicenummer",
+                "geboorte.datum",
+                "adressering.adresregel1",
+                "adressering.adresregel2"
+            ])
+        );
+    }
+    brp.assert_clean();
+}
+on_both_backends!(booking_in_her_digid_session_does_not_ask_what_the_brp_knows);

@@ -296,6 +296,7 @@ async fn a_service_for_signed_in_residents_opens_by_no_appointment_link(
             address_id: None,
             reminders: None,
             details: None,
+            from_register: None,
             new_address: None,
         },
         now,

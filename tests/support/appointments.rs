@@ -147,6 +147,7 @@ pub async fn book(
             address_id: None,
             reminders: None,
             details: None,
+            from_register: None,
             new_address: None,
         },
         now,

@@ -28,6 +28,9 @@ const users = {
   'digid-basis': { acr: DIGID_BASIC, claims: { bsn: '999990019' } },
   'digid-nieuw': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999991772' } },
   'digid-zonder-bsn': { acr: DIGID_SUBSTANTIAL, claims: {} },
+  // DigiD Machtigen: 999990019 acts for 999993653 (Desiree in the demo data).
+  'digid-machtiging': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999990019', represented_bsn: '999993653' } },
+  'digid-machtiging-fout': { acr: DIGID_SUBSTANTIAL, claims: { bsn: '999990019', represented_bsn: '123' } },
   // Acts for Bloemenzaak De Vries (the demo's company, KvK 90001234).
   'eherkenning-loa3': { acr: EH3, claims: { kvk: '90001234', vestiging: '000038509504', acting_subject: 'pseudo-7f3a' } },
   // An EU citizen whose broker links her BSN, and one it knows only by its pseudonym (the `sub`).
@@ -46,7 +49,7 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['loket-test-provider-cookie-key'] },
   // The identifiers go into the ID token, as brokers put them there.
   conformIdTokenClaims: false,
-  claims: { openid: ['sub', 'bsn', 'kvk', 'vestiging', 'acting_subject'] },
+  claims: { openid: ['sub', 'bsn', 'kvk', 'vestiging', 'acting_subject', 'represented_bsn'] },
   acrValues: [DIGID_BASIC, DIGID_SUBSTANTIAL, EH3, EIDAS_SUBSTANTIAL],
   findAccount: async (_ctx, sub) => users[sub] && {
     accountId: sub,

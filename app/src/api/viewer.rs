@@ -49,6 +49,8 @@ pub struct SignedInViewer {
     pub remaining_ms: i64,
     /// Set when this session does not open her cases, contact moments and documents.
     pub records_closed: Option<RecordsClosed>,
+    /// DigiD Machtigen: the name of the person this session acts for; the pages are hers, read-only.
+    pub on_behalf_of: Option<String>,
 }
 
 /// Why her records stay closed in this session, and what opens them.

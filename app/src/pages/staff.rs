@@ -53,6 +53,13 @@ pub fn StaffPage() -> impl IntoView {
             </section>
         }
     });
+    // Not found (or not in the BRP): record her as she tells it. Shown after a search, and again when the
+    // form came back refused.
+    let caller_problem =
+        use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::NewCaller);
+    let new_caller = (searched && problem.is_none() || caller_problem.is_some()).then(|| {
+        view! { <NewCaller lang problem=caller_problem.clone() /> }
+    });
     view! {
         <Title text=tr(lang, "staff-title") />
         <h1 class="utrecht-heading-1">{tr(lang, "staff-title")}</h1>
@@ -72,6 +79,7 @@ pub fn StaffPage() -> impl IntoView {
             </form>
         </section>
         {results}
+        {new_caller}
         <p><a class="utrecht-link" href=crate::paths::STAFF_CHECK_IN>{tr(lang, "checkin-link")}</a></p>
         <p><a class="utrecht-link" href=crate::paths::STAFF_REPORT>{tr(lang, "staff-report-link")}</a></p>
         {admin.then(|| view! {
@@ -80,6 +88,59 @@ pub fn StaffPage() -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// "Beller niet gevonden": a first-time caller recorded as she tells it, marked "niet geverifieerd".
+#[component]
+fn NewCaller(lang: Lang, problem: Option<FormProblem>) -> impl IntoView {
+    let on = |field: &str| {
+        problem
+            .as_ref()
+            .filter(|p| p.field == field)
+            .map(|p| p.message.clone())
+    };
+    let kept = |field: &str| {
+        problem
+            .as_ref()
+            .and_then(|p| p.value(field))
+            .unwrap_or_default()
+    };
+    let (name_error, date_error) = (on("naam"), on("geboortedatum"));
+    let name_described = if name_error.is_some() {
+        "beller-naam-error"
+    } else {
+        ""
+    };
+    let date_described = if date_error.is_some() {
+        "beller-geboortedatum-hint beller-geboortedatum-error"
+    } else {
+        "beller-geboortedatum-hint"
+    };
+    view! {
+        <section class="loket-card" aria-labelledby="staff-new-caller">
+            <h2 id="staff-new-caller" class="utrecht-heading-2">{tr(lang, "staff-new-caller")}</h2>
+            <p class="utrecht-paragraph">{tr(lang, "staff-new-caller-intro")}</p>
+            <form method="post" action=crate::paths::STAFF_NEW_CALLER>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="beller-naam">{tr(lang, "staff-new-caller-name")}</label>
+                    {name_error.clone().map(|message| view! { <p class="utrecht-form-field-error-message" id="beller-naam-error" role="alert">{message}</p> })}
+                    <input class="utrecht-textbox" id="beller-naam" name="naam" type="text" autocomplete="off" required=true
+                        maxlength="200" value=kept("naam") aria-describedby=(!name_described.is_empty()).then_some(name_described)
+                        aria-invalid=name_error.as_ref().map(|_| "true") />
+                </div>
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="beller-geboortedatum">{tr(lang, "staff-new-caller-birth-date")}</label>
+                    <p class="utrecht-form-field-description" id="beller-geboortedatum-hint">{tr(lang, "staff-new-caller-birth-date-hint")}</p>
+                    {date_error.clone().map(|message| view! { <p class="utrecht-form-field-error-message" id="beller-geboortedatum-error" role="alert">{message}</p> })}
+                    <input class="utrecht-textbox" id="beller-geboortedatum" name="geboortedatum" type="text" inputmode="numeric"
+                        autocomplete="off" required=true maxlength="10" value=kept("geboortedatum")
+                        aria-describedby=date_described aria-invalid=date_error.as_ref().map(|_| "true") />
+                </div>
+                <CsrfField />
+                <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tr(lang, "staff-new-caller-button")}</button>
+            </form>
+        </section>
+    }
 }
 
 /// `/medewerkers/inchecken`: the desk scans (a scanner types, then Enter) or types the code on the resident's
@@ -218,6 +279,7 @@ fn Card(lang: Lang, card: StaffResident, done: Option<Notice>) -> impl IntoView 
         Some(Notice::Moved) => Some("staff-moved"),
         Some(Notice::DocumentTaken) => Some("staff-document-taken"),
         Some(Notice::CodeRevoked) => Some("staff-code-revoked"),
+        Some(Notice::CallerRecorded) => Some("staff-caller-recorded"),
         _ => None,
     };
     let problem = use_context::<FormProblem>().filter(|p| p.form == crate::paths::FormId::Cancel);

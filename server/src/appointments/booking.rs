@@ -45,6 +45,8 @@ pub struct BookRequest<'a> {
     pub reminders: Option<Vec<Reminder>>,
     /// What the form gave for the details the service needs and Loket does not know yet.
     pub details: Option<&'a Given>,
+    /// What the BRP knows of her for those details, asked in her own DigiD session (not asked again).
+    pub from_register: Option<&'a details::FromRegister>,
     /// Contact centre only: an address the resident gave on the phone for this appointment's messages (it counts
     /// as confirmed; the booking adds it to her addresses). Takes the place of `address_id`.
     pub new_address: Option<(Channel, &'a str)>,
@@ -509,7 +511,9 @@ pub async fn book(
     let keep = if required.is_empty() {
         Vec::new()
     } else {
-        let known = details::known(db, request.booker.person_id, now).await?;
+        let known = details::known(db, request.booker.person_id, now)
+            .await?
+            .with_register(request.from_register);
         let nothing = Given::default();
         let today = municipality.time_zone.to_datetime(now).date();
         details::check(

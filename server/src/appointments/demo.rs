@@ -366,6 +366,7 @@ async fn book_first_morning(
                 address_id: None,
                 reminders: None,
                 details: None,
+                from_register: None,
                 new_address: None,
             },
             now,

@@ -53,9 +53,30 @@ pub struct Known {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub birth_date: Option<Date>,
+    /// Her address as the BRP writes it on an envelope, in her own DigiD session only ([`FromRegister`]).
+    pub postal_address: Option<String>,
+}
+
+/// What the BRP knows of her for a booking (`population::Task::BookingDetails`), asked in her own DigiD
+/// session; used for this booking and kept nowhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FromRegister {
+    pub birth_date: Option<Date>,
+    pub postal_address: Option<String>,
 }
 
 impl Known {
+    /// What Loket knows, completed with what the BRP knows (Loket's own values first).
+    pub fn with_register(mut self, register: Option<&FromRegister>) -> Known {
+        if let Some(register) = register {
+            self.birth_date = self.birth_date.or(register.birth_date);
+            self.postal_address = self
+                .postal_address
+                .or_else(|| register.postal_address.clone());
+        }
+        self
+    }
+
     /// The known value of `field`, as text for the page; `None` means it has to be asked.
     pub fn shown(&self, field: Field) -> Option<String> {
         match field {
@@ -64,8 +85,8 @@ impl Known {
             Field::BirthDate => self
                 .birth_date
                 .map(|d| d.strftime("%-d-%-m-%Y").to_string()),
-            // Loket has no link to the population register yet: a postal address is always asked.
-            Field::PostalAddress => None,
+            // Only the BRP knows it (in her own DigiD session); otherwise it is asked.
+            Field::PostalAddress => self.postal_address.clone(),
         }
     }
 }
@@ -92,6 +113,7 @@ pub async fn known(db: &Db, person_id: &str, now: Timestamp) -> Result<Known, Ap
         phone: first(Channel::Sms),
         email: first(Channel::Email),
         birth_date: birth.and_then(|(date,)| date).and_then(|d| d.parse().ok()),
+        postal_address: None,
     })
 }
 
@@ -317,6 +339,7 @@ mod tests {
             phone: None,
             email: Some("desiree@example.nl".into()),
             birth_date: Some(date(1986, 4, 12)),
+            postal_address: None,
         };
         let mut given = Given {
             phone: "06 12345678".into(),

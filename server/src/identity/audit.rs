@@ -31,6 +31,12 @@ pub enum Event {
     StaffLeft,
     /// An administrator gave an employee another role (`data_kind`: the new role).
     StaffRoleChanged,
+    /// DigiD Machtigen: the actor (the representative's account) read the subject's data on her behalf
+    /// (`data_kind`: what). Shown in both persons' activity logs.
+    ReadOnBehalf,
+    /// The record the contact centre made of her as she told it was bound to her BSN (`data_kind`: by what,
+    /// `bound-digid` or `bound-brp`).
+    Bound,
 }
 
 impl Event {
@@ -51,6 +57,8 @@ impl Event {
             Event::MessageSent => "message-sent",
             Event::StaffLeft => "staff-left",
             Event::StaffRoleChanged => "staff-role-changed",
+            Event::ReadOnBehalf => "read-on-behalf",
+            Event::Bound => "identity-bound",
         }
     }
 
@@ -71,6 +79,8 @@ impl Event {
             Event::MessageSent,
             Event::StaffLeft,
             Event::StaffRoleChanged,
+            Event::ReadOnBehalf,
+            Event::Bound,
         ]
         .into_iter()
         .find(|e| e.as_str() == value)
@@ -138,6 +148,62 @@ pub async fn staff_read(
     Ok(())
 }
 
+/// The kind of her data a page or server function of hers shows, as her activity log names it.
+fn data_kind_of(route: &str) -> &'static str {
+    let route = route.strip_prefix("/fn").unwrap_or(route);
+    [
+        ("/zaken", "zaken"),
+        ("/case", "zaken"),
+        ("/contacts", "zaken"),
+        ("/afspraken", "afspraken"),
+        ("/appointment", "afspraken"),
+        ("/booking", "afspraken"),
+        ("/documenten", "stukken"),
+        ("/documents", "stukken"),
+        ("/mijn-gegevens", "persoonsgegevens"),
+        ("/my-details", "persoonsgegevens"),
+        ("/berichten", "messages"),
+        ("/message", "messages"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| route.starts_with(prefix))
+    .map_or("paginas", |(_, kind)| kind)
+}
+
+/// DigiD Machtigen: writes that the representative behind `principal` read the represented person's data on
+/// route pattern `route` (one entry, in both persons' activity logs). Anyone else writes nothing.
+pub async fn read_on_behalf(
+    db: &Db,
+    principal: &Principal,
+    route: &str,
+    now: Timestamp,
+) -> Result<(), IdentityError> {
+    let Principal::Person {
+        account_id,
+        person_id,
+        municipality_id,
+        representative: Some(_),
+        ..
+    } = principal
+    else {
+        return Ok(());
+    };
+    record(
+        &db.pool,
+        municipality_id,
+        Event::ReadOnBehalf,
+        &Entry {
+            actor_account_id: Some(account_id),
+            subject_person_id: Some(person_id),
+            data_kind: Some(data_kind_of(route)),
+            route: Some(route),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}
+
 /// What staff can do for a resident, as the audit log and her activity log name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StaffAction {
@@ -148,6 +214,8 @@ pub enum StaffAction {
     AddressByPhone,
     AddressCorrected,
     DocumentTaken,
+    /// Recorded a first-time caller as she told it ("niet geverifieerd").
+    CallerRecorded,
 }
 
 impl StaffAction {
@@ -160,6 +228,7 @@ impl StaffAction {
             StaffAction::AddressByPhone => "action-address-by-phone",
             StaffAction::AddressCorrected => "action-address-corrected",
             StaffAction::DocumentTaken => "action-document-taken",
+            StaffAction::CallerRecorded => "action-caller-recorded",
         }
     }
 }
@@ -263,9 +332,30 @@ pub struct Activity {
     /// The staff member's name and role when staff acted; `None` when the resident did it themselves.
     pub staff: Option<(String, String)>,
     pub data_kind: Option<String>,
+    /// A read on behalf ([`Event::ReadOnBehalf`]), seen from this person's side.
+    pub on_behalf: Option<OnBehalf>,
 }
 
-type ActivityRow = (i64, String, Option<String>, Option<String>, Option<String>);
+/// Which side of a read on behalf a log line is on, with the other person's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnBehalf {
+    /// Her log: her representative (named) read her data.
+    ReadBy(String),
+    /// The representative's log: he read the data of the person named.
+    ReadFor(String),
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    at_ms: i64,
+    event: String,
+    staff_name: Option<String>,
+    actor_role: Option<String>,
+    data_kind: Option<String>,
+    subject_person_id: Option<String>,
+    subject_name: Option<String>,
+    actor_name: Option<String>,
+}
 
 /// What happened to and with a person's data: their own security events, every staff read and action, and
 /// every message Loket sent her.
@@ -276,13 +366,20 @@ pub async fn for_person(
     limit: i64,
 ) -> Result<Vec<Activity>, IdentityError> {
     let rows: Vec<ActivityRow> = sqlx::query_as(
-        "SELECT at_ms, event, display_name, actor_role, data_kind FROM (
-             SELECT e.at_ms AS at_ms, e.event AS event, s.display_name AS display_name,
-                    e.actor_role AS actor_role, e.data_kind AS data_kind
-             FROM audit_event e LEFT JOIN staff_member s ON s.id = e.actor_staff_id
+        "SELECT at_ms, event, staff_name, actor_role, data_kind, subject_person_id, subject_name, actor_name
+         FROM (
+             SELECT e.at_ms AS at_ms, e.event AS event, s.display_name AS staff_name,
+                    e.actor_role AS actor_role, e.data_kind AS data_kind,
+                    e.subject_person_id AS subject_person_id, sp.display_name AS subject_name,
+                    COALESCE(NULLIF(ap.display_name, ''), a.sign_in_name) AS actor_name
+             FROM audit_event e
+             LEFT JOIN staff_member s ON s.id = e.actor_staff_id
+             LEFT JOIN person sp ON sp.id = e.subject_person_id AND e.event = 'read-on-behalf'
+             LEFT JOIN account a ON a.id = e.actor_account_id AND e.event = 'read-on-behalf'
+             LEFT JOIN person ap ON ap.id = a.person_id
              WHERE e.subject_person_id = $1 OR (e.actor_account_id = $2 AND e.actor_staff_id IS NULL)
              UNION ALL
-             SELECT m.sent_at_ms, 'message-sent', NULL, NULL, n.kind
+             SELECT m.sent_at_ms, 'message-sent', NULL, NULL, n.kind, NULL, NULL, NULL
              FROM notification_message m JOIN notification_event n ON n.id = m.event_id
              WHERE m.person_id = $1 AND m.status = 'sent' AND m.sent_at_ms IS NOT NULL
          ) activity
@@ -294,13 +391,21 @@ pub async fn for_person(
     .fetch_all(&db.pool)
     .await?;
     rows.into_iter()
-        .filter_map(|(at, event, staff_name, role, data_kind)| {
-            let event = Event::parse(&event)?;
-            Some(from_ms(at).map(|at| Activity {
+        .filter_map(|row| {
+            let event = Event::parse(&row.event)?;
+            let on_behalf = (event == Event::ReadOnBehalf).then(|| {
+                if row.subject_person_id.as_deref() == Some(person_id) {
+                    OnBehalf::ReadBy(row.actor_name.unwrap_or_default())
+                } else {
+                    OnBehalf::ReadFor(row.subject_name.unwrap_or_default())
+                }
+            });
+            Some(from_ms(row.at_ms).map(|at| Activity {
                 at,
                 event,
-                staff: staff_name.zip(role),
-                data_kind,
+                staff: row.staff_name.zip(row.actor_role),
+                data_kind: row.data_kind,
+                on_behalf,
             }))
         })
         .collect()

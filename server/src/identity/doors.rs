@@ -7,8 +7,9 @@
 
 use super::accounts::{self, HolderRef};
 use super::sessions::{self, Assurance, Method, Session, Subject};
-use super::{from_ms, ms, secrets};
+use super::{audit, from_ms, ms, secrets};
 use crate::parties::{self, PartyRef};
+use crate::population::{Register, Search, Task};
 use crate::storage::{Db, StorageError};
 use jiff::{SignedDuration, Timestamp};
 use openidconnect::core::{
@@ -123,11 +124,13 @@ pub struct DoorConfig {
     pub client_secret: String,
     pub scopes: Vec<String>,
     /// The ID-token claims that carry the identifiers (`…_BSN_CLAIM`, `…_KVK_CLAIM`, `…_BRANCH_CLAIM`,
-    /// `…_ACTING_CLAIM`; defaults `bsn`, `kvk`, `vestiging`, `acting_subject`).
+    /// `…_ACTING_CLAIM`, `…_REPRESENTED_CLAIM`; defaults `bsn`, `kvk`, `vestiging`, `acting_subject`,
+    /// `represented_bsn`). The represented BSN (DigiD Machtigen) is read at the DigiD door only.
     pub bsn_claim: String,
     pub kvk_claim: String,
     pub branch_claim: String,
     pub acting_claim: String,
+    pub represented_claim: String,
     /// `acr` value → level; an `acr` not in the table is refused.
     pub levels: Vec<(String, Assurance)>,
 }
@@ -192,6 +195,8 @@ impl DoorConfig {
                 kvk_claim: var("KVK_CLAIM").unwrap_or_else(|| String::from("kvk")),
                 branch_claim: var("BRANCH_CLAIM").unwrap_or_else(|| String::from("vestiging")),
                 acting_claim: var("ACTING_CLAIM").unwrap_or_else(|| String::from("acting_subject")),
+                represented_claim: var("REPRESENTED_CLAIM")
+                    .unwrap_or_else(|| String::from("represented_bsn")),
                 issuer: issuer.trim_end_matches('/').to_owned(),
                 levels,
             });
@@ -601,6 +606,7 @@ struct AttemptRow {
 /// check fails.
 pub async fn finish(
     db: &Db,
+    register: Option<&dyn Register>,
     door: &Door,
     state: &str,
     binding: Option<&str>,
@@ -656,15 +662,36 @@ pub async fn finish(
                 .text(&config.bsn_claim)
                 .filter(|bsn| parties::valid_bsn(bsn))
                 .ok_or(DoorError::NoIdentifier)?;
-            sign_in(
+            // DigiD Machtigen: a represented BSN that is not a BSN (or her own) refuses the sign-in rather
+            // than showing the representative his own pages when he meant to act for someone.
+            let represented = match said.text(&config.represented_claim) {
+                None => None,
+                Some(other) if parties::valid_bsn(&other) && other != bsn => Some(other),
+                Some(_) => return Err(DoorError::NoIdentifier),
+            };
+            let (token, mut session) = sign_in(
                 db,
+                register,
                 &attempt.municipality_id,
                 &bsn,
                 Method::Digid,
                 level,
                 now,
             )
-            .await?
+            .await?;
+            if let Some(other) = represented {
+                let mut conn = db.pool.acquire().await?;
+                let party = PartyRef {
+                    bsn: Some(other),
+                    kvk: None,
+                    name: None,
+                };
+                let person = parties::resolve(&mut conn, &attempt.municipality_id, &party).await?;
+                drop(conn);
+                let person_id = person.person_id().ok_or(DoorError::NoIdentifier)?;
+                sessions::represent(db, &mut session, person_id).await?;
+            }
+            (token, session)
         }
         DoorKind::Eidas => match said
             .text(&config.bsn_claim)
@@ -673,6 +700,7 @@ pub async fn finish(
             Some(bsn) => {
                 sign_in(
                     db,
+                    register,
                     &attempt.municipality_id,
                     &bsn,
                     Method::Eidas,
@@ -871,11 +899,67 @@ async fn account_of(
     Ok(id)
 }
 
+/// Before a BSN is seen for the first time: asks the BRP her name and birth date and binds the record the
+/// contact centre made of her as she told it, if exactly one matches ([`parties::bind_unverified`]). A BRP
+/// that does not answer binds nothing and stops no sign-in: the record stays unverified for the contact
+/// centre to see.
+async fn bind_told(
+    conn: &mut sqlx::AnyConnection,
+    register: &dyn Register,
+    municipality_id: &str,
+    bsn: &str,
+    now: Timestamp,
+) -> Result<(), DoorError> {
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
+            .bind(municipality_id)
+            .bind(bsn)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if known.is_some() {
+        return Ok(());
+    }
+    let found = match register
+        .find(Task::BindCaller, &Search::Bsn(bsn.to_owned()))
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "the BRP could not be asked whom a first sign-in binds");
+            return Ok(());
+        }
+    };
+    let Some(resident) = found.into_iter().find(|r| r.bsn == bsn) else {
+        return Ok(());
+    };
+    let Some(birth_date) = resident.birth_date.as_deref() else {
+        return Ok(());
+    };
+    let bound =
+        parties::bind_unverified(conn, municipality_id, bsn, &resident.name, birth_date).await?;
+    if let Some(person_id) = bound {
+        audit::record(
+            &mut *conn,
+            municipality_id,
+            audit::Event::Bound,
+            &audit::Entry {
+                subject_person_id: Some(&person_id),
+                data_kind: Some("bound-digid"),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The person with `bsn` (created when new), her account (created on her first sign-in through a door, so
 /// she can add a passkey for convenience later) and a session by `method` (DigiD, or eIDAS with a linked
 /// BSN) at `level`.
 async fn sign_in(
     db: &Db,
+    register: Option<&dyn Register>,
     municipality_id: &str,
     bsn: &str,
     method: Method,
@@ -883,6 +967,9 @@ async fn sign_in(
     now: Timestamp,
 ) -> Result<(String, Session), DoorError> {
     let mut conn = db.pool.acquire().await?;
+    if let Some(register) = register {
+        bind_told(&mut conn, register, municipality_id, bsn, now).await?;
+    }
     let party = PartyRef {
         bsn: Some(bsn.to_owned()),
         kvk: None,
@@ -952,6 +1039,7 @@ mod tests {
             kvk_claim: String::new(),
             branch_claim: String::new(),
             acting_claim: String::new(),
+            represented_claim: String::new(),
             levels: DoorKind::Digid.default_levels(),
         };
         let saml = "urn:oasis:names:tc:SAML:2.0:ac:classes:";

@@ -95,6 +95,8 @@ pub struct Session {
     pub acting_as: Option<String>,
     /// The person whose own pages a staff member is looking at ("Bekijk als inwoner"), read-only.
     pub previewing: Option<String>,
+    /// DigiD Machtigen: the person the signed-in person represents in this session (her pages, read-only).
+    pub represented: Option<String>,
     pub method: Method,
     pub assurance: Assurance,
     pub authenticated_at: Timestamp,
@@ -133,7 +135,7 @@ impl Session {
 /// The outcome of looking up a session cookie.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
-    Active(Session),
+    Active(Box<Session>),
     /// The cookie named a session that timed out (or was ended elsewhere): the visitor gets told so.
     Ended,
 }
@@ -154,6 +156,7 @@ pub async fn start(
         subject,
         acting_as: None,
         previewing: None,
+        represented: None,
         method,
         assurance,
         authenticated_at: now,
@@ -188,6 +191,7 @@ type SessionRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
     String,
     String,
     i64,
@@ -199,8 +203,8 @@ type SessionRow = (
 pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Lookup>, IdentityError> {
     let id_hash = secrets::hash(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT municipality_id, account_id, appointment_id, acting_as, preview_person_id, method, assurance,
-                authenticated_at_ms, last_seen_at_ms, expires_at_ms
+        "SELECT municipality_id, account_id, appointment_id, acting_as, preview_person_id, represented_person_id,
+                method, assurance, authenticated_at_ms, last_seen_at_ms, expires_at_ms
          FROM session WHERE id_hash = $1",
     )
     .bind(&id_hash)
@@ -212,6 +216,7 @@ pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Looku
         appointment_id,
         acting_as,
         previewing,
+        represented,
         method,
         assurance,
         auth,
@@ -232,6 +237,7 @@ pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Looku
         subject,
         acting_as,
         previewing,
+        represented,
         method: Method::parse(&method)
             .ok_or_else(|| IdentityError::Corrupt(String::from("session method")))?,
         assurance: Assurance::parse(&assurance)
@@ -252,7 +258,7 @@ pub async fn resume(db: &Db, token: &str, now: Timestamp) -> Result<Option<Looku
             .await?;
         session.last_seen_at = now;
     }
-    Ok(Some(Lookup::Active(session)))
+    Ok(Some(Lookup::Active(Box::new(session))))
 }
 
 /// A cookie value Loket could have issued (43 URL-safe base64 characters); anything else is ignored, not
@@ -294,6 +300,21 @@ pub async fn keep_branch(
         .bind(id_hash)
         .execute(&db.pool)
         .await?;
+    Ok(())
+}
+
+/// DigiD Machtigen: this session acts for person `person_id` (the broker said so at sign-in).
+pub async fn represent(
+    db: &Db,
+    session: &mut Session,
+    person_id: &str,
+) -> Result<(), IdentityError> {
+    sqlx::query("UPDATE session SET represented_person_id = $1 WHERE id_hash = $2")
+        .bind(person_id)
+        .bind(&session.id_hash)
+        .execute(&db.pool)
+        .await?;
+    session.represented = Some(person_id.to_owned());
     Ok(())
 }
 
@@ -349,6 +370,7 @@ mod tests {
             subject: Subject::Account(String::from("a")),
             acting_as: None,
             previewing: None,
+            represented: None,
             method: Method::Passkey,
             assurance: Assurance::Substantial,
             authenticated_at,

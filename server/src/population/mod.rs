@@ -14,6 +14,12 @@ pub enum Task {
     FindCaller,
     /// "Mijn gegevens": what the BRP knows of her, shown to her in her own DigiD session and kept nowhere.
     OwnDetails,
+    /// At her first DigiD sign-in: her name and birth date, to find the record the contact centre made of
+    /// her as she told it ("niet geverifieerd") and bind it to her BSN.
+    BindCaller,
+    /// Booking in her own DigiD session: the birth date and postal address a service needs, so the form does
+    /// not ask what the BRP knows; shown to her, kept nowhere.
+    BookingDetails,
 }
 
 impl Task {
@@ -24,6 +30,17 @@ impl Task {
             Task::FindCaller => &[
                 "burgerservicenummer",
                 "naam.volledigeNaam",
+                "geboorte.datum",
+                "adressering.adresregel1",
+                "adressering.adresregel2",
+            ],
+            Task::BindCaller => &[
+                "burgerservicenummer",
+                "naam.volledigeNaam",
+                "geboorte.datum",
+            ],
+            Task::BookingDetails => &[
+                "burgerservicenummer",
                 "geboorte.datum",
                 "adressering.adresregel1",
                 "adressering.adresregel2",

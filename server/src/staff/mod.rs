@@ -19,6 +19,54 @@ use crate::parties::Party;
 use crate::storage::Db;
 use jiff::Timestamp;
 
+/// Why a caller cannot be recorded as she told it.
+#[derive(Debug, thiserror::Error)]
+pub enum CallerError {
+    /// Her name is empty or longer than 200 characters.
+    #[error("the name is empty or too long")]
+    Name,
+    /// Not a date (day-month-year, 1900–2100), or a day still to come.
+    #[error("the birth date is not a date")]
+    BirthDate,
+    #[error("database error: {0}")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// "Beller niet gevonden": records a first-time caller as she told it (her name and birth date, as typed),
+/// marked "niet geverifieerd", so the contact centre can book for her. A DigiD sign-in or a BRP match binds
+/// her BSN later ([`crate::parties::bind_unverified`]). How to reach her is asked where it is used (booking
+/// takes a new SMS number or e-mail address told on the phone).
+pub async fn record_caller(
+    db: &Db,
+    municipality_id: &str,
+    name: &str,
+    birth_date: &str,
+    now: Timestamp,
+) -> Result<String, CallerError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(CallerError::Name);
+    }
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let date = search::date_of(birth_date.trim())
+        .filter(|date| *date <= today)
+        .ok_or(CallerError::BirthDate)?;
+    let mut conn = db.pool.acquire().await?;
+    let caller = crate::parties::ToldCaller {
+        name: &name,
+        birth_date: &date.to_string(),
+    };
+    Ok(
+        crate::parties::record_unverified(
+            &mut conn,
+            municipality_id,
+            &caller,
+            now.as_millisecond(),
+        )
+        .await?,
+    )
+}
+
 /// Creates a staff member and an activation code for their first passkey.
 pub async fn add_with_activation_code(
     db: &Db,

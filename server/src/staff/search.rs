@@ -20,6 +20,8 @@ pub enum StaffError {
     Invalid(&'static str),
     #[error(transparent)]
     Register(#[from] crate::population::RegisterError),
+    #[error(transparent)]
+    Audit(#[from] crate::identity::IdentityError),
 }
 
 /// What the search text turned out to be.
@@ -144,7 +146,7 @@ fn address(text: &str) -> Option<Result<Query, StaffError>> {
 }
 
 /// `12-4-1986`, `12/04/1986`, `12.4.1986`.
-fn date_of(text: &str) -> Option<Date> {
+pub(crate) fn date_of(text: &str) -> Option<Date> {
     let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
     match parts.as_slice() {
         [day, month, year] => details::birth_date(day, month, year),
@@ -301,11 +303,41 @@ pub async fn find_in_register(
     register: &dyn Register,
     municipality_id: &str,
     search: &Search,
+    now: jiff::Timestamp,
 ) -> Result<Vec<Hit>, StaffError> {
     let found = register.find(Task::FindCaller, search).await?;
     let mut conn = db.pool.acquire().await?;
     let mut hits = Vec::new();
     for resident in found.into_iter().take(LIMIT as usize) {
+        let birth_date = resident
+            .birth_date
+            .clone()
+            .filter(|d| Date::strptime("%Y-%m-%d", d).is_ok());
+        // A caller recorded as she told it, now found in the BRP by name and birth date: bound, not doubled.
+        if let Some(date) = &birth_date {
+            let bound = crate::parties::bind_unverified(
+                &mut conn,
+                municipality_id,
+                &resident.bsn,
+                &resident.name,
+                date,
+            )
+            .await?;
+            if let Some(person_id) = bound {
+                crate::identity::audit::record(
+                    &mut *conn,
+                    municipality_id,
+                    crate::identity::audit::Event::Bound,
+                    &crate::identity::audit::Entry {
+                        subject_person_id: Some(&person_id),
+                        data_kind: Some("bound-brp"),
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
         let party = crate::parties::PartyRef {
             bsn: Some(resident.bsn.clone()),
             kvk: None,
@@ -318,10 +350,6 @@ pub async fn find_in_register(
         else {
             continue;
         };
-        let birth_date = resident
-            .birth_date
-            .clone()
-            .filter(|d| Date::strptime("%Y-%m-%d", d).is_ok());
         sqlx::query(
             "UPDATE person SET display_name = CASE WHEN display_name = '' THEN $1 ELSE display_name END,
                                birth_date = COALESCE(birth_date, $2)

@@ -113,10 +113,20 @@ impl Services {
                 .map(|entry| {
                     let local = entry.at.to_zoned(zone.clone());
                     let (staff_name, staff_role) = entry.staff.unzip();
+                    // A read on behalf names the other person where a staff line names the employee.
+                    let (event, staff_name) = match entry.on_behalf {
+                        Some(audit::OnBehalf::ReadBy(name)) => ("read-on-behalf-by", Some(name)),
+                        // Known by BSN only so far (no name from the BRP yet).
+                        Some(audit::OnBehalf::ReadFor(name)) if name.is_empty() => {
+                            ("read-on-behalf-for-unnamed", None)
+                        }
+                        Some(audit::OnBehalf::ReadFor(name)) => ("read-on-behalf-for", Some(name)),
+                        None => (entry.event.as_str(), staff_name),
+                    };
                     ActivityLine {
                         date: local.date().to_string(),
                         time: local.strftime("%H:%M").to_string(),
-                        event: entry.event.as_str().to_owned(),
+                        event: event.to_owned(),
                         staff_name,
                         staff_role,
                         data_kind: entry.data_kind,

@@ -389,10 +389,69 @@ impl Services {
                 _ => None,
             };
             if let Some(person) = person {
-                self.confirm_step(&mut step, &service, person, now).await?;
+                // Her own booking: what the BRP knows is not asked (the contact centre asks on the phone).
+                let principal = staff_for.is_none().then_some(principal);
+                self.confirm_step(&mut step, &service, person, principal, now)
+                    .await?;
             }
         }
         Ok(Some(step))
+    }
+
+    /// What the BRP knows of the signed-in resident for `required` (birth date, postal address), in a session
+    /// that opens her own records (DigiD at the records level): a booking does not ask for it again. Nothing
+    /// without a BRP, without her BSN, for a representative, or when the BRP does not answer (then the form
+    /// asks, as it would without a BRP).
+    pub(crate) async fn known_in_register(
+        &self,
+        principal: &Principal,
+        required: &[details::Field],
+    ) -> Option<details::FromRegister> {
+        use crate::population::{Search, Task};
+        let wanted = required
+            .iter()
+            .any(|f| matches!(f, details::Field::BirthDate | details::Field::PostalAddress));
+        let register = self.population.as_ref().filter(|_| wanted)?;
+        let Principal::Person {
+            person_id,
+            municipality_id,
+            representative: None,
+            ..
+        } = principal
+        else {
+            return None;
+        };
+        let records = Resource::Records {
+            municipality_id,
+            person_id,
+        };
+        if !decide(principal, Action::Read, records).allowed() {
+            return None;
+        }
+        let bsn = crate::parties::person_bsn(&self.db, municipality_id, person_id)
+            .await
+            .ok()??;
+        let found = match register
+            .find(Task::BookingDetails, &Search::Bsn(bsn.clone()))
+            .await
+        {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(%error, "the BRP could not be asked for the booking's details");
+                return None;
+            }
+        };
+        let resident = found.into_iter().find(|r| r.bsn == bsn)?;
+        let address: Vec<String> = resident
+            .address
+            .iter()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|line| !line.is_empty())
+            .collect();
+        Some(details::FromRegister {
+            birth_date: resident.birth_date.and_then(|d| d.parse().ok()),
+            postal_address: (!address.is_empty()).then(|| address.join(", ")),
+        })
     }
 
     /// The last step of a new booking: the details the service needs (known ones shown, the rest asked)
@@ -402,11 +461,18 @@ impl Services {
         step: &mut BookingStep,
         service: &Service,
         person_id: &str,
+        resident: Option<&Principal>,
         now: Timestamp,
     ) -> Result<(), ApiError> {
         let required = details::Field::list(&service.required_fields);
         if !required.is_empty() {
-            let known = details::known(&self.db, person_id, now).await?;
+            let register = match resident {
+                Some(principal) => self.known_in_register(principal, &required).await,
+                None => None,
+            };
+            let known = details::known(&self.db, person_id, now)
+                .await?
+                .with_register(register.as_ref());
             step.details = required
                 .into_iter()
                 .map(|field| DetailStep {

@@ -45,12 +45,17 @@ impl Services {
             birth_date,
             postcode,
             house_number,
+            unverified_since_ms,
         } = heading;
         let Principal::Staff { role, .. } = principal else {
             return Ok(None);
         };
         let sight = card::Sight::of(*role);
         let mut notices = Vec::new();
+        // Recorded as she told it: say so first, so Karin checks who she is before anything personal.
+        if unverified_since_ms.is_some() {
+            notices.push(notice("staff-notice-unverified", &[]));
+        }
         let all_addresses = addresses::list(&self.db, id).await?;
         let usable: Vec<_> = all_addresses.iter().filter(|a| a.usable(now)).collect();
         for address in &all_addresses {

@@ -99,6 +99,7 @@ pub async fn back(
     };
     let finished = doors::finish(
         &services.db,
+        services.population.as_deref(),
         door,
         &query.state,
         cookie(&headers, BINDING_COOKIE),

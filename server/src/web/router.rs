@@ -300,6 +300,10 @@ fn forms() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (paths::PREVIEW_STOP, post(super::forms::staff::stop_preview)),
         (paths::STAFF_CHECK_IN, post(super::forms::staff::check_in)),
+        (
+            paths::STAFF_NEW_CALLER,
+            post(super::forms::staff::record_caller),
+        ),
         (paths::ADMIN_STAFF, post(super::forms::admin::add)),
         (
             "/beheer/medewerkers/{id}/activeringscode",
@@ -472,7 +476,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            session::preview_guard,
+            session::read_only_guard,
         ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -505,8 +509,8 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(server_fn_status))
         // Innermost: a refused form's page is rendered with the session and language the form came with.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), super::reply::rerender))
-        // Inside the session layer: a staff preview of a resident's pages is refused every change.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::preview_guard))
+        // Inside the session layer: a staff preview or a Machtigen session is refused every change.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::read_only_guard))
         // Only the routes above see sessions: files and health checks never touch the session table.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
         .route_layer(axum::middleware::from_fn(record_route))

@@ -108,10 +108,27 @@ pub(crate) struct BookForm {
 pub async fn book(
     State(state): State<AppState>,
     resident: Resident,
+    SignedIn(principal): SignedIn,
     PageForm(form): PageForm<BookForm>,
 ) -> Result<Response, PageError> {
     let services = &state.services;
     let given = form.details.given();
+    // What the page showed as known from the BRP is not asked: the same question again, for this booking.
+    let from_register = match &services.population {
+        None => None,
+        Some(_) => {
+            let service = crate::appointments::catalogue::service(
+                &services.db,
+                &services.municipality.id,
+                &form.service,
+            )
+            .await;
+            let required = service
+                .map(|service| details::Field::list(&service.required_fields))
+                .unwrap_or_default();
+            services.known_in_register(&principal, &required).await
+        }
+    };
     let refused = || {
         Refused::form(FormId::Book)
             .at(paths::book_at(&form.service, &form.location, &form.day))
@@ -132,6 +149,7 @@ pub async fn book(
         address_id: Some(form.kanaal.as_str()).filter(|id| !id.is_empty()),
         reminders: None,
         details: Some(&given),
+        from_register: from_register.as_ref(),
         new_address: None,
     };
     let outcome = booking::book(

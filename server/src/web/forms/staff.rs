@@ -78,13 +78,22 @@ pub async fn search(
             result.problem = Some(message.to_owned());
             return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, result));
         }
-        Err(StaffError::Storage(_) | StaffError::Register(_)) => return Ok(unavailable(result)),
+        Err(StaffError::Storage(_) | StaffError::Register(_) | StaffError::Audit(_)) => {
+            return Ok(unavailable(result))
+        }
     };
     let now = Timestamp::now();
     // With access to the BRP, people are found there (and kept by BSN); the rest is Loket's own.
     let found = match (&services.population, search::register_search(&query)) {
         (Some(register), Some(asked)) => {
-            search::find_in_register(&services.db, register.as_ref(), municipality_id, &asked).await
+            search::find_in_register(
+                &services.db,
+                register.as_ref(),
+                municipality_id,
+                &asked,
+                now,
+            )
+            .await
         }
         _ => search::find(&services.db, municipality_id, &query).await,
     };
@@ -134,6 +143,72 @@ pub async fn search(
         })
         .collect();
     Ok(show(StatusCode::OK, result))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct NewCallerForm {
+    naam: String,
+    geboortedatum: String,
+}
+
+/// POST /medewerkers/nieuwe-beller: a caller the search (and the BRP) did not find, recorded as she told it
+/// and marked "niet geverifieerd"; her card opens next, where she can be booked for.
+pub async fn record_caller(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    PageForm(form): PageForm<NewCallerForm>,
+) -> Result<Response, PageError> {
+    let services = &state.services;
+    if !finding_residents(services, &principal).allowed() {
+        return Ok(show_plain(StatusCode::FORBIDDEN));
+    }
+    let lang = super::super::request_lang();
+    let refused = |field: &str, key: &str| {
+        Refused::form(FormId::NewCaller)
+            .at(paths::STAFF.to_owned())
+            .keeping(vec![
+                (String::from("naam"), form.naam.clone()),
+                (String::from("geboortedatum"), form.geboortedatum.clone()),
+            ])
+            .saying(StatusCode::UNPROCESSABLE_ENTITY, field, tr(lang, key))
+    };
+    let now = Timestamp::now();
+    let recorded = crate::staff::record_caller(
+        &services.db,
+        &services.municipality.id,
+        &form.naam,
+        &form.geboortedatum,
+        now,
+    )
+    .await;
+    let id = match recorded {
+        Ok(id) => id,
+        Err(crate::staff::CallerError::Name) => {
+            return Err(refused("naam", "staff-new-caller-refused-name"))
+        }
+        Err(crate::staff::CallerError::BirthDate) => {
+            return Err(refused(
+                "geboortedatum",
+                "staff-new-caller-refused-birth-date",
+            ))
+        }
+        Err(crate::staff::CallerError::Storage(error)) => {
+            tracing::error!(%error, "a caller could not be recorded");
+            return Err(PageError::Unavailable);
+        }
+    };
+    did(
+        services,
+        &principal,
+        &id,
+        StaffAction::CallerRecorded,
+        paths::STAFF_NEW_CALLER,
+    )
+    .await;
+    Ok(see_other(
+        Notice::CallerRecorded.on(&paths::staff_resident(&id)),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -274,6 +349,7 @@ pub async fn book(
         address_id,
         reminders: None,
         details: Some(&given),
+        from_register: None,
         new_address,
     };
     let outcome = booking::book(
@@ -521,7 +597,7 @@ pub async fn record_contact(
 }
 
 /// POST /medewerkers/inwoners/{id}/bekijken: "Bekijk als inwoner". This staff session then shows her own
-/// pages, read-only (see `session::preview_guard`), under a banner, until the employee stops it. The start is
+/// pages, read-only (see `session::read_only_guard`), under a banner, until the employee stops it. The start is
 /// written to the audit log, as is every page shown.
 pub async fn start_preview(
     State(state): State<AppState>,

@@ -90,6 +90,8 @@ pub struct Active {
     memberships: Vec<accounts::Membership>,
     /// In a preview: the name of the resident whose pages are shown.
     previewed_name: Option<String>,
+    /// DigiD Machtigen: the name of the person the signed-in person acts for.
+    represented_name: Option<String>,
     /// The level this session lacks to open a person's records (see [`crate::identity::doors::Doors::records_missing`]).
     records_missing: Option<crate::identity::sessions::Assurance>,
 }
@@ -156,7 +158,7 @@ pub async fn load_session(
         Some(token) => {
             let db = &state.services.db;
             let found = match sessions::resume(db, token, now).await {
-                Ok(Some(Lookup::Active(session))) => identify(db, &state.services.doors, session)
+                Ok(Some(Lookup::Active(session))) => identify(db, &state.services.doors, *session)
                     .await
                     .map(|active| Visitor::Active(Box::new(active))),
                 Ok(Some(Lookup::Ended)) => Ok(Visitor::Ended),
@@ -259,12 +261,48 @@ async fn identify(
         }
         (principal, _) => principal,
     };
+    // DigiD Machtigen: the session reads the represented person's pages, as her own but read-only, and acts
+    // for no organisation.
+    let mut represented_name = None;
+    let (principal, memberships) = match (principal, &session.represented) {
+        (
+            Principal::Person {
+                account_id,
+                person_id,
+                municipality_id,
+                records,
+                ..
+            },
+            Some(represented),
+        ) => {
+            let name = crate::parties::person_name(db, &municipality_id, represented)
+                .await
+                .map_err(crate::storage::StorageError::Query)?;
+            let Some(name) = name else {
+                return Err(IdentityError::Corrupt(String::from("represented person")));
+            };
+            represented_name = Some(name);
+            (
+                Principal::Person {
+                    account_id,
+                    person_id: represented.clone(),
+                    municipality_id,
+                    memberships: Vec::new(),
+                    records,
+                    representative: Some(person_id),
+                },
+                Vec::new(),
+            )
+        }
+        (principal, _) => (principal, memberships),
+    };
     Ok(Active {
         session,
         principal,
         account,
         memberships,
         previewed_name,
+        represented_name,
         records_missing,
     })
 }
@@ -291,6 +329,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                     acting_as: None,
                     remaining_ms: active.session.ends_at().duration_since(now).as_millis() as i64,
                     records_closed: None,
+                    on_behalf_of: None,
                 }),
                 session_ended: false,
                 appointment_link: None,
@@ -331,6 +370,7 @@ fn viewer(visitor: &Visitor, now: jiff::Timestamp) -> app::api::Viewer {
                     .is_some_and(|(_, role)| role == crate::identity::accounts::StaffRole::Admin),
                 remaining_ms: session.ends_at().duration_since(now).as_millis() as i64,
                 // Acting for a company, its records are what the pages show (opened by the membership).
+                on_behalf_of: active.represented_name.clone(),
                 records_closed: match &active.principal {
                     Principal::Person { records: false, .. } if session.acting_as.is_none() => {
                         active.records_missing.map(|level| app::api::RecordsClosed {
@@ -544,8 +584,9 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
-/// What a staff preview may still send besides reads: leaving the preview, signing out, and keeping the staff
-/// member's own session alive. Each ends or extends only their own session, never touches the resident.
+/// What a read-only look (a staff preview, a DigiD Machtigen session) may still send besides reads: leaving
+/// the preview, signing out, and keeping the session alive. Each ends or extends only the looker's own
+/// session, never touches the resident.
 pub const PREVIEW_MAY_POST: [&str; 4] = [
     app::paths::PREVIEW_STOP,
     app::paths::SIGN_OUT,
@@ -553,11 +594,23 @@ pub const PREVIEW_MAY_POST: [&str; 4] = [
     "/api/auth/session/extend",
 ];
 
-/// "Bekijk als inwoner" is read-only on the server: every request of a preview session that could change
-/// state (any method but GET/HEAD/OPTIONS, and server functions that are not reads) is refused here, whatever
-/// the route, so a new route is covered without being listed. Each page shown is written to the audit log
-/// (and so to her activity log).
-pub async fn preview_guard(
+/// Routes a read-only look refuses even as a GET: a sign-in through a door starts an attempt and its
+/// callback replaces the session (sign out first).
+const LOOK_REFUSES: [&str; 2] = ["/inloggen/{door}", "/inloggen/{door}/terug"];
+
+/// Whose pages a read-only session looks at, and as whom.
+enum Look {
+    /// "Bekijk als inwoner": a staff member's preview of person `0`.
+    Preview(String),
+    /// DigiD Machtigen: a representative reading the represented person's pages.
+    OnBehalf,
+}
+
+/// A staff preview ("Bekijk als inwoner") and a DigiD Machtigen session are read-only on the server: every
+/// request that could change state (any method but GET/HEAD/OPTIONS, and server functions that are not
+/// reads) is refused here, whatever the route, so a new route is covered without being listed. Each page and
+/// read shown is written to the audit log (and so to her activity log, and to the representative's).
+pub async fn read_only_guard(
     State(state): State<AppState>,
     matched: Option<axum::extract::MatchedPath>,
     request: Request,
@@ -569,8 +622,13 @@ pub async fn preview_guard(
         .cloned()
         .unwrap_or_default();
     let (principal, _) = visitor.identity();
-    let Principal::Preview { person_id, .. } = &principal else {
-        return next.run(request).await;
+    let look = match &principal {
+        Principal::Preview { person_id, .. } => Look::Preview(person_id.clone()),
+        Principal::Person {
+            representative: Some(_),
+            ..
+        } => Look::OnBehalf,
+        _ => return next.run(request).await,
     };
     let path = request.uri().path();
     let reads = matches!(
@@ -578,14 +636,15 @@ pub async fn preview_guard(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let server_fn = path.strip_prefix("/fn/");
+    let route = matched.as_ref().map_or("/", |m| m.as_str());
     let allowed = match server_fn {
         Some(name) => app::api::READ_ONLY_FNS.contains(&name),
-        None => reads || PREVIEW_MAY_POST.contains(&path),
+        None => (reads && !LOOK_REFUSES.contains(&route)) || PREVIEW_MAY_POST.contains(&path),
     };
     if !allowed {
-        tracing::info!("change refused in a preview");
-        // A form of her pages (cancel, move, reminders, …) sent in the preview: back to her overview, where
-        // the preview's banner says why nothing changed and leads back to her card. Scripts get the sentence.
+        tracing::info!("change refused in a read-only session");
+        // A form of her pages (cancel, move, reminders, …) sent in the look: back to her overview, where
+        // the banner says why nothing changed. Scripts get the sentence.
         let form = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -601,36 +660,46 @@ pub async fn preview_guard(
             )
                 .into_response();
         }
-        return crate::web::plain_refusal(StatusCode::FORBIDDEN, "preview-refused-change");
+        let key = match look {
+            Look::Preview(_) => "preview-refused-change",
+            Look::OnBehalf => "on-behalf-refused-change",
+        };
+        return crate::web::plain_refusal(StatusCode::FORBIDDEN, key);
     }
     // Every look is written down: a page, and a server function that reads her data (the page's own data
     // calls as much as a hand-made one).
     if reads || server_fn.is_some() {
-        let route = match server_fn {
-            Some(_) => path,
-            None => matched.as_ref().map_or("/", |m| m.as_str()),
+        let route = if server_fn.is_some() { path } else { route };
+        let db = &state.services.db;
+        let now = jiff::Timestamp::now();
+        let written = match &look {
+            Look::Preview(person_id) => {
+                let decision = crate::authorization::decide(
+                    &principal,
+                    crate::authorization::Action::Read,
+                    crate::authorization::Resource::Person {
+                        municipality_id: &state.services.municipality.id,
+                        person_id,
+                    },
+                );
+                crate::identity::audit::staff_read(
+                    db,
+                    &principal,
+                    decision,
+                    crate::identity::audit::ReadOf::Person(person_id),
+                    "voorbeeld",
+                    route,
+                    now,
+                )
+                .await
+            }
+            Look::OnBehalf => {
+                crate::identity::audit::read_on_behalf(db, &principal, route, now).await
+            }
         };
-        let decision = crate::authorization::decide(
-            &principal,
-            crate::authorization::Action::Read,
-            crate::authorization::Resource::Person {
-                municipality_id: &state.services.municipality.id,
-                person_id,
-            },
-        );
-        let written = crate::identity::audit::staff_read(
-            &state.services.db,
-            &principal,
-            decision,
-            crate::identity::audit::ReadOf::Person(person_id),
-            "voorbeeld",
-            route,
-            jiff::Timestamp::now(),
-        )
-        .await;
         if let Err(error) = written {
             // Nothing is shown whose look could not be written down.
-            tracing::error!(%error, "preview could not be audited");
+            tracing::error!(%error, "a read-only look could not be audited");
             return unavailable();
         }
     }
