@@ -534,6 +534,7 @@ staff-results-count = Number found: { $count }. You see at most 20.
 staff-hit-born = born { $date }
 staff-hit-kvk = KvK { $number }
 staff-hit-secret = Confidentiality: do not pass her details on to others, such as institutions or family.
+staff-hit-unverified = Not verified: recorded as the caller told it.
 staff-hit-research = Under investigation in the BRP: { $parts }. Check this with her.
 research-naam = name
 research-geboorte = date of birth

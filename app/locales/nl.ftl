@@ -534,6 +534,7 @@ staff-results-count = Aantal gevonden: { $count }. U ziet er hoogstens 20.
 staff-hit-born = geboren { $date }
 staff-hit-kvk = KvK { $number }
 staff-hit-secret = Geheimhouding: geef haar gegevens niet door aan anderen, zoals instellingen of familie.
+staff-hit-unverified = Niet geverifieerd: vastgelegd zoals de beller het vertelde.
 staff-hit-research = In onderzoek bij de BRP: { $parts }. Controleer dit met haar.
 research-naam = naam
 research-geboorte = geboortedatum

@@ -165,3 +165,47 @@ async fn the_loopback_brp_refuses_a_request_its_openapi_file_does_not_allow() {
     let answer = ask(good, "a-wrong-key").await.unwrap();
     assert_eq!(answer.status(), 401);
 }
+
+async fn a_caller_kept_as_told_is_found_again_and_a_brp_match_binds_her(backend: Backend) {
+    let brp = BrpServer::start().await;
+    let server = server_with_brp(backend, &brp).await;
+    let karin = karin(&server).await;
+
+    // Someone the BRP does not know: recorded as told, and found again on her second call, marked.
+    let told = [("naam", "Noor Nieuwenhuis"), ("geboortedatum", "3-9-1961")];
+    let (status, _, html) = post(&karin, "/medewerkers/nieuwe-beller", &told).await;
+    assert_eq!(status, 200, "{html}");
+    let (_, _, html) = post(&karin, "/medewerkers", &[("zoek", "Nieuwenhuis 3-9-1961")]).await;
+    assert!(html.contains("Noor Nieuwenhuis"), "{html}");
+    assert!(
+        html.contains("Niet geverifieerd: vastgelegd zoals de beller het vertelde."),
+        "{html}"
+    );
+
+    // Someone the BRP does know, recorded as told before: the search's BRP hit is that record, now bound.
+    let told = [("naam", "fatima el amrani"), ("geboortedatum", "15-7-1990")];
+    let (_, card, _) = post(&karin, "/medewerkers/nieuwe-beller", &told).await;
+    let card = reqwest::Url::parse(&card).unwrap().path().to_owned();
+    let id = card.rsplit('/').next().unwrap().to_owned();
+    let (_, _, html) = post(&karin, "/medewerkers", &[("zoek", "el Amrani 15-7-1990")]).await;
+    assert!(html.contains(&format!("href=\"{card}\"")), "{html}");
+    assert!(!html.contains("Niet geverifieerd"), "{html}");
+    let bound = format!(
+        "SELECT COUNT(*) FROM person WHERE id = '{id}' AND bsn = '999991772' AND unverified_since_ms IS NULL"
+    );
+    assert_eq!(count(&server, &bound).await, 1);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM person WHERE bsn = '999991772'"
+        )
+        .await,
+        1
+    );
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_event WHERE event = 'identity-bound' AND data_kind = 'bound-brp' AND subject_person_id = '{id}'"
+    );
+    assert_eq!(count(&server, &audited).await, 1);
+    brp.assert_clean();
+}
+on_both_backends!(a_caller_kept_as_told_is_found_again_and_a_brp_match_binds_her);

@@ -49,6 +49,9 @@ pub struct SearchHit {
     /// The parts of her BRP record under investigation: `naam`, `geboorte`, `adres`, `persoon`.
     #[serde(default)]
     pub in_research: Vec<String>,
+    /// Recorded by the contact centre as told, not identified by BSN yet.
+    #[serde(default)]
+    pub unverified: bool,
 }
 
 /// The contact centre's card of one resident: who, how to reach her (shortened), and her appointments.

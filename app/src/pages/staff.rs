@@ -229,10 +229,14 @@ fn Hit(lang: Lang, hit: SearchHit) -> impl IntoView {
             </span>
         }
     });
+    let unverified = hit.unverified.then(
+        || view! { <span class="loket-hits__warning">{tr(lang, "staff-hit-unverified")}</span> },
+    );
     view! {
         <li class="loket-hits__item">
             {name}
             {(!facts.is_empty()).then(|| view! { <span class="loket-hits__facts">{facts.join(" · ")}</span> })}
+            {unverified}
             {secret}
             {research}
         </li>

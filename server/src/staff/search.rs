@@ -168,6 +168,8 @@ pub struct Hit {
     pub secret: bool,
     /// The parts of her BRP record under investigation (`naam`, `geboorte`, `adres`, `persoon`).
     pub in_research: Vec<&'static str>,
+    /// Recorded by the contact centre as told, not identified by BSN yet ("niet geverifieerd").
+    pub unverified: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,13 +178,39 @@ pub enum HitKind {
     Organisation,
 }
 
-type PersonRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: String,
+    display_name: String,
+    birth_date: Option<String>,
+    postcode: Option<String>,
+    house_number: Option<String>,
+    unverified_since_ms: Option<i64>,
+}
+
+/// What the search box finds for `query`: in the BRP when one is configured and the query is something it
+/// finds people by ([`find_in_register`]), together with the callers Loket keeps as told that match it (the
+/// BRP does not know them, so the second call finds the record of the first); otherwise Loket's own persons
+/// and companies ([`find`]).
+pub async fn find_anywhere(
+    db: &Db,
+    register: Option<&dyn Register>,
+    municipality_id: &str,
+    query: &Query,
+    now: jiff::Timestamp,
+) -> Result<Vec<Hit>, StaffError> {
+    let (Some(register), Some(asked)) = (register, register_search(query)) else {
+        return find(db, municipality_id, query).await;
+    };
+    let mut hits = find_in_register(db, register, municipality_id, &asked, now).await?;
+    let told: Vec<Hit> = find(db, municipality_id, query)
+        .await?
+        .into_iter()
+        .filter(|hit| hit.unverified && !hits.iter().any(|h| h.id == hit.id))
+        .collect();
+    hits.extend(told);
+    Ok(hits)
+}
 
 /// The residents or companies of municipality `municipality_id` that match, by name.
 pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<Hit>, StaffError> {
@@ -227,7 +255,8 @@ pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<H
         }
     };
     let sql = format!(
-        "SELECT p.id, p.display_name, p.birth_date, p.postcode, p.house_number FROM person p
+        "SELECT p.id, p.display_name, p.birth_date, p.postcode, p.house_number, p.unverified_since_ms
+         FROM person p
          WHERE p.municipality_id = $1 AND {condition} ORDER BY p.display_name, p.id LIMIT {LIMIT}"
     );
     let mut statement = sqlx::query_as::<_, PersonRow>(&sql).bind(municipality_id);
@@ -237,14 +266,18 @@ pub async fn find(db: &Db, municipality_id: &str, query: &Query) -> Result<Vec<H
     let rows = statement.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, birth_date, postcode, house_number)| Hit {
+        .map(|row| Hit {
             kind: HitKind::Person,
-            id,
-            name,
-            birth_date,
-            place: postcode.zip(house_number).map(|(p, n)| format!("{p} {n}")),
+            id: row.id,
+            name: row.display_name,
+            birth_date: row.birth_date,
+            place: row
+                .postcode
+                .zip(row.house_number)
+                .map(|(p, n)| format!("{p} {n}")),
             secret: false,
             in_research: Vec::new(),
+            unverified: row.unverified_since_ms.is_some(),
         })
         .collect())
 }
@@ -368,6 +401,7 @@ pub async fn find_in_register(
             place: Some(resident.address.join(", ")).filter(|a| !a.is_empty()),
             secret: resident.secret,
             in_research: resident.in_research,
+            unverified: false,
         });
     }
     Ok(hits)
@@ -391,6 +425,7 @@ async fn organisations(db: &Db, municipality_id: &str, kvk: &str) -> Result<Vec<
             place: Some(kvk),
             secret: false,
             in_research: Vec::new(),
+            unverified: false,
         })
         .collect())
 }

@@ -83,20 +83,15 @@ pub async fn search(
         }
     };
     let now = Timestamp::now();
-    // With access to the BRP, people are found there (and kept by BSN); the rest is Loket's own.
-    let found = match (&services.population, search::register_search(&query)) {
-        (Some(register), Some(asked)) => {
-            search::find_in_register(
-                &services.db,
-                register.as_ref(),
-                municipality_id,
-                &asked,
-                now,
-            )
-            .await
-        }
-        _ => search::find(&services.db, municipality_id, &query).await,
-    };
+    // With access to the BRP, people are found there (and kept by BSN), with the callers kept as told.
+    let found = search::find_anywhere(
+        &services.db,
+        services.population.as_deref(),
+        municipality_id,
+        &query,
+        now,
+    )
+    .await;
     let hits = match found {
         Ok(hits) => hits,
         Err(error) => {
@@ -140,6 +135,7 @@ pub async fn search(
             place: hit.place,
             secret: hit.secret,
             in_research: hit.in_research.into_iter().map(str::to_owned).collect(),
+            unverified: hit.unverified,
         })
         .collect();
     Ok(show(StatusCode::OK, result))
