@@ -113,9 +113,13 @@ pub enum ConfigError {
     #[error("LOKET_BRP_URL={value:?} is not an http(s) URL. Give the API's base, for example https://brp.example.nl/haalcentraal/api/brp.")]
     BrpUrl { value: String },
     #[error(
-        "LOKET_BRP_URL is set but LOKET_BRP_API_KEY is not: give the key the BRP's gateway issued."
+        "LOKET_BRP_URL is set but neither LOKET_BRP_API_KEY nor LOKET_BRP_TOKEN_URL is: give the key the BRP's gateway issued, or its token endpoint with LOKET_BRP_CLIENT_ID and LOKET_BRP_CLIENT_SECRET."
     )]
     BrpKey,
+    #[error("LOKET_BRP_TOKEN_URL={value:?} is not an http(s) URL. Give the gateway's OAuth 2.0 token endpoint.")]
+    BrpTokenUrl { value: String },
+    #[error("LOKET_BRP_TOKEN_URL is set but LOKET_BRP_CLIENT_ID or LOKET_BRP_CLIENT_SECRET is not: give the client the gateway registered for Loket.")]
+    BrpClient,
     #[error("LOKET_RECORDS_LEVEL={value:?} is not a level. Use laag, substantieel or hoog.")]
     RecordsLevel { value: String },
     #[error("LOKET_PUSH_SERVICES={value:?} names no host. Give host names separated by commas, or unset it for the major browsers' services.")]
@@ -254,11 +258,35 @@ impl Config {
             Some(url)
                 if url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) =>
             {
+                let oauth = match lookup("LOKET_BRP_TOKEN_URL") {
+                    None => None,
+                    Some(token_url)
+                        if url::Url::parse(&token_url)
+                            .is_ok_and(|u| matches!(u.scheme(), "http" | "https")) =>
+                    {
+                        Some(crate::population::haal_centraal::BrpOAuth {
+                            token_url,
+                            client_id: lookup("LOKET_BRP_CLIENT_ID")
+                                .ok_or(ConfigError::BrpClient)?,
+                            client_secret: lookup("LOKET_BRP_CLIENT_SECRET")
+                                .ok_or(ConfigError::BrpClient)?,
+                            scope: lookup("LOKET_BRP_SCOPE"),
+                        })
+                    }
+                    Some(value) => return Err(ConfigError::BrpTokenUrl { value }),
+                };
+                // A key, client credentials, or both; never neither.
+                let api_key = match (lookup("LOKET_BRP_API_KEY"), &oauth) {
+                    (Some(key), _) => key,
+                    (None, Some(_)) => String::new(),
+                    (None, None) => return Err(ConfigError::BrpKey),
+                };
                 Some(crate::population::haal_centraal::BrpConfig {
                     url,
-                    api_key: lookup("LOKET_BRP_API_KEY").ok_or(ConfigError::BrpKey)?,
+                    api_key,
                     api_key_header: lookup("LOKET_BRP_API_KEY_HEADER")
                         .unwrap_or_else(|| String::from("X-API-KEY")),
+                    oauth,
                 })
             }
             Some(value) => return Err(ConfigError::BrpUrl { value }),
@@ -391,6 +419,32 @@ mod tests {
             config(&[("LOKET_PUBLIC_URL", "loket.nl")]),
             Err(ConfigError::PublicUrl { .. })
         ));
+    }
+
+    #[test]
+    fn the_brp_takes_a_key_client_credentials_or_both_and_never_neither() {
+        let url = ("LOKET_BRP_URL", "https://brp.example.nl/api");
+        assert_eq!(config(&[url]).unwrap_err(), ConfigError::BrpKey);
+        let token = ("LOKET_BRP_TOKEN_URL", "https://gateway.example.nl/token");
+        assert_eq!(config(&[url, token]).unwrap_err(), ConfigError::BrpClient);
+        assert!(matches!(
+            config(&[url, ("LOKET_BRP_TOKEN_URL", "gateway")]),
+            Err(ConfigError::BrpTokenUrl { .. })
+        ));
+        let client = [
+            url,
+            token,
+            ("LOKET_BRP_CLIENT_ID", "loket"),
+            ("LOKET_BRP_CLIENT_SECRET", "geheim"),
+        ];
+        let brp = config(&client).unwrap().brp.unwrap();
+        assert_eq!(brp.api_key, "");
+        assert_eq!(brp.oauth.unwrap().client_id, "loket");
+        let brp = config(&[url, ("LOKET_BRP_API_KEY", "k")])
+            .unwrap()
+            .brp
+            .unwrap();
+        assert_eq!((brp.api_key.as_str(), brp.oauth), ("k", None));
     }
 
     #[test]

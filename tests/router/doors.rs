@@ -585,6 +585,7 @@ async fn mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only(b
             url,
             api_key: loket_tests::brp::API_KEY.into(),
             api_key_header: "X-API-KEY".into(),
+            oauth: None,
         });
     })
     .await;
@@ -837,6 +838,7 @@ async fn a_first_time_caller_is_recorded_booked_for_and_bound_at_her_first_digid
             url,
             api_key: API_KEY.into(),
             api_key_header: "X-API-KEY".into(),
+            oauth: None,
         });
     })
     .await;
@@ -970,6 +972,7 @@ async fn booking_in_her_digid_session_does_not_ask_what_the_brp_knows(backend: B
             url,
             api_key: API_KEY.into(),
             api_key_header: "X-API-KEY".into(),
+            oauth: None,
         });
     })
     .await;

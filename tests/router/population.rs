@@ -18,6 +18,7 @@ async fn server_with_brp(backend: Backend, brp: &BrpServer) -> TestServer {
             url,
             api_key: API_KEY.into(),
             api_key_header: "X-API-KEY".into(),
+            oauth: None,
         });
     })
     .await
@@ -209,3 +210,43 @@ async fn a_caller_kept_as_told_is_found_again_and_a_brp_match_binds_her(backend:
     brp.assert_clean();
 }
 on_both_backends!(a_caller_kept_as_told_is_found_again_and_a_brp_match_binds_her);
+
+async fn the_brp_is_reached_with_a_client_credentials_token_held_until_it_is_refused(
+    backend: Backend,
+) {
+    use loket_tests::brp::{CLIENT_ID, CLIENT_SECRET};
+    use server::population::haal_centraal::BrpOAuth;
+    let brp = BrpServer::start().await;
+    let (url, token_url) = (brp.url.clone(), brp.token_url());
+    let server = TestServer::start_with(backend, move |config| {
+        config.brp = Some(BrpConfig {
+            url,
+            api_key: String::new(),
+            api_key_header: "X-API-KEY".into(),
+            oauth: Some(BrpOAuth {
+                token_url,
+                client_id: CLIENT_ID.into(),
+                client_secret: CLIENT_SECRET.into(),
+                scope: Some("brp-personen".into()),
+            }),
+        });
+    })
+    .await;
+    let karin = karin(&server).await;
+    // Two searches, one token: it is held while it lasts.
+    for _ in 0..2 {
+        let (status, _, html) = post(&karin, "/medewerkers", &[("zoek", "999993653")]).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Desiree de Vries"), "{html}");
+    }
+    assert_eq!(brp.token_requests(), 1);
+    // The gateway forgets it: the next search is refused once, asks a new token and is answered.
+    brp.revoke_tokens();
+    let (status, _, html) = post(&karin, "/medewerkers", &[("zoek", "999993653")]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Desiree de Vries"), "{html}");
+    assert_eq!(brp.token_requests(), 2);
+    // No API key went out: the token alone opened it.
+    brp.assert_clean();
+}
+on_both_backends!(the_brp_is_reached_with_a_client_credentials_token_held_until_it_is_refused);

@@ -15,6 +15,9 @@ use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 
 pub const API_KEY: &str = "loket-test-brp-sleutel";
+/// The client the fake's token endpoint knows (OAuth 2.0 client credentials, HTTP Basic).
+pub const CLIENT_ID: &str = "loket-test-client";
+pub const CLIENT_SECRET: &str = "loket-test-client-geheim";
 const SPEC: &str = "tests/standards/brp/brp-personen-bevragen-2.7.0.yaml";
 const KINDS: [&str; 3] = [
     "RaadpleegMetBurgerservicenummer",
@@ -26,6 +29,9 @@ struct BrpState {
     spec: Spec,
     requests: Mutex<Vec<Value>>,
     violations: Mutex<Vec<String>>,
+    /// Access tokens the token endpoint gave and the BRP still takes.
+    tokens: Mutex<Vec<String>>,
+    token_requests: Mutex<usize>,
 }
 
 pub struct BrpServer {
@@ -43,9 +49,12 @@ impl BrpServer {
             spec: Spec::load(SPEC, &names),
             requests: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
+            tokens: Mutex::new(Vec::new()),
+            token_requests: Mutex::new(0),
         });
         let router = Router::new()
             .route("/personen", post(personen))
+            .route("/token", post(token))
             .with_state(state.clone());
         let url = crate::providers::serve(router).await;
         BrpServer { url, state }
@@ -58,6 +67,21 @@ impl BrpServer {
 
     pub fn violations(&self) -> Vec<String> {
         self.state.violations.lock().unwrap().clone()
+    }
+
+    /// The gateway's OAuth 2.0 token endpoint (client credentials) in front of this BRP.
+    pub fn token_url(&self) -> String {
+        format!("{}/token", self.url)
+    }
+
+    /// How many times a token was asked for.
+    pub fn token_requests(&self) -> usize {
+        *self.state.token_requests.lock().unwrap()
+    }
+
+    /// The gateway forgets every token it gave (as after a key rotation).
+    pub fn revoke_tokens(&self) {
+        self.state.tokens.lock().unwrap().clear();
     }
 
     /// Fails when a request or an answer did not pass the OpenAPI file.
@@ -110,7 +134,8 @@ fn refused(state: &BrpState, status: StatusCode, title: &str) -> (StatusCode, Js
         "type": "https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1",
         "title": title,
         "status": status.as_u16(),
-        "instance": "/haalcentraal/api/brp/personen",
+        // The spec wants a URI here (format uri): the absolute address a real gateway names.
+        "instance": "https://brp.example.nl/haalcentraal/api/brp/personen",
         "code": "paramsValidation",
     });
     for problem in state.spec.problems("Foutbericht", &body) {
@@ -129,7 +154,12 @@ async fn personen(
     Json(request): Json<Value>,
 ) -> (StatusCode, Json<Value>) {
     state.requests.lock().unwrap().push(request.clone());
-    if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let keyed = header("x-api-key") == Some(API_KEY);
+    let bearer = header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| state.tokens.lock().unwrap().iter().any(|known| known == t));
+    if !keyed && !bearer {
         return refused(
             &state,
             StatusCode::UNAUTHORIZED,
@@ -173,6 +203,47 @@ async fn personen(
             .push(format!("the fake's own answer: {problem}"));
     }
     (StatusCode::OK, Json(answer))
+}
+
+/// The token endpoint: `grant_type=client_credentials` from the known client (HTTP Basic, as RFC 6749 §2.3.1
+/// prefers), answered with a new bearer token for five minutes.
+async fn token(
+    State(state): State<Arc<BrpState>>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, Json<Value>) {
+    use base64::Engine;
+    *state.token_requests.lock().unwrap() += 1;
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let grant = form
+        .iter()
+        .any(|(k, v)| k == "grant_type" && v == "client_credentials");
+    let client = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    if !grant {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "unsupported_grant_type" })),
+        );
+    }
+    if client.as_deref() != Some(&format!("{CLIENT_ID}:{CLIENT_SECRET}")) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_client" })),
+        );
+    }
+    let issued = format!("token-{}", rand::random::<u64>());
+    state.tokens.lock().unwrap().push(issued.clone());
+    (
+        StatusCode::OK,
+        Json(json!({ "access_token": issued, "token_type": "bearer", "expires_in": 300 })),
+    )
 }
 
 fn matches(kind: &str, request: &Value, person: &Value) -> bool {

@@ -1,5 +1,6 @@
 //! The live adapter: Haal Centraal BRP Personen Bevragen 2.7 (`POST {url}/personen`), with an API key in a
-//! header as the municipality's gateway issues it. The request carries only the task's fields; the answer is
+//! header as the municipality's gateway issues it, or an OAuth 2.0 access token by client credentials (or
+//! both, for gateways that want both). The request carries only the task's fields; the answer is
 //! read leniently (a field it lacks is simply unknown) but a body that is not the documented JSON is an error.
 
 use super::{Register, RegisterError, Resident, Search, Task};
@@ -7,18 +8,45 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Where the BRP is and how Loket identifies itself (`LOKET_BRP_URL`, `LOKET_BRP_API_KEY`,
-/// `LOKET_BRP_API_KEY_HEADER`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `LOKET_BRP_API_KEY_HEADER`, and `LOKET_BRP_TOKEN_URL` … for client credentials). An empty `api_key`
+/// sends no key (client credentials only).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BrpConfig {
     pub url: String,
     pub api_key: String,
     pub api_key_header: String,
+    pub oauth: Option<BrpOAuth>,
+}
+
+/// OAuth 2.0 client credentials at the gateway's token endpoint (`LOKET_BRP_TOKEN_URL`,
+/// `LOKET_BRP_CLIENT_ID`, `LOKET_BRP_CLIENT_SECRET`, `LOKET_BRP_SCOPE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrpOAuth {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scope: Option<String>,
+}
+
+type TokenClient = oauth2::basic::BasicClient<
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+/// The token client and the token it holds, until a minute before it expires.
+struct Tokens {
+    client: TokenClient,
+    scope: Option<String>,
+    held: tokio::sync::Mutex<Option<(String, std::time::Instant)>>,
 }
 
 pub struct HaalCentraal {
     personen: String,
-    header: http::HeaderName,
-    key: http::HeaderValue,
+    key: Option<(http::HeaderName, http::HeaderValue)>,
+    tokens: Option<Tokens>,
     http: reqwest::Client,
 }
 
@@ -31,14 +59,82 @@ impl HaalCentraal {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(|e| RegisterError::Unavailable(e.to_string()))?;
+        let key = match config.api_key.as_str() {
+            "" => None,
+            key => Some((
+                http::HeaderName::try_from(config.api_key_header.as_str())
+                    .map_err(|_| bad("LOKET_BRP_API_KEY_HEADER"))?,
+                http::HeaderValue::try_from(key).map_err(|_| bad("LOKET_BRP_API_KEY"))?,
+            )),
+        };
+        let tokens = match &config.oauth {
+            None => None,
+            Some(oauth) => Some(Tokens {
+                client: oauth2::basic::BasicClient::new(oauth2::ClientId::new(
+                    oauth.client_id.clone(),
+                ))
+                .set_client_secret(oauth2::ClientSecret::new(oauth.client_secret.clone()))
+                .set_token_uri(
+                    oauth2::TokenUrl::new(oauth.token_url.clone())
+                        .map_err(|_| bad("LOKET_BRP_TOKEN_URL"))?,
+                ),
+                scope: oauth.scope.clone(),
+                held: tokio::sync::Mutex::new(None),
+            }),
+        };
         Ok(HaalCentraal {
             personen: format!("{}/personen", config.url.trim_end_matches('/')),
-            header: http::HeaderName::try_from(config.api_key_header.as_str())
-                .map_err(|_| bad("LOKET_BRP_API_KEY_HEADER"))?,
-            key: http::HeaderValue::try_from(config.api_key.as_str())
-                .map_err(|_| bad("LOKET_BRP_API_KEY"))?,
+            key,
+            tokens,
             http,
         })
+    }
+
+    /// The access token to send: the one held while it has a minute left, else a new one (one request at a
+    /// time asks; the others wait for it). `fresh` drops the held one first (the BRP refused it).
+    async fn token(&self, fresh: bool) -> Result<Option<String>, RegisterError> {
+        use oauth2::TokenResponse;
+        let Some(tokens) = &self.tokens else {
+            return Ok(None);
+        };
+        let mut held = tokens.held.lock().await;
+        let now = std::time::Instant::now();
+        if let Some((token, _)) = held.as_ref().filter(|(_, until)| !fresh && *until > now) {
+            return Ok(Some(token.clone()));
+        }
+        let mut request = tokens.client.exchange_client_credentials();
+        if let Some(scope) = &tokens.scope {
+            request = request.add_scope(oauth2::Scope::new(scope.clone()));
+        }
+        let answer = request
+            .request_async(&self.http)
+            .await
+            .map_err(|error| RegisterError::Unavailable(format!("token endpoint: {error}")))?;
+        let lifetime = answer
+            .expires_in()
+            .unwrap_or(std::time::Duration::from_secs(300));
+        let until = now + lifetime.saturating_sub(std::time::Duration::from_secs(60));
+        let token = answer.access_token().secret().clone();
+        *held = Some((token.clone(), until));
+        Ok(Some(token))
+    }
+
+    async fn ask(&self, body: &Value, fresh: bool) -> Result<reqwest::Response, RegisterError> {
+        let mut request = self
+            .http
+            .post(&self.personen)
+            .header(http::header::ACCEPT, "application/json")
+            .json(body);
+        if let Some((header, key)) = &self.key {
+            request = request.header(header.clone(), key.clone());
+        }
+        if let Some(token) = self.token(fresh).await? {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| RegisterError::Unavailable(e.without_url().to_string()))
     }
 }
 
@@ -210,15 +306,12 @@ pub fn read(body: &[u8]) -> Result<Vec<Resident>, RegisterError> {
 #[async_trait::async_trait]
 impl Register for HaalCentraal {
     async fn find(&self, task: Task, search: &Search) -> Result<Vec<Resident>, RegisterError> {
-        let response = self
-            .http
-            .post(&self.personen)
-            .header(self.header.clone(), self.key.clone())
-            .header(http::header::ACCEPT, "application/json")
-            .json(&request(task, search))
-            .send()
-            .await
-            .map_err(|e| RegisterError::Unavailable(e.without_url().to_string()))?;
+        let body = request(task, search);
+        let mut response = self.ask(&body, false).await?;
+        // A token the gateway no longer takes (revoked, or its clock ahead of ours): once more, with a new one.
+        if response.status() == http::StatusCode::UNAUTHORIZED && self.tokens.is_some() {
+            response = self.ask(&body, true).await?;
+        }
         let status = response.status();
         if status.is_client_error() {
             return Err(RegisterError::Refused(status.as_u16()));
