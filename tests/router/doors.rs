@@ -1050,3 +1050,16 @@ async fn booking_in_her_digid_session_does_not_ask_what_the_brp_knows(backend: B
     brp.assert_clean();
 }
 on_both_backends!(booking_in_her_digid_session_does_not_ask_what_the_brp_knows);
+
+async fn a_client_that_signs_a_jwt_instead_of_sending_a_secret_signs_her_in(backend: Backend) {
+    let server = TestServer::start_with(backend, oidc::with_digid_by_private_key).await;
+    let client = browser(&server);
+    let callback =
+        through_the_broker(&server, &client, "/inloggen/digid", "digid-substantieel").await;
+    let (status, next) = deliver(&client, &callback).await;
+    assert_eq!((status, next.as_str()), (StatusCode::SEE_OTHER, "/"));
+    let session = session_of(&server, &client).await;
+    assert_eq!(session["signed_in"], true, "{session}");
+    assert_eq!(session["display_name"], "Desiree de Vries");
+}
+on_both_backends!(a_client_that_signs_a_jwt_instead_of_sending_a_secret_signs_her_in);

@@ -121,7 +121,11 @@ pub struct DoorConfig {
     pub kind: DoorKind,
     pub issuer: String,
     pub client_id: String,
+    /// Empty when the client authenticates with [`DoorConfig::private_key`] instead.
     pub client_secret: String,
+    /// `…_PRIVATE_KEY_FILE` (with `…_KEY_ID`): the client authenticates at the token endpoint with a JWT this
+    /// P-256 key signs (`private_key_jwt`, ES256, RFC 7523) instead of a secret, which is then not needed.
+    pub private_key: Option<ClientKey>,
     pub scopes: Vec<String>,
     /// The ID-token claims that carry the identifiers (`…_BSN_CLAIM`, `…_KVK_CLAIM`, `…_BRANCH_CLAIM`,
     /// `…_ACTING_CLAIM`, `…_REPRESENTED_CLAIM`; defaults `bsn`, `kvk`, `vestiging`, `acting_subject`,
@@ -135,6 +139,25 @@ pub struct DoorConfig {
     pub levels: Vec<(String, Assurance)>,
 }
 
+/// A client's signing key for `private_key_jwt`: the PEM of a P-256 private key, and the key id the broker
+/// knows its public half by. Its `Debug` never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientKey {
+    pub pem: String,
+    pub key_id: Option<String>,
+}
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientKey")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The client assertion type of RFC 7523 §2.2.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// A door's configuration that cannot work, said as the operator must fix it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DoorConfigError {
@@ -145,6 +168,8 @@ pub enum DoorConfigError {
     },
     #[error("{prefix}_ISSUER={value:?} is not a URL: give the broker's issuer, for example https://broker.example.nl.")]
     Issuer { prefix: &'static str, value: String },
+    #[error("{prefix}_PRIVATE_KEY_FILE={path:?} is not a readable PEM file with a P-256 (ES256) private key.")]
+    PrivateKey { prefix: &'static str, path: String },
     #[error("{prefix}_LEVELS={value:?} is not a table of acr=level pairs (level laag, substantieel or hoog), separated by commas.")]
     Levels { prefix: &'static str, value: String },
 }
@@ -175,6 +200,22 @@ impl DoorConfig {
                     missing: name,
                 })
             };
+            let private_key = match var("PRIVATE_KEY_FILE") {
+                None => None,
+                Some(path) => {
+                    let pem = std::fs::read_to_string(&path)
+                        .ok()
+                        .filter(|pem| jwt_simple::prelude::ES256KeyPair::from_pem(pem).is_ok())
+                        .ok_or(DoorConfigError::PrivateKey {
+                            prefix,
+                            path: path.clone(),
+                        })?;
+                    Some(ClientKey {
+                        pem,
+                        key_id: var("KEY_ID"),
+                    })
+                }
+            };
             let levels = match var("LEVELS") {
                 None => kind.default_levels(),
                 Some(table) => parse_levels(&table).ok_or(DoorConfigError::Levels {
@@ -185,7 +226,11 @@ impl DoorConfig {
             doors.push(DoorConfig {
                 kind,
                 client_id: required("CLIENT_ID")?,
-                client_secret: required("CLIENT_SECRET")?,
+                client_secret: match &private_key {
+                    Some(_) => var("CLIENT_SECRET").unwrap_or_default(),
+                    None => required("CLIENT_SECRET")?,
+                },
+                private_key,
                 scopes: var("SCOPES")
                     .unwrap_or_else(|| String::from("openid"))
                     .split_whitespace()
@@ -488,9 +533,48 @@ impl Door {
         Ok(BrokerClient::from_provider_metadata(
             (*metadata).clone(),
             ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.clone())),
+            self.config
+                .private_key
+                .is_none()
+                .then(|| ClientSecret::new(self.config.client_secret.clone())),
         )
         .set_redirect_uri(redirect))
+    }
+
+    /// The `private_key_jwt` client assertion for a token request at `now` (RFC 7523 §3): issuer and subject
+    /// the client id, audience the broker's token endpoint, valid for one minute, a fresh `jti`. `None` for a
+    /// client that authenticates with its secret.
+    async fn client_assertion(&self, now: Timestamp) -> Result<Option<String>, DoorError> {
+        use jwt_simple::prelude::{
+            Audiences, Duration, ECDSAP256KeyPairLike, ES256KeyPair, JWTClaims, NoCustomClaims,
+        };
+        let Some(key) = &self.config.private_key else {
+            return Ok(None);
+        };
+        let metadata = self.metadata(now).await?;
+        let audience = metadata
+            .token_endpoint()
+            .map_or_else(|| self.config.issuer.clone(), |url| url.as_str().to_owned());
+        let mut pair = ES256KeyPair::from_pem(&key.pem)
+            .map_err(|e| DoorError::Broker(format!("client key: {e}")))?;
+        if let Some(id) = &key.key_id {
+            pair = pair.with_key_id(id);
+        }
+        let at = Duration::from_secs(u64::try_from(now.as_second()).unwrap_or_default());
+        let claims = JWTClaims {
+            issued_at: Some(at),
+            expires_at: Some(at + Duration::from_secs(60)),
+            invalid_before: None,
+            issuer: Some(self.config.client_id.clone()),
+            subject: Some(self.config.client_id.clone()),
+            audiences: Some(Audiences::AsString(audience)),
+            jwt_id: Some(secrets::token()),
+            nonce: None,
+            custom: NoCustomClaims {},
+        };
+        pair.sign(claims)
+            .map(Some)
+            .map_err(|e| DoorError::Broker(format!("client assertion: {e}")))
     }
 }
 
@@ -631,10 +715,16 @@ pub async fn finish(
         Answer::Refused(error) => return Err(DoorError::BrokerRefused(error_code(error))),
     };
     let client = door.client(now).await?;
-    let response = client
+    let mut exchange = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| DoorError::Broker(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(attempt.pkce_verifier))
+        .set_pkce_verifier(PkceCodeVerifier::new(attempt.pkce_verifier));
+    if let Some(assertion) = door.client_assertion(now).await? {
+        exchange = exchange
+            .add_extra_param("client_assertion_type", JWT_BEARER)
+            .add_extra_param("client_assertion", assertion);
+    }
+    let response = exchange
         .request_async(&door.http)
         .await
         .map_err(|e| DoorError::Broker(e.to_string()))?;
@@ -1028,12 +1118,50 @@ mod tests {
     }
 
     #[test]
+    fn a_private_key_takes_the_place_of_the_secret_and_must_be_a_p256_pem() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("key.pem");
+        let pem = jwt_simple::prelude::ES256KeyPair::generate()
+            .to_pem()
+            .unwrap();
+        std::fs::write(&good, &pem).unwrap();
+        let bad = dir.path().join("not-a-key.pem");
+        std::fs::write(&bad, "-----BEGIN NOTHING-----").unwrap();
+        let with = |path: &std::path::Path| {
+            DoorConfig::from_lookup(&env(&[
+                ("LOKET_DIGID_ISSUER", "https://broker.example"),
+                ("LOKET_DIGID_CLIENT_ID", "loket"),
+                ("LOKET_DIGID_PRIVATE_KEY_FILE", path.to_str().unwrap()),
+                ("LOKET_DIGID_KEY_ID", "sleutel-1"),
+            ]))
+        };
+        let doors = with(&good).unwrap();
+        let key = doors[0].private_key.as_ref().unwrap();
+        assert_eq!(
+            (key.pem.as_str(), key.key_id.as_deref()),
+            (pem.as_str(), Some("sleutel-1"))
+        );
+        assert_eq!(doors[0].client_secret, "");
+        assert!(
+            !format!("{key:?}").contains("PRIVATE KEY"),
+            "Debug never shows the key"
+        );
+        for path in [bad.as_path(), dir.path().join("missing.pem").as_path()] {
+            assert!(
+                matches!(with(path), Err(DoorConfigError::PrivateKey { .. })),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_default_table_reads_digid_levels_as_the_standard_says() {
         let door = DoorConfig {
             kind: DoorKind::Digid,
             issuer: String::new(),
             client_id: String::new(),
             client_secret: String::new(),
+            private_key: None,
             scopes: vec![],
             bsn_claim: String::new(),
             kvk_claim: String::new(),
