@@ -82,6 +82,21 @@ pub fn problem(party: &PartyRef, person_only: bool) -> Option<&'static str> {
     }
 }
 
+/// The person of this municipality with BSN `bsn`, if Loket has one.
+pub async fn person_by_bsn(
+    conn: &mut AnyConnection,
+    municipality_id: &str,
+    bsn: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
+            .bind(municipality_id)
+            .bind(bsn)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.map(|(id,)| id))
+}
+
 /// Finds the party's record, creating it when the number is new. Call only with a reference [`problem`]
 /// accepted.
 pub async fn resolve(
@@ -90,13 +105,7 @@ pub async fn resolve(
     party: &PartyRef,
 ) -> Result<Party, sqlx::Error> {
     if let Some(bsn) = &party.bsn {
-        let found: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
-                .bind(municipality_id)
-                .bind(bsn)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((id,)) = found {
+        if let Some(id) = person_by_bsn(conn, municipality_id, bsn).await? {
             return Ok(Party::Person(id));
         }
         // The name comes from the population register once a connection to it exists; until then it is empty.
@@ -165,24 +174,46 @@ pub async fn record_unverified(
     Ok(id)
 }
 
-/// Binds BSN `bsn` to the one unverified person recorded with exactly this name (letter case and spaces
-/// aside) and birth date, as the BRP gave them, when no person has that BSN yet. Two or more such records,
-/// or none, bind nothing (a wrong link would show one person another's appointments); the contact centre
-/// sees those as unverified still. Returns the person bound.
+/// What bound a caller kept as told to her BSN, as her activity log names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundBy {
+    DigidSignIn,
+    BrpSearch,
+}
+
+impl BoundBy {
+    fn data_kind(self) -> &'static str {
+        match self {
+            BoundBy::DigidSignIn => "bound-digid",
+            BoundBy::BrpSearch => "bound-brp",
+        }
+    }
+}
+
+/// The BRP's name and birth date (`YYYY-MM-DD`) for a BSN.
+pub struct Registered<'a> {
+    pub bsn: &'a str,
+    pub name: &'a str,
+    pub birth_date: &'a str,
+}
+
+/// Binds the BSN to the one unverified person recorded with exactly the BRP's name (letter case and spaces
+/// aside) and birth date, when no person has that BSN yet, and writes it to her activity log. Two or more
+/// such records, or none, bind nothing (a wrong link would show one person another's appointments); the
+/// contact centre sees those as unverified still. Returns the person bound.
 pub async fn bind_unverified(
     conn: &mut AnyConnection,
     municipality_id: &str,
-    bsn: &str,
-    name: &str,
-    birth_date: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let taken: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
-            .bind(municipality_id)
-            .bind(bsn)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if taken.is_some() {
+    registered: &Registered<'_>,
+    by: BoundBy,
+    now: jiff::Timestamp,
+) -> Result<Option<String>, crate::identity::IdentityError> {
+    let Registered {
+        bsn,
+        name,
+        birth_date,
+    } = *registered;
+    if person_by_bsn(conn, municipality_id, bsn).await?.is_some() {
         return Ok(None);
     }
     let told: Vec<(String, String)> = sqlx::query_as(
@@ -216,7 +247,24 @@ pub async fn bind_unverified(
     .bind(*id)
     .execute(&mut *conn)
     .await?;
-    Ok((bound.rows_affected() == 1).then(|| (*id).clone()))
+    if bound.rows_affected() != 1 {
+        return Ok(None);
+    }
+    use crate::identity::audit;
+    let entry = audit::Entry {
+        subject_person_id: Some(id.as_str()),
+        data_kind: Some(by.data_kind()),
+        ..Default::default()
+    };
+    audit::record(
+        &mut *conn,
+        municipality_id,
+        audit::Event::Bound,
+        &entry,
+        now,
+    )
+    .await?;
+    Ok(Some((*id).clone()))
 }
 
 /// What the contact centre's card shows of a person at the top: her name, birth date and place.

@@ -7,14 +7,23 @@
 
 use crate::appointments::{attribute_values, start_values};
 use loket_tests::browser::{page, post, server_fn};
-use loket_tests::brp::{BrpServer, API_KEY};
+use loket_tests::brp::BrpServer;
 use loket_tests::{count, oidc, on_both_backends, Backend, TestServer};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
-use server::population::haal_centraal::BrpConfig;
 
 async fn server_with_digid(backend: Backend) -> TestServer {
     TestServer::start_with(backend, oidc::with_digid).await
+}
+
+/// DigiD through the test broker, and the loopback BRP.
+async fn server_with_digid_and_brp(backend: Backend, brp: &BrpServer) -> TestServer {
+    let brp = brp.config();
+    TestServer::start_with(backend, move |config| {
+        oidc::with_digid(config);
+        config.brp = Some(brp);
+    })
+    .await
 }
 
 /// A browser that does not follow redirects by itself, so each step can be looked at.
@@ -577,18 +586,8 @@ async fn an_eherkenning_sign_in_opens_the_companys_pages(backend: Backend) {
 on_both_backends!(an_eherkenning_sign_in_opens_the_companys_pages);
 
 async fn mijn_gegevens_asks_the_brp_for_her_own_record_in_a_digid_session_only(backend: Backend) {
-    let brp = loket_tests::brp::BrpServer::start().await;
-    let url = brp.url.clone();
-    let server = TestServer::start_with(backend, move |config| {
-        oidc::with_digid(config);
-        config.brp = Some(server::population::haal_centraal::BrpConfig {
-            url,
-            api_key: loket_tests::brp::API_KEY.into(),
-            api_key_header: "X-API-KEY".into(),
-            oauth: None,
-        });
-    })
-    .await;
+    let brp = BrpServer::start().await;
+    let server = server_with_digid_and_brp(backend, &brp).await;
     // A passkey-only session: asked for DigiD, and nothing is asked of the BRP.
     let passkey = loket_tests::browser::desiree(&server).await;
     let (_, html) = loket_tests::browser::page(&passkey, "/mijn-gegevens").await;
@@ -726,17 +725,7 @@ async fn acting_for_a_represented_person_shows_only_her_pages_read_only_and_both
         if server::web::PREVIEW_MAY_POST.contains(&path) {
             continue;
         }
-        let concrete: String = path
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') {
-                    id.as_str()
-                } else {
-                    segment
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let concrete = loket_tests::concrete(path, &id);
         for method in methods {
             let url = format!("{}{concrete}", server.url);
             if method == http::Method::POST {
@@ -831,17 +820,7 @@ async fn a_first_time_caller_is_recorded_booked_for_and_bound_at_her_first_digid
     backend: Backend,
 ) {
     let brp = BrpServer::start().await;
-    let url = brp.url.clone();
-    let server = TestServer::start_with(backend, move |config| {
-        oidc::with_digid(config);
-        config.brp = Some(BrpConfig {
-            url,
-            api_key: API_KEY.into(),
-            api_key_header: "X-API-KEY".into(),
-            oauth: None,
-        });
-    })
-    .await;
+    let server = server_with_digid_and_brp(backend, &brp).await;
     let karin = loket_tests::browser::karin(&server).await;
     let persons = "SELECT COUNT(*) FROM person";
     let before = count(&server, persons).await;
@@ -965,17 +944,7 @@ on_both_backends!(a_first_time_caller_is_recorded_booked_for_and_bound_at_her_fi
 
 async fn booking_in_her_digid_session_does_not_ask_what_the_brp_knows(backend: Backend) {
     let brp = BrpServer::start().await;
-    let url = brp.url.clone();
-    let server = TestServer::start_with(backend, move |config| {
-        oidc::with_digid(config);
-        config.brp = Some(BrpConfig {
-            url,
-            api_key: API_KEY.into(),
-            api_key_header: "X-API-KEY".into(),
-            oauth: None,
-        });
-    })
-    .await;
+    let server = server_with_digid_and_brp(backend, &brp).await;
     // The passport desk needs her birth date (Loket knows it) and her address (only the BRP knows it).
     sqlx::query("UPDATE appointment_service SET required_fields = 'birth-date,postal-address' WHERE id = 'paspoort'")
         .execute(&server.db().pool)

@@ -12,16 +12,8 @@ use serde_json::{json, Value};
 use server::population::haal_centraal::BrpConfig;
 
 async fn server_with_brp(backend: Backend, brp: &BrpServer) -> TestServer {
-    let url = brp.url.clone();
-    TestServer::start_with(backend, move |config| {
-        config.brp = Some(BrpConfig {
-            url,
-            api_key: API_KEY.into(),
-            api_key_header: "X-API-KEY".into(),
-            oauth: None,
-        });
-    })
-    .await
+    let brp = brp.config();
+    TestServer::start_with(backend, move |config| config.brp = Some(brp)).await
 }
 
 async fn the_contact_centre_finds_callers_in_the_brp_asking_only_the_listed_fields(

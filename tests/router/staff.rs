@@ -802,17 +802,7 @@ async fn a_preview_shows_her_own_pages_redacted_refuses_every_change_and_is_in_h
         if server::web::PREVIEW_MAY_POST.contains(&path) {
             continue;
         }
-        let concrete: String = path
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') {
-                    DESIREE
-                } else {
-                    segment
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let concrete = loket_tests::concrete(path, DESIREE);
         for method in methods {
             if method == http::Method::POST {
                 // A form: back on her overview, the banner saying why nothing changed (no bare text page).

@@ -69,6 +69,16 @@ impl BrpServer {
         self.state.violations.lock().unwrap().clone()
     }
 
+    /// Loket's configuration for this BRP, by its API key.
+    pub fn config(&self) -> server::population::haal_centraal::BrpConfig {
+        server::population::haal_centraal::BrpConfig {
+            url: self.url.clone(),
+            api_key: API_KEY.into(),
+            api_key_header: "X-API-KEY".into(),
+            oauth: None,
+        }
+    }
+
     /// The gateway's OAuth 2.0 token endpoint (client credentials) in front of this BRP.
     pub fn token_url(&self) -> String {
         format!("{}/token", self.url)

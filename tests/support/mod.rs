@@ -378,6 +378,21 @@ impl Drop for TestServer {
 }
 
 /// The single number `sql` (a `SELECT COUNT(*) …`) answers on the server's database.
+/// A route pattern of the router (`/zaken/{id}`) with `value` in every `{…}` segment.
+pub fn concrete(pattern: &str, value: &str) -> String {
+    pattern
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                value
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 pub async fn count(server: &TestServer, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(&server.db().pool)

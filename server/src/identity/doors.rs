@@ -7,7 +7,7 @@
 
 use super::accounts::{self, HolderRef};
 use super::sessions::{self, Assurance, Method, Session, Subject};
-use super::{audit, from_ms, ms, secrets};
+use super::{from_ms, ms, secrets};
 use crate::parties::{self, PartyRef};
 use crate::population::{Register, Search, Task};
 use crate::storage::{Db, StorageError};
@@ -1000,13 +1000,10 @@ async fn bind_told(
     bsn: &str,
     now: Timestamp,
 ) -> Result<(), DoorError> {
-    let known: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM person WHERE municipality_id = $1 AND bsn = $2")
-            .bind(municipality_id)
-            .bind(bsn)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if known.is_some() {
+    if parties::person_by_bsn(conn, municipality_id, bsn)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let found = match register
@@ -1025,22 +1022,19 @@ async fn bind_told(
     let Some(birth_date) = resident.birth_date.as_deref() else {
         return Ok(());
     };
-    let bound =
-        parties::bind_unverified(conn, municipality_id, bsn, &resident.name, birth_date).await?;
-    if let Some(person_id) = bound {
-        audit::record(
-            &mut *conn,
-            municipality_id,
-            audit::Event::Bound,
-            &audit::Entry {
-                subject_person_id: Some(&person_id),
-                data_kind: Some("bound-digid"),
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
-    }
+    let registered = parties::Registered {
+        bsn,
+        name: &resident.name,
+        birth_date,
+    };
+    parties::bind_unverified(
+        conn,
+        municipality_id,
+        &registered,
+        parties::BoundBy::DigidSignIn,
+        now,
+    )
+    .await?;
     Ok(())
 }
 

@@ -348,28 +348,19 @@ pub async fn find_in_register(
             .filter(|d| Date::strptime("%Y-%m-%d", d).is_ok());
         // A caller recorded as she told it, now found in the BRP by name and birth date: bound, not doubled.
         if let Some(date) = &birth_date {
-            let bound = crate::parties::bind_unverified(
+            let registered = crate::parties::Registered {
+                bsn: &resident.bsn,
+                name: &resident.name,
+                birth_date: date,
+            };
+            crate::parties::bind_unverified(
                 &mut conn,
                 municipality_id,
-                &resident.bsn,
-                &resident.name,
-                date,
+                &registered,
+                crate::parties::BoundBy::BrpSearch,
+                now,
             )
             .await?;
-            if let Some(person_id) = bound {
-                crate::identity::audit::record(
-                    &mut *conn,
-                    municipality_id,
-                    crate::identity::audit::Event::Bound,
-                    &crate::identity::audit::Entry {
-                        subject_person_id: Some(&person_id),
-                        data_kind: Some("bound-brp"),
-                        ..Default::default()
-                    },
-                    now,
-                )
-                .await?;
-            }
         }
         let party = crate::parties::PartyRef {
             bsn: Some(resident.bsn.clone()),
