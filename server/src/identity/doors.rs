@@ -9,7 +9,7 @@ use super::accounts::{self, HolderRef};
 use super::sessions::{self, Assurance, Method, Session, Subject};
 use super::{from_ms, ms, secrets};
 use crate::parties::{self, PartyRef};
-use crate::population::{Register, Search, Task};
+use crate::population::{Register, Task};
 use crate::storage::{Db, StorageError};
 use jiff::{SignedDuration, Timestamp};
 use openidconnect::core::{
@@ -1006,18 +1006,13 @@ async fn bind_told(
     {
         return Ok(());
     }
-    let found = match register
-        .find(Task::BindCaller, &Search::Bsn(bsn.to_owned()))
-        .await
-    {
-        Ok(found) => found,
+    let resident = match crate::population::by_bsn(register, Task::BindCaller, bsn).await {
+        Ok(Some(resident)) => resident,
+        Ok(None) => return Ok(()),
         Err(error) => {
             tracing::warn!(%error, "the BRP could not be asked whom a first sign-in binds");
             return Ok(());
         }
-    };
-    let Some(resident) = found.into_iter().find(|r| r.bsn == bsn) else {
-        return Ok(());
     };
     let Some(birth_date) = resident.birth_date.as_deref() else {
         return Ok(());

@@ -114,6 +114,17 @@ pub trait Register: Send + Sync {
     async fn find(&self, task: Task, search: &Search) -> Result<Vec<Resident>, RegisterError>;
 }
 
+/// The person with `bsn`, as the BRP gives her for `task` (RaadpleegMetBurgerservicenummer); `None` when
+/// the BRP does not know her.
+pub async fn by_bsn(
+    register: &dyn Register,
+    task: Task,
+    bsn: &str,
+) -> Result<Option<Resident>, RegisterError> {
+    let found = register.find(task, &Search::Bsn(bsn.to_owned())).await?;
+    Ok(found.into_iter().find(|resident| resident.bsn == bsn))
+}
+
 /// The Dutch surname prefixes (voorvoegsels) the BRP splits off, longest first, so `van der Berg` searches
 /// `Berg` with `van der`. Hand-written: a short fixed list from the BRP's own table.
 const PREFIXES: [&str; 29] = [

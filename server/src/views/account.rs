@@ -28,7 +28,7 @@ impl Services {
         principal: &Principal,
         _viewer: &Viewer,
     ) -> Result<Option<app::api::MyDetails>, ApiError> {
-        use crate::population::{Search, Task};
+        use crate::population::Task;
         let Principal::Person {
             person_id,
             municipality_id,
@@ -56,29 +56,26 @@ impl Services {
         let Some(bsn) = bsn else {
             return Ok(Some(app::api::MyDetails::NotFound));
         };
-        let found = register
-            .find(Task::OwnDetails, &Search::Bsn(bsn.clone()))
+        let found = crate::population::by_bsn(register.as_ref(), Task::OwnDetails, &bsn)
             .await
             .map_err(|error| {
                 tracing::error!(%error, "the BRP could not be asked for her details");
                 ApiError::Unavailable
             })?;
-        Ok(Some(
-            match found.into_iter().find(|resident| resident.bsn == bsn) {
-                None => app::api::MyDetails::NotFound,
-                Some(resident) => app::api::MyDetails::Found {
-                    name: resident.name,
-                    birth_date: resident.birth_date,
-                    birth_place: resident.birth_place,
-                    address: resident.address,
-                    in_research: resident
-                        .in_research
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                },
+        Ok(Some(match found {
+            None => app::api::MyDetails::NotFound,
+            Some(resident) => app::api::MyDetails::Found {
+                name: resident.name,
+                birth_date: resident.birth_date,
+                birth_place: resident.birth_place,
+                address: resident.address,
+                in_research: resident
+                    .in_research
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
             },
-        ))
+        }))
     }
 
     /// Her activity log: every sign-in, change and staff look at her data (not in a preview: that is the

@@ -407,7 +407,7 @@ impl Services {
         principal: &Principal,
         required: &[details::Field],
     ) -> Option<details::FromRegister> {
-        use crate::population::{Search, Task};
+        use crate::population::Task;
         let wanted = required
             .iter()
             .any(|f| matches!(f, details::Field::BirthDate | details::Field::PostalAddress));
@@ -431,17 +431,14 @@ impl Services {
         let bsn = crate::parties::person_bsn(&self.db, municipality_id, person_id)
             .await
             .ok()??;
-        let found = match register
-            .find(Task::BookingDetails, &Search::Bsn(bsn.clone()))
-            .await
-        {
-            Ok(found) => found,
-            Err(error) => {
-                tracing::warn!(%error, "the BRP could not be asked for the booking's details");
-                return None;
-            }
-        };
-        let resident = found.into_iter().find(|r| r.bsn == bsn)?;
+        let resident =
+            match crate::population::by_bsn(register.as_ref(), Task::BookingDetails, &bsn).await {
+                Ok(resident) => resident?,
+                Err(error) => {
+                    tracing::warn!(%error, "the BRP could not be asked for the booking's details");
+                    return None;
+                }
+            };
         let address: Vec<String> = resident
             .address
             .iter()
